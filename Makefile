@@ -1,0 +1,32 @@
+# make demo: create .venv, install edi, run the main job on the bundled samples.
+# make test: install the test extras and run ruff, mypy and the whole test suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/edi: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-extras: $(BIN)/edi
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(BIN)/edi
+	@bash samples/demo.sh $(BIN)/edi
+
+test: $(VENV)/.test-extras
+	$(BIN)/ruff check edi tests bench tools
+	$(BIN)/ruff format --check edi tests bench tools
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+bench: $(VENV)/.test-extras
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

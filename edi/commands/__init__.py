@@ -1,0 +1,1 @@
+"""The `edi` subcommands: thin wrappers that parse options and call the library."""

@@ -1,0 +1,232 @@
+"""The lossless structural JSON: every interchange, group, transaction set, loop and segment.
+
+Elements are keyed by their reference (``CLM05``); a composite is a list of components,
+a repeated element ``{"repeat": [...]}``. Empty elements are left out except the last one
+of a segment, so the element count, and with it the X12 text, comes back exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from edi.errors import InputError
+from edi.guides.registry import guide_by_id
+from edi.x12.document import Document, Group, Interchange, ReadWarning, Transaction
+from edi.x12.lalr import Loop
+from edi.x12.reader import Event
+from edi.x12.segment import Delimiters, Segment
+
+FORMAT = "edi.structure/1"
+Element = str | list[str] | dict[str, list[str | list[str]]]
+
+
+def element_value(value: str, delimiters: Delimiters) -> Element:
+    """One raw element as JSON: a string, a list of components, or repetitions."""
+    rep = delimiters.repetition
+    if rep and rep in value:
+        return {"repeat": [_composite(v, delimiters.component) for v in value.split(rep)]}
+    return _composite(value, delimiters.component)
+
+
+def _composite(value: str, component: str) -> str | list[str]:
+    return value.split(component) if component in value else value
+
+
+def segment_json(segment: Segment) -> dict[str, Any]:
+    """A segment as ``{"id": ..., "elements": {"NM101": ...}}``."""
+    elements: dict[str, Element] = {}
+    values = segment.elements
+    last = len(values) - 1
+    seg_id = segment.id
+    if seg_id == "ISA":
+        for i, value in enumerate(values):
+            elements[f"ISA{i + 1:02d}"] = value
+    else:
+        delimiters = segment.delimiters
+        simple = delimiters.component
+        rep = delimiters.repetition or "\0"
+        for i, value in enumerate(values):
+            if value or i == last:
+                if simple in value or rep in value:
+                    elements[f"{seg_id}{i + 1:02d}"] = element_value(value, delimiters)
+                else:
+                    elements[f"{seg_id}{i + 1:02d}"] = value
+    out: dict[str, Any] = {"id": seg_id, "elements": elements}
+    if segment.unplaced:
+        out["unplaced"] = True
+    return out
+
+
+def loop_json(loop: Loop, names: dict[str, str]) -> dict[str, Any]:
+    """A loop and everything under it."""
+    return {
+        "loop": loop.id,
+        "name": names.get(loop.id, loop.id),
+        "items": [
+            segment_json(item) if isinstance(item, Segment) else loop_json(item, names) for item in loop.items
+        ],
+    }
+
+
+def transaction_json(transaction: Transaction) -> dict[str, Any]:
+    """A transaction set: its guide and its loop tree."""
+    guide = transaction.guide
+    names = {k: v["name"] for k, v in guide.loops.items()} if guide else {}
+    names["ST"] = "Transaction Set"
+    return {
+        "guide": guide.id if guide else None,
+        "version": transaction.version,
+        "loops": loop_json(transaction.root, names),
+    }
+
+
+def delimiters_json(delimiters: Delimiters) -> dict[str, Any]:
+    return {
+        "element": delimiters.element,
+        "component": delimiters.component,
+        "repetition": delimiters.repetition,
+        "segment": delimiters.segment,
+        "suffix": delimiters.suffix,
+    }
+
+
+def warning_json(warning: ReadWarning) -> dict[str, Any]:
+    where = warning.location
+    return {"message": warning.message, "line": where.line, "segment_position": where.position}
+
+
+def document_json(document: Document) -> dict[str, Any]:
+    """The whole document as structural JSON."""
+    return {
+        "format": FORMAT,
+        "file": document.file,
+        "interchanges": [_interchange_json(i) for i in document.interchanges],
+        "warnings": [warning_json(w) for w in document.warnings],
+    }
+
+
+def _interchange_json(interchange: Interchange) -> dict[str, Any]:
+    return {
+        **_interchange_head(interchange),
+        "groups": [
+            {**_group_head(g), "transactions": [transaction_json(t) for t in g.transactions], **_group_tail(g)}
+            for g in interchange.groups
+        ],
+        **_interchange_tail(interchange),
+    }
+
+
+def _interchange_head(interchange: Interchange) -> dict[str, Any]:
+    head: dict[str, Any] = {"delimiters": delimiters_json(interchange.delimiters)}
+    if interchange.isa:
+        head["ISA"] = segment_json(interchange.isa)
+    if interchange.ta1:
+        head["TA1"] = [segment_json(s) for s in interchange.ta1]
+    return head
+
+
+def _interchange_tail(interchange: Interchange) -> dict[str, Any]:
+    return {"IEA": segment_json(interchange.iea)} if interchange.iea else {}
+
+
+def _group_head(group: Group) -> dict[str, Any]:
+    return {"GS": segment_json(group.gs)} if group.gs else {}
+
+
+def _group_tail(group: Group) -> dict[str, Any]:
+    return {"GE": segment_json(group.ge)} if group.ge else {}
+
+
+def stream_json(events: Iterable[Event], out: TextIO, file: str, warnings: list[ReadWarning]) -> None:
+    """Write the same JSON as `document_json`, one transaction set at a time.
+
+    Memory stays bounded by one transaction set whatever the size of the file.
+    """
+    dumps = json.dumps
+    out.write(f'{{"format": {dumps(FORMAT)}, "file": {dumps(file)}, "interchanges": [')
+    first_interchange = first_group = first_transaction = True
+    for event in events:
+        kind, value = event.kind, event.value
+        if kind == "transaction":
+            out.write(("" if first_transaction else ", ") + dumps(transaction_json(value)))
+            first_transaction = False
+        elif kind == "interchange":
+            out.write(("" if first_interchange else ", ") + dumps(_interchange_head(value))[:-1] + ', "groups": [')
+            first_interchange, first_group = False, True
+        elif kind == "group":
+            head = dumps(_group_head(value))[:-1]
+            out.write(("" if first_group else ", ") + head + (", " if len(head) > 1 else "") + '"transactions": [')
+            first_group, first_transaction = False, True
+        elif kind == "group_end":
+            tail = dumps(_group_tail(value))[1:]
+            out.write("]" + (", " + tail if len(tail) > 1 else "}"))
+        elif kind == "interchange_end":
+            tail = dumps(_interchange_tail(value))[1:]
+            out.write("]" + (", " + tail if len(tail) > 1 else "}"))
+    out.write('], "warnings": ' + dumps([warning_json(w) for w in warnings]) + "}\n")
+
+
+# JSON back to X12 -------------------------------------------------------------------------
+
+
+def _raw(value: Element, delimiters: Delimiters) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return delimiters.component.join(value)
+    rep = delimiters.repetition or "^"
+    return rep.join(_raw(v, delimiters) for v in value["repeat"])
+
+
+def segment_from_json(data: dict[str, Any], delimiters: Delimiters) -> Segment:
+    """A `Segment` from its JSON form."""
+    seg_id = str(data["id"])
+    elements: dict[str, Element] = data.get("elements", {})
+    indexed: dict[int, str] = {}
+    for ref, value in elements.items():
+        if not ref.startswith(seg_id) or not ref[len(seg_id):].isdigit():
+            raise InputError(f"segment {seg_id}: element key {ref!r} is not {seg_id}01, {seg_id}02, ...")
+        indexed[int(ref[len(seg_id):])] = _raw(value, delimiters)
+    count = max(indexed, default=0)
+    values = [indexed.get(i, "") for i in range(1, count + 1)]
+    return Segment(seg_id, values, delimiters, unplaced=bool(data.get("unplaced")))
+
+
+def _loop_from_json(data: dict[str, Any], delimiters: Delimiters) -> Loop:
+    items: list[Segment | Loop] = []
+    for item in data["items"]:
+        items.append(_loop_from_json(item, delimiters) if "loop" in item else segment_from_json(item, delimiters))
+    return Loop(str(data["loop"]), items)
+
+
+def document_from_json(data: dict[str, Any]) -> Document:
+    """A `Document` from structural JSON (as checked by the structure schema)."""
+    document = Document(str(data.get("file", "")))
+    for inter in data["interchanges"]:
+        delimiters = Delimiters(**inter["delimiters"])
+        interchange = Interchange(
+            segment_from_json(inter["ISA"], delimiters) if "ISA" in inter else None,
+            delimiters,
+            segment_from_json(inter["IEA"], delimiters) if "IEA" in inter else None,
+            ta1=[segment_from_json(s, delimiters) for s in inter.get("TA1", [])],
+        )
+        for grp in inter["groups"]:
+            group = Group(
+                segment_from_json(grp["GS"], delimiters) if "GS" in grp else None,
+                segment_from_json(grp["GE"], delimiters) if "GE" in grp else None,
+            )
+            for txn in grp["transactions"]:
+                guide = guide_by_id(txn["guide"]) if txn.get("guide") else None
+                root = _loop_from_json(txn["loops"], delimiters)
+                _number(root)
+                group.transactions.append(Transaction(root, guide, str(txn.get("version", ""))))
+            interchange.groups.append(group)
+        document.interchanges.append(interchange)
+    return document
+
+
+def _number(root: Loop) -> None:
+    for position, (segment, _) in enumerate(root.walk(), start=1):
+        segment.position = position

@@ -1,0 +1,1 @@
+"""Reading and writing X12: tokenizer, envelope, guide grammars and writer."""

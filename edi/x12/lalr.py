@@ -1,0 +1,229 @@
+"""LALR tables compiled by Lark from the grammars, and the loop that runs them over segments.
+
+Lark compiles each ``grammars/*.lark`` file into an LALR(1) table. `edi` keeps that table
+in a compact form (cached on disk, so a cold start does not recompile) and drives it
+with one token per segment. Reductions build `Loop` nodes directly, without a generic
+parse tree, which keeps a parse at a few steps per segment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable
+from itertools import chain
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from edi.x12.segment import Segment
+
+UNPLACED = "UNPLACED"
+END = "$END"
+
+# Rule kinds
+HELPER, NODE = 0, 1
+
+
+@dataclass(slots=True)
+class Loop:
+    """A loop of a transaction set: its guide ID (``2300``) and its segments and child loops in order."""
+
+    id: str
+    items: list[Segment | Loop] = field(default_factory=list)
+
+    @property
+    def trigger(self) -> Segment:
+        """The segment that opens the loop."""
+        first = self.items[0]
+        assert isinstance(first, Segment)
+        return first
+
+    def segments(self) -> list[Segment]:
+        """The loop's own segments, without those of child loops."""
+        return [i for i in self.items if isinstance(i, Segment)]
+
+    def loops(self, loop_id: str | None = None) -> list[Loop]:
+        """The direct child loops, all or those with ``loop_id``."""
+        return [i for i in self.items if isinstance(i, Loop) and (loop_id is None or i.id == loop_id)]
+
+    def find(self, segment_id: str, qualifier: str | None = None) -> Segment | None:
+        """The first own segment with that ID (and first element), or None."""
+        for item in self.items:
+            if isinstance(item, Segment) and item.id == segment_id and (qualifier is None or item.get(1) == qualifier):
+                return item
+        return None
+
+    def find_all(self, segment_id: str, qualifier: str | None = None) -> list[Segment]:
+        """Every own segment with that ID (and first element)."""
+        return [
+            i for i in self.items
+            if isinstance(i, Segment) and i.id == segment_id and (qualifier is None or i.get(1) == qualifier)
+        ]
+
+    def walk(self) -> Iterable[tuple[Segment, Loop]]:
+        """Every segment below this loop, in file order, with the loop that holds it."""
+        for item in self.items:
+            if isinstance(item, Segment):
+                yield item, self
+            else:
+                yield from item.walk()
+
+
+@dataclass(slots=True)
+class Table:
+    """A compact LALR table: per state, token or rule name -> shift state (>= 0) or ~rule."""
+
+    actions: list[dict[str, int]]
+    rules: list[tuple[str, int, int]]
+    start: int
+    end: int
+
+    def expected(self, state: int) -> list[str]:
+        """The token types the parser could accept in ``state``."""
+        return sorted(t for t in self.actions[state] if t.isupper() or t == END)
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "edi"
+
+
+def compile_table(grammar: str) -> Table:
+    """Compile a Lark grammar to a `Table`, using the on-disk cache when it is fresh."""
+    import lark  # imported lazily: only a cache miss needs it
+
+    key = hashlib.sha256((grammar + lark.__version__).encode()).hexdigest()[:20]
+    cached = _cache_dir() / f"table-{key}.pickle"
+    try:
+        with cached.open("rb") as handle:
+            table = pickle.load(handle)
+        if isinstance(table, Table):
+            return table
+    except (OSError, pickle.PickleError, EOFError, AttributeError):
+        pass
+    table = _build(grammar)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=cached.parent, delete=False) as handle:
+            pickle.dump(table, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, cached)
+    except OSError:
+        pass
+    return table
+
+
+def _build(grammar: str) -> Table:
+    import lark
+    from lark.lexer import Lexer
+
+    class _SegmentLexer(Lexer):
+        """Placeholder: tokens are made from segments by `edi`, not by Lark."""
+
+        def __init__(self, conf: Any) -> None:
+            pass
+
+        def lex(self, data: Any) -> Any:  # pragma: no cover - never called
+            return iter(data)
+
+    parser = lark.Lark(grammar, parser="lalr", lexer=_SegmentLexer)
+    lalr = parser.parser.parser.parser.parse_table
+    rule_index: dict[Any, int] = {}
+    rules: list[tuple[str, int, int]] = []
+    actions: list[dict[str, int]] = [{} for _ in range(max(lalr.states) + 1)]
+    for state, row in lalr.states.items():
+        for symbol, (action, arg) in row.items():
+            if action.name == "Shift":
+                actions[state][symbol] = arg
+                continue
+            if arg not in rule_index:
+                rule_index[arg] = len(rules)
+                kind = HELPER if arg.origin.name.startswith("__") else NODE
+                rules.append((arg.origin.name, len(arg.expansion), kind))
+            actions[state][symbol] = ~rule_index[arg]
+    return Table(actions, rules, lalr.start_states["start"], lalr.end_states["start"])
+
+
+class ParseFailure(Exception):
+    """The table has no action for a token: carries the state's expected tokens."""
+
+    def __init__(self, token: str, value: Any, expected: list[str]) -> None:
+        super().__init__(token)
+        self.token = token
+        self.value = value
+        self.expected = expected
+
+
+Builder = Callable[[str, list[Any]], Any]
+
+
+def parse(table: Table, tokens: Iterable[tuple[str, Any]], build: Builder, fallback: str | None = None) -> Any:
+    """Run ``table`` over ``tokens``; ``build(rule, children)`` makes each node.
+
+    When a token has no action and ``fallback`` is given, the token is fed again as
+    ``fallback`` (the grammar's UNPLACED) and its value is marked ``unplaced``.
+    """
+    actions, rules = table.actions, table.rules
+    states = [table.start]
+    values: list[Any] = []
+    for token, value in chain(tokens, ((END, None),)):
+        while True:
+            step = actions[states[-1]].get(token)
+            if step is None:
+                if fallback is None or token in (fallback, END):
+                    raise ParseFailure(token, value, table.expected(states[-1]))
+                value.unplaced = True
+                token = fallback
+                continue
+            if step >= 0:
+                states.append(step)
+                values.append(value)
+                break
+            name, size, kind = rules[~step]
+            if size:
+                children = values[-size:]
+                del values[-size:]
+                del states[-size:]
+            else:
+                children = []
+            if kind == HELPER:
+                if size == 2 and type(children[0]) is list:
+                    children[0].append(children[1])
+                    node = children[0]
+                else:
+                    node = children
+            else:
+                node = build(name, children)
+            if token == END and len(states) == 1 and states[0] == table.start and name == "start":
+                return node
+            states.append(actions[states[-1]][name])
+            values.append(node)
+    raise ParseFailure(END, None, [])  # pragma: no cover - the END token always returns above
+
+
+class Incremental:
+    """Feed tokens one at a time (for the envelope, which streams); no values are kept."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.states = [table.start]
+
+    def feed(self, token: str) -> None:
+        """Accept one token or raise `ParseFailure`."""
+        actions, rules = self.table.actions, self.table.rules
+        states = self.states
+        while True:
+            step = actions[states[-1]].get(token)
+            if step is None:
+                raise ParseFailure(token, None, self.table.expected(states[-1]))
+            if step >= 0:
+                states.append(step)
+                return
+            name, size, _ = rules[~step]
+            if size:
+                del states[-size:]
+            if token == END and name == "start" and len(states) == 1:
+                return
+            states.append(actions[states[-1]][name])

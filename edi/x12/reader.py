@@ -1,0 +1,254 @@
+"""Read X12: segments -> envelope (its own grammar) -> transaction sets parsed by their guides.
+
+`iter_events` streams: it holds one transaction set at a time, so memory stays flat
+however large the file. `read_document` collects the events into a `Document`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, BinaryIO, Literal
+
+from edi.errors import Location, ReadError
+from edi.guides.registry import Guide, grammar_text, resolve_guide
+from edi.x12.document import Document, Group, Interchange, ReadWarning, Transaction
+from edi.x12.lalr import END, UNPLACED, Incremental, Loop, ParseFailure, Table, compile_table, parse
+from edi.x12.segment import Segment
+from edi.x12.tokenizer import Tokenizer, iter_text
+
+EventKind = Literal["interchange", "ta1", "group", "transaction", "group_end", "interchange_end"]
+ENVELOPE_NAMES = {
+    "ISA": "an ISA (interchange header)",
+    "IEA": "an IEA (interchange trailer)",
+    "GS": "a GS (functional group header)",
+    "GE": "a GE (functional group trailer)",
+    "TA1": "a TA1",
+    "TRANSACTION": "an ST (transaction set header)",
+    END: "the end of the file",
+}
+
+
+@dataclass(slots=True)
+class Event:
+    """One step of a streamed read; ``value`` is the object the kind names."""
+
+    kind: EventKind
+    value: Any
+
+
+@cache
+def _envelope_table() -> Table:
+    return compile_table(grammar_text("envelope"))
+
+
+def _open(source: str | Path | bytes | BinaryIO) -> tuple[BinaryIO, str, bool]:
+    if isinstance(source, bytes):
+        return io.BytesIO(source), "<bytes>", True
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        try:
+            return path.open("rb"), str(source), True
+        except OSError as exc:
+            raise ReadError(f"cannot open the file: {exc.strerror}", Location(file=str(source))) from exc
+    return source, getattr(source, "name", "<stream>"), False
+
+
+class Reader:
+    """Streams one file: feeds the envelope grammar and parses each transaction set."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.warnings: list[ReadWarning] = []
+        self.envelope = Incremental(_envelope_table())
+        self.rule_ids: dict[Guide, dict[str, str]] = {}
+
+    def warn(self, message: str, location: Location) -> None:
+        self.warnings.append(ReadWarning(message, location))
+
+    def events(self, stream: BinaryIO) -> Iterator[Event]:
+        """Yield the envelope and transaction events of the stream, in order."""
+        tokenizer = Tokenizer(self.file, self.warn)
+        interchange: Interchange | None = None
+        group: Group | None = None
+        pending: list[Segment] | None = None
+        for segment in tokenizer.segments(iter_text(stream)):
+            seg_id = segment.id
+            if pending is not None:
+                if seg_id in ("ST", "GE", "IEA", "ISA", "GS"):
+                    raise self._error("the transaction set has no SE before this segment", segment,
+                                      "an SE closing the transaction set that starts at its ST")
+                segment.position = len(pending) + 1
+                pending.append(segment)
+                if seg_id == "SE":
+                    self._envelope("TRANSACTION", pending[0])
+                    if interchange is None:
+                        interchange = Interchange(None, segment.delimiters)
+                        group = Group(None)
+                        interchange.groups.append(group)
+                        yield Event("interchange", interchange)
+                        yield Event("group", group)
+                    assert group is not None
+                    yield Event("transaction", self._transaction(pending, group))
+                    pending = None
+                continue
+            if seg_id == "ST":
+                segment.position = 1
+                pending = [segment]
+                continue
+            if seg_id == "ISA":
+                if interchange is not None and interchange.isa is None and group is not None:
+                    yield Event("group_end", group)
+                    yield Event("interchange_end", interchange)
+                self._envelope("ISA", segment)
+                interchange = Interchange(segment, segment.delimiters)
+                group = None
+                yield Event("interchange", interchange)
+            elif seg_id == "GS":
+                self._envelope("GS", segment)
+                group = Group(segment)
+                assert interchange is not None
+                interchange.groups.append(group)
+                yield Event("group", group)
+            elif seg_id == "GE":
+                self._envelope("GE", segment)
+                assert group is not None
+                group.ge = segment
+                yield Event("group_end", group)
+                group = None
+            elif seg_id == "IEA":
+                self._envelope("IEA", segment)
+                assert interchange is not None
+                interchange.iea = segment
+                yield Event("interchange_end", interchange)
+                interchange = None
+            elif seg_id == "TA1":
+                self._envelope("TA1", segment)
+                assert interchange is not None
+                interchange.ta1.append(segment)
+                yield Event("ta1", segment)
+            elif seg_id == "SE":
+                raise self._error("SE without an ST", segment, "an ST before the SE")
+            else:
+                raise self._error(f"segment {seg_id} stands outside any transaction set", segment,
+                                  "an ST, GS, GE, IEA or ISA")
+        if interchange is not None and interchange.isa is None and group is not None:
+            yield Event("group_end", group)
+            yield Event("interchange_end", interchange)
+        if pending is not None:
+            raise self._error("the file ends inside a transaction set (no SE)", pending[-1],
+                              "an SE closing the transaction set")
+        try:
+            self.envelope.feed(END)
+        except ParseFailure as failure:
+            raise ReadError(
+                "the file ends inside an envelope",
+                Location(file=self.file, line=tokenizer.line),
+                " or ".join(ENVELOPE_NAMES.get(t, t) for t in failure.expected),
+            ) from None
+
+    def _envelope(self, token: str, segment: Segment) -> None:
+        try:
+            self.envelope.feed(token)
+        except ParseFailure as failure:
+            found = ENVELOPE_NAMES.get(token, token)
+            raise self._error(
+                f"{found} is out of place in the envelope",
+                segment,
+                " or ".join(ENVELOPE_NAMES.get(t, t) for t in failure.expected),
+            ) from None
+
+    def _error(self, message: str, segment: Segment, expected: str) -> ReadError:
+        return ReadError(message, self._where(segment), expected)
+
+    def _where(self, segment: Segment, loop: str | None = None) -> Location:
+        return Location(
+            file=self.file,
+            position=segment.position or None,
+            line=segment.line,
+            offset=segment.offset,
+            loop=loop,
+            segment=segment.text()[:200],
+        )
+
+    def _transaction(self, segments: list[Segment], group: Group) -> Transaction:
+        st = segments[0]
+        version = st.get(3) or (group.gs.get(8) if group.gs else "")
+        guide, warning = resolve_guide(st.get(1), version, {s.id for s in segments if s.id.startswith("SV")})
+        if warning:
+            self.warn(warning, self._where(st))
+        if guide is None:
+            transaction = Transaction(Loop("ST", segments), None, version)
+        else:
+            transaction = Transaction(self._parse(guide, segments), guide, version)
+        return transaction
+
+    def _parse(self, guide: Guide, segments: list[Segment]) -> Loop:
+        ids = self.rule_ids.get(guide)
+        if ids is None:
+            ids = self.rule_ids[guide] = {f"loop_{re.sub(r'[^a-z0-9]', '_', k.lower())}": k for k in guide.loops}
+        token = guide.token
+        rule_ids = ids
+
+        def build(rule: str, children: list[Any]) -> Loop:
+            items = [children[0]]
+            if len(children) > 1 and type(children[1]) is list:
+                items.extend(children[1])
+                items.extend(children[2:])
+            else:
+                items.extend(children[1:])
+            return Loop(rule_ids.get(rule, "ST"), items)
+
+        try:
+            root: Loop = parse(guide.table, [(token(s), s) for s in segments], build, UNPLACED)
+        except ParseFailure as failure:
+            segment = failure.value if isinstance(failure.value, Segment) else segments[-1]
+            raise self._error(
+                f"the {guide.id} grammar cannot place segment {segment.id}", segment,
+                ", ".join(failure.expected[:12]),
+            ) from None
+        unplaced = [s for s in segments if s.unplaced]
+        if unplaced:
+            shown = ", ".join(f"{s.id} (segment {s.position})" for s in unplaced[:5])
+            more = f" and {len(unplaced) - 5} more" if len(unplaced) > 5 else ""
+            self.warn(
+                f"{len(unplaced)} segment(s) not placed by the {guide.id} guide were kept where they stood: "
+                f"{shown}{more}",
+                self._where(segments[0]),
+            )
+        return root
+
+
+def iter_events(source: str | Path | bytes | BinaryIO, file: str | None = None) -> Iterator[Event]:
+    """Stream the events of an X12 source (path, bytes or binary stream)."""
+    stream, name, owned = _open(source)
+    reader = Reader(file or name)
+    try:
+        yield from reader.events(stream)
+    finally:
+        if owned:
+            stream.close()
+
+
+def read_document(source: str | Path | bytes | BinaryIO, file: str | None = None) -> Document:
+    """Read a whole X12 source into a `Document` (use `iter_events` for very large files)."""
+    stream, name, owned = _open(source)
+    reader = Reader(file or name)
+    document = Document(reader.file, warnings=reader.warnings)
+    group: Group | None = None
+    try:
+        for event in reader.events(stream):
+            if event.kind == "interchange":
+                document.interchanges.append(event.value)
+            elif event.kind == "group":
+                group = event.value
+            elif event.kind == "transaction" and group is not None:
+                group.transactions.append(event.value)
+    finally:
+        if owned:
+            stream.close()
+    return document

@@ -1,0 +1,44 @@
+"""Segments to X12 text, in the delimiters of the source or in chosen ones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TextIO
+
+from edi.x12.document import Document
+from edi.x12.segment import Delimiters, Segment
+
+
+def segment_text(segments: Iterable[Segment], delimiters: Delimiters | None = None) -> str:
+    """X12 text of ``segments``, each followed by its terminator and line-break suffix."""
+    out: list[str] = []
+    for segment in segments:
+        target = delimiters or segment.delimiters
+        out.append(segment.text(delimiters) + target.segment + target.suffix)
+    return "".join(out)
+
+
+def write_document(document: Document, out: TextIO, delimiters: Delimiters | None = None) -> None:
+    """Write a whole document, interchange by interchange."""
+    for interchange in document.interchanges:
+        target = delimiters or interchange.delimiters
+        for segment in _interchange_segments(interchange):
+            out.write(segment.text(delimiters) + target.segment + target.suffix)
+
+
+def _interchange_segments(interchange: object) -> Iterable[Segment]:
+    from edi.x12.document import Interchange
+
+    assert isinstance(interchange, Interchange)
+    if interchange.isa:
+        yield interchange.isa
+    yield from interchange.ta1
+    for group in interchange.groups:
+        if group.gs:
+            yield group.gs
+        for transaction in group.transactions:
+            yield from transaction.segments()
+        if group.ge:
+            yield group.ge
+    if interchange.iea:
+        yield interchange.iea
