@@ -147,16 +147,21 @@ def choose_qualifiers(body: dict[str, Any]) -> dict[str, list[int | None]]:
     for seg_id, entries in sorted(by_id.items()):
         if len(entries) < 2 or seg_id in NEVER_QUALIFIED:
             continue
-        width = max(len(e["elements"]) for e in entries)
-        for index in range(width):
-            for comp in (None, 0):
-                sets = [_qualifier_codes(e, (index, comp)) for e in entries]
-                if all(sets) and len({tuple(s) for s in sets if s}) > 1:
-                    chosen[seg_id] = [index, comp]
-                    break
-            if seg_id in chosen:
+        # The qualifier is the first element (or its first component), or HL03 for HL,
+        # and it must be required wherever the segment is used.
+        candidates = [(2, None)] if seg_id == "HL" else [(0, None), (0, 0)]
+        for index, comp in candidates:
+            sets = [_qualifier_codes(e, (index, comp)) for e in entries]
+            required = all(_usage(e, index) == "R" for e in entries)
+            if required and all(sets) and len({tuple(s) for s in sets if s}) > 1:
+                chosen[seg_id] = [index, comp]
                 break
     return chosen
+
+
+def _usage(segment: dict[str, Any], index: int) -> str:
+    elements = segment["elements"]
+    return str(elements[index]["usage"]) if index < len(elements) else "N"
 
 
 def terminal(seg_id: str, code: str | None) -> str:
@@ -206,7 +211,10 @@ def _alternatives(loop: dict[str, Any], skip_first: bool) -> list[tuple[str, str
     items = loop["items"][1:] if skip_first else loop["items"]
     for item in items:
         if "items" in item:
-            name, note = rule_name(item["id"]), f"{item['id']} {item['name']} ({item['usage']}, {item['repeat'] or '>1'})"
+            name, note = (
+                rule_name(item["id"]),
+                f"{item['id']} {item['name']} ({item['usage']}, {item['repeat'] or '>1'})",
+            )
             alts.append((name, note))
             continue
         if item["id"] in ("ST", "SE"):
@@ -258,8 +266,15 @@ def render_grammar(guide: str, version: str, title: str, body: dict[str, Any]) -
     return "\n".join(lines)
 
 
-def build_spec(guide: str, version: str, st01: str, gs01: str, title: str, body: dict[str, Any],
-               qualifiers: dict[str, list[int | None]]) -> dict[str, Any]:
+def build_spec(
+    guide: str,
+    version: str,
+    st01: str,
+    gs01: str,
+    title: str,
+    body: dict[str, Any],
+    qualifiers: dict[str, list[int | None]],
+) -> dict[str, Any]:
     return {
         "guide": guide,
         "version": version,
@@ -284,7 +299,8 @@ def dental_from_professional(body: dict[str, Any], dataele: dict[str, dict[str, 
             keep = changes.get("keep")
             if keep is not None:
                 loop["items"] = [
-                    i for i in loop["items"]
+                    i
+                    for i in loop["items"]
                     if ("items" in i and i["id"] in keep) or ("items" not in i and _kept(_seg_key(i), keep))
                 ]
             for seg in changes.get("add", []):
@@ -329,8 +345,14 @@ def _dental_segment(seg: dict[str, Any], dataele: dict[str, dict[str, Any]]) -> 
         el: dict[str, Any] = {"ref": ref, "name": name, "usage": usage, "data_ele": ele}
         if comps:
             el["components"] = [
-                {"ref": f"{ref}-{i + 1:02d}", "name": cname, "usage": cusage, "data_ele": cele,
-                 **_format(dataele, cele), **({"codes": ccodes} if ccodes else {})}
+                {
+                    "ref": f"{ref}-{i + 1:02d}",
+                    "name": cname,
+                    "usage": cusage,
+                    "data_ele": cele,
+                    **_format(dataele, cele),
+                    **({"codes": ccodes} if ccodes else {}),
+                }
                 for i, (cname, cele, cusage, ccodes) in enumerate(comps)
             ]
         else:
@@ -338,8 +360,15 @@ def _dental_segment(seg: dict[str, Any], dataele: dict[str, dict[str, Any]]) -> 
             if codes:
                 el["codes"] = codes
         elements.append(el)
-    return {"id": seg["id"], "name": seg["name"], "usage": seg["usage"], "max_use": seg["max_use"],
-            "pos": seg.get("pos", 0), "syntax": [], "elements": elements}
+    return {
+        "id": seg["id"],
+        "name": seg["name"],
+        "usage": seg["usage"],
+        "max_use": seg["max_use"],
+        "pos": seg.get("pos", 0),
+        "syntax": [],
+        "elements": elements,
+    }
 
 
 def _format(dataele: dict[str, dict[str, Any]], ele: str) -> dict[str, Any]:
@@ -361,74 +390,181 @@ _CDT_COMPOSITE = [
     ("Procedure Modifier", "1339", "S", None),
     ("Description", "352", "S", None),
 ]
-_ORAL_CAVITY = [("Oral Cavity Designation Code", "1361", "R" if i == 0 else "S",
-                 ["00", "01", "02", "09", "10", "20", "30", "40", "L", "R"]) for i in range(5)]
+_ORAL_CAVITY = [
+    (
+        "Oral Cavity Designation Code",
+        "1361",
+        "R" if i == 0 else "S",
+        ["00", "01", "02", "09", "10", "20", "30", "40", "L", "R"],
+    )
+    for i in range(5)
+]
 _POINTERS = [("Diagnosis Code Pointer", "1328", "R" if i == 0 else "S", None) for i in range(4)]
-_SURFACES = [("Tooth Surface Code", "1369", "R" if i == 0 else "S", ["B", "D", "F", "I", "L", "M", "O"])
-             for i in range(5)]
+_SURFACES = [
+    ("Tooth Surface Code", "1369", "R" if i == 0 else "S", ["B", "D", "F", "I", "L", "M", "O"]) for i in range(5)
+]
 DENTAL_PATCH: dict[str, dict[str, Any]] = {
     "2000B": {"keep": {"HL", "SBR*A/B/C/D/E/F/G/H/P/S/T/U", "2010BA", "2010BB", "2300", "2000C"}},
     "2300": {
         "keep": {
-            "CLM", "DTP*439", "DTP*050", "PWK", "CN1", "AMT*F5", "REF*G3", "REF*9F", "REF*G1",
-            "REF*F8", "REF*9A", "REF*9C", "REF*D9", "REF*P4", "REF*EA", "K3", "NTE", "HI*ABK",
-            "HCP", "2310A", "2310B", "2310C", "2310D", "2320", "2400",
+            "CLM",
+            "DTP*439",
+            "DTP*050",
+            "PWK",
+            "CN1",
+            "AMT*F5",
+            "REF*G3",
+            "REF*9F",
+            "REF*G1",
+            "REF*F8",
+            "REF*9A",
+            "REF*9C",
+            "REF*D9",
+            "REF*P4",
+            "REF*EA",
+            "K3",
+            "NTE",
+            "HI*ABK",
+            "HCP",
+            "2310A",
+            "2310B",
+            "2310C",
+            "2310D",
+            "2320",
+            "2400",
         },
         "clone": {"2310D": ("2310B", "DD", "Assistant Surgeon Name")},
         "rename": {"2310D": "2310E"},
         "add": [
-            {"id": "DTP", "name": "Date - Appliance Placement", "usage": "S", "max_use": 5, "at": 2,
-             "elements": [("DTP01", "Date/Time Qualifier", "374", "R", ["452"], None),
-                          ("DTP02", "Date Time Period Format Qualifier", "1250", "R", ["D8"], None),
-                          ("DTP03", "Appliance Placement Date", "1251", "R", None, None)]},
-            {"id": "DTP", "name": "Date - Service", "usage": "S", "max_use": 1, "at": 2,
-             "elements": [("DTP01", "Date/Time Qualifier", "374", "R", ["472"], None),
-                          ("DTP02", "Date Time Period Format Qualifier", "1250", "R", ["D8", "RD8"], None),
-                          ("DTP03", "Service Date", "1251", "R", None, None)]},
-            {"id": "DN1", "name": "Orthodontic Total Months of Treatment", "usage": "S", "max_use": 1, "at": 4,
-             "elements": [("DN101", "Orthodontic Treatment Months Count", "380", "S", None, None),
-                          ("DN102", "Orthodontic Treatment Months Remaining Count", "380", "S", None, None),
-                          ("DN103", "Yes/No Condition or Response Code", "1073", "S", ["Y", "N"], None),
-                          ("DN104", "Claim Submission Reason Code", "352", "S", None, None)]},
-            {"id": "DN2", "name": "Tooth Status", "usage": "S", "max_use": 35, "at": 5,
-             "elements": [("DN201", "Tooth Number", "127", "R", None, None),
-                          ("DN202", "Tooth Status Code", "1368", "R", ["E", "M"], None),
-                          ("DN203", "Quantity", "380", "N", None, None),
-                          ("DN204", "Date Time Period Format Qualifier", "1250", "N", None, None),
-                          ("DN205", "Date Time Period", "1251", "N", None, None),
-                          ("DN206", "Code List Qualifier Code", "1270", "S", ["JP"], None)]},
+            {
+                "id": "DTP",
+                "name": "Date - Appliance Placement",
+                "usage": "S",
+                "max_use": 5,
+                "at": 2,
+                "elements": [
+                    ("DTP01", "Date/Time Qualifier", "374", "R", ["452"], None),
+                    ("DTP02", "Date Time Period Format Qualifier", "1250", "R", ["D8"], None),
+                    ("DTP03", "Appliance Placement Date", "1251", "R", None, None),
+                ],
+            },
+            {
+                "id": "DTP",
+                "name": "Date - Service",
+                "usage": "S",
+                "max_use": 1,
+                "at": 2,
+                "elements": [
+                    ("DTP01", "Date/Time Qualifier", "374", "R", ["472"], None),
+                    ("DTP02", "Date Time Period Format Qualifier", "1250", "R", ["D8", "RD8"], None),
+                    ("DTP03", "Service Date", "1251", "R", None, None),
+                ],
+            },
+            {
+                "id": "DN1",
+                "name": "Orthodontic Total Months of Treatment",
+                "usage": "S",
+                "max_use": 1,
+                "at": 4,
+                "elements": [
+                    ("DN101", "Orthodontic Treatment Months Count", "380", "S", None, None),
+                    ("DN102", "Orthodontic Treatment Months Remaining Count", "380", "S", None, None),
+                    ("DN103", "Yes/No Condition or Response Code", "1073", "S", ["Y", "N"], None),
+                    ("DN104", "Claim Submission Reason Code", "352", "S", None, None),
+                ],
+            },
+            {
+                "id": "DN2",
+                "name": "Tooth Status",
+                "usage": "S",
+                "max_use": 35,
+                "at": 5,
+                "elements": [
+                    ("DN201", "Tooth Number", "127", "R", None, None),
+                    ("DN202", "Tooth Status Code", "1368", "R", ["E", "M"], None),
+                    ("DN203", "Quantity", "380", "N", None, None),
+                    ("DN204", "Date Time Period Format Qualifier", "1250", "N", None, None),
+                    ("DN205", "Date Time Period", "1251", "N", None, None),
+                    ("DN206", "Code List Qualifier Code", "1270", "S", ["JP"], None),
+                ],
+            },
         ],
     },
     "2400": {
-        "keep": {"LX", "PWK", "REF*G3", "REF*G1", "REF*9F", "REF*6R", "AMT*T", "NTE*ADD",
-                 "HCP", "2420A", "2420C", "2420D", "2430"},
+        "keep": {
+            "LX",
+            "PWK",
+            "REF*G3",
+            "REF*G1",
+            "REF*9F",
+            "REF*6R",
+            "AMT*T",
+            "NTE*ADD",
+            "HCP",
+            "2420A",
+            "2420C",
+            "2420D",
+            "2430",
+        },
         "rename": {"2420C": "2420D", "2420D": "2420C"},
         "clone": {"2420B": ("2420A", "DD", "Assistant Surgeon Name")},
         "add": [
-            {"id": "SV3", "name": "Dental Service", "usage": "R", "max_use": 1, "at": 1,
-             "elements": [("SV301", "Composite Medical Procedure Identifier", "C003", "R", None, _CDT_COMPOSITE),
-                          ("SV302", "Line Item Charge Amount", "782", "R", None, None),
-                          ("SV303", "Place of Service Code", "1331", "S", None, None),
-                          ("SV304", "Oral Cavity Designation", "C006", "S", None, _ORAL_CAVITY),
-                          ("SV305", "Prosthesis, Crown, or Inlay Code", "1358", "S", ["I", "R"], None),
-                          ("SV306", "Procedure Count", "380", "R", None, None),
-                          ("SV307", "Description", "352", "N", None, None),
-                          ("SV308", "Copay Status Code", "1327", "N", None, None),
-                          ("SV309", "Provider Agreement Code", "1331", "N", None, None),
-                          ("SV310", "Yes/No Condition or Response Code", "1073", "N", None, None),
-                          ("SV311", "Composite Diagnosis Code Pointer", "C004", "S", None, _POINTERS)]},
-            {"id": "TOO", "name": "Tooth Information", "usage": "S", "max_use": 32, "at": 2,
-             "elements": [("TOO01", "Code List Qualifier Code", "1270", "R", ["JP"], None),
-                          ("TOO02", "Tooth Number", "1271", "R", None, None),
-                          ("TOO03", "Tooth Surface", "C005", "S", None, _SURFACES)]},
-            {"id": "DTP", "name": "Date - Service", "usage": "S", "max_use": 1, "at": 3,
-             "elements": [("DTP01", "Date/Time Qualifier", "374", "R", ["472"], None),
-                          ("DTP02", "Date Time Period Format Qualifier", "1250", "R", ["D8", "RD8"], None),
-                          ("DTP03", "Service Date", "1251", "R", None, None)]},
-            {"id": "DTP", "name": "Date - Prior Placement", "usage": "S", "max_use": 2, "at": 4,
-             "elements": [("DTP01", "Date/Time Qualifier", "374", "R", ["441", "452", "446", "196", "198"], None),
-                          ("DTP02", "Date Time Period Format Qualifier", "1250", "R", ["D8"], None),
-                          ("DTP03", "Date", "1251", "R", None, None)]},
+            {
+                "id": "SV3",
+                "name": "Dental Service",
+                "usage": "R",
+                "max_use": 1,
+                "at": 1,
+                "elements": [
+                    ("SV301", "Composite Medical Procedure Identifier", "C003", "R", None, _CDT_COMPOSITE),
+                    ("SV302", "Line Item Charge Amount", "782", "R", None, None),
+                    ("SV303", "Place of Service Code", "1331", "S", None, None),
+                    ("SV304", "Oral Cavity Designation", "C006", "S", None, _ORAL_CAVITY),
+                    ("SV305", "Prosthesis, Crown, or Inlay Code", "1358", "S", ["I", "R"], None),
+                    ("SV306", "Procedure Count", "380", "R", None, None),
+                    ("SV307", "Description", "352", "N", None, None),
+                    ("SV308", "Copay Status Code", "1327", "N", None, None),
+                    ("SV309", "Provider Agreement Code", "1331", "N", None, None),
+                    ("SV310", "Yes/No Condition or Response Code", "1073", "N", None, None),
+                    ("SV311", "Composite Diagnosis Code Pointer", "C004", "S", None, _POINTERS),
+                ],
+            },
+            {
+                "id": "TOO",
+                "name": "Tooth Information",
+                "usage": "S",
+                "max_use": 32,
+                "at": 2,
+                "elements": [
+                    ("TOO01", "Code List Qualifier Code", "1270", "R", ["JP"], None),
+                    ("TOO02", "Tooth Number", "1271", "R", None, None),
+                    ("TOO03", "Tooth Surface", "C005", "S", None, _SURFACES),
+                ],
+            },
+            {
+                "id": "DTP",
+                "name": "Date - Service",
+                "usage": "S",
+                "max_use": 1,
+                "at": 3,
+                "elements": [
+                    ("DTP01", "Date/Time Qualifier", "374", "R", ["472"], None),
+                    ("DTP02", "Date Time Period Format Qualifier", "1250", "R", ["D8", "RD8"], None),
+                    ("DTP03", "Service Date", "1251", "R", None, None),
+                ],
+            },
+            {
+                "id": "DTP",
+                "name": "Date - Prior Placement",
+                "usage": "S",
+                "max_use": 2,
+                "at": 4,
+                "elements": [
+                    ("DTP01", "Date/Time Qualifier", "374", "R", ["441", "452", "446", "196", "198"], None),
+                    ("DTP02", "Date Time Period Format Qualifier", "1250", "R", ["D8"], None),
+                    ("DTP03", "Date", "1251", "R", None, None),
+                ],
+            },
         ],
     },
 }
@@ -443,8 +579,7 @@ def main(maps_dir: str) -> None:
         top = _loop(ET.parse(maps / file).getroot().find("loop"), dataele)  # type: ignore[arg-type]
         specs[guide] = (_find_st_loop(top), version, st01, gs01, title)
     pro = specs["837P"][0]
-    specs["837D"] = (dental_from_professional(pro, dataele), "005010X224A2", "837", "HC",
-                     "Health Care Claim: Dental")
+    specs["837D"] = (dental_from_professional(pro, dataele), "005010X224A2", "837", "HC", "Health Care Claim: Dental")
     for guide, (body, version, st01, gs01, title) in specs.items():
         body["items"] = [i for i in body["items"] if i.get("id") not in ENVELOPE]
         qualifiers = choose_qualifiers(body)
@@ -455,8 +590,7 @@ def main(maps_dir: str) -> None:
     shutil.copy(maps / "LICENSE-pyx12.txt", root / "edi" / "guides" / "data" / "LICENSE-pyx12.txt")
     codes = ET.parse(maps / "codes.xml").getroot()
     external = {
-        _text(cs, "id"): sorted({c.text.strip() for c in cs.iter("code") if c.text})
-        for cs in codes.findall("codeset")
+        _text(cs, "id"): sorted({c.text.strip() for c in cs.iter("code") if c.text}) for cs in codes.findall("codeset")
     }
     (root / "edi" / "guides" / "data" / "codes.json").write_text(json.dumps(external, separators=(",", ":")))
     print("wrote", ", ".join(specs))

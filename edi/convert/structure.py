@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from functools import cache
 from typing import Any, TextIO
 
 from edi.errors import InputError
@@ -34,25 +35,31 @@ def _composite(value: str, component: str) -> str | list[str]:
     return value.split(component) if component in value else value
 
 
+@cache
+def _element_names(segment_id: str, count: int) -> tuple[str, ...]:
+    return tuple(f"{segment_id}{i:02d}" for i in range(1, count + 1))
+
+
 def segment_json(segment: Segment) -> dict[str, Any]:
     """A segment as ``{"id": ..., "elements": {"NM101": ...}}``."""
-    elements: dict[str, Element] = {}
     values = segment.elements
-    last = len(values) - 1
     seg_id = segment.id
+    names = _element_names(seg_id, len(values))
     if seg_id == "ISA":
-        for i, value in enumerate(values):
-            elements[f"ISA{i + 1:02d}"] = value
+        elements: dict[str, Element] = dict(zip(names, values, strict=True))
     else:
         delimiters = segment.delimiters
-        simple = delimiters.component
+        component = delimiters.component
         rep = delimiters.repetition or "\0"
-        for i, value in enumerate(values):
-            if value or i == last:
-                if simple in value or rep in value:
-                    elements[f"{seg_id}{i + 1:02d}"] = element_value(value, delimiters)
+        elements = {}
+        for name, value in zip(names, values, strict=True):
+            if value:
+                if component in value or rep in value:
+                    elements[name] = element_value(value, delimiters)
                 else:
-                    elements[f"{seg_id}{i + 1:02d}"] = value
+                    elements[name] = value
+        if values and not values[-1]:
+            elements[names[-1]] = ""
     out: dict[str, Any] = {"id": seg_id, "elements": elements}
     if segment.unplaced:
         out["unplaced"] = True
@@ -64,9 +71,7 @@ def loop_json(loop: Loop, names: dict[str, str]) -> dict[str, Any]:
     return {
         "loop": loop.id,
         "name": names.get(loop.id, loop.id),
-        "items": [
-            segment_json(item) if isinstance(item, Segment) else loop_json(item, names) for item in loop.items
-        ],
+        "items": [segment_json(item) if isinstance(item, Segment) else loop_json(item, names) for item in loop.items],
     }
 
 
@@ -186,9 +191,9 @@ def segment_from_json(data: dict[str, Any], delimiters: Delimiters) -> Segment:
     elements: dict[str, Element] = data.get("elements", {})
     indexed: dict[int, str] = {}
     for ref, value in elements.items():
-        if not ref.startswith(seg_id) or not ref[len(seg_id):].isdigit():
+        if not ref.startswith(seg_id) or not ref[len(seg_id) :].isdigit():
             raise InputError(f"segment {seg_id}: element key {ref!r} is not {seg_id}01, {seg_id}02, ...")
-        indexed[int(ref[len(seg_id):])] = _raw(value, delimiters)
+        indexed[int(ref[len(seg_id) :])] = _raw(value, delimiters)
     count = max(indexed, default=0)
     values = [indexed.get(i, "") for i in range(1, count + 1)]
     return Segment(seg_id, values, delimiters, unplaced=bool(data.get("unplaced")))

@@ -98,10 +98,23 @@ class Guide:
         """The token type of ``segment`` in this guide's grammar."""
         where = self.qualifiers.get(segment.id)
         if where is None:
-            return segment.id if segment.id in self.terminals else UNPLACED
-        index, comp = where
-        code = segment.get(index, comp) if comp is not None else segment.get(index)
-        name = f"{segment.id}_{_safe(code)}"
+            key: tuple[str, str] = (segment.id, "")
+        else:
+            index, comp = where
+            key = (segment.id, segment.get(index, comp) if comp is not None else segment.get(index))
+        found = self._tokens.get(key)
+        if found is None:
+            found = self._tokens[key] = (
+                self._token_for(*key) if where is not None else (key[0] if key[0] in self.terminals else UNPLACED)
+            )
+        return found
+
+    @cached_property
+    def _tokens(self) -> dict[tuple[str, str], str]:
+        return {}
+
+    def _token_for(self, segment_id: str, code: str) -> str:
+        name = f"{segment_id}_{_safe(code)}"
         return name if name in self.terminals else UNPLACED
 
     @cached_property

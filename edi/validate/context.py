@@ -31,9 +31,9 @@ class Rule:
 REGISTRY: list[Rule] = []
 
 
-def rule(snip: int | None, guides: Iterable[str] | None = None, scope: str = "transaction") -> Callable[
-    [RuleFunction], RuleFunction
-]:
+def rule(
+    snip: int | None, guides: Iterable[str] | None = None, scope: str = "transaction"
+) -> Callable[[RuleFunction], RuleFunction]:
     """Register a rule function for SNIP type ``snip`` and the given guides."""
 
     def register(function: RuleFunction) -> RuleFunction:

@@ -13,8 +13,8 @@ import os
 import pickle
 import tempfile
 from collections.abc import Callable, Iterable
-from itertools import chain
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,8 @@ class Loop:
     def find_all(self, segment_id: str, qualifier: str | None = None) -> list[Segment]:
         """Every own segment with that ID (and first element)."""
         return [
-            i for i in self.items
+            i
+            for i in self.items
             if isinstance(i, Segment) and i.id == segment_id and (qualifier is None or i.get(1) == qualifier)
         ]
 
@@ -107,9 +108,9 @@ def compile_table(grammar: str) -> Table:
     table = _build(grammar)
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=cached.parent, delete=False) as handle:
-            pickle.dump(table, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, cached)
+        with tempfile.NamedTemporaryFile(dir=cached.parent, delete=False) as temporary:
+            pickle.dump(table, temporary, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary.name, cached)
     except OSError:
         pass
     return table
@@ -125,8 +126,8 @@ def _build(grammar: str) -> Table:
         def __init__(self, conf: Any) -> None:
             pass
 
-        def lex(self, data: Any) -> Any:  # pragma: no cover - never called
-            return iter(data)
+        def lex(self, lexer_state: Any, parser_state: Any) -> Any:  # pragma: no cover - never called
+            return iter(())
 
     parser = lark.Lark(grammar, parser="lalr", lexer=_SegmentLexer)
     lalr = parser.parser.parser.parser.parse_table

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -80,8 +80,11 @@ class Reader:
             seg_id = segment.id
             if pending is not None:
                 if seg_id in ("ST", "GE", "IEA", "ISA", "GS"):
-                    raise self._error("the transaction set has no SE before this segment", segment,
-                                      "an SE closing the transaction set that starts at its ST")
+                    raise self._error(
+                        "the transaction set has no SE before this segment",
+                        segment,
+                        "an SE closing the transaction set that starts at its ST",
+                    )
                 segment.position = len(pending) + 1
                 pending.append(segment)
                 if seg_id == "SE":
@@ -134,14 +137,16 @@ class Reader:
             elif seg_id == "SE":
                 raise self._error("SE without an ST", segment, "an ST before the SE")
             else:
-                raise self._error(f"segment {seg_id} stands outside any transaction set", segment,
-                                  "an ST, GS, GE, IEA or ISA")
+                raise self._error(
+                    f"segment {seg_id} stands outside any transaction set", segment, "an ST, GS, GE, IEA or ISA"
+                )
         if interchange is not None and interchange.isa is None and group is not None:
             yield Event("group_end", group)
             yield Event("interchange_end", interchange)
         if pending is not None:
-            raise self._error("the file ends inside a transaction set (no SE)", pending[-1],
-                              "an SE closing the transaction set")
+            raise self._error(
+                "the file ends inside a transaction set (no SE)", pending[-1], "an SE closing the transaction set"
+            )
         try:
             self.envelope.feed(END)
         except ParseFailure as failure:
@@ -182,7 +187,7 @@ class Reader:
         if warning:
             self.warn(warning, self._where(st))
         if guide is None:
-            transaction = Transaction(Loop("ST", segments), None, version)
+            transaction = Transaction(Loop("ST", list[Segment | Loop](segments)), None, version)
         else:
             transaction = Transaction(self._parse(guide, segments), guide, version)
         return transaction
@@ -204,11 +209,12 @@ class Reader:
             return Loop(rule_ids.get(rule, "ST"), items)
 
         try:
-            root: Loop = parse(guide.table, [(token(s), s) for s in segments], build, UNPLACED)
+            root: Loop = parse(guide.table, _tokens(segments, token), build, UNPLACED)
         except ParseFailure as failure:
             segment = failure.value if isinstance(failure.value, Segment) else segments[-1]
             raise self._error(
-                f"the {guide.id} grammar cannot place segment {segment.id}", segment,
+                f"the {guide.id} grammar cannot place segment {segment.id}",
+                segment,
                 ", ".join(failure.expected[:12]),
             ) from None
         unplaced = [s for s in segments if s.unplaced]
@@ -221,6 +227,17 @@ class Reader:
                 self._where(segments[0]),
             )
         return root
+
+
+def _tokens(segments: list[Segment], token: Callable[[Segment], str]) -> list[tuple[str, Segment]]:
+    """Type each segment; a segment the guide does not know at all is marked unplaced."""
+    typed = []
+    for segment in segments:
+        kind = token(segment)
+        if kind == UNPLACED:
+            segment.unplaced = True
+        typed.append((kind, segment))
+    return typed
 
 
 def iter_events(source: str | Path | bytes | BinaryIO, file: str | None = None) -> Iterator[Event]:

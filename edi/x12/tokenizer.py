@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import BinaryIO
 
 from edi.errors import Location, ReadError
@@ -152,7 +152,9 @@ class Tokenizer:
         if bare < 0:
             raise ReadError(
                 "no ISA segment: this is not an X12 interchange",
-                Location(file=self.file, line=1, segment=buffer.lstrip()[:60].splitlines()[0] if buffer.strip() else ""),
+                Location(
+                    file=self.file, line=1, segment=buffer.lstrip()[:60].splitlines()[0] if buffer.strip() else ""
+                ),
                 "a file that starts with ISA (or a bare ST..SE transaction set)",
             )
         if re.search(r"(?m)^\s*GS[^A-Za-z0-9\s]", buffer[:bare]):
@@ -197,7 +199,7 @@ class Tokenizer:
         self.offset += len(skipped.encode("utf-8", "surrogateescape"))
         return buffer[at:]
 
-    def _split(self, buffer: str, final: bool) -> Iterator[Segment]:
+    def _split(self, buffer: str, final: bool) -> Generator[Segment, None, str]:
         """Yield the complete segments of ``buffer``; return what is left over."""
         while True:
             delimiters = self.delimiters
@@ -205,11 +207,22 @@ class Tokenizer:
             parts = buffer.split(delimiters.segment)
             rest = parts.pop()
             ascii_text = buffer.isascii()
+            element, term_length = delimiters.element, len(delimiters.segment)
             switched = False
             for i, part in enumerate(parts):
-                segment = self._segment(part, delimiters, ascii_text)
-                if segment is None:
-                    continue
+                if ascii_text and part[:1] == "\n" and part[1:2] not in WHITESPACE and "\n" not in part[1:]:
+                    # The common layout: one segment per line after its terminator.
+                    self.line += 1
+                    start = self.offset + 1
+                    self.offset += len(part) + term_length
+                    fields = part[1:].split(element)
+                    self.count += 1
+                    segment = Segment(fields[0], fields[1:], delimiters, 0, self.line, start)
+                else:
+                    found = self._segment(part, delimiters, ascii_text)
+                    if found is None:
+                        continue
+                    segment = found
                 yield segment
                 if segment.id == "IEA":
                     remainder = delimiters.segment.join([*parts[i + 1 :], rest])
@@ -220,10 +233,10 @@ class Tokenizer:
             if not switched:
                 break
         if final and rest.strip():
-            segment = self._segment(rest, self.delimiters, rest.isascii())
-            if segment is not None:
-                self.warn("the last segment has no terminator", Location(file=self.file, line=segment.line))
-                yield segment
+            last = self._segment(rest, delimiters, rest.isascii())
+            if last is not None:
+                self.warn("the last segment has no terminator", Location(file=self.file, line=last.line))
+                yield last
             return ""
         return rest
 
@@ -246,8 +259,10 @@ class Tokenizer:
     def _segment(self, part: str, delimiters: Delimiters, ascii_text: bool) -> Segment | None:
         text = part.lstrip(WHITESPACE)
         start = self.offset + len(part) - len(text)
-        self.offset += len(part) + len(delimiters.segment) if ascii_text else len(
-            (part + delimiters.segment).encode("utf-8", "surrogateescape")
+        self.offset += (
+            len(part) + len(delimiters.segment)
+            if ascii_text
+            else len((part + delimiters.segment).encode("utf-8", "surrogateescape"))
         )
         line = self.line + part.count("\n", 0, len(part) - len(text))
         self.line = line + text.count("\n") + (delimiters.segment == "\n")
