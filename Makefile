@@ -20,8 +20,8 @@ demo: $(BIN)/edi
 	@bash samples/demo.sh $(BIN)/edi
 
 test: $(VENV)/.test-extras
-	$(BIN)/ruff check edi tests bench tools
-	$(BIN)/ruff format --check edi tests bench tools
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
 	$(BIN)/mypy
 	$(BIN)/pytest
 
