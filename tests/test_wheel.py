@@ -26,7 +26,8 @@ def test_wheel_installs_and_parses_a_sample(tmp_path: Path) -> None:
     venv.create(environment, with_pip=True)
     python = environment / "bin" / "python"
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], check=True, capture_output=True)
-    listing = zipfile.ZipFile(wheel).namelist()
+    with zipfile.ZipFile(wheel) as archive:
+        listing = archive.namelist()
     assert "edi/grammars/837P.lark" in listing and "edi/schemas/structure.schema.json" in listing
     result = subprocess.run(
         [str(environment / "bin" / "edi"), "parse", "--json", str(SAMPLES / "835-office-visits.x12")],
