@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from edi.commands import structure
+from edi.commands import reconcile, structure
 
 app = typer.Typer(
     name="edi",
@@ -15,6 +15,7 @@ app = typer.Typer(
 )
 app.command()(structure.parse)
 app.command()(structure.write)
+app.command()(reconcile.reconcile)
 
 
 def main() -> None:

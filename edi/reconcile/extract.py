@@ -1,0 +1,344 @@
+"""The facts reconciliation needs, read from 837 claims and 835 remittances."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from edi.errors import Location, ReadError
+from edi.x12.document import Document
+from edi.x12.lalr import Loop
+from edi.x12.segment import Segment
+
+SERVICE_SEGMENTS = {"SV1": (1, 2, 4), "SV2": (2, 3, 5), "SV3": (1, 2, 6)}
+
+
+@dataclass(slots=True, frozen=True)
+class Procedure:
+    """A procedure composite: qualifier (HC, AD, NU...), code and modifiers."""
+
+    qualifier: str
+    code: str
+    modifiers: tuple[str, ...] = ()
+
+    def label(self) -> str:
+        """The code with its modifiers, e.g. ``99214-25``."""
+        return "-".join((self.code, *self.modifiers))
+
+
+@dataclass(slots=True, frozen=True)
+class ClaimLine:
+    """One 2400 service line of an 837 claim."""
+
+    line_number: str
+    control_number: str
+    procedure: Procedure | None
+    revenue_code: str
+    charge: Decimal
+    units: Decimal | None
+    service_date: date | None
+
+
+@dataclass(slots=True, frozen=True)
+class Claim:
+    """One 2300 claim of an 837."""
+
+    file: str
+    patient_control_number: str
+    charge: Decimal
+    frequency: str
+    payer_order: str
+    payer_claim_control_number: str
+    lines: tuple[ClaimLine, ...]
+
+
+@dataclass(slots=True, frozen=True)
+class Adjustment:
+    """One CAS triplet: group, reason (CARC), amount and quantity."""
+
+    group: str
+    reason: str
+    amount: Decimal
+    quantity: Decimal | None
+
+
+@dataclass(slots=True, frozen=True)
+class ServicePayment:
+    """One 2110 SVC of an 835: how the payer adjudicated a service line."""
+
+    procedure: Procedure | None
+    submitted: Procedure | None
+    charge: Decimal
+    paid: Decimal
+    paid_units: Decimal | None
+    original_units: Decimal | None
+    service_date: date | None
+    adjustments: tuple[Adjustment, ...]
+    control_number: str
+    allowed: Decimal | None
+    remarks: tuple[str, ...]
+
+
+@dataclass(slots=True, frozen=True)
+class ClaimPayment:
+    """One 2100 CLP of an 835 with its claim-level adjustments and its services."""
+
+    patient_control_number: str
+    status_code: str
+    charge: Decimal
+    paid: Decimal
+    patient_responsibility: Decimal | None
+    payer_claim_control_number: str
+    frequency: str
+    adjustments: tuple[Adjustment, ...]
+    crossover_payer: str
+    original_reference: str
+    statement_dates: tuple[date | None, date | None]
+    services: tuple[ServicePayment, ...]
+    line: int
+
+
+@dataclass(slots=True, frozen=True)
+class ProviderAdjustment:
+    """One PLB adjustment pair; a positive amount lowers the payment."""
+
+    provider: str
+    fiscal_date: date | None
+    reason: str
+    reference: str
+    amount: Decimal
+
+
+@dataclass(slots=True, frozen=True)
+class Remittance:
+    """One 835 transaction set: the payment, its claims and its provider adjustments."""
+
+    file: str
+    trace_number: str
+    payer: str
+    payer_id: str
+    payment: Decimal | None
+    claims: tuple[ClaimPayment, ...]
+    provider_adjustments: tuple[ProviderAdjustment, ...]
+
+
+def claims_of(document: Document) -> Iterator[Claim]:
+    """Every claim of the 837 transaction sets of ``document``, in file order."""
+    for _, _, transaction in document.transactions():
+        if transaction.st.get(1) == "837":
+            yield from _claims_below(transaction.root, document.file, "")
+
+
+def remittances_of(document: Document) -> Iterator[Remittance]:
+    """Every 835 transaction set of ``document``, in file order."""
+    for _, _, transaction in document.transactions():
+        if transaction.st.get(1) == "835":
+            yield _remittance(list(transaction.segments()), document.file)
+
+
+def _claims_below(loop: Loop, file: str, payer_order: str) -> Iterator[Claim]:
+    if loop.id == "2000B":
+        sbr = loop.find("SBR")
+        payer_order = sbr.get(1) if sbr else payer_order
+    for child in loop.loops():
+        if child.id == "2300":
+            yield _claim(child, file, payer_order)
+        else:
+            yield from _claims_below(child, file, payer_order)
+
+
+def _claim(loop: Loop, file: str, payer_order: str) -> Claim:
+    clm = loop.trigger
+    claim_date = _claim_date(loop)
+    lines = tuple(_claim_line(line, file, claim_date) for line in loop.loops("2400"))
+    ref = loop.find("REF", "F8")
+    return Claim(
+        file=file,
+        patient_control_number=clm.get(1),
+        charge=_money(clm, 2, file),
+        frequency=clm.get(5, 3),
+        payer_order=payer_order,
+        payer_claim_control_number=ref.get(2) if ref else "",
+        lines=lines,
+    )
+
+
+def _claim_date(loop: Loop) -> date | None:
+    for qualifier in ("472", "434"):
+        dtp = loop.find("DTP", qualifier)
+        if dtp:
+            return _date(dtp.get(3))
+    return None
+
+
+def _claim_line(loop: Loop, file: str, claim_date: date | None) -> ClaimLine:
+    service = next((s for s in loop.segments() if s.id in SERVICE_SEGMENTS), None)
+    dtp = loop.find("DTP", "472")
+    ref = loop.find("REF", "6R")
+    if service is None:
+        raise _error(file, loop.trigger, "the service line has no SV1, SV2 or SV3 segment", "SV1, SV2 or SV3")
+    procedure_at, charge_at, units_at = SERVICE_SEGMENTS[service.id]
+    return ClaimLine(
+        line_number=loop.trigger.get(1),
+        control_number=ref.get(2) if ref else "",
+        procedure=_procedure(service, procedure_at),
+        revenue_code=service.get(1) if service.id == "SV2" else "",
+        charge=_money(service, charge_at, file),
+        units=_optional_money(service, units_at, file),
+        service_date=_date(dtp.get(3)) if dtp else claim_date,
+    )
+
+
+def _remittance(segments: list[Segment], file: str) -> Remittance:
+    """Split the 835 into claims (CLP starts one, SVC a service) and read each part."""
+    header: list[Segment] = []
+    claims: list[tuple[list[Segment], list[list[Segment]]]] = []
+    plb: list[Segment] = []
+    for segment in segments:
+        seg_id = segment.id
+        if seg_id == "CLP":
+            claims.append(([segment], []))
+        elif seg_id == "PLB":
+            plb.append(segment)
+        elif seg_id in ("SE", "LX", "TS3", "TS2") or not claims:
+            header.append(segment)
+        elif seg_id == "SVC":
+            claims[-1][1].append([segment])
+        elif claims[-1][1]:
+            claims[-1][1][-1].append(segment)
+        else:
+            claims[-1][0].append(segment)
+    bpr = _first(header, "BPR")
+    trn = _first(header, "TRN")
+    payer = _first(header, "N1", "PR")
+    payer_id = (payer.get(4) if payer else "") or (trn.get(3) if trn else "")
+    return Remittance(
+        file=file,
+        trace_number=trn.get(2) if trn else "",
+        payer=payer.get(2) if payer else "",
+        payer_id=payer_id,
+        payment=_optional_money(bpr, 2, file) if bpr else None,
+        claims=tuple(_claim_payment(own, services, file) for own, services in claims),
+        provider_adjustments=tuple(a for segment in plb for a in _provider_adjustments(segment, file)),
+    )
+
+
+def _claim_payment(own: list[Segment], services: list[list[Segment]], file: str) -> ClaimPayment:
+    clp = own[0]
+    crossover = _first(own, "NM1", "TT")
+    original = _first(own, "REF", "F8")
+    start = _first(own, "DTM", "232")
+    end = _first(own, "DTM", "233")
+    return ClaimPayment(
+        patient_control_number=clp.get(1),
+        status_code=clp.get(2),
+        charge=_money(clp, 3, file),
+        paid=_money(clp, 4, file),
+        patient_responsibility=_optional_money(clp, 5, file),
+        payer_claim_control_number=clp.get(7),
+        frequency=clp.get(9),
+        adjustments=_adjustments(own, file),
+        crossover_payer=(crossover.get(3) or crossover.get(9) or "crossover payer") if crossover else "",
+        original_reference=original.get(2) if original else "",
+        statement_dates=(_date(start.get(2)) if start else None, _date(end.get(2)) if end else None),
+        services=tuple(_service(segments, file) for segments in services),
+        line=clp.line,
+    )
+
+
+def _service(segments: list[Segment], file: str) -> ServicePayment:
+    svc = segments[0]
+    dates = {s.get(1): _date(s.get(2)) for s in segments if s.id == "DTM"}
+    ref = _first(segments, "REF", "6R")
+    allowed = _first(segments, "AMT", "B6")
+    submitted = _procedure(svc, 6)
+    return ServicePayment(
+        procedure=_procedure(svc, 1),
+        submitted=submitted,
+        charge=_money(svc, 2, file),
+        paid=_money(svc, 3, file),
+        paid_units=_optional_money(svc, 5, file),
+        original_units=_optional_money(svc, 7, file),
+        service_date=dates.get("472") or dates.get("150"),
+        adjustments=_adjustments(segments, file),
+        control_number=ref.get(2) if ref else "",
+        allowed=_optional_money(allowed, 2, file) if allowed else None,
+        remarks=tuple(s.get(2) for s in segments if s.id == "LQ"),
+    )
+
+
+def _adjustments(segments: list[Segment], file: str) -> tuple[Adjustment, ...]:
+    found: list[Adjustment] = []
+    for cas in segments:
+        if cas.id != "CAS":
+            continue
+        for start in range(2, 20, 3):
+            reason = cas.get(start)
+            if reason:
+                amount = _money(cas, start + 1, file)
+                found.append(Adjustment(cas.get(1), reason, amount, _optional_money(cas, start + 2, file)))
+    return tuple(found)
+
+
+def _provider_adjustments(plb: Segment, file: str) -> Iterator[ProviderAdjustment]:
+    for start in range(3, 15, 2):
+        if plb.get(start):
+            yield ProviderAdjustment(
+                provider=plb.get(1),
+                fiscal_date=_date(plb.get(2)),
+                reason=plb.get(start, 1),
+                reference=plb.get(start, 2),
+                amount=_money(plb, start + 1, file),
+            )
+
+
+def _procedure(segment: Segment, index: int) -> Procedure | None:
+    parts = segment.components(index)
+    if len(parts) < 2 or not parts[1]:
+        return None
+    return Procedure(parts[0], parts[1], tuple(m for m in parts[2:6] if m))
+
+
+def _first(segments: list[Segment], seg_id: str, qualifier: str | None = None) -> Segment | None:
+    for segment in segments:
+        if segment.id == seg_id and (qualifier is None or segment.get(1) == qualifier):
+            return segment
+    return None
+
+
+def _date(text: str) -> date | None:
+    """The first date of a D8 (CCYYMMDD) or RD8 (CCYYMMDD-CCYYMMDD) value, or None when it is not one."""
+    text = text[:8]
+    if len(text) != 8 or not text.isdigit():
+        return None
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return None
+
+
+def _money(segment: Segment, index: int, file: str) -> Decimal:
+    value = _optional_money(segment, index, file)
+    if value is None:
+        raise _error(file, segment, f"{segment.id}{index:02d} is empty", "an amount")
+    return value
+
+
+def _optional_money(segment: Segment, index: int, file: str) -> Decimal | None:
+    text = segment.get(index).strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite():
+        raise _error(file, segment, f"{segment.id}{index:02d} is not a number: {text!r}", "a decimal number")
+    return value
+
+
+def _error(file: str, segment: Segment, message: str, expected: str) -> ReadError:
+    location = Location(file=file, position=segment.position or None, line=segment.line, segment=segment.text())
+    return ReadError(message, location, expected)

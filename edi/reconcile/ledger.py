@@ -1,0 +1,235 @@
+"""The history of one claim across remittances: kinds, net amounts, patient share, status."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from edi.reconcile.extract import Adjustment, Claim, ClaimPayment, Remittance, ServicePayment
+from edi.reconcile.match import match_services
+from edi.reconcile.share import ZERO, Share, clp05_problem, payment_share, share_of
+
+PAYER_LEVELS = {"1": 1, "19": 1, "2": 2, "20": 2, "3": 3, "21": 3}
+ORDER_LEVELS = {"P": 1, "S": 2, "T": 3}
+# Adjustments that leave a line unpaid without denying it: contractual write-offs, bundling,
+# prior payers' impact, and the patient's own deductible, coinsurance and copay.
+NOT_DENIALS = {
+    ("CO", "45"),
+    ("CO", "42"),
+    ("CO", "59"),
+    ("CO", "97"),
+    ("CO", "131"),
+    ("CO", "253"),
+    ("OA", "23"),
+    ("PR", "1"),
+    ("PR", "2"),
+    ("PR", "3"),
+}
+
+
+@dataclass(slots=True, frozen=True)
+class Entry:
+    """One CLP applied to a claim: its remittance, its kind and where it sits in the payer chain."""
+
+    remittance: Remittance
+    payment: ClaimPayment
+    kind: str
+    level: int
+    reverses: int | None
+    lines: tuple[int | None, ...]
+
+    @property
+    def standing(self) -> bool:
+        """Whether the entry is an adjudication (not a reversal or predetermination)."""
+        return self.kind not in ("reversal", "predetermination")
+
+
+@dataclass(slots=True, frozen=True)
+class LineResult:
+    """One submitted line with what the payers made of it (None: adjudicated at claim level only)."""
+
+    line_number: str
+    line_control_number: str
+    procedure: str
+    billed: Decimal
+    paid: Decimal | None
+    patient_responsibility: Decimal | None
+
+
+@dataclass(slots=True, frozen=True)
+class ClaimResult:
+    """One submitted claim with its remittance history, net amounts and status."""
+
+    patient_control_number: str
+    billed: Decimal
+    paid: Decimal | None
+    share: Share | None
+    status: str
+    payer_claim_control_number: str
+    entries: tuple[Entry, ...]
+    lines: tuple[LineResult, ...]
+    notes: tuple[str, ...]
+
+
+def entry_for(claim: Claim, remittance: Remittance, payment: ClaimPayment, history: Sequence[Entry]) -> Entry:
+    """Classify ``payment`` against the claim's ``history`` so far and match its services to lines."""
+    code = payment.status_code
+    default = ORDER_LEVELS.get(claim.payer_order, 1)
+    lines = tuple(match_services(claim.lines, payment.services))
+    if code == "22":
+        target = _reversed(payment, history)
+        level = history[target].level if target is not None else default
+        return Entry(remittance, payment, "reversal", level, target, lines)
+    pending = any(e.kind == "reversal" for e in history) and (not history or history[-1].kind == "reversal")
+    if code == "25":
+        kind = "predetermination"
+    elif pending:
+        kind = "correction"
+    elif code == "4":
+        kind = "denial"
+    elif code in ("19", "20", "21") or payment.crossover_payer:
+        kind = "crossover"
+    elif code == "2":
+        kind = "secondary"
+    elif code == "3":
+        kind = "tertiary"
+    else:
+        kind = "original"
+    return Entry(remittance, payment, kind, PAYER_LEVELS.get(code, default), None, lines)
+
+
+def _reversed(payment: ClaimPayment, history: Sequence[Entry]) -> int | None:
+    """The entry a reversal cancels: the latest standing one, preferring one with the opposite amounts."""
+    reversed_already = {e.reverses for e in history}
+    open_entries = [i for i, e in enumerate(history) if e.standing and i not in reversed_already]
+    exact = [i for i in open_entries if history[i].payment.paid == -payment.paid]
+    chosen = exact or open_entries
+    return chosen[-1] if chosen else None
+
+
+def claim_result(number: str, submissions: Sequence[Claim], entries: Sequence[Entry], notes: list[str]) -> ClaimResult:
+    """The history, net amounts and status of one claim, from its submissions and its entries in remittance order."""
+    claim = submissions[-1]
+    if len(submissions) > 1:
+        files = ", ".join(s.file for s in submissions)
+        notes.append(f"submitted {len(submissions)} times ({files}); the lines are those of the last submission")
+    if not entries:
+        lines = tuple(_line(claim, i, None, None) for i in range(len(claim.lines)))
+        return ClaimResult(number, claim.charge, None, None, "open", "", (), lines, tuple(notes))
+    reversed_ids = {e.reverses for e in entries if e.reverses is not None}
+    standing = [e for i, e in enumerate(entries) if e.standing and i not in reversed_ids]
+    level = max((e.level for e in standing), default=0)
+    chain = [e for e in entries if e.level == level and e.kind != "predetermination"]
+    counted = [e for e in entries if e.kind != "predetermination"]
+    paid = sum((e.payment.paid for e in counted), ZERO)
+    share = sum((payment_share(e.payment) for e in chain), Share())
+    lines = tuple(
+        _line(claim, i, _line_sum(counted, i, _paid), _line_sum(chain, i, _patient)) for i in range(len(claim.lines))
+    )
+    denied = [i for i, line in enumerate(lines) if line.paid == ZERO and _has_denial(_line_adjustments(standing, i))]
+    _explain(claim, entries, standing, chain, notes)
+    status = _status(entries, standing, lines, denied, paid)
+    icn = next((e.payment.payer_claim_control_number for e in reversed(standing)), "")
+    icn = icn or entries[-1].payment.payer_claim_control_number
+    return ClaimResult(number, claim.charge, paid, share, status, icn, tuple(entries), lines, tuple(notes))
+
+
+def _line(claim: Claim, index: int, paid: Decimal | None, share: Decimal | None) -> LineResult:
+    line = claim.lines[index]
+    procedure = line.procedure.label() if line.procedure else line.revenue_code
+    return LineResult(line.line_number, line.control_number, procedure, line.charge, paid, share)
+
+
+def _paid(service: ServicePayment) -> Decimal:
+    return service.paid
+
+
+def _patient(service: ServicePayment) -> Decimal:
+    return share_of(service.adjustments).total
+
+
+def _line_sum(entries: Sequence[Entry], index: int, measure: Callable[[ServicePayment], Decimal]) -> Decimal | None:
+    """Sum ``measure`` over the services answering line ``index``; None when no entry reported lines."""
+    with_lines = [e for e in entries if e.payment.services]
+    if not with_lines:
+        return None
+    return sum(
+        (measure(s) for e in with_lines for s, i in zip(e.payment.services, e.lines, strict=True) if i == index), ZERO
+    )
+
+
+def _line_adjustments(entries: Sequence[Entry], index: int) -> list[Adjustment]:
+    return [
+        a
+        for e in entries
+        for s, i in zip(e.payment.services, e.lines, strict=True)
+        if i == index
+        for a in s.adjustments
+    ]
+
+
+def _status(
+    entries: Sequence[Entry],
+    standing: Sequence[Entry],
+    lines: Sequence[LineResult],
+    denied: Sequence[int],
+    paid: Decimal,
+) -> str:
+    if not standing:
+        return "open"
+    kinds = [e.kind for e in entries]
+    if "reversal" in kinds and "correction" in kinds[kinds.index("reversal") :]:
+        return "reversed_and_corrected"
+    if all(e.payment.status_code == "4" for e in standing):
+        return "denied"
+    reported = [line for line in lines if line.paid is not None]
+    if paid == ZERO and reported and len(denied) == len(reported):
+        return "denied"
+    if not reported and paid == ZERO and _has_denial([a for e in standing for a in e.payment.adjustments]):
+        return "denied"
+    return "partially_paid" if denied else "paid"
+
+
+def _has_denial(adjustments: Sequence[Adjustment]) -> bool:
+    return any((a.group, a.reason) not in NOT_DENIALS and a.amount != ZERO for a in adjustments)
+
+
+def _explain(
+    claim: Claim, entries: Sequence[Entry], standing: Sequence[Entry], chain: Sequence[Entry], notes: list[str]
+) -> None:
+    for entry in entries:
+        where = f"{entry.remittance.file} line {entry.payment.line}"
+        if entry.kind == "reversal" and entry.reverses is None:
+            notes.append(f"{where}: reverses an adjudication that is not in the remittances given")
+        if entry.standing:
+            problem = clp05_problem(entry.payment)
+            if problem:
+                notes.append(f"{where}: {problem}")
+        _explain_lines(claim, entry, where, notes)
+    answered = {i for e in entries for i in e.lines}
+    if any(e.payment.services for e in entries):
+        for index, line in enumerate(claim.lines):
+            if index not in answered:
+                notes.append(f"line {line.line_number} was not reported by any payer: taken as bundled, paid 0")
+    if not standing:
+        notes.append("no adjudication stands: every one was reversed, or only a predetermination was sent")
+    last = chain[-1] if chain else None
+    if last is not None and last.kind == "crossover":
+        payer = last.payment.crossover_payer or "another payer"
+        notes.append(f"forwarded to {payer}: the patient share is provisional until that payer's remittance")
+
+
+def _explain_lines(claim: Claim, entry: Entry, where: str, notes: list[str]) -> None:
+    services = entry.payment.services
+    if not services:
+        return
+    for service, index in zip(services, entry.lines, strict=True):
+        if index is None:
+            procedure = service.procedure.label() if service.procedure else "?"
+            notes.append(f"{where}: service {procedure} ({service.paid}) answers no submitted line")
+    counts = Counter(i for i in entry.lines if i is not None)
+    for index, line in enumerate(claim.lines):
+        if counts[index] > 1 and entry.standing:
+            notes.append(f"{where}: line {line.line_number} was split into {counts[index]} services")
