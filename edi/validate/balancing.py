@@ -1,0 +1,159 @@
+"""SNIP 3: amounts that must add up, in 837 claims (lines, COB) and 835 remittances (line, claim, transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from decimal import Decimal, InvalidOperation
+
+from edi.validate.context import Context, rule
+from edi.validate.issue import Issue
+from edi.x12.lalr import Loop
+from edi.x12.segment import Segment
+
+LINE_CHARGE = {"837P": ("SV1", 2), "837I": ("SV2", 3), "837D": ("SV3", 2)}
+CAS_AMOUNTS = (3, 6, 9, 12, 15, 18)
+PLB_AMOUNTS = (4, 6, 8, 10, 12, 14)
+ZERO = Decimal(0)
+
+
+def amount(segment: Segment | None, index: int) -> Decimal | None:
+    """Element ``index`` as a Decimal, or None when absent or not a number (SNIP 1 reports those)."""
+    if segment is None:
+        return None
+    value = segment.get(index)
+    if not value:
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return None
+
+
+def total(segments: Iterable[Segment], indexes: Iterable[int]) -> Decimal:
+    """The sum of the given amount elements over ``segments`` (absent ones count as zero)."""
+    positions = tuple(indexes)
+    return sum((amount(s, i) or ZERO for s in segments for i in positions), ZERO)
+
+
+def iter_loops(loop: Loop, loop_id: str) -> Iterator[Loop]:
+    """Every loop with ``loop_id`` below ``loop`` (not inside another loop with that ID), in file order."""
+    for child in loop.loops():
+        if child.id == loop_id:
+            yield child
+        else:
+            yield from iter_loops(child, loop_id)
+
+
+def _pr_total(segments: Iterable[Segment]) -> Decimal:
+    return total((s for s in segments if s.get(1) == "PR"), CAS_AMOUNTS)
+
+
+@rule(3, guides=("837P", "837I", "837D"))
+def claim_charge(ctx: Context) -> Iterator[Issue]:
+    """CLM02 equals the sum of the service line charges."""
+    transaction = ctx.transaction
+    if transaction is None or transaction.guide is None:
+        return
+    seg_id, index = LINE_CHARGE[transaction.guide.id]
+    for claim in iter_loops(transaction.root, "2300"):
+        clm = claim.trigger
+        charge = amount(clm, 2)
+        lines = [line.find(seg_id) for line in claim.loops("2400")]
+        if charge is None or not lines:
+            continue
+        summed = total((s for s in lines if s is not None), (index,))
+        if summed != charge:
+            message = f"CLM02 {charge} does not equal the sum of the line charges {seg_id}{index:02d} {summed}"
+            yield ctx.issue("error", 3, "snip3.claim_charge", message, clm, claim, "CLM02", claim=clm.get(1))
+
+
+def _payer_id(other: Loop) -> str:
+    payer = next(iter(other.loops("2330B")), None)
+    name = payer.find("NM1", "PR") if payer else None
+    return name.get(9) if name else ""
+
+
+@rule(3, guides=("837P", "837I", "837D"))
+def cob_balance(ctx: Context) -> Iterator[Issue]:
+    """Per other payer: CLM02 = AMT*D + 2320 CAS + 2430 CAS, and each line charge = SVD02 + 2430 CAS."""
+    transaction = ctx.transaction
+    if transaction is None or transaction.guide is None:
+        return
+    seg_id, index = LINE_CHARGE[transaction.guide.id]
+    for claim in iter_loops(transaction.root, "2300"):
+        clm = claim.trigger
+        charge = amount(clm, 2)
+        lines = claim.loops("2400")
+        for other in claim.loops("2320"):
+            payer = _payer_id(other)
+            adjudications = [(line, [a for a in line.loops("2430") if a.trigger.get(1) == payer]) for line in lines]
+            if not any(found for _, found in adjudications):
+                continue
+            line_cas = ZERO
+            for line, found in adjudications:
+                service = line.find(seg_id)
+                cas = total((s for a in found for s in a.find_all("CAS")), CAS_AMOUNTS)
+                line_cas += cas
+                paid = total((a.trigger for a in found), (2,))
+                charged = amount(service, index)
+                if found and service is not None and charged is not None and charged != paid + cas:
+                    message = (
+                        f"{seg_id}{index:02d} {charged} does not equal payer {payer} line paid SVD02 {paid}"
+                        f" + line adjustments CAS {cas}"
+                    )
+                    yield ctx.issue(
+                        "error", 3, "snip3.cob_line", message, service, line, f"{seg_id}{index:02d}", claim=clm.get(1)
+                    )
+            paid_claim = amount(other.find("AMT", "D"), 2) or ZERO
+            claim_cas = total(other.find_all("CAS"), CAS_AMOUNTS)
+            if charge is not None and charge != paid_claim + claim_cas + line_cas:
+                message = (
+                    f"CLM02 {charge} does not equal payer {payer} paid AMT*D {paid_claim} + claim adjustments"
+                    f" {claim_cas} + line adjustments {line_cas}"
+                )
+                yield ctx.issue("error", 3, "snip3.cob_claim", message, clm, claim, "CLM02", claim=clm.get(1))
+
+
+@rule(3, guides=("835",))
+def remittance_balance(ctx: Context) -> Iterator[Issue]:
+    """SVC02 - CAS = SVC03 per line, CLP03 - CAS = CLP04 per claim, CLP05 = PR adjustments, BPR02 = CLP04 - PLB."""
+    transaction = ctx.transaction
+    if transaction is None:
+        return
+    paid_total = ZERO
+    for claim in iter_loops(transaction.root, "2100"):
+        clp = claim.trigger
+        pcn = clp.get(1)
+        claim_cas = claim.find_all("CAS")
+        line_cas: list[Segment] = []
+        for line in claim.loops("2110"):
+            svc = line.trigger
+            cas = line.find_all("CAS")
+            line_cas.extend(cas)
+            charge, paid = amount(svc, 2), amount(svc, 3)
+            adjusted = total(cas, CAS_AMOUNTS)
+            if charge is not None and paid is not None and charge - adjusted != paid:
+                message = f"SVC03 {paid} does not equal SVC02 {charge} - line adjustments {adjusted}"
+                yield ctx.issue("error", 3, "snip3.line_payment", message, svc, line, "SVC03", claim=pcn)
+        charge, paid = amount(clp, 3), amount(clp, 4)
+        adjusted = total(claim_cas, CAS_AMOUNTS) + total(line_cas, CAS_AMOUNTS)
+        if charge is not None and paid is not None and charge - adjusted != paid:
+            message = f"CLP04 {paid} does not equal CLP03 {charge} - claim and line adjustments {adjusted}"
+            yield ctx.issue("error", 3, "snip3.claim_payment", message, clp, claim, "CLP04", claim=pcn)
+        patient = amount(clp, 5) or ZERO
+        responsibility = _pr_total(claim_cas) + _pr_total(line_cas)
+        if clp.get(2) != "22" and patient != responsibility:
+            message = f"CLP05 {patient} does not equal the patient responsibility (PR) adjustments {responsibility}"
+            yield ctx.issue("error", 3, "snip3.patient_responsibility", message, clp, claim, "CLP05", claim=pcn)
+        paid_total += paid or ZERO
+    bpr = transaction.root.find("BPR")
+    payment = amount(bpr, 2)
+    if bpr is None or payment is None:
+        return
+    provider_adjustments = total(transaction.root.find_all("PLB"), PLB_AMOUNTS)
+    if payment != paid_total - provider_adjustments:
+        message = (
+            f"BPR02 {payment} does not equal the claim payments CLP04 {paid_total}"
+            f" - provider adjustments PLB {provider_adjustments}"
+        )
+        yield ctx.issue("error", 3, "snip3.transaction_payment", message, bpr, None, "BPR02")

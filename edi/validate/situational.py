@@ -1,0 +1,174 @@
+"""SNIP 4: the guide's "required when" rules that tie one segment or loop to another."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from edi.validate.balancing import iter_loops
+from edi.validate.context import Context, rule
+from edi.validate.issue import Issue, Severity
+from edi.x12.lalr import Loop
+
+CLAIMS = ("837P", "837I", "837D")
+# Guide -> (claim-level supervising provider loop, claim-level rendering provider loop)
+SUPERVISING = {"837P": ("2310D", "2310B"), "837D": ("2310E", "2310B")}
+# Guide -> (line-level rendering provider loop, claim-level rendering provider loop)
+LINE_RENDERING = {"837P": ("2420A", "2310B"), "837D": ("2420A", "2310B"), "837I": ("2420C", "2310D")}
+CLAIM_SERVICE_DATES = {"837P": ("472",), "837I": ("434",), "837D": ("472",)}
+
+
+def _npi(loop: Loop | None) -> str:
+    name = loop.find("NM1") if loop else None
+    return name.get(9) if name else ""
+
+
+def _first(loop: Loop, loop_id: str) -> Loop | None:
+    found = loop.loops(loop_id)
+    return found[0] if found else None
+
+
+@rule(4, guides=CLAIMS)
+def patient_level(ctx: Context) -> Iterator[Issue]:
+    """Loop 2000C is required when the patient is not the subscriber (SBR02 not 18), and absent when it is."""
+    transaction = ctx.transaction
+    if transaction is None:
+        return
+    for subscriber in iter_loops(transaction.root, "2000B"):
+        sbr = subscriber.find("SBR")
+        if sbr is None:
+            continue
+        patients = subscriber.loops("2000C")
+        if sbr.get(2) == "18" and patients:
+            message = "SBR02 is 18 (the patient is the subscriber), so loop 2000C (patient) must not be sent"
+            yield ctx.issue("error", 4, "snip4.patient_loop", message, patients[0].trigger, patients[0])
+        elif sbr.get(2) != "18" and not patients and subscriber.loops("2300"):
+            message = "SBR02 is not 18 (the patient is not the subscriber), so claims belong in a 2000C patient loop"
+            yield ctx.issue("error", 4, "snip4.patient_loop", message, sbr, subscriber, "SBR02")
+
+
+@rule(4, guides=CLAIMS)
+def other_payer(ctx: Context) -> Iterator[Issue]:
+    """When the payer is not primary (SBR01 not P), each claim names the other payer(s) in loop 2320."""
+    transaction = ctx.transaction
+    if transaction is None:
+        return
+    for subscriber in iter_loops(transaction.root, "2000B"):
+        sbr = subscriber.find("SBR")
+        if sbr is None or sbr.get(1) in ("P", ""):
+            continue
+        for claim in iter_loops(subscriber, "2300"):
+            if not claim.loops("2320"):
+                clm = claim.trigger
+                message = f"SBR01 is {sbr.get(1)} (not primary), so the claim needs loop 2320 for the prior payer(s)"
+                yield ctx.issue("error", 4, "snip4.other_payer", message, clm, claim, claim=clm.get(1))
+
+
+@rule(4, guides=CLAIMS)
+def service_dates(ctx: Context) -> Iterator[Issue]:
+    """Every service line has a date of service, on the line (DTP*472) or on the claim."""
+    transaction = ctx.transaction
+    if transaction is None or transaction.guide is None:
+        return
+    qualifiers = CLAIM_SERVICE_DATES[transaction.guide.id]
+    # 837D: planned (predetermination) services carry no date, and nothing in the claim says which they are.
+    severity: Severity = "warning" if transaction.guide.id == "837D" else "error"
+    for claim in iter_loops(transaction.root, "2300"):
+        if any(claim.find("DTP", q) for q in qualifiers):
+            continue
+        for line in claim.loops("2400"):
+            if line.find("DTP", "472") is None:
+                message = f"service line {line.trigger.get(1)} has no date of service (DTP*472) and the claim has none"
+                yield ctx.issue(
+                    severity, 4, "snip4.service_date", message, line.trigger, line, claim=claim.trigger.get(1)
+                )
+
+
+@rule(4, guides=CLAIMS)
+def hierarchy(ctx: Context) -> Iterator[Issue]:
+    """HL01 counts 1, 2, 3 ...; HL02 names the parent HL; HL04 says whether child HLs follow."""
+    transaction = ctx.transaction
+    if transaction is None:
+        return
+    yield from _hl_walk(ctx, transaction.root, "", [1])
+
+
+def _hl_walk(ctx: Context, loop: Loop, parent: str, counter: list[int]) -> Iterator[Issue]:
+    for child in loop.loops():
+        hl = child.trigger
+        if hl.id != "HL":
+            continue
+        if hl.get(1) != str(counter[0]):
+            message = f"HL01 is {hl.get(1)!r}, expected {counter[0]} (HL01 counts 1, 2, 3 ... in the transaction)"
+            yield ctx.issue("error", 4, "snip4.hl_number", message, hl, child, "HL01")
+        counter[0] += 1
+        if hl.get(2) != parent:
+            expected = f"the parent's HL01 {parent!r}" if parent else "empty (top level)"
+            message = f"HL02 is {hl.get(2)!r}, expected {expected}"
+            yield ctx.issue("error", 4, "snip4.hl_parent", message, hl, child, "HL02")
+        has_children = any(c.trigger.id == "HL" for c in child.loops())
+        flag = hl.get(4)
+        if flag and flag != ("1" if has_children else "0"):
+            message = f"HL04 is {flag!r} but the level {'has' if has_children else 'has no'} child levels"
+            yield ctx.issue("error", 4, "snip4.hl_child_flag", message, hl, child, "HL04")
+        yield from _hl_walk(ctx, child, hl.get(1), counter)
+
+
+@rule(4, guides=CLAIMS)
+def replacement_claim(ctx: Context) -> Iterator[Issue]:
+    """A replacement or void (CLM05-3 7 or 8) carries the payer's claim number in REF*F8."""
+    transaction = ctx.transaction
+    if transaction is None:
+        return
+    for claim in iter_loops(transaction.root, "2300"):
+        clm = claim.trigger
+        frequency = clm.get(5, 3)
+        if frequency in ("7", "8") and claim.find("REF", "F8") is None:
+            message = (
+                f"CLM05-3 is {frequency} (replacement or void), so REF*F8 (payer claim control number) is required"
+            )
+            yield ctx.issue("error", 4, "snip4.original_reference", message, clm, claim, "CLM05-3", claim=clm.get(1))
+
+
+@rule(4, guides=("837P", "837D", "837I"))
+def provider_roles(ctx: Context) -> Iterator[Issue]:
+    """The supervising provider is not the rendering one; a line rendering provider differs from the claim's."""
+    transaction = ctx.transaction
+    if transaction is None or transaction.guide is None:
+        return
+    guide = transaction.guide.id
+    for claim in iter_loops(transaction.root, "2300"):
+        pcn = claim.trigger.get(1)
+        rendering = _npi(_first(claim, LINE_RENDERING[guide][1]))
+        if guide in SUPERVISING:
+            supervising_loop = _first(claim, SUPERVISING[guide][0])
+            if supervising_loop and rendering and _npi(supervising_loop) == rendering:
+                message = (
+                    f"the supervising provider ({supervising_loop.id}) has the rendering provider's ID {rendering}"
+                )
+                yield ctx.issue(
+                    "error",
+                    4,
+                    "snip4.supervising_provider",
+                    message,
+                    supervising_loop.trigger,
+                    supervising_loop,
+                    "NM109",
+                    claim=pcn,
+                )
+        for line in claim.loops("2400"):
+            line_loop = _first(line, LINE_RENDERING[guide][0])
+            if line_loop and rendering and _npi(line_loop) == rendering:
+                message = (
+                    f"line rendering provider ({line_loop.id}) repeats the claim rendering provider {rendering};"
+                    " send it only when it differs"
+                )
+                yield ctx.issue(
+                    "warning",
+                    4,
+                    "snip4.line_rendering_provider",
+                    message,
+                    line_loop.trigger,
+                    line_loop,
+                    "NM109",
+                    claim=pcn,
+                )

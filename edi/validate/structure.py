@@ -1,0 +1,409 @@
+"""SNIP 2: the guide's structure and usage: placement, required and repeated segments and loops, codes, syntax notes.
+
+Each guide's spec is compiled once into a tree of `LoopSpec` (cached by guide ID), which
+is walked in step with a transaction's loop tree, so every check is linear in its segments.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from edi.guides.registry import Guide, guide_by_id
+from edi.validate.context import Context, rule
+from edi.validate.issue import Issue, Severity
+from edi.x12.lalr import Loop
+from edi.x12.segment import Segment
+
+SYNTAX_NOTE = re.compile(r"([PRCEL])((?:\d\d)+)$")
+REF_NUMBER = re.compile(r"(\d\d)(?:-(\d+))?$")
+USAGE_RULES = {
+    "1": "snip2.element_required",
+    "I10": "snip2.element_not_used",
+    "7": "snip2.element_code",
+    "I12": "snip2.element_pattern",
+}
+SAFE_CODE = re.compile(r"[^A-Z0-9]")
+# Corrections to the guide maps, each from the TR3: (guide, loop, segment ID) -> usage
+USAGE_OVERRIDES = {
+    ("837D", "2300", "HI"): "S",  # X224A2: diagnosis codes only when they affect adjudication
+    ("837D", "SV3", "SV306"): "S",  # X224A2: procedure count only when the procedure is done several times
+    ("837D", "CLM", "CLM19"): "S",  # X224A2: PB marks a predetermination of benefits
+}
+
+
+@dataclass(slots=True, frozen=True)
+class ElementSpec:
+    """One element (or component) of a segment as the guide defines it."""
+
+    ref: str
+    name: str
+    index: int
+    component: int | None
+    usage: str
+    data_ele: str
+    type: str
+    min: int
+    max: int
+    codes: frozenset[str] | None
+    external: str | None
+    regex: re.Pattern[str] | None
+    components: tuple[ElementSpec, ...] = ()
+
+
+@dataclass(slots=True, frozen=True)
+class SegmentSpec:
+    """One segment entry of a loop: usage, repeat, position and elements."""
+
+    id: str
+    name: str
+    usage: str
+    max_use: int | None
+    pos: int
+    syntax: tuple[tuple[str, tuple[int, ...]], ...]
+    elements: tuple[ElementSpec, ...]
+
+
+@dataclass(slots=True)
+class LoopSpec:
+    """One loop of the guide: its segment entries and child loops, indexed for matching."""
+
+    id: str
+    name: str
+    usage: str
+    repeat: int | None
+    segments: list[SegmentSpec] = field(default_factory=list)
+    loops: dict[str, LoopSpec] = field(default_factory=dict)
+    by_token: dict[str, list[SegmentSpec]] = field(default_factory=dict)
+    by_id: dict[str, list[SegmentSpec]] = field(default_factory=dict)
+
+    def match(self, guide: Guide, segment: Segment) -> SegmentSpec | None:
+        """The spec entry for ``segment``: by its qualified token, else by its ID; ties go to the first code match."""
+        found = self.by_token.get(_token(guide, segment)) or self.by_id.get(segment.id)
+        if not found:
+            return None
+        if len(found) > 1:
+            return min(found, key=lambda entry: _code_misses(entry, segment))
+        return found[0]
+
+
+def _code_misses(entry: SegmentSpec, segment: Segment) -> int:
+    """How many coded elements of ``segment`` hold a value outside ``entry``'s code lists."""
+    misses = 0
+    for element in entry.elements:
+        head = element.components[0] if element.components else element
+        value = segment.get(element.index, 1) if element.components else segment.get(element.index)
+        if value and head.codes is not None and value not in head.codes:
+            misses += 1
+    return misses
+
+
+def _token(guide: Guide, segment: Segment) -> str:
+    where = guide.qualifiers.get(segment.id)
+    if where is None:
+        return segment.id
+    code = segment.get(where[0], where[1]) if where[1] is not None else segment.get(where[0])
+    return f"{segment.id}_{SAFE_CODE.sub(lambda m: f'_{ord(m.group()):02X}', code.upper())}"
+
+
+@dataclass(slots=True, frozen=True)
+class GuideSpec:
+    """A guide's compiled spec: the root loop and every segment ID it knows."""
+
+    root: LoopSpec
+    segment_ids: frozenset[str]
+
+
+def element_ref(ref: str) -> str:
+    """The report form of a spec reference: ``SV101-01`` becomes ``SV101-1``."""
+    base, _, component = ref.partition("-")
+    return f"{base}-{int(component)}" if component else base
+
+
+def _element(raw: dict[str, Any], index: int, component: int | None, where: tuple[str, str]) -> ElementSpec:
+    numbered = REF_NUMBER.search(raw.get("ref") or "")
+    if numbered:
+        index = int(numbered.group(1))
+        component = int(numbered.group(2)) if numbered.group(2) else component
+    codes = raw.get("codes")
+    regex = raw.get("regex")
+    return ElementSpec(
+        ref=element_ref(raw["ref"]) if raw.get("ref") else "",
+        name=raw.get("name", ""),
+        index=index,
+        component=component,
+        usage=USAGE_OVERRIDES.get((*where, raw.get("ref", "")), raw.get("usage", "S")),
+        data_ele=raw.get("data_ele", ""),
+        type=raw.get("type", ""),
+        min=raw.get("min") or 0,
+        max=raw.get("max") or 0,
+        codes=frozenset(codes) if codes else None,
+        external=raw.get("external"),
+        regex=re.compile(regex) if regex else None,
+        components=tuple(_element(c, index, n, where) for n, c in enumerate(raw.get("components", []), 1)),
+    )
+
+
+def _syntax(notes: list[str]) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    out = []
+    for note in notes:
+        found = SYNTAX_NOTE.match(note)
+        if found:
+            digits = found.group(2)
+            out.append((found.group(1), tuple(int(digits[i : i + 2]) for i in range(0, len(digits), 2))))
+    return tuple(out)
+
+
+def _loop(raw: dict[str, Any], loop_id: str, ids: set[str], guide_id: str) -> LoopSpec:
+    spec = LoopSpec(loop_id, raw.get("name", ""), raw.get("usage", "S"), raw.get("repeat"))
+    for item in raw["items"]:
+        if "items" in item:
+            spec.loops.setdefault(item["id"], _loop(item, item["id"], ids, guide_id))
+            continue
+        segment = SegmentSpec(
+            id=item["id"],
+            name=item.get("name", ""),
+            usage=USAGE_OVERRIDES.get((guide_id, loop_id, item["id"]), item.get("usage", "S")),
+            max_use=item.get("max_use"),
+            pos=item.get("pos") or 0,
+            syntax=_syntax(item.get("syntax", [])),
+            elements=tuple(_element(e, n, None, (guide_id, item["id"])) for n, e in enumerate(item["elements"], 1)),
+        )
+        ids.add(segment.id)
+        spec.segments.append(segment)
+        spec.by_id.setdefault(segment.id, []).append(segment)
+        for token in item.get("tokens", []):
+            spec.by_token.setdefault(token, []).append(segment)
+    return spec
+
+
+@cache
+def guide_spec(guide_id: str) -> GuideSpec:
+    """The compiled spec of a guide, built once per guide."""
+    ids: set[str] = set()
+    root = _loop(guide_by_id(guide_id).spec["transaction"], "ST", ids, guide_id)
+    return GuideSpec(root, frozenset(ids))
+
+
+@cache
+def code_lists() -> dict[str, frozenset[str]]:
+    """The external code lists of ``codes.json`` (states, pos, country ...)."""
+    text = (resources.files("edi.guides") / "data" / "codes.json").read_text(encoding="utf-8")
+    return {name: frozenset(codes) for name, codes in json.loads(text).items()}
+
+
+def placed(
+    loop: Loop, spec: LoopSpec | None, guide: Guide
+) -> Iterator[tuple[Segment, Loop, LoopSpec | None, SegmentSpec | None]]:
+    """Every segment below ``loop`` with its loop, the loop's spec and its own spec entry (None if unmatched)."""
+    for item in loop.items:
+        if isinstance(item, Segment):
+            yield item, loop, spec, (None if spec is None or item.unplaced else spec.match(guide, item))
+        else:
+            yield from placed(item, spec.loops.get(item.id) if spec else None, guide)
+
+
+def transaction_segments(ctx: Context) -> Iterator[tuple[Segment, Loop, LoopSpec | None, SegmentSpec | None]]:
+    """`placed` over the context's transaction (nothing when it has no guide)."""
+    transaction = ctx.transaction
+    if transaction is None or transaction.guide is None:
+        return iter(())
+    guide = transaction.guide
+    return placed(transaction.root, guide_spec(guide.id).root, guide)
+
+
+@rule(2)
+def unplaced_segments(ctx: Context) -> Iterator[Issue]:
+    """A segment the guide does not place where it stands (or does not know at all)."""
+    transaction = ctx.transaction
+    if transaction is None or transaction.guide is None:
+        return
+    known = guide_spec(transaction.guide.id).segment_ids
+    for segment, loop in transaction.root.walk():
+        if not segment.unplaced:
+            continue
+        if segment.id in known:
+            message = f"segment {segment.id} is not expected here by the {transaction.guide.id} guide (loop {loop.id})"
+            yield ctx.issue("error", 2, "snip2.unexpected_segment", message, segment, loop, segment_error="2")
+        else:
+            message = f"segment ID {segment.id} is not used by the {transaction.guide.id} guide"
+            yield ctx.issue("error", 2, "snip2.unknown_segment", message, segment, loop, segment_error="1")
+
+
+def _loops_with_specs(loop: Loop, spec: LoopSpec) -> Iterator[tuple[Loop, LoopSpec]]:
+    yield loop, spec
+    for child in loop.loops():
+        child_spec = spec.loops.get(child.id)
+        if child_spec is not None:
+            yield from _loops_with_specs(child, child_spec)
+
+
+def _missing(ctx: Context, loop: Loop, seg_id: str, message: str, code: str) -> Issue:
+    issue = ctx.issue("error", 2, "snip2.required_missing", message, loop.trigger, loop, segment_error=code)
+    return replace(issue, segment_id=seg_id, segment_text=None)
+
+
+@rule(2)
+def loop_structure(ctx: Context) -> Iterator[Issue]:
+    """Required segments and loops present, loop repeats and segment uses within limits, segments in order."""
+    transaction = ctx.transaction
+    if transaction is None or transaction.guide is None:
+        return
+    guide = transaction.guide
+    for loop, spec in _loops_with_specs(transaction.root, guide_spec(guide.id).root):
+        yield from _segment_counts(ctx, guide, loop, spec)
+        yield from _loop_counts(ctx, loop, spec)
+
+
+def _segment_counts(ctx: Context, guide: Guide, loop: Loop, spec: LoopSpec) -> Iterator[Issue]:
+    uses: dict[int, int] = {}
+    highest = 0
+    for segment in loop.items:
+        if not isinstance(segment, Segment):
+            highest = 0  # segments after child loops belong to the trailer table, numbered afresh
+            continue
+        if segment.unplaced:
+            continue
+        entry = spec.match(guide, segment)
+        if entry is None:
+            continue
+        count = uses[id(entry)] = uses.get(id(entry), 0) + 1
+        if entry.max_use is not None and count == entry.max_use + 1:
+            message = f"{segment.id} ({entry.name}) is used more than {entry.max_use} time(s) in loop {loop.id}"
+            yield ctx.issue("error", 2, "snip2.segment_max_use", message, segment, loop, segment_error="5")
+        if entry.pos and entry.pos < highest and segment.id != "SE":
+            message = f"{segment.id} ({entry.name}) is out of order in loop {loop.id}"
+            yield ctx.issue("error", 2, "snip2.segment_order", message, segment, loop, segment_error="7")
+        highest = max(highest, entry.pos)
+    for entry in spec.segments:
+        if entry.usage == "R" and id(entry) not in uses and entry.id not in ("SE",):
+            message = f"required segment {entry.id} ({entry.name}) is missing in loop {loop.id}"
+            yield _missing(ctx, loop, entry.id, message, "3")
+
+
+def _loop_counts(ctx: Context, loop: Loop, spec: LoopSpec) -> Iterator[Issue]:
+    counts: dict[str, int] = {}
+    for child in loop.loops():
+        count = counts[child.id] = counts.get(child.id, 0) + 1
+        child_spec = spec.loops.get(child.id)
+        if child_spec is not None and child_spec.repeat is not None and count == child_spec.repeat + 1:
+            message = f"loop {child.id} ({child_spec.name}) repeats more than {child_spec.repeat} time(s)"
+            yield ctx.issue("error", 2, "snip2.loop_repeat", message, child.trigger, child, segment_error="4")
+    for child_id, child_spec in spec.loops.items():
+        if child_spec.usage == "R" and child_id not in counts and child_spec.segments:
+            trigger = child_spec.segments[0].id
+            message = f"required loop {child_id} ({child_spec.name}) is missing in loop {loop.id}"
+            yield _missing(ctx, loop, trigger, message, "I6")
+
+
+def _code_problem(spec: ElementSpec, value: str) -> str | None:
+    if spec.codes is not None and value not in spec.codes:
+        shown = ", ".join(sorted(spec.codes)[:8]) + (" ..." if len(spec.codes) > 8 else "")
+        return f"{spec.ref} ({spec.name}) code {value!r} is not allowed here; expected one of {shown}"
+    if spec.external is not None:
+        codes = code_lists().get(spec.external)
+        if codes is not None and value not in codes:
+            return f"{spec.ref} ({spec.name}) code {value!r} is not in the {spec.external} code list"
+    return None
+
+
+def element_usage_problems(segment: Segment, spec: SegmentSpec) -> Iterator[tuple[ElementSpec, str, str]]:
+    """(element, IK403 code, message) for required elements missing, unused ones present and bad codes."""
+    elements = segment.elements
+    count = len(elements)
+    for element in spec.elements:
+        value = elements[element.index - 1] if element.index <= count else ""
+        if not value:
+            if element.usage == "R":
+                yield element, "1", f"required element {element.ref} ({element.name}) is missing"
+            continue
+        if element.usage == "N":
+            yield element, "I10", f"element {element.ref} ({element.name}) is not used by the guide but is present"
+            continue
+        if element.components:
+            parts = value.split(segment.delimiters.component)
+            for part_spec in element.components:
+                part = (
+                    parts[part_spec.component - 1] if part_spec.component and part_spec.component <= len(parts) else ""
+                )
+                if not part:
+                    if part_spec.usage == "R":
+                        yield part_spec, "1", f"required component {part_spec.ref} ({part_spec.name}) is missing"
+                    continue
+                if part_spec.usage == "N":
+                    yield part_spec, "I10", f"component {part_spec.ref} ({part_spec.name}) is not used but is present"
+                    continue
+                problem = _code_problem(part_spec, part)
+                if problem:
+                    yield part_spec, "7", problem
+            continue
+        problem = _code_problem(element, value)
+        if problem:
+            yield element, "7", problem
+        elif element.regex is not None and not element.regex.fullmatch(value):
+            yield element, "I12", f"{element.ref} ({element.name}) {value!r} does not match the guide's pattern"
+
+
+def syntax_problems(segment: Segment, spec: SegmentSpec) -> Iterator[tuple[int, str, str]]:
+    """(element index, IK403 code, message) for broken syntax notes (P, R, C, E, L)."""
+    for kind, indexes in spec.syntax:
+        present = [bool(segment.get(i)) for i in indexes]
+        names = ", ".join(f"{segment.id}{i:02d}" for i in indexes)
+        if kind == "P" and any(present) and not all(present):
+            missing = indexes[present.index(False)]
+            yield missing, "2", f"{names} must be used together"
+        elif kind == "R" and not any(present):
+            yield indexes[0], "2", f"at least one of {names} is required"
+        elif kind == "C" and present[0] and not all(present[1:]):
+            missing = indexes[1:][present[1:].index(False)]
+            yield missing, "2", f"when {segment.id}{indexes[0]:02d} is used, {names} are all required"
+        elif kind == "E" and sum(present) > 1:
+            second = [i for i, p in zip(indexes, present, strict=True) if p][1]
+            yield second, "10", f"only one of {names} may be used"
+        elif kind == "L" and present[0] and not any(present[1:]):
+            yield indexes[1], "2", f"when {segment.id}{indexes[0]:02d} is used, one of {names} is required"
+
+
+@rule(2)
+def element_usage(ctx: Context) -> Iterator[Issue]:
+    """Required elements present, unused ones absent, codes from the guide's and external lists, syntax notes."""
+    transaction = ctx.transaction
+    if transaction is None or transaction.guide is None:
+        return
+    # A transaction read with a neighbouring guide (an errata label) gets warnings, not errors, for usage and codes.
+    severity: Severity = "error" if transaction.version == transaction.guide.version else "warning"
+    for segment, loop, _, spec in transaction_segments(ctx):
+        if spec is None:
+            continue
+        for element, code, message in element_usage_problems(segment, spec):
+            yield ctx.issue(
+                "warning" if code == "I12" else severity,
+                2,
+                USAGE_RULES[code],
+                message,
+                segment,
+                loop,
+                element.ref,
+                segment_error="8",
+                element_error=code,
+                data_element=element.data_ele,
+            )
+        for index, code, message in syntax_problems(segment, spec):
+            data_ele = spec.elements[index - 1].data_ele if index <= len(spec.elements) else None
+            yield ctx.issue(
+                "error",
+                2,
+                "snip2.syntax_note",
+                message,
+                segment,
+                loop,
+                f"{segment.id}{index:02d}",
+                segment_error="8",
+                element_error=code,
+                data_element=data_ele,
+            )
