@@ -1,0 +1,349 @@
+"""SNIP 5: external code sets: ICD-10-CM, NPI, state and ZIP, place of service, claim frequency, CAS groups, HCPCS, CDT.
+
+Also the claim and diagnosis helpers that the code ordering rules share: `claims` finds the
+2300 loops and `hi_codes` lists the codes of the HI segments with their qualifiers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from edi.validate import icd10
+from edi.validate.context import Context, rule
+from edi.validate.issue import Issue
+from edi.x12.lalr import Loop
+from edi.x12.segment import Segment
+
+CLAIMS = ("837P", "837I", "837D")
+ICD10_DIAGNOSIS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})
+ICD9_DIAGNOSIS = frozenset({"BK", "BF", "BJ", "PR", "BN"})
+DIAGNOSIS = ICD10_DIAGNOSIS | ICD9_DIAGNOSIS
+PROFESSIONAL_FREQUENCY = frozenset({"1", "7", "8"})
+CLAIM_GROUPS = frozenset({"CO", "CR", "OA", "PI", "PR"})
+REMITTANCE_GROUPS = frozenset({"CO", "OA", "PI", "PR"})
+CANADIAN_PROVINCES = frozenset(
+    {"AB", "BC", "MB", "NB", "NF", "NL", "NS", "NT", "NU", "ON", "PE", "PQ", "QC", "SK", "YT"}
+)
+HCPCS = re.compile(r"\d{4}[0-9A-Z]|[A-Z]\d{4}")
+CDT = re.compile(r"D\d{4}")
+ZIP = re.compile(r"\d{5}(?:\d{4})?")
+INVALID_CODE = "7"  # IK403: invalid code value
+INVALID_CHARACTER = "6"  # IK403: invalid character in data element
+
+
+@dataclass(slots=True, frozen=True)
+class HiCode:
+    """One code of an HI segment: its qualifier and code, and where it stands (HI01 = index 1)."""
+
+    segment: Segment
+    index: int
+    qualifier: str
+    code: str
+
+    @property
+    def element(self) -> str:
+        """The element reference of the code, such as ``HI02-2``."""
+        return f"HI{self.index:02d}-2"
+
+
+@cache
+def code_list(name: str) -> frozenset[str]:
+    """One external code list of ``codes.json`` (``states``, ``pos`` ...)."""
+    text = (resources.files("edi.guides") / "data" / "codes.json").read_text(encoding="utf-8")
+    return frozenset(json.loads(text)[name])
+
+
+def guide_id(ctx: Context) -> str:
+    """The ID of the guide the context's transaction was read with ("" without one)."""
+    transaction = ctx.transaction
+    return transaction.guide.id if transaction and transaction.guide else ""
+
+
+def loops(root: Loop, loop_ids: Iterable[str]) -> Iterator[Loop]:
+    """Every loop below ``root`` (at any depth) whose ID is in ``loop_ids``, in file order."""
+    wanted = frozenset(loop_ids)
+    for child in root.loops():
+        if child.id in wanted:
+            yield child
+        yield from loops(child, wanted)
+
+
+def claims(ctx: Context) -> Iterator[Loop]:
+    """The 2300 claim loops of the context's transaction."""
+    if ctx.transaction is not None:
+        yield from loops(ctx.transaction.root, ("2300",))
+
+
+def claim_id(claim: Loop) -> str:
+    """The patient control number (CLM01) of a claim loop."""
+    return claim.trigger.get(1)
+
+
+def hi_codes(claim: Loop) -> list[HiCode]:
+    """Every qualified code of the claim's HI segments, in file order."""
+    found = []
+    for segment in claim.find_all("HI"):
+        for index in range(1, len(segment.elements) + 1):
+            qualifier = segment.get(index, 1)
+            if qualifier:
+                found.append(HiCode(segment, index, qualifier, segment.get(index, 2)))
+    return found
+
+
+def diagnoses(claim: Loop) -> list[HiCode]:
+    """The claim's diagnosis codes (ICD-10-CM or ICD-9-CM qualifiers), in file order."""
+    return [code for code in hi_codes(claim) if code.qualifier in DIAGNOSIS]
+
+
+def npi_valid(npi: str) -> bool:
+    """True for a 10-digit NPI starting with 1 or 2 whose Luhn check digit (with prefix 80840) holds."""
+    if len(npi) != 10 or not npi.isdigit() or npi[0] not in "12":
+        return False
+    total = 0
+    for position, digit in enumerate(reversed("80840" + npi)):
+        value = int(digit) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+@rule(snip=5, guides=CLAIMS)
+def icd10_codes(ctx: Context) -> Iterator[Issue]:
+    """ICD-10-CM diagnosis codes must exist in the tabular and be billable (a leaf)."""
+    for claim in claims(ctx):
+        for hi in diagnoses(claim):
+            if hi.qualifier not in ICD10_DIAGNOSIS or not hi.code:
+                continue
+            found = icd10.table().get(hi.code)
+            if found is None or not found.code[:1].isalpha() or "-" in found.code:
+                yield ctx.issue(
+                    "error",
+                    5,
+                    "snip5.icd10_valid",
+                    f"{hi.code} is not an ICD-10-CM code (tabular {icd10.table().version})",
+                    hi.segment,
+                    claim,
+                    hi.element,
+                    element_error=INVALID_CODE,
+                    data_element="1271",
+                    claim=claim_id(claim),
+                )
+            elif not found.leaf:
+                yield ctx.issue(
+                    "error",
+                    5,
+                    "snip5.icd10_billable",
+                    f"{hi.code} ({found.title}) is a category with subcodes, not a billable code",
+                    hi.segment,
+                    claim,
+                    hi.element,
+                    element_error=INVALID_CODE,
+                    data_element="1271",
+                    claim=claim_id(claim),
+                )
+
+
+@rule(snip=5, guides=(*CLAIMS, "835"))
+def npi_check_digit(ctx: Context) -> Iterator[Issue]:
+    """Every NPI (NM108 or N103 = XX) must have 10 digits and a valid check digit."""
+    if ctx.transaction is None:
+        return
+    for segment, loop in ctx.transaction.root.walk():
+        if segment.id == "NM1" and segment.get(8) == "XX":
+            element, npi = "NM109", segment.get(9)
+        elif segment.id == "N1" and segment.get(3) == "XX":
+            element, npi = "N104", segment.get(4)
+        else:
+            continue
+        if npi and not npi_valid(npi):
+            yield ctx.issue(
+                "error",
+                5,
+                "snip5.npi_check_digit",
+                f"{npi} is not a valid NPI: expected 10 digits starting with 1 or 2 and a valid check digit",
+                segment,
+                loop,
+                element,
+                element_error=INVALID_CODE,
+                data_element="67",
+            )
+
+
+def _us_addresses(ctx: Context) -> Iterator[tuple[Segment, Loop]]:
+    if ctx.transaction is None:
+        return
+    for segment, loop in ctx.transaction.root.walk():
+        if segment.id == "N4" and segment.get(4) in ("", "US"):
+            yield segment, loop
+
+
+@rule(snip=5, guides=(*CLAIMS, "835"))
+def state_code(ctx: Context) -> Iterator[Issue]:
+    """N402 must be a US state or Canadian province code."""
+    for segment, loop in _us_addresses(ctx):
+        state = segment.get(2)
+        if state and state not in code_list("states"):
+            yield ctx.issue(
+                "error",
+                5,
+                "snip5.state_code",
+                f"{state} is not a state or province code",
+                segment,
+                loop,
+                "N402",
+                element_error=INVALID_CODE,
+                data_element="156",
+            )
+
+
+@rule(snip=5, guides=(*CLAIMS, "835"))
+def zip_format(ctx: Context) -> Iterator[Issue]:
+    """A US ZIP code (N403) must have 5 or 9 digits."""
+    for segment, loop in _us_addresses(ctx):
+        postal = segment.get(3)
+        if postal and segment.get(2) not in CANADIAN_PROVINCES and not ZIP.fullmatch(postal):
+            yield ctx.issue(
+                "error",
+                5,
+                "snip5.zip_format",
+                f"ZIP code {postal!r} must be 5 or 9 digits",
+                segment,
+                loop,
+                "N403",
+                element_error=INVALID_CHARACTER,
+                data_element="116",
+            )
+
+
+def _place_of_service(ctx: Context) -> Iterator[tuple[Segment, Loop, str, str]]:
+    guide = guide_id(ctx)
+    line_element = {"837P": ("SV1", 5), "837D": ("SV3", 3)}.get(guide)
+    if line_element is None:
+        return
+    for claim in claims(ctx):
+        yield claim.trigger, claim, "CLM05-1", claim.trigger.get(5, 1)
+        segment_id, index = line_element
+        for line in claim.loops("2400"):
+            service = line.find(segment_id)
+            if service is not None:
+                yield service, line, f"{segment_id}{index:02d}", service.get(index)
+
+
+@rule(snip=5, guides=("837P", "837D"))
+def place_of_service(ctx: Context) -> Iterator[Issue]:
+    """Place of service (CLM05-1, SV105, SV303) must be a CMS place of service code."""
+    for segment, loop, element, value in _place_of_service(ctx):
+        if value and value not in code_list("pos"):
+            yield ctx.issue(
+                "error",
+                5,
+                "snip5.place_of_service",
+                f"{value} is not a CMS place of service code",
+                segment,
+                loop,
+                element,
+                element_error=INVALID_CODE,
+                data_element="1331",
+            )
+
+
+@rule(snip=5, guides=CLAIMS)
+def claim_frequency(ctx: Context) -> Iterator[Issue]:
+    """CLM05-3 must be 1, 7 or 8 on 837P/837D, and one NUBC character (digit or letter) on 837I."""
+    institutional = guide_id(ctx) == "837I"
+    for claim in claims(ctx):
+        frequency = claim.trigger.get(5, 3)
+        if not frequency:
+            continue
+        if institutional:
+            valid, expected = len(frequency) == 1 and frequency.isalnum(), "one NUBC digit or letter"
+        else:
+            valid, expected = frequency in PROFESSIONAL_FREQUENCY, "1 (original), 7 (replacement) or 8 (void)"
+        if not valid:
+            yield ctx.issue(
+                "error",
+                5,
+                "snip5.claim_frequency",
+                f"claim frequency {frequency!r} is not valid: expected {expected}",
+                claim.trigger,
+                claim,
+                "CLM05-3",
+                element_error=INVALID_CODE,
+                data_element="1325",
+                claim=claim_id(claim),
+            )
+
+
+@rule(snip=5, guides=(*CLAIMS, "835"))
+def adjustment_group(ctx: Context) -> Iterator[Issue]:
+    """CAS01 must be a claim adjustment group code (CR only in 837 COB, not in the 835)."""
+    if ctx.transaction is None:
+        return
+    allowed = REMITTANCE_GROUPS if guide_id(ctx) == "835" else CLAIM_GROUPS
+    for segment, loop in ctx.transaction.root.walk():
+        group = segment.get(1) if segment.id == "CAS" else ""
+        if group and group not in allowed:
+            yield ctx.issue(
+                "error",
+                5,
+                "snip5.adjustment_group",
+                f"{group} is not an adjustment group code here: expected one of {', '.join(sorted(allowed))}",
+                segment,
+                loop,
+                "CAS01",
+                element_error=INVALID_CODE,
+                data_element="1033",
+            )
+
+
+PROCEDURES = {"SV1": (1,), "SV2": (2,), "SVC": (1, 6)}
+
+
+@rule(snip=5, guides=(*CLAIMS, "835"))
+def hcpcs_format(ctx: Context) -> Iterator[Issue]:
+    """A procedure code with qualifier HC (SV101, SV202, SVC01, SVC06) must look like HCPCS."""
+    if ctx.transaction is None:
+        return
+    for segment, loop in ctx.transaction.root.walk():
+        for index in PROCEDURES.get(segment.id, ()):
+            code = segment.get(index, 2)
+            if segment.get(index, 1) == "HC" and code and not HCPCS.fullmatch(code):
+                yield ctx.issue(
+                    "error",
+                    5,
+                    "snip5.hcpcs_format",
+                    f"{code} is not a HCPCS code: expected 4 digits + a digit or letter (CPT), or a letter + 4 digits",
+                    segment,
+                    loop,
+                    f"{segment.id}{index:02d}-2",
+                    element_error=INVALID_CODE,
+                    data_element="234",
+                )
+
+
+@rule(snip=5, guides=("837D",))
+def cdt_format(ctx: Context) -> Iterator[Issue]:
+    """A dental procedure code with qualifier AD (SV301) must be D and 4 digits."""
+    for claim in claims(ctx):
+        for line in claim.loops("2400"):
+            service = line.find("SV3")
+            if service is None or service.get(1, 1) != "AD":
+                continue
+            code = service.get(1, 2)
+            if code and not CDT.fullmatch(code):
+                yield ctx.issue(
+                    "error",
+                    5,
+                    "snip5.cdt_format",
+                    f"{code} is not a CDT code: expected D and 4 digits",
+                    service,
+                    line,
+                    "SV301-2",
+                    element_error=INVALID_CODE,
+                    data_element="234",
+                    claim=claim_id(claim),
+                )

@@ -1,0 +1,181 @@
+"""ICD-10-CM tabular data for the code rules, loaded on first use and cached on disk.
+
+The data comes from the tabular list that PyPI ``simple-icd-10-cm`` ships. Importing that
+package parses a 10 MB XML file (seconds), so the first use condenses what the rules need
+into a small pickle under ``~/.cache/edi/``, keyed by the package version; later runs read
+only the pickle. Codes may be given with or without the dot (``E11.9`` or ``E119``).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import os
+import pickle
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PACKAGE = "simple-icd-10-cm"
+FORMAT = 1  # bump when the cached record layout changes
+
+LEAF, MANIFESTATION, ADDITIONAL_ONLY = 1, 2, 4
+MANIFESTATION_TITLE = "in diseases classified elsewhere"
+ADDITIONAL_ONLY_NOTE = re.compile(r"for use as (?:an )?additional codes?|supplementary or additional codes")
+
+# One code reference inside a note, as an inclusive range of code prefixes (a single code is lo == hi).
+Reference = tuple[str, str]
+# code -> (flags, parent, own Excludes1 references, title, own "code first" note)
+Record = tuple[int, str, tuple[Reference, ...], str, str]
+
+_CODE = r"[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?"
+_ITEM = re.compile(rf"({_CODE})(?:\.?-)?(?:\s*-\s*({_CODE})(?:\.?-)?)?")
+_PARENTHESES = re.compile(r"\(([^()]*)\)")
+
+
+@dataclass(slots=True, frozen=True)
+class Code:
+    """What the rules know about one ICD-10-CM item (chapter, block, category or subcategory)."""
+
+    code: str
+    title: str
+    parent: str
+    leaf: bool
+    manifestation: bool
+    additional_only: bool
+    code_first: str
+
+
+def normalize(code: str) -> str:
+    """The code as X12 carries it: upper case, no dot, no surrounding spaces."""
+    return code.strip().upper().replace(".", "")
+
+
+def parse_references(note: str) -> tuple[Reference, ...]:
+    """The code references in the parentheses of an Excludes note: ``(E10.-)``, ``(E00-E07, E15-E16)``."""
+    found: list[Reference] = []
+    for group in _PARENTHESES.findall(note):
+        for item in group.split(","):
+            match = _ITEM.fullmatch(item.strip().upper())
+            if match:
+                low = normalize(match.group(1))
+                found.append((low, normalize(match.group(2)) if match.group(2) else low))
+    return tuple(found)
+
+
+def covers(reference: Reference, code: str) -> bool:
+    """True when ``code`` (no dot) is the referenced code, one of its descendants, or inside the range."""
+    low, high = reference
+    return code[: len(low)] >= low and code[: len(high)] <= high
+
+
+class Table:
+    """The condensed ICD-10-CM tabular: lookups by code, ancestors and Excludes1 references."""
+
+    __slots__ = ("records", "version")
+
+    def __init__(self, version: str, records: dict[str, Record]) -> None:
+        self.version = version
+        self.records = records
+
+    def get(self, code: str) -> Code | None:
+        """The item for ``code`` (with or without the dot), or None when the tabular has no such code."""
+        key = normalize(code)
+        record = self.records.get(key)
+        if record is None:
+            return None
+        flags, parent, _, title, code_first = record
+        return Code(
+            key,
+            title,
+            parent,
+            bool(flags & LEAF),
+            bool(flags & MANIFESTATION),
+            bool(flags & ADDITIONAL_ONLY),
+            code_first,
+        )
+
+    def lineage(self, code: str) -> Iterator[str]:
+        """The code itself, then its ancestors up to the chapter."""
+        key: str | None = normalize(code)
+        while key:
+            yield key
+            record = self.records.get(key)
+            key = record[1] if record else None
+
+    def excludes1(self, code: str) -> list[Reference]:
+        """The Excludes1 references of the code and of all its ancestors."""
+        return [ref for key in self.lineage(code) if key in self.records for ref in self.records[key][2]]
+
+    def excludes(self, code: str, other: str) -> bool:
+        """True when an Excludes1 note of ``code`` or an ancestor covers ``other``."""
+        target = normalize(other)
+        return any(covers(ref, target) for ref in self.excludes1(code))
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "edi"
+
+
+@functools.cache
+def table() -> Table:
+    """The ICD-10-CM table, read from the cache or built (and cached) on first use."""
+    version = importlib.metadata.version(PACKAGE)
+    path = _cache_dir() / f"icd10cm-{version}-{FORMAT}.pickle"
+    try:
+        with path.open("rb") as handle:
+            records = pickle.load(handle)
+        if isinstance(records, dict):
+            return Table(version, records)
+    except (OSError, pickle.PickleError, EOFError, ValueError):
+        pass
+    records = build_records()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as output:
+            pickle.dump(records, output, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(output.name, path)
+    except OSError:
+        pass
+    return Table(version, records)
+
+
+def build_records() -> dict[str, Record]:
+    """Condense the tabular that ``simple_icd_10_cm`` ships into one record per code."""
+    import simple_icd_10_cm as cm  # slow import: only a cache miss needs it
+
+    records: dict[str, Record] = {}
+    for item in cm.get_all_codes(with_dots=True):
+        key = normalize(item)
+        if key in records:
+            continue
+        records[key] = _record(cm, item)
+    return records
+
+
+def _record(cm: Any, item: str) -> Record:
+    ancestors = [a for a in cm.get_ancestors(item) if a != item]
+    parent = normalize(ancestors[0]) if ancestors else ""
+    notes = list(cm.get_excludes1(item))
+    if cm.get_parent(item) == item:  # a category alone in its block shares the block's name
+        notes += cm.get_excludes1(item, prioritize_blocks=True)
+    title = cm.get_description(item)
+    lineage = [item, *(a for a in ancestors if not cm.is_chapter(a))]
+    manifestation = any(
+        MANIFESTATION_TITLE in cm.get_description(a).lower() for a in lineage if cm.is_category_or_subcategory(a)
+    )
+    additional_only = any(
+        ADDITIONAL_ONLY_NOTE.search(" ".join([cm.get_notes(a), *cm.get_inclusion_term(a)]).lower()) for a in lineage
+    )
+    flags = (
+        (LEAF if cm.is_leaf(item) and cm.is_category_or_subcategory(item) else 0)
+        | (MANIFESTATION if manifestation else 0)
+        | (ADDITIONAL_ONLY if additional_only else 0)
+    )
+    code_first = cm.get_code_first(item, search_in_ancestors=True) if manifestation else ""
+    references = tuple(ref for note in notes for ref in parse_references(note))
+    return flags, parent, references, title, code_first
