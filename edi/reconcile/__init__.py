@@ -97,7 +97,7 @@ def reconcile(claim_docs: Iterable[Source], remit_docs: Iterable[Source]) -> Rec
     return Reconciliation(
         claims=results,
         unmatched_remittance_claims=tuple(unmatched),
-        open_claims=tuple(r.patient_control_number for r in results if not r.entries),
+        open_claims=tuple(r.patient_control_number for r in results if r.status == "open"),
         provider_adjustments=adjustments,
         skipped_files=tuple(skipped),
         totals=_totals(results, unmatched, unmatched_paid, adjustments, remittances),
@@ -129,7 +129,7 @@ def _totals(
     return Totals(
         claims=len(results),
         matched_claims=sum(1 for r in results if r.entries),
-        open_claims=sum(1 for r in results if not r.entries),
+        open_claims=sum(1 for r in results if r.status == "open"),
         unmatched_remittance_claims=len(unmatched),
         billed=sum((r.billed for r in results), ZERO),
         paid=sum((r.paid for r in results if r.paid is not None), ZERO),

@@ -138,7 +138,9 @@ def claim_result(number: str, submissions: Sequence[Claim], entries: Sequence[En
 
 def _line(claim: Claim, index: int, paid: Decimal | None, share: Decimal | None) -> LineResult:
     line = claim.lines[index]
-    procedure = line.procedure.label() if line.procedure else line.revenue_code
+    codes = [line.revenue_code] if line.revenue_code else []
+    codes += [line.procedure.label()] if line.procedure else []
+    procedure = "/".join(codes)
     return LineResult(line.line_number, line.control_number, procedure, line.charge, paid, share)
 
 
