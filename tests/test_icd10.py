@@ -1,0 +1,133 @@
+"""The ICD-10-CM table: lookups, Excludes1 references, and the on-disk cache."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from edi.validate import icd10
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def fresh_table() -> Iterator[None]:
+    """Forget the loaded table before and after the test."""
+    icd10.table.cache_clear()
+    yield
+    icd10.table.cache_clear()
+
+
+def code(value: str) -> icd10.Code:
+    """The table's item for ``value``, which must exist."""
+    found = icd10.table().get(value)
+    assert found is not None, value
+    return found
+
+
+@pytest.mark.parametrize(
+    ("note", "references"),
+    [
+        ("type 1 diabetes mellitus (E10.-)", (("E10", "E10"),)),
+        ("neonatal diabetes mellitus (P70.2)", (("P702", "P702"),)),
+        ("gestational diabetes (O24.4-)", (("O244", "O244"),)),
+        ("endocrine disease (E00-E07, E15-E16, E20-E34)", (("E00", "E07"), ("E15", "E16"), ("E20", "E34"))),
+        ("pain in limb (M79.60-M79.66)", (("M7960", "M7966"),)),
+        ("poisoning (T36-T65 with fifth or sixth character 1-4)", ()),
+        ("acute (chronic) bronchitis", ()),
+    ],
+)
+def test_parse_references(note: str, references: tuple[icd10.Reference, ...]) -> None:
+    assert icd10.parse_references(note) == references
+
+
+@pytest.mark.parametrize(
+    ("reference", "code", "covered"),
+    [
+        (("E10", "E10"), "E109", True),
+        (("E10", "E10"), "E10", True),
+        (("E10", "E10"), "E11", False),
+        (("E00", "E07"), "E0500", True),
+        (("E00", "E07"), "E07", True),
+        (("E00", "E07"), "E08", False),
+        (("M7960", "M7966"), "M79661", True),
+        (("M7960", "M7966"), "M7967", False),
+    ],
+)
+def test_covers(reference: icd10.Reference, code: str, covered: bool) -> None:
+    assert icd10.covers(reference, code) is covered
+
+
+def test_leaf_and_category() -> None:
+    leaf = code("E119")
+    assert leaf.leaf and leaf.parent == "E11" and leaf.title == "Type 2 diabetes mellitus without complications"
+    assert not code("E11").leaf
+    assert code("E11.9") == code("e11.9 ") == leaf
+    assert icd10.table().get("E11.99") is None
+
+
+def test_seventh_character_codes() -> None:
+    assert code("S72.001A").leaf
+    assert not code("S72001").leaf
+
+
+def test_lineage_reaches_the_chapter() -> None:
+    assert list(icd10.table().lineage("E11.9")) == ["E119", "E11", "E08-E13", "4"]
+
+
+def test_manifestation_and_code_first() -> None:
+    assert code("G63").manifestation and "underlying disease" in code("G63").code_first
+    assert not code("E1142").manifestation and code("E1142").code_first == ""
+
+
+def test_manifestation_inherited_from_category_title() -> None:
+    assert code("M90511").manifestation
+
+
+def test_additional_only_codes() -> None:
+    assert all(code(value).additional_only for value in ("Z370", "B962", "Z1611"))
+    assert not code("J069").additional_only
+
+
+def test_excludes1_collects_ancestor_notes() -> None:
+    table = icd10.table()
+    assert ("E10", "E10") in table.excludes1("E119")  # the note sits on category E11
+    assert table.excludes("E119", "E10.9") and table.excludes("E10.9", "E119")
+    assert not table.excludes("E119", "I10")
+
+
+def test_cache_is_read_and_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_table: None) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    records: dict[str, icd10.Record] = {"A000": (icd10.LEAF, "A00", (), "Cholera", "")}
+    cached = tmp_path / "edi" / f"icd10cm-{icd10.importlib.metadata.version(icd10.PACKAGE)}-{icd10.FORMAT}.pickle"
+    cached.parent.mkdir()
+    cached.write_bytes(b"not a pickle")
+    monkeypatch.setattr(icd10, "build_records", lambda: records)
+    assert icd10.table().records == records
+    assert pickle.loads(cached.read_bytes()) == records
+
+    def no_build() -> dict[str, icd10.Record]:
+        raise AssertionError("the cache should have been used")
+
+    icd10.table.cache_clear()
+    monkeypatch.setattr(icd10, "build_records", no_build)
+    assert icd10.table().records == records
+
+
+def test_warm_cache_does_not_import_the_package() -> None:
+    icd10.table()  # make sure the cache exists
+    code = "import sys; from edi.validate import icd10; icd10.table(); print('simple_icd_10_cm' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "False"
