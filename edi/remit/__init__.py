@@ -1,0 +1,1 @@
+"""835 remittance advice as business JSON, both ways: read, CSV rows, build with balancing checks."""

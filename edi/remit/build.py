@@ -1,0 +1,252 @@
+"""Remittance JSON -> 835 X12: schema check, balancing check, segments in guide order, envelope.
+
+Named fields are written in the guide's segment order; each ``extra_segments`` entry goes
+where the guide places it within its level (after the named ones at the same place), or at
+the end of its level when the guide does not place it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from edi.convert.structure import segment_from_json
+from edi.errors import InputError
+from edi.remit.balance import balance_problems
+from edi.remit.read import (
+    BPR,
+    CLAIM_DATES,
+    CLAIM_NAMES,
+    CLP,
+    MIA,
+    MOA,
+    N1,
+    N3,
+    N4,
+    NM1,
+    PER,
+    REF,
+    SVC,
+    TRN,
+    TS2,
+    TS3,
+    Field,
+    build_fields,
+    cas_segments,
+    encode,
+    guide_position,
+    has_fields,
+    pair_segment,
+    plb_segment,
+)
+from edi.schemas import check_against
+from edi.x12.reader import read_document
+from edi.x12.segment import Delimiters, Segment
+from edi.x12.writer import segment_text
+
+VERSION = "005010X221A1"
+Placed = list[tuple[int, Segment]]
+
+
+def build_835(
+    data: dict[str, Any], file: str = "", allow_unbalanced: bool = False, delimiters: Delimiters | None = None
+) -> str:
+    """X12 835 text for remittance JSON; refuses JSON off the schema, or unbalanced unless allowed."""
+    check_against("remittance", data, file)
+    problems = balance_problems(data)
+    if problems and not allow_unbalanced:
+        raise InputError("the remittance does not balance", problems, file=file)
+    d = delimiters or Delimiters()
+    if d.check():
+        raise InputError(f"cannot write with these delimiters: {d.check()}", file=file)
+    text = "".join(_interchange(run, number, d, file) for number, run in enumerate(_runs(data["transactions"]), 1))
+    _check_output(text, data, file)
+    return text
+
+
+def _runs(transactions: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Consecutive transactions that share one envelope go into one interchange and group."""
+    runs: list[list[dict[str, Any]]] = []
+    for transaction in transactions:
+        if runs and runs[-1][0].get("envelope") == transaction.get("envelope"):
+            runs[-1].append(transaction)
+        else:
+            runs.append([transaction])
+    return runs
+
+
+def _interchange(transactions: list[dict[str, Any]], number: int, d: Delimiters, file: str) -> str:
+    first = transactions[0]
+    env = _envelope(first, number)
+    for key, width in (("sender_id", 15), ("receiver_id", 15)):
+        if len(env[key]) > width:
+            raise InputError(f"envelope {key} {env[key]!r} is longer than {width} characters", file=file)
+    when = encode(env["date"], "date", d)
+    isa_values = ["00", " " * 10, "00", " " * 10, env["sender_qualifier"], env["sender_id"].ljust(15)]
+    isa_values += [env["receiver_qualifier"], env["receiver_id"].ljust(15), when[2:], env["time"][:4].ljust(4, "0")]
+    isa_values += [d.repetition or "^", "00501", env["interchange_control_number"].zfill(9)]
+    isa_values += [env["acknowledgment_requested"], env["usage"], d.component]
+    isa = Segment("ISA", isa_values, d)
+    version = first.get("version", VERSION)
+    group_number = env["group_control_number"]
+    gs_values = ["HP", env["application_sender"], env["application_receiver"], when, env["time"], group_number]
+    segments = [isa, Segment("GS", [*gs_values, "X", version], d)]
+    for index, transaction in enumerate(transactions, start=1):
+        segments += transaction_segments(transaction, d, f"{index:04d}")
+    segments.append(Segment("GE", [str(len(transactions)), group_number], d))
+    segments.append(Segment("IEA", ["1", isa.get(13)], d))
+    return segment_text(segments)
+
+
+def _envelope(transaction: dict[str, Any], number: int) -> dict[str, str]:
+    given = transaction.get("envelope", {})
+    payment = transaction.get("payment", {})
+    sender = given.get("sender_id") or payment.get("originator") or "SENDER"
+    receiver = given.get("receiver_id") or transaction.get("payee", {}).get("id") or "RECEIVER"
+    defaults = {
+        "sender_qualifier": "ZZ",
+        "sender_id": sender,
+        "receiver_qualifier": "ZZ",
+        "receiver_id": receiver,
+        "application_sender": sender,
+        "application_receiver": receiver,
+        "date": payment.get("date", "2000-01-01"),
+        "time": "0000",
+        "interchange_control_number": str(number),
+        "group_control_number": str(number),
+        "acknowledgment_requested": "0",
+        "usage": "P",
+    }
+    return {key: str(given.get(key) or value) for key, value in defaults.items()}
+
+
+def transaction_segments(transaction: dict[str, Any], d: Delimiters, number: str = "0001") -> list[Segment]:
+    """ST..SE of one remittance transaction, SE01 counted."""
+    control = transaction.get("control_number") or number
+    st = Segment("ST", ["835", control, *([transaction["version"]] if transaction.get("version") else [])], d)
+    segments = [st, *_header(transaction, d)]
+    for role, qualifier in (("payer", "PR"), ("payee", "PE")):
+        if role in transaction:
+            segments += _party(transaction[role], qualifier, "1000A" if role == "payer" else "1000B", d)
+    for group in transaction.get("groups", []):
+        segments += _group(group, d)
+    segments += [plb_segment(plb, d) for plb in transaction.get("provider_adjustments", [])]
+    segments += [segment_from_json(s, d) for s in transaction.get("extra_trailer_segments", [])]
+    segments.append(Segment("SE", [str(len(segments) + 1), control], d))
+    return segments
+
+
+def _ordered(placed: Placed, data: dict[str, Any], loop: str, d: Delimiters) -> list[Segment]:
+    extras = [segment_from_json(s, d) for s in data.get("extra_segments", [])]
+    items = [(pos, 0, seg) for pos, seg in placed] + [(guide_position(loop, seg), 1, seg) for seg in extras]
+    return [seg for _, _, seg in sorted(items, key=lambda item: (item[0], item[1]))]
+
+
+def _optional(pos: int, seg_id: str, fields: tuple[Field, ...], data: dict[str, Any] | None, d: Delimiters) -> Placed:
+    if not data or not has_fields(data, fields, seg_id):
+        return []
+    return [(pos, build_fields(seg_id, fields, data, d))]
+
+
+def _references(pos: int, items: list[dict[str, Any]], d: Delimiters) -> Placed:
+    return [(pos, build_fields("REF", REF, item, d)) for item in items]
+
+
+def _pairs(pos: int, seg_id: str, values: dict[str, str], kind: str, d: Delimiters) -> Placed:
+    return [(pos, pair_segment(seg_id, q, v, kind, d)) for q, v in values.items()]
+
+
+def _header(transaction: dict[str, Any], d: Delimiters) -> list[Segment]:
+    payment = transaction.get("payment", {})
+    placed = _optional(200, "BPR", BPR, payment, d) + _optional(400, "TRN", TRN, payment, d)
+    placed += _references(600, transaction.get("references", []), d)
+    if "production_date" in transaction:
+        placed.append((700, pair_segment("DTM", "405", transaction["production_date"], "date", d)))
+    return _ordered(placed, transaction, "ST", d)
+
+
+def _party(party: dict[str, Any], qualifier: str, loop: str, d: Delimiters) -> list[Segment]:
+    placed: Placed = [(800, build_fields("N1", N1, party, d, (qualifier,)))]
+    address = party.get("address")
+    placed += _optional(1000, "N3", N3, address, d) + _optional(1100, "N4", N4, address, d)
+    placed += _references(1200, party.get("references", []), d)
+    placed += [(1300, build_fields("PER", PER, contact, d)) for contact in party.get("contacts", [])]
+    return _ordered(placed, party, loop, d)
+
+
+def _group(group: dict[str, Any], d: Delimiters) -> list[Segment]:
+    placed: Placed = []
+    if "header_number" in group:
+        placed.append((30, Segment("LX", [str(group["header_number"])], d)))
+    placed += _optional(50, "TS3", TS3, group.get("provider_summary"), d)
+    placed += _optional(70, "TS2", TS2, group.get("provider_supplemental_summary"), d)
+    segments = _ordered(placed, group, "2000", d)
+    for claim in group.get("claims", []):
+        segments += _claim(claim, d)
+    return segments
+
+
+def _claim(claim: dict[str, Any], d: Delimiters) -> list[Segment]:
+    placed: Placed = [(100, build_fields("CLP", CLP, claim, d))]
+    placed += [(200, seg) for seg in cas_segments(claim.get("adjustments", []), d)]
+    for qualifier, role in CLAIM_NAMES.items():
+        if role in claim:
+            placed.append((300, build_fields("NM1", NM1, claim[role], d, (qualifier,))))
+    placed += _optional(330, "MIA", MIA, claim.get("inpatient"), d) + _optional(
+        350, "MOA", MOA, claim.get("outpatient"), d
+    )
+    placed += _references(400, claim.get("references", []), d)
+    codes = {name: code for code, name in CLAIM_DATES.items()}
+    placed += [(500, pair_segment("DTM", codes[k], v, "date", d)) for k, v in claim.get("dates", {}).items()]
+    placed += [(600, build_fields("PER", PER, contact, d)) for contact in claim.get("contacts", [])]
+    placed += _pairs(620, "AMT", claim.get("amounts", {}), "amount", d)
+    placed += _pairs(640, "QTY", claim.get("quantities", {}), "amount", d)
+    segments = _ordered(placed, claim, "2100", d)
+    for line in claim.get("lines", []):
+        segments += _line(line, d)
+    return segments
+
+
+def _line(line: dict[str, Any], d: Delimiters) -> list[Segment]:
+    placed: Placed = [(700, build_fields("SVC", SVC, line, d))]
+    period = line.get("service_period", {})
+    placed += [
+        (800, pair_segment("DTM", q, period[k], "date", d))
+        for q, k in (("150", "start"), ("151", "end"))
+        if k in period
+    ]
+    if "service_date" in line:
+        placed.append((800, pair_segment("DTM", "472", line["service_date"], "date", d)))
+    placed += [(900, seg) for seg in cas_segments(line.get("adjustments", []), d)]
+    if "line_control_number" in line:
+        placed.append((1000, Segment("REF", ["6R", line["line_control_number"]], d)))
+    placed += _references(1000, line.get("references", []), d)
+    if "allowed" in line:
+        placed.append((1100, pair_segment("AMT", "B6", line["allowed"], "amount", d)))
+    placed += _pairs(1100, "AMT", line.get("amounts", {}), "amount", d)
+    placed += _pairs(1200, "QTY", line.get("quantities", {}), "amount", d)
+    placed += [(1300, Segment("LQ", [r["qualifier"], r["code"]], d)) for r in line.get("remarks", [])]
+    return _ordered(placed, line, "2110", d)
+
+
+def _check_output(text: str, data: dict[str, Any], file: str) -> None:
+    """Read the built text back; a segment the guide cannot place is an error unless the JSON kept it so."""
+    document = read_document(text.encode("utf-8"), file=file or "<built 835>")
+    unplaced = [s for s in document.segments() if s.unplaced]
+    if unplaced and not _declares_unplaced(data):
+        shown = ", ".join(f"{s.id} (segment {s.position})" for s in unplaced[:5])
+        raise InputError("the built 835 has segments its guide does not place", [shown], file=file)
+
+
+def _declares_unplaced(data: dict[str, Any]) -> bool:
+    for transaction in data["transactions"]:
+        if any("header_number" not in group for group in transaction.get("groups", [])):
+            return True
+    return _marked_unplaced(data)
+
+
+def _marked_unplaced(value: Any) -> bool:
+    if isinstance(value, dict):
+        return value.get("unplaced") is True or any(_marked_unplaced(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_marked_unplaced(v) for v in value)
+    return False
