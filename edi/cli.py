@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from edi.commands import reconcile, structure
+from edi.commands import reconcile, structure, validate
 
 app = typer.Typer(
     name="edi",
@@ -16,6 +16,7 @@ app = typer.Typer(
 app.command()(structure.parse)
 app.command()(structure.write)
 app.command()(reconcile.reconcile)
+app.command()(validate.validate)
 
 
 def main() -> None:

@@ -1,0 +1,68 @@
+"""`edi validate`: check X12 files by WEDI SNIP type, report the findings, optionally write the 999/TA1."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from edi.ack.ack999 import build_999, build_ta1
+from edi.commands.common import handle_errors, stderr, stdout, wants_json
+from edi.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, EdiError, Location
+from edi.validate.issue import Issue
+from edi.validate.report import FileResult, counts, render, report_json
+from edi.validate.runner import validate_file
+from edi.x12.document import Document
+
+
+@handle_errors
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="The X12 files to validate.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Write the findings as JSON (default when piped).")] = False,
+    ack: Annotated[
+        Path | None,
+        typer.Option(
+            "--ack", help="Write the 999 (and a TA1 when the envelope is broken) here; a folder for several files."
+        ),
+    ] = None,
+    snip: Annotated[int, typer.Option("--snip", min=1, max=5, help="Run SNIP types 1 up to this one.")] = 5,
+) -> None:
+    """Validate X12 837/835/999 files: envelope, guide rules, balancing, situational rules, code sets."""
+    results: list[FileResult] = []
+    for file in files:
+        try:
+            document, issues = validate_file(file, snip)
+        except EdiError as error:
+            results.append(FileResult(str(file), unreadable=str(error)))
+            continue
+        results.append(FileResult(document.file, issues))
+        if ack is not None:
+            _write_ack(document, issues, _ack_path(ack, file, several=len(files) > 1))
+    if wants_json(as_json):
+        sys.stdout.write(json.dumps(report_json(results), indent=2) + "\n")
+    else:
+        render(stdout, results)
+    for result in results:
+        if result.unreadable is not None:
+            stderr.print(f"[bold red]error[/]: {result.unreadable}", markup=True, soft_wrap=True, emoji=False)
+    summary = counts(results)
+    code = EXIT_UNREADABLE if summary["unreadable"] else EXIT_FINDINGS if summary["error"] else EXIT_OK
+    raise typer.Exit(code)
+
+
+def _ack_path(ack: Path, file: Path, several: bool) -> Path:
+    if not several:
+        return ack
+    ack.mkdir(parents=True, exist_ok=True)
+    return ack / f"{file.stem}.999"
+
+
+def _write_ack(document: Document, issues: list[Issue], path: Path) -> None:
+    parts = [text for text in (build_ta1(document, issues), build_999(document, issues)) if text]
+    try:
+        path.write_text("".join(parts), encoding="utf-8")
+    except OSError as exc:
+        raise EdiError(f"cannot write the acknowledgment: {exc.strerror}", Location(file=str(path))) from exc
