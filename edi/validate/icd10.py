@@ -14,6 +14,7 @@ import os
 import pickle
 import re
 import tempfile
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,7 +147,9 @@ def table() -> Table:
 
 def build_records() -> dict[str, Record]:
     """Condense the tabular that ``simple_icd_10_cm`` ships into one record per code."""
-    import simple_icd_10_cm as cm  # slow import: only a cache miss needs it
+    with warnings.catch_warnings():  # the package reads its data with a deprecated importlib.resources call
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10_cm as cm  # slow import: only a cache miss needs it
 
     records: dict[str, Record] = {}
     for item in cm.get_all_codes(with_dots=True):
