@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -12,6 +12,7 @@ from edi.x12.document import Document
 from edi.x12.lalr import Loop
 from edi.x12.segment import Segment
 
+CLAIM_LOOPS = {"2300", "2400"}
 SERVICE_SEGMENTS = {"SV1": (1, 2, 4), "SV2": (2, 3, 5), "SV3": (1, 2, 6)}
 
 
@@ -128,7 +129,7 @@ def claims_of(document: Document) -> Iterator[Claim]:
     """Every claim of the 837 transaction sets of ``document``, in file order."""
     for _, _, transaction in document.transactions():
         if transaction.st.get(1) == "837":
-            yield from _claims_below(transaction.root, document.file, "")
+            yield from _claims(transaction.root.walk(), document.file)
 
 
 def remittances_of(document: Document) -> Iterator[Remittance]:
@@ -138,22 +139,42 @@ def remittances_of(document: Document) -> Iterator[Remittance]:
             yield _remittance(list(transaction.segments()), document.file)
 
 
-def _claims_below(loop: Loop, file: str, payer_order: str) -> Iterator[Claim]:
-    if loop.id == "2000B":
-        sbr = loop.find("SBR")
-        payer_order = sbr.get(1) if sbr else payer_order
-    for child in loop.loops():
-        if child.id == "2300":
-            yield _claim(child, file, payer_order)
+def _claims(walk: Iterable[tuple[Segment, Loop]], file: str) -> Iterator[Claim]:
+    """Group the segments of claim and service-line loops by claim (CLM) and line (LX).
+
+    Segments of other loops below a claim (other payers, providers) are left out; a segment
+    the guide could not place is taken where it stands, so a CLM outside a 2300 loop still counts.
+    """
+    payer_order = claim_order = ""
+    claim: list[Segment] = []
+    lines: list[list[Segment]] = []
+    for segment, loop in walk:
+        seg_id = segment.id
+        if seg_id == "SBR" and loop.id == "2000B":
+            payer_order = segment.get(1)
+        if seg_id in ("HL", "SE", "CLM") and claim:
+            yield _claim(claim, lines, claim_order, file)
+            claim, lines = [], []
+        if loop.id not in CLAIM_LOOPS and not segment.unplaced:
+            continue
+        if seg_id == "CLM":
+            claim, claim_order = [segment], payer_order
+        elif not claim:
+            continue
+        elif seg_id == "LX":
+            lines.append([segment])
+        elif lines:
+            lines[-1].append(segment)
         else:
-            yield from _claims_below(child, file, payer_order)
+            claim.append(segment)
 
 
-def _claim(loop: Loop, file: str, payer_order: str) -> Claim:
-    clm = loop.trigger
-    claim_date = _claim_date(loop)
-    lines = tuple(_claim_line(line, file, claim_date) for line in loop.loops("2400"))
-    ref = loop.find("REF", "F8")
+def _claim(segments: list[Segment], lines: list[list[Segment]], payer_order: str, file: str) -> Claim:
+    clm = segments[0]
+    claim_date = next(
+        (_date(d.get(3)) for q in ("472", "434") for d in segments if d.id == "DTP" and d.get(1) == q), None
+    )
+    ref = _first(segments, "REF", "F8")
     return Claim(
         file=file,
         patient_control_number=clm.get(1),
@@ -161,27 +182,19 @@ def _claim(loop: Loop, file: str, payer_order: str) -> Claim:
         frequency=clm.get(5, 3),
         payer_order=payer_order,
         payer_claim_control_number=ref.get(2) if ref else "",
-        lines=lines,
+        lines=tuple(_claim_line(line, file, claim_date) for line in lines),
     )
 
 
-def _claim_date(loop: Loop) -> date | None:
-    for qualifier in ("472", "434"):
-        dtp = loop.find("DTP", qualifier)
-        if dtp:
-            return _date(dtp.get(3))
-    return None
-
-
-def _claim_line(loop: Loop, file: str, claim_date: date | None) -> ClaimLine:
-    service = next((s for s in loop.segments() if s.id in SERVICE_SEGMENTS), None)
-    dtp = loop.find("DTP", "472")
-    ref = loop.find("REF", "6R")
+def _claim_line(segments: list[Segment], file: str, claim_date: date | None) -> ClaimLine:
+    service = next((s for s in segments if s.id in SERVICE_SEGMENTS), None)
     if service is None:
-        raise _error(file, loop.trigger, "the service line has no SV1, SV2 or SV3 segment", "SV1, SV2 or SV3")
+        raise _error(file, segments[0], "the service line has no SV1, SV2 or SV3 segment", "SV1, SV2 or SV3")
+    dtp = _first(segments, "DTP", "472")
+    ref = _first(segments, "REF", "6R")
     procedure_at, charge_at, units_at = SERVICE_SEGMENTS[service.id]
     return ClaimLine(
-        line_number=loop.trigger.get(1),
+        line_number=segments[0].get(1),
         control_number=ref.get(2) if ref else "",
         procedure=_procedure(service, procedure_at),
         revenue_code=service.get(1) if service.id == "SV2" else "",
