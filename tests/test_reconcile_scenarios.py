@@ -9,6 +9,7 @@ import pytest
 
 from edi.reconcile import Reconciliation, reconcile
 from edi.reconcile.ledger import ClaimResult
+from edi.x12.reader import read_document
 
 DATA = Path(__file__).parent / "data" / "reconcile"
 
@@ -204,3 +205,22 @@ def test_a_claim_whose_only_payment_was_reversed_is_listed_open() -> None:
     result = run(["reversal.837"], ["reversal-1.835", "reversal-only.835"])
     assert result.open_claims == ("PCN-3001",)
     assert result.totals.matched_claims == 1
+
+
+def edited_office(old: str, new: str) -> Reconciliation:
+    text = (DATA / "office.835").read_text(encoding="utf-8")
+    assert old in text
+    remit = read_document(text.replace(old, new).encode(), file="edited.835")
+    return reconcile([DATA / "office.837"], [remit])
+
+
+def test_clp05_that_disagrees_with_the_pr_adjustments_is_noted() -> None:
+    result = claim(edited_office("CLP*PCN-1101*1*200*95*60*", "CLP*PCN-1101*1*200*95*50*"), "PCN-1101")
+    assert amounts(result) == (Decimal("95"), Decimal("60"), shares("30", "10", "20"), "paid")
+    assert any("CLP05 50 differs from the sum of its PR adjustments 60" in note for note in result.notes)
+
+
+def test_predetermination_is_not_counted_as_paid() -> None:
+    result = claim(edited_office("CLP*PCN-1101*1*", "CLP*PCN-1101*25*"), "PCN-1101")
+    assert [e.kind for e in result.entries] == ["predetermination"]
+    assert (result.paid, result.status) == (Decimal("0"), "open")
