@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from edi.errors import EdiError
 from edi.validate import codes, ordering
 from edi.validate.context import REGISTRY, Context
 from edi.validate.issue import Issue
 from edi.x12.reader import read_document
-from tests.conftest import SAMPLES, corpus_files
+from tests.conftest import SAMPLES, CorpusFile, corpus_files, corpus_params
 
 MODULES = {codes.__name__, ordering.__name__}
 CLAIM_SAMPLE = (SAMPLES / "837p-office-visits.x12").read_text(encoding="utf-8")
@@ -192,3 +193,14 @@ def test_cdt_format_and_dental_place_of_service() -> None:
     position = position_of(broken, "SV3*AD:2150*100*98***1")
     assert located(issues, "snip5.cdt_format") == [("SV3", position, "SV301-2")]
     assert located(issues, "snip5.place_of_service") == [("SV3", position, "SV303")]
+
+
+@pytest.mark.parametrize("row", corpus_params("837p", "837i", "837d", "835"))
+def test_rules_locate_every_finding_in_corpus(row: CorpusFile) -> None:
+    try:
+        issues = findings(row.path.read_bytes().decode("utf-8", errors="replace"))
+    except EdiError:
+        pytest.skip("the reader rejects this file")
+    for issue in issues:
+        assert issue.segment_id and issue.segment_position and issue.element, issue
+        assert issue.rule.startswith(("snip5.", "order.")) and issue.severity in ("error", "warning")
