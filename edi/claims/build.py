@@ -1,0 +1,272 @@
+"""Claims JSON to an 837: loops and segments, HL and LX numbering, envelope, and a re-read of the result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time
+from functools import cache
+from typing import Any
+
+from edi.claims.envelope import Envelope, build_interchange, transaction_set
+from edi.claims.fields import write_fields
+from edi.claims.maps import ROLE_CODES, ROOT, LoopKind, loop_kind, party
+from edi.claims.segments import date_segment, diagnosis_segments
+from edi.convert.structure import segment_from_json
+from edi.errors import InputError
+from edi.guides.registry import Guide, guide_by_id
+from edi.schemas import check_against
+from edi.x12.lalr import Loop
+from edi.x12.reader import read_document
+from edi.x12.segment import DEFAULT_DELIMITERS, Delimiters, Segment
+from edi.x12.writer import segment_text
+
+DEFAULT_CONTROL = "0001"
+
+
+@dataclass(frozen=True, slots=True)
+class EnvelopeOptions:
+    """Envelope values given on the command line; they win over those in the JSON."""
+
+    control_number: int | None = None
+    sender: str | None = None
+    receiver: str | None = None
+    usage: str | None = None
+
+
+def build_837(
+    data: dict[str, Any],
+    file: str = "",
+    options: EnvelopeOptions | None = None,
+    delimiters: Delimiters | None = None,
+    now: datetime | None = None,
+) -> str:
+    """The 837 text for claims JSON ``data``, checked against the schema and re-read before it is returned."""
+    check_against("claims", data, file)
+    documents = data.get("batch", [data])
+    chosen = delimiters or _json_delimiters(documents[0]) or DEFAULT_DELIMITERS
+    stamp = now or datetime.now().replace(second=0, microsecond=0)
+    segments: list[Segment] = []
+    pending: list[list[Segment]] = []
+    current: Envelope | None = None
+    for document in documents:
+        envelope = _envelope(document, options or EnvelopeOptions(), stamp)
+        if current is not None and envelope != current:
+            segments += build_interchange(pending, current, chosen)
+            pending = []
+        current = envelope
+        pending.append(transaction_segments(document, chosen))
+    assert current is not None
+    segments += build_interchange(pending, current, chosen)
+    text = segment_text(segments, chosen)
+    _check_placed(text, file)
+    return text
+
+
+def transaction_segments(document: dict[str, Any], delimiters: Delimiters) -> list[Segment]:
+    """ST..SE for one claims document, with HL numbering and SE01."""
+    transaction = document["transaction"]
+    guide = guide_by_id(transaction["type"])
+    head = {**transaction, "control_number": transaction.get("control_number", DEFAULT_CONTROL)}
+    head.setdefault("version", guide.version)
+    root = _Builder(guide, delimiters).loop({**document, "transaction": head}, ROOT, "ST")
+    _number_levels(root, [0], "")
+    body = [s for s, _ in root.walk()][1:]
+    return transaction_set("837", head["control_number"], head["version"], body, delimiters)
+
+
+class _Builder:
+    """Builds loops of one guide from their JSON objects."""
+
+    def __init__(self, guide: Guide, delimiters: Delimiters) -> None:
+        self.guide = guide
+        self.delimiters = delimiters
+
+    def loop(self, obj: dict[str, Any], kind: LoopKind, loop_id: str) -> Loop:
+        d = self.delimiters
+        maps = kind.maps
+        if kind.hl:
+            trigger = Segment("HL", ["", "", kind.hl, ""], d)
+        else:
+            trigger = write_fields(maps[0], _target(obj, maps[0].key), d)
+            maps = maps[1:]
+        items: list[Segment | Loop] = []
+        for smap in maps:
+            source: Any = obj.get(smap.key) if smap.key else obj
+            if smap.many:
+                items += [write_fields(smap, entry, d) for entry in source or []]
+            elif isinstance(source, dict) and smap.present_in(source):
+                items.append(write_fields(smap, source, d))
+        items += self._dates(obj, kind)
+        if kind.diagnoses and obj.get("diagnoses"):
+            items += diagnosis_segments(obj["diagnoses"], self.guide.id, d)
+        items += [segment_from_json(s, d) for s in obj.get("extra_segments", [])]
+        items += self._children(obj, kind, loop_id)
+        items += [_structure(s, d) for s in obj.get("extra_loops", [])]
+        ranks = _ranks(self.guide, loop_id)
+        items.sort(key=lambda item: _rank(self.guide, ranks, item))
+        return Loop(loop_id, [trigger, *items])
+
+    def _dates(self, obj: dict[str, Any], kind: LoopKind) -> list[Segment]:
+        qualifiers = {name: code for code, name in kind.dates.items()}
+        out = [date_segment(qualifiers[name], value, self.delimiters) for name, value in obj.get("dates", {}).items()]
+        for key in ("service_date", "service_period"):
+            if kind.service_date and key in obj:
+                out.append(date_segment("472", obj[key], self.delimiters))
+        return out
+
+    def _children(self, obj: dict[str, Any], kind: LoopKind, loop_id: str) -> list[Loop]:
+        out: list[Loop] = []
+        for key, child in kind.children.items():
+            if child.key not in obj:
+                continue
+            child_kind = loop_kind(key, self.guide.id)
+            assert child_kind is not None
+            child_id = _child_id(self.guide, loop_id, key)
+            value = obj[child.key]
+            for n, entry in enumerate(value if child.mode == "many" else [value], start=1):
+                if key[0] == "LX" and "line_number" not in entry:
+                    entry = {**entry, "line_number": n}
+                out.append(self.loop(entry, child_kind, child_id))
+        for role, value in obj.get(kind.roles, {}).items() if kind.roles else ():
+            code = ROLE_CODES[role]
+            child_id = _child_id(self.guide, loop_id, ("NM1", code))
+            for entry in value if isinstance(value, list) else [value]:
+                out.append(self.loop(entry, party(code), child_id))
+        return out
+
+
+def _target(obj: dict[str, Any], key: str) -> dict[str, Any]:
+    if not key:
+        return obj
+    found = obj.get(key, {})
+    return found if isinstance(found, dict) else {}
+
+
+def _structure(data: dict[str, Any], delimiters: Delimiters) -> Loop:
+    return Loop(
+        str(data["loop"]),
+        [_structure(i, delimiters) if "loop" in i else segment_from_json(i, delimiters) for i in data["items"]],
+    )
+
+
+def _number_levels(loop: Loop, counter: list[int], parent: str) -> None:
+    """HL01 in order, HL02 the parent's HL01, HL04 1 when a child level follows."""
+    for item in loop.items:
+        if not isinstance(item, Loop):
+            continue
+        trigger = item.trigger
+        if trigger.id != "HL":
+            _number_levels(item, counter, parent)
+            continue
+        counter[0] += 1
+        number = str(counter[0])
+        has_child = any(isinstance(i, Loop) and i.trigger.id == "HL" for i in item.items)
+        trigger.elements[:] = [number, parent, trigger.get(3), "1" if has_child else "0"]
+        _number_levels(item, counter, number)
+
+
+@cache
+def _ranks(guide: Guide, loop_id: str) -> dict[tuple[str, str | None], float]:
+    """Guide order of the segments and loops of ``loop_id``.
+
+    Segments the guide does not name there go after its own segments, before the child
+    loops; child levels (HL) go last, as the hierarchy requires.
+    """
+    spec = guide.spec["transaction"] if loop_id == "ST" else guide.loops.get(loop_id, {"items": []})
+    ranks: dict[tuple[str, str | None], float] = {}
+    first_loop = len(spec["items"])
+    for n, entry in enumerate(spec["items"]):
+        if "items" in entry:
+            first_loop = min(first_loop, n)
+            ranks.setdefault(("loop", entry["id"]), n)
+            continue
+        ranks.setdefault((entry["id"], None), n)
+        for code in _entry_codes(guide, entry):
+            ranks.setdefault((entry["id"], code), n)
+    ranks[("unknown", None)] = first_loop - 0.5
+    ranks[("level", None)] = len(spec["items"])
+    return ranks
+
+
+def _entry_codes(guide: Guide, entry: dict[str, Any]) -> list[str]:
+    where = guide.qualifiers.get(entry["id"])
+    if where is None or len(entry["elements"]) < where[0]:
+        return []
+    element = entry["elements"][where[0] - 1]
+    if where[1] is not None:
+        components = element.get("components", [])
+        element = components[where[1] - 1] if len(components) >= where[1] else {}
+    return list(element.get("codes", []))
+
+
+def _rank(guide: Guide, ranks: dict[tuple[str, str | None], float], item: Segment | Loop) -> float:
+    if isinstance(item, Loop):
+        if item.trigger.id == "HL":
+            return ranks[("level", None)]
+        return ranks.get(("loop", item.id), ranks[("level", None)])
+    where = guide.qualifiers.get(item.id)
+    if where is not None:
+        code = item.get(where[0], where[1]) if where[1] is not None else item.get(where[0])
+        if (item.id, code) in ranks:
+            return ranks[(item.id, code)]
+    return ranks.get((item.id, None), ranks[("unknown", None)])
+
+
+def _child_id(guide: Guide, loop_id: str, key: tuple[str, str]) -> str:
+    spec = guide.spec["transaction"] if loop_id == "ST" else guide.loops.get(loop_id, {"items": []})
+    for entry in spec["items"]:
+        if entry.get("items"):
+            trigger = entry["items"][0]
+            if trigger["id"] == key[0] and (not key[1] or key[1] in _entry_codes(guide, trigger)):
+                return str(entry["id"])
+    raise InputError(f"the {guide.id} guide has no loop opened by {'*'.join(filter(None, key))} inside loop {loop_id}")
+
+
+def _json_delimiters(document: dict[str, Any]) -> Delimiters | None:
+    text = document.get("interchange", {}).get("delimiters")
+    if not text:
+        return None
+    return Delimiters(text[0], text[1], text[2] if len(text) == 4 else None, text[-1], "\n")
+
+
+def _envelope(document: dict[str, Any], options: EnvelopeOptions, stamp: datetime) -> Envelope:
+    isa = document.get("interchange", {})
+    gs = document.get("group", {})
+    guide = guide_by_id(document["transaction"]["type"])
+    created = stamp
+    if "date" in isa:
+        created = datetime.combine(date.fromisoformat(isa["date"]), time.fromisoformat(isa.get("time", "00:00")))
+    envelope = Envelope(
+        sender_id=isa.get("sender_id", gs.get("sender", "SENDER")),
+        receiver_id=isa.get("receiver_id", gs.get("receiver", "RECEIVER")),
+        functional_id="HC",
+        version=document["transaction"].get("version", guide.version),
+        created=created,
+        control_number=isa.get("control_number", 1),
+        group_control_number=gs.get("control_number"),
+        sender_qualifier=isa.get("sender_qualifier", "ZZ"),
+        receiver_qualifier=isa.get("receiver_qualifier", "ZZ"),
+        usage=isa.get("usage", "P"),
+        acknowledgment_requested=isa.get("acknowledgment_requested", False),
+        application_sender=gs.get("sender"),
+        application_receiver=gs.get("receiver"),
+    )
+    return replace(
+        envelope,
+        control_number=options.control_number or envelope.control_number,
+        sender_id=options.sender or envelope.sender_id,
+        receiver_id=options.receiver or envelope.receiver_id,
+        usage=options.usage or envelope.usage,
+    )
+
+
+def _check_placed(text: str, file: str) -> None:
+    document = read_document(text.encode("utf-8", "surrogateescape"))
+    problems = [
+        f"segment {s.position} {s.text()!r} is not where the {t.guide.id if t.guide else '837'} guide places it"
+        for _, _, t in document.transactions()
+        for s in t.segments()
+        if s.unplaced
+    ]
+    if problems:
+        raise InputError("the built 837 does not follow its guide", problems, file=file)

@@ -1,0 +1,308 @@
+"""Named fields of one segment: declared once, read from a segment and written back to one.
+
+A `SegmentMap` says which elements of a segment become which JSON keys. Reading keeps
+what the names cannot say in ``other_elements`` (element-keyed, as in the structural
+JSON), so that writing the named fields plus ``other_elements`` gives the segment back
+exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from edi.convert.structure import Element, element_value
+from edi.x12.segment import Delimiters, Segment
+
+OTHER = "other_elements"
+_AMOUNT = re.compile(r"-?(\d+\.?\d*|\.\d+)")
+_REF = re.compile(r"([A-Z0-9]{2,3}?)(\d\d)(?:-(\d+)(?::(\d+))?)?")
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One JSON key and the element (or components) it stands for.
+
+    ``ref`` is ``CLM02`` (an element), ``CLM05-1`` (a component) or ``SV101-3:6``
+    (components 3 to 6 as a list). ``when`` = (ref, code): the field applies only when
+    that element holds the code (``!code``: any other value); writing the field sets it.
+    """
+
+    key: str
+    ref: str
+    kind: str = "text"
+    when: tuple[str, str] | None = None
+    codes: dict[str, str] | None = None
+    names: tuple[str, ...] = ()
+    count: int = 0
+
+    @property
+    def where(self) -> tuple[int, int | None, int | None]:
+        """(element, first component, last component), all 1-based."""
+        found = _REF.fullmatch(self.ref)
+        assert found, self.ref
+        first = int(found.group(3)) if found.group(3) else None
+        last = int(found.group(4)) if found.group(4) else first
+        return int(found.group(2)), first, last
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentMap:
+    """How one segment (by ID and qualifying codes) maps to a JSON object.
+
+    ``key`` is where the object goes in the loop's object ("" = the loop's own object);
+    ``many`` makes it a list with one object per segment. ``match`` identifies the
+    segment and is written back; ``fixed`` values are only written back. The segment is
+    written when the object holds any of its fields (``requires``: that one field), or
+    always for a loop's trigger.
+    """
+
+    seg: str
+    fields: tuple[Field, ...]
+    match: tuple[tuple[int, str], ...] = ()
+    fixed: tuple[tuple[int, int, str], ...] = ()
+    key: str = ""
+    many: bool = False
+    always: bool = False
+    requires: str = ""
+
+    @property
+    def label(self) -> str:
+        """The key of this segment's entry in ``other_elements``: ``REF*EI``, ``N3``."""
+        return "*".join([self.seg, *(code for _, code in self.match)])
+
+    def matches(self, segment: Segment) -> bool:
+        """True when ``segment`` is the one this map describes."""
+        return segment.id == self.seg and all(segment.get(i) == code for i, code in self.match)
+
+    def present_in(self, data: dict[str, Any]) -> bool:
+        """True when ``data`` holds anything this map writes."""
+        if self.always:
+            return True
+        if self.label in data.get(OTHER, {}):
+            return True
+        return _has(data, self.requires) if self.requires else any(_has(data, f.key) for f in self.fields)
+
+
+def _has(data: dict[str, Any], key: str) -> bool:
+    head, _, rest = key.partition(".")
+    if head not in data:
+        return False
+    return _has(data[head], rest) if rest else True
+
+
+def get_path(data: dict[str, Any], key: str) -> Any:
+    """The value at a dotted key."""
+    for part in key.split("."):
+        data = data[part]
+    return data
+
+
+def set_path(data: dict[str, Any], key: str, value: Any) -> None:
+    """Set the value at a dotted key, creating the objects on the way."""
+    *heads, last = key.split(".")
+    for part in heads:
+        data = data.setdefault(part, {})
+    data[last] = value
+
+
+# Values ------------------------------------------------------------------------------------
+
+
+def iso_date(text: str) -> str:
+    """CCYYMMDD as an ISO date; ValueError when it is not a real date."""
+    if len(text) != 8 or not text.isdigit():
+        raise ValueError(text)
+    return date(int(text[:4]), int(text[4:6]), int(text[6:])).isoformat()
+
+
+def x12_date(text: str) -> str:
+    """An ISO date as CCYYMMDD."""
+    return date.fromisoformat(text).strftime("%Y%m%d")
+
+
+def iso_time(text: str) -> str:
+    """HHMM or HHMMSS as HH:MM[:SS]."""
+    if len(text) not in (4, 6) or not text.isdigit() or int(text[:2]) > 23 or int(text[2:4]) > 59:
+        raise ValueError(text)
+    return ":".join(text[i : i + 2] for i in range(0, len(text), 2))
+
+
+def _amount(text: str) -> str:
+    if not _AMOUNT.fullmatch(text):
+        raise ValueError(text)
+    return text
+
+
+def _integer(text: str) -> int:
+    if not text.isdigit() or str(int(text)) != text:
+        raise ValueError(text)
+    return int(text)
+
+
+_SIMPLE: dict[str, Callable[[str], Any]] = {"text": str, "amount": _amount, "date": iso_date, "int": _integer}
+
+
+class _Elements:
+    """A segment's elements as lists of components, grown as values are set."""
+
+    def __init__(self) -> None:
+        self.values: list[list[str]] = []
+
+    def set(self, index: int, component: int | None, value: str) -> None:
+        while len(self.values) < index:
+            self.values.append([""])
+        parts = self.values[index - 1]
+        if component is None:
+            self.values[index - 1] = [value]
+            return
+        while len(parts) < component:
+            parts.append("")
+        parts[component - 1] = value
+
+    def texts(self, component: str) -> list[str]:
+        out = [component.join(_trim(parts)) for parts in self.values]
+        while out and out[-1] == "":
+            out.pop()
+        return out
+
+
+def _trim(parts: list[str]) -> list[str]:
+    end = len(parts)
+    while end > 1 and parts[end - 1] == "":
+        end -= 1
+    return parts[:end]
+
+
+# Reading ----------------------------------------------------------------------------------
+
+
+def read_fields(segment: Segment, smap: SegmentMap) -> dict[str, Any]:
+    """The named fields of ``segment``, plus ``other_elements`` for whatever they miss."""
+    values: dict[str, Any] = {}
+    for f in smap.fields:
+        if f.when and not _holds(segment, f.when):
+            continue
+        try:
+            value = _read_value(segment, f)
+        except (ValueError, KeyError):
+            continue
+        if value not in ("", [], None):
+            set_path(values, f.key, value)
+    rebuilt = write_fields(smap, values, segment.delimiters)
+    other = _differences(segment, rebuilt)
+    if other:
+        values[OTHER] = {smap.label: other}
+    return values
+
+
+def _holds(segment: Segment, when: tuple[str, str]) -> bool:
+    index = int(when[0][-2:])
+    code = when[1]
+    return segment.get(index) != code[1:] if code.startswith("!") else segment.get(index) == code
+
+
+def _read_value(segment: Segment, f: Field) -> Any:
+    index, first, last = f.where
+    if f.kind == "datetime":
+        day, time = segment.get(index), segment.get(index + 1)
+        return iso_date(day) + ("T" + iso_time(time) if time else "")
+    if f.kind == "groups":
+        return _read_groups(segment, index, f)
+    if f.kind in ("list", "pointers"):
+        parts = segment.components(index)
+        if first is not None and last is not None:
+            parts = parts[first - 1 : last]
+        while parts and parts[-1] == "":
+            parts.pop()
+        return [_integer(p) for p in parts] if f.kind == "pointers" else parts
+    text = segment.get(index, first) if first is not None else segment.get(index)
+    if not text:
+        return ""
+    if f.codes is not None:
+        return f.codes[text]
+    return _SIMPLE[f.kind](text)
+
+
+def _read_groups(segment: Segment, index: int, f: Field) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    width = len(f.names)
+    for n in range(f.count):
+        start = index + n * width
+        group = {name: segment.get(start + i) for i, name in enumerate(f.names) if segment.get(start + i)}
+        if not group:
+            break
+        out.append(group)
+    return out
+
+
+def _differences(original: Segment, rebuilt: Segment) -> dict[str, Element]:
+    other: dict[str, Element] = {}
+    old, new = original.elements, rebuilt.elements
+    for i in range(max(len(old), len(new))):
+        was = old[i] if i < len(old) else ""
+        if i >= len(new) or was != new[i]:
+            other[f"{original.id}{i + 1:02d}"] = element_value(was, original.delimiters)
+    return other
+
+
+# Writing ----------------------------------------------------------------------------------
+
+
+def write_fields(smap: SegmentMap, data: dict[str, Any], delimiters: Delimiters) -> Segment:
+    """The segment for ``data`` (named fields, then ``other_elements`` on top)."""
+    elements = _Elements()
+    for index, code in smap.match:
+        elements.set(index, None, code)
+    for index, component, code in smap.fixed:
+        elements.set(index, component or None, code)
+    for f in smap.fields:
+        if _has(data, f.key):
+            _write_value(elements, f, get_path(data, f.key))
+    texts = elements.texts(delimiters.component)
+    for ref, value in data.get(OTHER, {}).get(smap.label, {}).items():
+        index = int(ref[len(smap.seg) :])
+        while len(texts) < index:
+            texts.append("")
+        texts[index - 1] = raw_element(value, delimiters)
+    return Segment(smap.seg, texts, delimiters)
+
+
+def _write_value(elements: _Elements, f: Field, value: Any) -> None:
+    index, first, _ = f.where
+    if f.when and not f.when[1].startswith("!"):
+        elements.set(int(f.when[0][-2:]), None, f.when[1])
+    if f.kind == "datetime":
+        day, _, time = str(value).partition("T")
+        elements.set(index, None, x12_date(day))
+        if time:
+            elements.set(index + 1, None, time.replace(":", ""))
+    elif f.kind == "groups":
+        width = len(f.names)
+        for n, group in enumerate(value):
+            for i, name in enumerate(f.names):
+                if name in group:
+                    elements.set(index + n * width + i, None, str(group[name]))
+    elif f.kind in ("list", "pointers"):
+        for offset, part in enumerate(value):
+            elements.set(index, (first or 1) + offset, str(part))
+    else:
+        text = str(value)
+        if f.codes is not None:
+            text = {word: code for code, word in f.codes.items()}[text]
+        elif f.kind == "date":
+            text = x12_date(text)
+        elements.set(index, first, text)
+
+
+def raw_element(value: Element, delimiters: Delimiters) -> str:
+    """An element in the structural JSON shape back to its X12 text."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return delimiters.component.join(value)
+    rep = delimiters.repetition or "^"
+    return rep.join(raw_element(v, delimiters) for v in value["repeat"])

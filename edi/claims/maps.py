@@ -1,0 +1,466 @@
+"""What each 837 loop becomes in the claims JSON: its named segments, dates and child loops.
+
+A loop is known by its trigger: the segment ID plus, for NM1 and HL, the entity or level
+code (``NM1*85``, ``HL*22``). The same tables serve 837P, 837I and 837D; where a guide
+differs (CLM05-1, HI ordering) the table is chosen by guide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from edi.claims.fields import Field, SegmentMap
+from edi.x12.lalr import Loop
+
+PERSON_OR_ORG = {"1": "person", "2": "organization"}
+
+# NM101 entity codes of provider loops, and the role name each gets under "providers".
+ROLES: dict[str, str] = {
+    "DN": "referring",
+    "P3": "primary_care",
+    "82": "rendering",
+    "77": "service_facility",
+    "DQ": "supervising",
+    "71": "attending",
+    "72": "operating",
+    "ZZ": "other_operating",
+    "DD": "assistant_surgeon",
+    "PW": "ambulance_pickup",
+    "45": "ambulance_dropoff",
+    "QB": "purchased_service",
+    "DK": "ordering",
+    "85": "billing_provider",
+}
+ROLE_CODES = {role: code for code, role in ROLES.items()}
+
+CLAIM_DATES: dict[str, str] = {
+    "431": "onset",
+    "454": "initial_treatment",
+    "304": "last_seen",
+    "453": "acute_manifestation",
+    "439": "accident",
+    "484": "last_menstrual_period",
+    "455": "last_xray",
+    "471": "prescription",
+    "314": "disability",
+    "360": "disability_begin",
+    "361": "disability_end",
+    "297": "last_worked",
+    "296": "return_to_work",
+    "435": "admission",
+    "096": "discharge",
+    "090": "assumed_care",
+    "091": "relinquished_care",
+    "444": "first_visit",
+    "050": "repricer_received",
+    "434": "statement",
+    "472": "service",
+    "452": "appliance_placement",
+}
+LINE_DATES: dict[str, str] = {
+    "471": "prescription",
+    "607": "certification_revision",
+    "463": "therapy_begin",
+    "461": "last_certification",
+    "304": "last_seen",
+    "738": "hemoglobin_test",
+    "739": "serum_creatinine_test",
+    "011": "shipped",
+    "455": "last_xray",
+    "454": "initial_treatment",
+    "441": "prior_placement",
+    "452": "appliance_placement",
+    "446": "replacement",
+    "196": "treatment_start",
+    "198": "treatment_completion",
+}
+# Diagnosis qualifiers (HI0x-1), in the order the guide wants their HI segments.
+DIAGNOSIS_CLASSES: dict[str, tuple[frozenset[str], ...]] = {
+    "837P": (frozenset({"ABK", "BK", "ABF", "BF"}),),
+    "837D": (frozenset({"ABK", "BK", "ABF", "BF"}),),
+    "837I": (
+        frozenset({"ABK", "BK"}),
+        frozenset({"ABJ", "BJ"}),
+        frozenset({"APR", "PR"}),
+        frozenset({"ABN", "BN"}),
+        frozenset({"ABF", "BF"}),
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Child:
+    """Where a child loop goes in its parent's object: one object, a list, or a dict by role."""
+
+    key: str
+    mode: str = "one"
+
+
+@dataclass(frozen=True, slots=True)
+class LoopKind:
+    """What one loop becomes: its named segments (the trigger first) and where its children go."""
+
+    name: str
+    maps: tuple[SegmentMap, ...]
+    children: dict[tuple[str, str], Child] = field(default_factory=dict)
+    roles: str = ""
+    dates: dict[str, str] = field(default_factory=dict)
+    service_date: bool = False
+    diagnoses: bool = False
+    hl: str = ""
+
+
+def trigger_key(loop: Loop) -> tuple[str, str]:
+    """(segment ID, entity or level code) of the segment that opens ``loop``."""
+    first = loop.trigger
+    if first.id == "NM1":
+        return ("NM1", first.get(1))
+    if first.id == "HL":
+        return ("HL", first.get(3))
+    return (first.id, "")
+
+
+def _ref(code: str, key: str) -> SegmentMap:
+    return SegmentMap("REF", (Field(key, "REF02"),), match=((1, code),))
+
+
+def _amt(code: str, key: str) -> SegmentMap:
+    return SegmentMap("AMT", (Field(key, "AMT02", "amount"),), match=((1, code),))
+
+
+NM1_FIELDS = (
+    Field("name", "NM103", when=("NM102", "2")),
+    Field("last_name", "NM103", when=("NM102", "1")),
+    Field("first_name", "NM104"),
+    Field("middle_name", "NM105"),
+    Field("suffix", "NM107"),
+    Field("npi", "NM109", when=("NM108", "XX")),
+    Field("id_qualifier", "NM108", when=("NM108", "!XX")),
+    Field("id", "NM109", when=("NM108", "!XX")),
+)
+ADDRESS = (
+    SegmentMap("N3", (Field("line1", "N301"), Field("line2", "N302")), key="address"),
+    SegmentMap(
+        "N4",
+        (
+            Field("city", "N401"),
+            Field("state", "N402"),
+            Field("postal_code", "N403"),
+            Field("country", "N404"),
+            Field("country_subdivision", "N407"),
+        ),
+        key="address",
+    ),
+)
+CONTACT = SegmentMap(
+    "PER",
+    (Field("name", "PER02"), Field("numbers", "PER03", "groups", names=("type", "number"), count=3)),
+    match=((1, "IC"),),
+    key="contacts",
+    many=True,
+)
+ADJUSTMENT = SegmentMap(
+    "CAS",
+    (Field("group", "CAS01"), Field("reasons", "CAS02", "groups", names=("reason", "amount", "quantity"), count=6)),
+    key="adjustments",
+    many=True,
+)
+ADJUDICATION_DATE = SegmentMap("DTP", (Field("adjudication_date", "DTP03", "date"),), match=((1, "573"), (2, "D8")))
+SUBSCRIBER_FIELDS = (
+    Field("payer_responsibility", "SBR01"),
+    Field("relationship", "SBR02"),
+    Field("group_number", "SBR03"),
+    Field("group_name", "SBR04"),
+    Field("insurance_type", "SBR05"),
+    Field("claim_filing_indicator", "SBR09"),
+)
+
+
+def _procedure(ref: str) -> tuple[Field, ...]:
+    return (
+        Field("procedure.qualifier", f"{ref}-1"),
+        Field("procedure.code", f"{ref}-2"),
+        Field("procedure.modifiers", f"{ref}-3:6", "list"),
+        Field("procedure.description", f"{ref}-7"),
+    )
+
+
+@cache
+def party(code: str) -> LoopKind:
+    """A name loop (NM1 with ``code``): name, IDs, address, contacts, demographics."""
+    return LoopKind(
+        f"NM1*{code}",
+        (
+            SegmentMap("NM1", NM1_FIELDS, match=((1, code),), always=True),
+            *ADDRESS,
+            SegmentMap(
+                "PRV",
+                (Field("provider_code", "PRV01"), Field("taxonomy", "PRV03")),
+                fixed=((2, 0, "PXC"),),
+                requires="provider_code",
+            ),
+            _ref("EI", "tax_id"),
+            _ref("SY", "ssn"),
+            CONTACT,
+            SegmentMap("DMG", (Field("birth_date", "DMG02", "date"), Field("gender", "DMG03")), match=((1, "D8"),)),
+            ADJUDICATION_DATE,
+        ),
+    )
+
+
+ROOT = LoopKind(
+    "ST",
+    (
+        SegmentMap(
+            "ST",
+            (Field("control_number", "ST02"), Field("version", "ST03")),
+            match=((1, "837"),),
+            key="transaction",
+            always=True,
+        ),
+        SegmentMap(
+            "BHT",
+            (
+                Field("purpose", "BHT02"),
+                Field("reference", "BHT03"),
+                Field("created", "BHT04", "datetime"),
+                Field("claim_or_encounter", "BHT06", codes={"CH": "claim", "RP": "encounter", "31": "subrogation"}),
+            ),
+            match=((1, "0019"),),
+            key="transaction",
+        ),
+    ),
+    {
+        ("NM1", "41"): Child("submitter"),
+        ("NM1", "40"): Child("receiver"),
+        ("HL", "20"): Child("billing_providers", "many"),
+    },
+)
+BILLING = LoopKind(
+    "HL*20",
+    (
+        SegmentMap(
+            "PRV", (Field("taxonomy", "PRV03"),), match=((1, "BI"),), fixed=((2, 0, "PXC"),), key="billing_provider"
+        ),
+    ),
+    {
+        ("NM1", "85"): Child("billing_provider"),
+        ("NM1", "87"): Child("pay_to_address"),
+        ("NM1", "PE"): Child("pay_to_plan"),
+        ("HL", "22"): Child("subscribers", "many"),
+    },
+    hl="20",
+)
+SUBSCRIBER = LoopKind(
+    "HL*22",
+    (SegmentMap("SBR", SUBSCRIBER_FIELDS, always=True),),
+    {
+        ("NM1", "IL"): Child("subscriber"),
+        ("NM1", "PR"): Child("payer"),
+        ("HL", "23"): Child("patients", "many"),
+        ("CLM", ""): Child("claims", "many"),
+    },
+    hl="22",
+)
+PATIENT = LoopKind(
+    "HL*23",
+    (SegmentMap("PAT", (Field("relationship", "PAT01"),)),),
+    {("NM1", "QC"): Child("patient"), ("CLM", ""): Child("claims", "many")},
+    hl="23",
+)
+OTHER_PAYER = LoopKind(
+    "SBR",
+    (
+        SegmentMap("SBR", SUBSCRIBER_FIELDS, always=True),
+        ADJUSTMENT,
+        _amt("D", "paid"),
+        _amt("A8", "noncovered"),
+        _amt("EAF", "remaining_patient_liability"),
+        SegmentMap(
+            "OI",
+            (
+                Field("benefits_assigned", "OI03"),
+                Field("patient_signature_source", "OI04"),
+                Field("release_of_information", "OI06"),
+            ),
+        ),
+    ),
+    {("NM1", "IL"): Child("subscriber"), ("NM1", "PR"): Child("payer")},
+    roles="providers",
+)
+DRUG = LoopKind(
+    "LIN",
+    (
+        SegmentMap("LIN", (Field("product_qualifier", "LIN02"), Field("product_id", "LIN03")), always=True),
+        SegmentMap("CTP", (Field("quantity", "CTP04", "amount"), Field("unit", "CTP05-1"))),
+    ),
+)
+ADJUDICATION = LoopKind(
+    "SVD",
+    (
+        SegmentMap(
+            "SVD",
+            (
+                Field("payer_id", "SVD01"),
+                Field("paid", "SVD02", "amount"),
+                *_procedure("SVD03"),
+                Field("units", "SVD05", "amount"),
+                Field("bundled_line", "SVD06", "int"),
+            ),
+            always=True,
+        ),
+        ADJUSTMENT,
+        ADJUDICATION_DATE,
+        _amt("EAF", "remaining_patient_liability"),
+    ),
+)
+SERVICES = {
+    "837P": SegmentMap(
+        "SV1",
+        (
+            *_procedure("SV101"),
+            Field("charge", "SV102", "amount"),
+            Field("unit_type", "SV103"),
+            Field("units", "SV104", "amount"),
+            Field("place_of_service", "SV105"),
+            Field("diagnosis_pointers", "SV107", "pointers"),
+            Field("emergency", "SV109"),
+            Field("epsdt", "SV111"),
+            Field("family_planning", "SV112"),
+            Field("copay_exempt", "SV115"),
+        ),
+    ),
+    "837I": SegmentMap(
+        "SV2",
+        (
+            Field("revenue_code", "SV201"),
+            *_procedure("SV202"),
+            Field("charge", "SV203", "amount"),
+            Field("unit_type", "SV204"),
+            Field("units", "SV205", "amount"),
+            Field("unit_rate", "SV206", "amount"),
+            Field("noncovered_charge", "SV207", "amount"),
+        ),
+    ),
+    "837D": SegmentMap(
+        "SV3",
+        (
+            *_procedure("SV301"),
+            Field("charge", "SV302", "amount"),
+            Field("place_of_service", "SV303"),
+            Field("oral_cavity", "SV304", "list"),
+            Field("prosthesis", "SV305"),
+            Field("units", "SV306", "amount"),
+            Field("diagnosis_pointers", "SV311", "pointers"),
+        ),
+    ),
+}
+TEETH = SegmentMap(
+    "TOO",
+    (Field("tooth", "TOO02"), Field("surfaces", "TOO03", "list")),
+    match=((1, "JP"),),
+    key="teeth",
+    many=True,
+)
+
+
+@cache
+def line(guide: str) -> LoopKind:
+    """The 2400 service line of ``guide``: LX, SV1/SV2/SV3 (and TOO), line dates and references."""
+    return LoopKind(
+        "LX",
+        (
+            SegmentMap("LX", (Field("line_number", "LX01", "int"),), always=True),
+            SERVICES[guide],
+            *((TEETH,) if guide == "837D" else ()),
+            _ref("6R", "line_control_number"),
+            _ref("G1", "prior_authorization"),
+            SegmentMap("NTE", (Field("code", "NTE01"), Field("text", "NTE02")), key="note"),
+        ),
+        {("LIN", ""): Child("drug"), ("SVD", ""): Child("adjudications", "many")},
+        roles="providers",
+        dates=LINE_DATES,
+        service_date=True,
+    )
+
+
+@cache
+def claim(guide: str) -> LoopKind:
+    """The 2300 claim loop of ``guide``: CLM, claim dates, amounts, references, diagnoses."""
+    location = "facility_type" if guide == "837I" else "place_of_service"
+    return LoopKind(
+        "CLM",
+        (
+            SegmentMap(
+                "CLM",
+                (
+                    Field("patient_control_number", "CLM01"),
+                    Field("charge", "CLM02", "amount"),
+                    Field(location, "CLM05-1"),
+                    Field("frequency", "CLM05-3"),
+                    Field("provider_signature", "CLM06"),
+                    Field("assignment", "CLM07"),
+                    Field("benefits_assigned", "CLM08"),
+                    Field("release_of_information", "CLM09"),
+                    Field("patient_signature_source", "CLM10"),
+                    Field("related_causes", "CLM11-1:3", "list"),
+                    Field("accident_state", "CLM11-4"),
+                    Field("accident_country", "CLM11-5"),
+                    Field("special_program", "CLM12"),
+                    Field("predetermination", "CLM19"),
+                    Field("delay_reason", "CLM20"),
+                ),
+                fixed=((5, 2, "A" if guide == "837I" else "B"),),
+                always=True,
+            ),
+            _amt("F5", "patient_paid"),
+            _amt("F3", "patient_estimated_due"),
+            _ref("F8", "payer_claim_control_number"),
+            _ref("G1", "prior_authorization"),
+            _ref("9F", "referral_number"),
+            _ref("EA", "medical_record_number"),
+            _ref("D9", "clearinghouse_trace_number"),
+            SegmentMap("NTE", (Field("code", "NTE01"), Field("text", "NTE02")), key="note"),
+            SegmentMap(
+                "CL1",
+                (
+                    Field("admission_type", "CL101"),
+                    Field("admission_source", "CL102"),
+                    Field("patient_status", "CL103"),
+                ),
+            ),
+            SegmentMap(
+                "DN1",
+                (Field("total_months", "DN101", "amount"), Field("remaining_months", "DN102", "amount")),
+                key="orthodontic",
+            ),
+            SegmentMap("DN2", (Field("tooth", "DN201"), Field("status", "DN202")), key="tooth_status", many=True),
+        ),
+        {("SBR", ""): Child("other_payers", "many"), ("LX", ""): Child("lines", "many")},
+        roles="providers",
+        dates=CLAIM_DATES,
+        diagnoses=True,
+    )
+
+
+def loop_kind(key: tuple[str, str], guide: str) -> LoopKind | None:
+    """The kind of loop a trigger opens, or None when the claims JSON has no name for it."""
+    seg_id, code = key
+    fixed = {
+        ("HL", "20"): BILLING,
+        ("HL", "22"): SUBSCRIBER,
+        ("HL", "23"): PATIENT,
+        ("SBR", ""): OTHER_PAYER,
+        ("LIN", ""): DRUG,
+        ("SVD", ""): ADJUDICATION,
+    }
+    if key in fixed:
+        return fixed[key]
+    if seg_id == "CLM":
+        return claim(guide)
+    if seg_id == "LX":
+        return line(guide)
+    if seg_id == "NM1" and code:
+        return party(code)
+    return None

@@ -1,0 +1,210 @@
+"""An 837 loop tree to claims JSON: named fields where the JSON has names, structure for the rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from edi.claims.fields import OTHER, iso_date, iso_time, read_fields
+from edi.claims.maps import DIAGNOSIS_CLASSES, ROLES, Child, LoopKind, loop_kind, trigger_key
+from edi.claims.maps import ROOT as ROOT_KIND
+from edi.claims.segments import date_value, diagnosis_segments
+from edi.convert.structure import segment_json
+from edi.errors import InputError
+from edi.x12.document import Document, Group, Interchange, Transaction
+from edi.x12.lalr import Loop
+from edi.x12.segment import Segment
+
+FORMAT = "edi.claims/1"
+CLAIM_GUIDES = ("837P", "837I", "837D")
+
+
+def read_claims(document: Document) -> dict[str, Any]:
+    """Claims JSON for every 837 in ``document``: one object, or a ``batch`` when there are several."""
+    found = [transaction_claims(i, g, t) for i, g, t in document.transactions()]
+    if not found:
+        raise InputError("no 837 transaction set in the file", file=document.file)
+    if len(found) == 1:
+        return found[0]
+    for entry in found:
+        del entry["format"]
+    return {"format": FORMAT, "batch": found}
+
+
+def transaction_claims(interchange: Interchange, group: Group, transaction: Transaction) -> dict[str, Any]:
+    """Claims JSON for one 837 transaction set."""
+    guide = transaction.guide
+    if guide is None or guide.id not in CLAIM_GUIDES:
+        name = guide.id if guide else f"ST01 {transaction.st.get(1)!r}"
+        raise InputError(
+            f"transaction set {transaction.control_number} is {name}, not an 837 claim (837P, 837I or 837D)"
+        )
+    body = _read_loop(transaction.root, ROOT_KIND, guide.id)
+    out: dict[str, Any] = {"format": FORMAT}
+    if interchange.isa is not None:
+        out["interchange"] = _interchange(interchange.isa, interchange)
+    if group.gs is not None:
+        out["group"] = _group(group.gs)
+    out["transaction"] = {"type": guide.id, **body.pop("transaction")}
+    out.update(body)
+    return out
+
+
+def _interchange(isa: Segment, interchange: Interchange) -> dict[str, Any]:
+    d = interchange.delimiters
+    out: dict[str, Any] = {
+        "sender_qualifier": isa.get(5),
+        "sender_id": isa.get(6).strip(),
+        "receiver_qualifier": isa.get(7),
+        "receiver_id": isa.get(8).strip(),
+    }
+    if isa.get(13).strip().isdigit():
+        out["control_number"] = int(isa.get(13))
+    out["usage"] = isa.get(15)
+    try:
+        out["date"] = iso_date("20" + isa.get(9))
+        out["time"] = iso_time(isa.get(10))
+    except ValueError:
+        pass
+    out["acknowledgment_requested"] = isa.get(14) == "1"
+    out["delimiters"] = d.element + d.component + (d.repetition or "") + d.segment
+    return out
+
+
+def _group(gs: Segment) -> dict[str, Any]:
+    out: dict[str, Any] = {"sender": gs.get(2), "receiver": gs.get(3)}
+    if gs.get(6).isdigit():
+        out["control_number"] = int(gs.get(6))
+    try:
+        out["date"] = iso_date(gs.get(4))
+        out["time"] = iso_time(gs.get(5))
+    except ValueError:
+        pass
+    return out
+
+
+class _LoopReader:
+    """Reads one loop into its object."""
+
+    def __init__(self, kind: LoopKind, guide: str) -> None:
+        self.kind = kind
+        self.guide = guide
+        self.obj: dict[str, Any] = {}
+        self.extras: list[dict[str, Any]] = []
+        self.used: set[int] = set()
+        self.filled: set[str] = set()
+        self.diagnoses: list[Segment] = []
+        classes = DIAGNOSIS_CLASSES[guide] if kind.diagnoses else ()
+        self.dx_codes = frozenset().union(*classes)
+
+    def segment(self, segment: Segment, first: bool) -> None:
+        kind = self.kind
+        if (first and kind.hl) or (kind is ROOT_KIND and segment.id == "SE"):
+            return
+        if segment.unplaced:
+            self.extras.append(segment_json(segment))
+        elif segment.id == "HI" and segment.get(1, 1) in self.dx_codes:
+            self.diagnoses.append(segment)
+        elif not (segment.id == "DTP" and self._date(segment)):
+            self._named(segment)
+
+    def _named(self, segment: Segment) -> None:
+        for smap in self.kind.maps:
+            if smap.matches(segment) and (smap.many or id(smap) not in self.used):
+                self.used.add(id(smap))
+                values = read_fields(segment, smap)
+                if smap.many:
+                    self.obj.setdefault(smap.key, []).append(values)
+                else:
+                    merge(self.obj.setdefault(smap.key, {}) if smap.key else self.obj, values)
+                return
+        self.extras.append(segment_json(segment))
+
+    def _date(self, segment: Segment) -> bool:
+        qualifier = segment.get(1)
+        value = date_value(segment)
+        if value is None:
+            return False
+        if self.kind.service_date and qualifier == "472":
+            key = "service_period" if isinstance(value, dict) else "service_date"
+            if key in self.obj or ("service_date" if key == "service_period" else "service_period") in self.obj:
+                return False
+            self.obj[key] = value
+            return True
+        name = self.kind.dates.get(qualifier)
+        if name is None or name in self.obj.get("dates", {}):
+            return False
+        self.obj.setdefault("dates", {})[name] = value
+        return True
+
+    def loop(self, loop: Loop) -> None:
+        key = trigger_key(loop)
+        child = self.kind.children.get(key)
+        if child is None and self.kind.roles and key[0] == "NM1" and key[1] in ROLES:
+            child = Child(self.kind.roles, "role")
+        kind = loop_kind(key, self.guide)
+        if child is None or kind is None or (not kind.maps[0].matches(loop.trigger) and not kind.hl):
+            self.obj.setdefault("extra_loops", []).append(loop_structure(loop))
+            return
+        data = _read_loop(loop, kind, self.guide)
+        if child.mode == "many":
+            self.obj.setdefault(child.key, []).append(data)
+        elif child.mode == "role":
+            roles = self.obj.setdefault(child.key, {})
+            role = ROLES[key[1]]
+            if role in roles:
+                held = roles[role]
+                roles[role] = [*held, data] if isinstance(held, list) else [held, data]
+            else:
+                roles[role] = data
+        elif child.key in self.filled:
+            self.obj.setdefault("extra_loops", []).append(loop_structure(loop))
+        else:
+            self.filled.add(child.key)
+            merge(self.obj.setdefault(child.key, {}), data)
+
+    def finish(self) -> dict[str, Any]:
+        if self.diagnoses:
+            component = self.diagnoses[0].delimiters.component
+            found = [_diagnosis(c.split(component)) for s in self.diagnoses for c in s.elements]
+            built = diagnosis_segments(found, self.guide, self.diagnoses[0].delimiters)
+            if [s.text() for s in built] == [s.text() for s in self.diagnoses]:
+                self.obj["diagnoses"] = found
+            else:
+                self.extras.extend(segment_json(s) for s in self.diagnoses)
+        if self.extras:
+            self.obj["extra_segments"] = self.extras
+        return self.obj
+
+
+def _read_loop(loop: Loop, kind: LoopKind, guide: str) -> dict[str, Any]:
+    reader = _LoopReader(kind, guide)
+    for n, item in enumerate(loop.items):
+        if isinstance(item, Segment):
+            reader.segment(item, n == 0)
+        else:
+            reader.loop(item)
+    return reader.finish()
+
+
+def _diagnosis(parts: list[str]) -> dict[str, str]:
+    out = {"qualifier": parts[0] if parts else "", "code": parts[1] if len(parts) > 1 else ""}
+    if len(parts) > 8 and parts[8]:
+        out["present_on_admission"] = parts[8]
+    return out
+
+
+def merge(target: dict[str, Any], values: dict[str, Any]) -> None:
+    """Add ``values`` to ``target``, joining their ``other_elements``."""
+    for key, value in values.items():
+        if key == OTHER:
+            target.setdefault(OTHER, {}).update(value)
+        else:
+            target[key] = value
+
+
+def loop_structure(loop: Loop) -> dict[str, Any]:
+    """A loop the claims JSON has no names for, in the structural JSON shape."""
+    return {
+        "loop": loop.id,
+        "items": [segment_json(i) if isinstance(i, Segment) else loop_structure(i) for i in loop.items],
+    }
