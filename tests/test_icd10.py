@@ -131,3 +131,10 @@ def test_warm_cache_does_not_import_the_package() -> None:
         check=True,
     )
     assert result.stdout.strip() == "False"
+
+
+def test_note_on_a_shared_ancestor_does_not_exclude_its_own_descendants() -> None:
+    table = icd10.table()
+    assert ("D72824", "D72824") in table.excludes1("D7210")  # the note sits on category D72
+    assert not table.excludes("D7210", "D72824")
+    assert table.excludes("D72824", "D721")  # D72.82's own note names eosinophilia (D72.1)

@@ -32,6 +32,7 @@ CANADIAN_PROVINCES = frozenset(
 HCPCS = re.compile(r"\d{4}[0-9A-Z]|[A-Z]\d{4}")
 CDT = re.compile(r"D\d{4}")
 ZIP = re.compile(r"\d{5}(?:\d{4})?")
+PROCEDURES = {"SV1": (1,), "SV2": (2,), "SVC": (1, 6)}  # segment -> elements holding a procedure composite
 INVALID_CODE = "7"  # IK403: invalid code value
 INVALID_CHARACTER = "6"  # IK403: invalid character in data element
 
@@ -298,9 +299,6 @@ def adjustment_group(ctx: Context) -> Iterator[Issue]:
                 element_error=INVALID_CODE,
                 data_element="1033",
             )
-
-
-PROCEDURES = {"SV1": (1,), "SV2": (2,), "SVC": (1, 6)}
 
 
 @rule(snip=5, guides=(*CLAIMS, "835"))

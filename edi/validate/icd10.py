@@ -112,9 +112,19 @@ class Table:
         return [ref for key in self.lineage(code) if key in self.records for ref in self.records[key][2]]
 
     def excludes(self, code: str, other: str) -> bool:
-        """True when an Excludes1 note of ``code`` or an ancestor covers ``other``."""
+        """True when an Excludes1 note of ``code`` or an ancestor covers ``other``.
+
+        A note on an ancestor that ``other`` shares never counts: the tabular has a few notes
+        that name a descendant of the node holding them (D72 names D72.824).
+        """
         target = normalize(other)
-        return any(covers(ref, target) for ref in self.excludes1(code))
+        shared = set(self.lineage(target))
+        return any(
+            covers(ref, target)
+            for key in self.lineage(code)
+            if key in self.records and key not in shared
+            for ref in self.records[key][2]
+        )
 
 
 def _cache_dir() -> Path:

@@ -24,6 +24,7 @@ from edi.validate.codes import (
 from edi.validate.context import Context, rule
 from edi.validate.issue import Issue, Severity
 from edi.x12.lalr import Loop
+from edi.x12.segment import Segment
 
 ICD10_START = datetime.date(2015, 10, 1)
 PRINCIPAL = frozenset({"ABK", "BK"})
@@ -329,7 +330,7 @@ def no_decimal_point(ctx: Context) -> Iterator[Issue]:
                 )
 
 
-def _modifier_lines(ctx: Context) -> Iterator[tuple[Loop, Loop, str, list[str]]]:
+def _service_lines(ctx: Context) -> Iterator[tuple[Loop, Loop, Segment]]:
     segment_id = MODIFIERS.get(guide_id(ctx))
     if segment_id is None:
         return
@@ -337,20 +338,18 @@ def _modifier_lines(ctx: Context) -> Iterator[tuple[Loop, Loop, str, list[str]]]
         for line in claim.loops("2400"):
             service = line.find(segment_id)
             if service is not None:
-                yield claim, line, segment_id, service.components(1)
+                yield claim, line, service
 
 
 @rule(snip=None, guides=CLAIMS)
 def modifier_order(ctx: Context) -> Iterator[Issue]:
     """Pricing modifiers come before informational ones (Medicare contractors' edit)."""
-    for claim, line, segment_id, parts in _modifier_lines(ctx):
+    for claim, line, service in _service_lines(ctx):
         informational = ""
-        for number, modifier in enumerate(parts[2:6], start=3):
+        for number, modifier in enumerate(service.components(1)[2:6], start=3):
             if modifier and modifier not in PRICING_MODIFIERS:
                 informational = informational or modifier
             elif modifier and informational:
-                service = line.find(segment_id)
-                assert service is not None
                 yield ctx.issue(
                     "warning",
                     None,
@@ -358,7 +357,7 @@ def modifier_order(ctx: Context) -> Iterator[Issue]:
                     f"pricing modifier {modifier} after informational modifier {informational}: put it first",
                     service,
                     line,
-                    f"{segment_id}01-{number}",
+                    f"{service.id}01-{number}",
                     claim=claim_id(claim),
                 )
 
@@ -366,12 +365,10 @@ def modifier_order(ctx: Context) -> Iterator[Issue]:
 @rule(snip=None, guides=CLAIMS)
 def modifier_count(ctx: Context) -> Iterator[Issue]:
     """At most 4 modifiers: a modifier-like code in the description component (-7) after 4 modifiers is a fifth."""
-    for claim, line, segment_id, parts in _modifier_lines(ctx):
-        modifiers = [m for m in parts[2:6] if m]
-        extra = parts[6] if len(parts) > 6 else ""
+    for claim, line, service in _service_lines(ctx):
+        modifiers = [m for m in service.components(1)[2:6] if m]
+        extra = service.get(1, 7)
         if len(modifiers) == 4 and len(extra) == 2 and extra.isalnum() and (extra.isupper() or extra.isdigit()):
-            service = line.find(segment_id)
-            assert service is not None
             yield ctx.issue(
                 "warning",
                 None,
@@ -379,7 +376,7 @@ def modifier_count(ctx: Context) -> Iterator[Issue]:
                 f"a fifth modifier {extra} where the description belongs: at most 4 modifiers",
                 service,
                 line,
-                f"{segment_id}01-7",
+                f"{service.id}01-7",
                 claim=claim_id(claim),
             )
 
