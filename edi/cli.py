@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from edi.commands import reconcile, structure, validate
+from edi.commands import build_read, reconcile, structure, validate
 
 app = typer.Typer(
     name="edi",
@@ -15,6 +15,8 @@ app = typer.Typer(
 )
 app.command()(structure.parse)
 app.command()(structure.write)
+app.command()(build_read.build)
+app.command()(build_read.read)
 app.command()(reconcile.reconcile)
 app.command()(validate.validate)
 

@@ -208,3 +208,28 @@ def loop_structure(loop: Loop) -> dict[str, Any]:
         "loop": loop.id,
         "items": [segment_json(i) if isinstance(i, Segment) else loop_structure(i) for i in loop.items],
     }
+
+
+def renumbered(transaction: Transaction) -> list[str]:
+    """Where building from the claims JSON will correct this transaction set: HL numbering and the SE01 count."""
+    notes: list[str] = []
+
+    def visit(loop: Loop, parent: str, counter: list[int]) -> None:
+        for item in loop.loops():
+            trigger = item.trigger
+            if trigger.id != "HL":
+                visit(item, parent, counter)
+                continue
+            counter[0] += 1
+            number = str(counter[0])
+            child = "1" if any(c.trigger.id == "HL" for c in item.loops()) else "0"
+            expected = [number, parent, trigger.get(3), child]
+            if trigger.elements != expected:
+                notes.append(f"segment {trigger.position} {trigger.text()!r} is built as HL*{'*'.join(expected)}")
+            visit(item, number, counter)
+
+    visit(transaction.root, "", [0])
+    count = str(sum(1 for _ in transaction.segments()))
+    if transaction.se.get(1) != count:
+        notes.append(f"SE01 is {transaction.se.get(1)!r} but the transaction set has {count} segments")
+    return notes
