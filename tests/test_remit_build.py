@@ -153,3 +153,11 @@ def test_extra_segments_keep_their_guide_place() -> None:
     claim["extra_segments"] = [{"id": "MOA", "elements": {"MOA03": "MA01", "MOA09": "X"}}]
     text = build_835(data)
     assert "NM1*QC*1*DOE*JOHN****MI*W123456789~\nMOA***MA01******X~\nSVC" in text
+
+
+def test_a_value_holding_a_separator_is_refused() -> None:
+    data = _golden()
+    data["transactions"][0]["payer"]["name"] = "ACME*HEALTH~PLAN"
+    with pytest.raises(InputError) as caught:
+        build_835(data, "remit.json")
+    assert caught.value.problems == ["N102 'ACME*HEALTH~PLAN' holds a separator (* ~ ^)"]

@@ -17,6 +17,7 @@ from edi.remit.read import (
     CLAIM_DATES,
     CLAIM_NAMES,
     CLP,
+    LX,
     MIA,
     MOA,
     N1,
@@ -58,9 +59,27 @@ def build_835(
     d = delimiters or Delimiters()
     if d.check():
         raise InputError(f"cannot write with these delimiters: {d.check()}", file=file)
-    text = "".join(_interchange(run, number, d, file) for number, run in enumerate(_runs(data["transactions"]), 1))
+    segments: list[Segment] = []
+    for number, run in enumerate(_runs(data["transactions"]), start=1):
+        segments += _interchange(run, number, d, file)
+    _check_values(segments, d, file)
+    text = segment_text(segments)
     _check_output(text, data, file)
     return text
+
+
+def _check_values(segments: list[Segment], d: Delimiters, file: str) -> None:
+    """A value holding a separator would change the segments when read back: name every one."""
+    separators = [d.element, d.segment, *([d.repetition] if d.repetition else [])]
+    problems = [
+        f"{segment.id}{index:02d} {value!r} holds a separator ({' '.join(separators)})"
+        for segment in segments
+        if segment.id != "ISA"
+        for index, value in enumerate(segment.elements, start=1)
+        if any(sep in value for sep in separators)
+    ]
+    if problems:
+        raise InputError("values cannot be written with these delimiters", problems, file=file)
 
 
 def _runs(transactions: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -74,7 +93,7 @@ def _runs(transactions: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return runs
 
 
-def _interchange(transactions: list[dict[str, Any]], number: int, d: Delimiters, file: str) -> str:
+def _interchange(transactions: list[dict[str, Any]], number: int, d: Delimiters, file: str) -> list[Segment]:
     first = transactions[0]
     env = _envelope(first, number)
     for key, width in (("sender_id", 15), ("receiver_id", 15)):
@@ -94,7 +113,7 @@ def _interchange(transactions: list[dict[str, Any]], number: int, d: Delimiters,
         segments += transaction_segments(transaction, d, f"{index:04d}")
     segments.append(Segment("GE", [str(len(transactions)), group_number], d))
     segments.append(Segment("IEA", ["1", isa.get(13)], d))
-    return segment_text(segments)
+    return segments
 
 
 def _envelope(transaction: dict[str, Any], number: int) -> dict[str, str]:
@@ -174,9 +193,7 @@ def _party(party: dict[str, Any], qualifier: str, loop: str, d: Delimiters) -> l
 
 
 def _group(group: dict[str, Any], d: Delimiters) -> list[Segment]:
-    placed: Placed = []
-    if "header_number" in group:
-        placed.append((30, Segment("LX", [str(group["header_number"])], d)))
+    placed = _optional(30, "LX", LX, group, d)
     placed += _optional(50, "TS3", TS3, group.get("provider_summary"), d)
     placed += _optional(70, "TS2", TS2, group.get("provider_supplemental_summary"), d)
     segments = _ordered(placed, group, "2000", d)
@@ -239,7 +256,7 @@ def _check_output(text: str, data: dict[str, Any], file: str) -> None:
 
 def _declares_unplaced(data: dict[str, Any]) -> bool:
     for transaction in data["transactions"]:
-        if any("header_number" not in group for group in transaction.get("groups", [])):
+        if any(not has_fields(group, LX, "LX") for group in transaction.get("groups", [])):
             return True
     return _marked_unplaced(data)
 

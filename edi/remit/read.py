@@ -55,6 +55,7 @@ BPR = (
 )
 TRN = _fields("trace_type", "trace_number", "originator", "originator_supplemental")
 N1 = _fields("name", "id_qualifier", "id", start=2)
+LX = (Field("header_number", 1),)
 N3 = (Field("lines", (1, 2), "list"),)
 N4 = (*_fields("city", "state", "postal_code", "country"), Field("country_subdivision", 7))
 REF = _fields("qualifier", "value", "description")
@@ -435,6 +436,8 @@ class _TransactionReader:
             self.data["envelope"] = envelope
         self.level = "header"
         self.current: dict[str, Any] = self.data
+        self._group: dict[str, Any] = {}
+        self._claim: dict[str, Any] = {}
 
     def read(self, transaction: Transaction) -> dict[str, Any]:
         segments = list(transaction.segments())
@@ -461,7 +464,7 @@ class _TransactionReader:
                 return
         if seg_id == "LX":
             self._enter("group", self.data.setdefault("groups", []))
-            read_fields(segment, (Field("header_number", 1),), self.current)
+            read_fields(segment, LX, self.current)
             return
         if seg_id == "CLP":
             if self.level not in ("group", "claim", "line"):
@@ -516,12 +519,12 @@ class _TransactionReader:
 
 
 def _first(segment: Segment, fields: tuple[Field, ...], data: dict[str, Any], key: str = "") -> bool:
-    target = data.setdefault(key, {}) if key else data
+    target = data.get(key, {}) if key else data
     if has_fields(target, fields, segment.id):
-        if key and not target:
-            del data[key]
         return False
     read_fields(segment, fields, target)
+    if key:
+        data[key] = target
     return True
 
 
@@ -545,12 +548,11 @@ def _keyed(segment: Segment, data: dict[str, Any], key: str, kind: str, names: d
         return False
     qualifier, value = pair
     name = names.get(qualifier) if names is not None else qualifier
-    target = data.setdefault(key, {})
+    target = data.get(key, {})
     if name is None or name in target:
-        if not target:
-            del data[key]
         return False
     target[name] = value
+    data[key] = target
     return True
 
 
@@ -655,11 +657,10 @@ def _line_date(segment: Segment, data: dict[str, Any]) -> bool:
     if qualifier == "472" and "service_date" not in data:
         data["service_date"] = value
         return True
-    period = data.setdefault("service_period", {})
+    period = data.get("service_period", {})
     name = {"150": "start", "151": "end"}.get(qualifier)
     if name is None or name in period:
-        if not period:
-            del data["service_period"]
         return False
     period[name] = value
+    data["service_period"] = period
     return True
