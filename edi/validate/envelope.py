@@ -224,6 +224,10 @@ def _isa_fields(ctx: Context, isa: Segment) -> Iterator[Issue]:
         if len(value) != size:
             message = f"ISA{index:02d} {value!r} has {len(value)} characters, it must have exactly {size}"
             yield ctx.issue("error", 1, "snip1.isa_field", message, isa, None, f"ISA{index:02d}", segment_error=code)
+    for qualifier, index, code in ((1, 2, "011"), (3, 4, "013")):
+        if isa.get(qualifier) == "00" and isa.get(index).strip():
+            message = f"ISA{index:02d} {isa.get(index)!r} must be spaces when ISA{qualifier:02d} is 00 (no information)"
+            yield ctx.issue("error", 1, "snip1.isa_field", message, isa, None, f"ISA{index:02d}", segment_error=code)
     if len(isa.get(9)) == 6 and not valid_date(isa.get(9)):
         message = f"ISA09 {isa.get(9)!r} is not a valid YYMMDD date"
         yield ctx.issue("error", 1, "snip1.isa_field", message, isa, None, "ISA09", segment_error="014")

@@ -100,21 +100,21 @@ def _where(issue: Issue) -> str:
 def render(console: Console, results: list[FileResult]) -> None:
     """Print the findings grouped by file, transaction set and claim, then a summary line."""
     for result in results:
-        console.print(f"[bold]{escape(result.file)}[/]")
+        console.print(f"[bold]{escape(result.file)}[/]", emoji=False)
         if result.unreadable is not None:
-            console.print(f"  [bold red]unreadable[/]: {escape(result.unreadable)}")
+            console.print(f"  [bold red]unreadable[/]: {escape(result.unreadable)}", emoji=False)
             continue
         if not result.issues:
-            console.print("  [green]no findings[/]")
+            console.print("  [green]no findings[/]", emoji=False)
             continue
         heading: tuple[str | None, str | None] | None = None
         for issue in result.issues:
             if (issue.transaction, issue.claim) != heading:
                 if heading is None or issue.transaction != heading[0]:
                     label = f"transaction set {issue.transaction}" if issue.transaction else "envelope"
-                    console.print(f"  [bold]{escape(label)}[/]")
+                    console.print(f"  [bold]{escape(label)}[/]", emoji=False)
                 if issue.claim:
-                    console.print(f"    claim [bold]{escape(issue.claim)}[/]")
+                    console.print(f"    claim [bold]{escape(issue.claim)}[/]", emoji=False)
                 heading = (issue.transaction, issue.claim)
             _render_issue(console, issue)
     summary = counts(results)
@@ -125,7 +125,7 @@ def render(console: Console, results: list[FileResult]) -> None:
     )
     if summary["unreadable"]:
         text += f"; {summary['unreadable']} unreadable"
-    console.print(f"[{style}]{text}[/]")
+    console.print(f"[{style}]{text}[/]", emoji=False)
 
 
 def _render_issue(console: Console, issue: Issue) -> None:
@@ -134,10 +134,11 @@ def _render_issue(console: Console, issue: Issue) -> None:
     console.print(
         f"      [{style}]{issue.severity}[/] [dim]{snip} {escape(issue.rule)}[/] {escape(_where(issue))}",
         soft_wrap=True,
+        emoji=False,
     )
-    console.print(f"        {escape(issue.message)}", soft_wrap=True)
+    console.print(f"        {escape(issue.message)}", soft_wrap=True, emoji=False)
     if issue.segment_text:
-        console.print(f"        {escape(issue.segment_text)}", soft_wrap=True, style="dim")
+        console.print(f"        {escape(issue.segment_text)}", soft_wrap=True, style="dim", emoji=False)
         carets = caret_line(issue)
         if carets:
-            console.print(f"        {carets}", soft_wrap=True, style=style)
+            console.print(f"        {carets}", soft_wrap=True, style=style, emoji=False)

@@ -132,8 +132,9 @@ def _element(raw: dict[str, Any], index: int, component: int | None, where: tupl
         component = int(numbered.group(2)) if numbered.group(2) else component
     codes = raw.get("codes")
     regex = raw.get("regex")
+    ref = raw.get("ref") or (f"{where[1]}{index:02d}" + (f"-{component}" if component else ""))
     return ElementSpec(
-        ref=element_ref(raw["ref"]) if raw.get("ref") else "",
+        ref=element_ref(ref),
         name=raw.get("name", ""),
         index=index,
         component=component,
