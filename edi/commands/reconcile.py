@@ -14,7 +14,6 @@ from edi.commands.common import handle_errors, stderr, stdout
 from edi.errors import EdiError, Location
 from edi.reconcile import reconcile as reconcile_files
 from edi.reconcile.render import table, to_json, write_csv
-from edi.schemas import check_against
 
 
 @handle_errors
@@ -40,9 +39,7 @@ def reconcile(
         raise EdiError(f"cannot write the output: {exc.strerror}", Location(file=str(output))) from exc
     try:
         if as_json:
-            data = to_json(result)
-            check_against("reconciliation", data)
-            json.dump(data, out, indent=2)
+            json.dump(to_json(result), out, indent=2)
             out.write("\n")
         elif as_csv:
             write_csv(result, out)

@@ -82,10 +82,9 @@ def entry_for(claim: Claim, remittance: Remittance, payment: ClaimPayment, histo
         target = _reversed(payment, history)
         level = history[target].level if target is not None else default
         return Entry(remittance, payment, "reversal", level, target, lines)
-    pending = any(e.kind == "reversal" for e in history) and (not history or history[-1].kind == "reversal")
     if code == "25":
         kind = "predetermination"
-    elif pending:
+    elif history and history[-1].kind == "reversal":
         kind = "correction"
     elif code == "4":
         kind = "denial"
