@@ -125,7 +125,7 @@ def icd10_codes(ctx: Context) -> Iterator[Issue]:
                     "error",
                     5,
                     "snip5.icd10_valid",
-                    f"{hi.code} is not an ICD-10-CM code (tabular {icd10.table().version})",
+                    f"{hi.code} is not in the ICD-10-CM tabular (simple-icd-10-cm {icd10.table().version})",
                     hi.segment,
                     claim,
                     hi.element,

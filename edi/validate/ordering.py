@@ -271,9 +271,9 @@ def external_cause_first(ctx: Context) -> Iterator[Issue]:
 
 @rule(snip=None, guides=CLAIMS)
 def excludes1(ctx: Context) -> Iterator[Issue]:
-    """Two codes in an Excludes1 relation should not be reported together (ICD-G I.A.12.a)."""
+    """Two diagnoses (principal or other) in an Excludes1 relation should not be reported together (ICD-G I.A.12.a)."""
     for claim in claims(ctx):
-        codes = [hi for hi in diagnoses(claim) if hi.qualifier in ICD10_DIAGNOSIS and hi.code]
+        codes = [hi for hi in _conditions(claim) if hi.qualifier in ICD10_DIAGNOSIS]
         table = icd10.table()
         for later, hi in enumerate(codes):
             for earlier in codes[:later]:
