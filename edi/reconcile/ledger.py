@@ -6,11 +6,14 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
 from edi.reconcile.extract import Adjustment, Claim, ClaimPayment, Remittance, ServicePayment
 from edi.reconcile.match import match_services
 from edi.reconcile.share import ZERO, Share, clp05_problem, payment_share, share_of
 
+Kind = Literal["original", "reversal", "correction", "secondary", "tertiary", "crossover", "denial", "predetermination"]
+Status = Literal["paid", "partially_paid", "denied", "reversed_and_corrected", "open"]
 PAYER_LEVELS = {"1": 1, "19": 1, "2": 2, "20": 2, "3": 3, "21": 3}
 ORDER_LEVELS = {"P": 1, "S": 2, "T": 3}
 # Adjustments that leave a line unpaid without denying it: contractual write-offs, bundling,
@@ -35,7 +38,7 @@ class Entry:
 
     remittance: Remittance
     payment: ClaimPayment
-    kind: str
+    kind: Kind
     level: int
     reverses: int | None
     lines: tuple[int | None, ...]
@@ -66,7 +69,7 @@ class ClaimResult:
     billed: Decimal
     paid: Decimal | None
     share: Share | None
-    status: str
+    status: Status
     payer_claim_control_number: str
     entries: tuple[Entry, ...]
     lines: tuple[LineResult, ...]
@@ -82,6 +85,7 @@ def entry_for(claim: Claim, remittance: Remittance, payment: ClaimPayment, histo
         target = _reversed(payment, history)
         level = history[target].level if target is not None else default
         return Entry(remittance, payment, "reversal", level, target, lines)
+    kind: Kind
     if code == "25":
         kind = "predetermination"
     elif history and history[-1].kind == "reversal":
@@ -177,7 +181,7 @@ def _status(
     lines: Sequence[LineResult],
     denied: Sequence[int],
     paid: Decimal,
-) -> str:
+) -> Status:
     if not standing:
         return "open"
     kinds = [e.kind for e in entries]
