@@ -161,3 +161,10 @@ def test_a_value_holding_a_separator_is_refused() -> None:
     with pytest.raises(InputError) as caught:
         build_835(data, "remit.json")
     assert caught.value.problems == ["N102 'ACME*HEALTH~PLAN' holds a separator (* ~ ^)"]
+
+
+def test_documented_example_is_the_golden_sample() -> None:
+    text = (SAMPLES.parent / "docs" / "remittance-json.md").read_text(encoding="utf-8")
+    example = text.split("```json\n", 1)[1].split("```", 1)[0]
+    assert json.loads(example) == _golden()
+    assert text.rstrip().endswith(GOLDEN_X12.read_text(encoding="utf-8").rstrip() + "\n```")
