@@ -220,7 +220,7 @@ def _segment_notes(transaction: Transaction, issues: list[Issue]) -> list[str]:
         elements = [i for i in found if i.element_error]
         segment_codes = [i.segment_error for i in found if not i.element_error and i.segment_error]
         code = segment_codes[0] if segment_codes else "8"
-        loop = found[0].loop or ""
+        loop = (found[0].loop or "")[:4]  # IK303 holds at most 4 characters: the loop's number
         lines.append("*".join(["IK3", seg_id, str(position), loop, code]))
         if claim_loops and found[0].claim:
             lines.append(f"CTX*CLM01:{_clean(found[0].claim, 35)}")

@@ -14,7 +14,12 @@ from edi.x12.document import Document, Transaction
 from edi.x12.lalr import Loop
 from edi.x12.reader import read_document
 
-CLAIM_LOOPS = {"2300": 1, "2100": 1}  # loop ID -> element of its trigger that names the claim
+CLAIM_LOOPS = {
+    "837P": "2300",
+    "837I": "2300",
+    "837D": "2300",
+    "835": "2100",
+}  # guide -> loop whose CLM01/CLP01 names the claim
 
 
 def rule_modules() -> tuple[str, ...]:
@@ -49,12 +54,15 @@ def _selected(rules: tuple[Rule, ...], max_snip: int, scope: str, guide: str | N
 
 def claim_ids(transaction: Transaction) -> dict[int, str]:
     """Segment position -> the claim (CLM01 or CLP01) whose loop holds the segment."""
+    claim_loop = CLAIM_LOOPS.get(transaction.guide.id) if transaction.guide else None
     found: dict[int, str] = {}
+    if claim_loop is None:
+        return found
     stack = [(transaction.root, "")]
     while stack:
         loop, claim = stack.pop()
-        if loop.id in CLAIM_LOOPS:
-            claim = loop.trigger.get(CLAIM_LOOPS[loop.id])
+        if loop.id == claim_loop:
+            claim = loop.trigger.get(1)
         for item in loop.items:
             if isinstance(item, Loop):
                 stack.append((item, claim))
