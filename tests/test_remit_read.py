@@ -139,3 +139,14 @@ def test_amounts_keep_their_written_form() -> None:
     claim = _read(data)["transactions"][0]["groups"][0]["claims"][0]
     assert (claim["charge"], claim["paid"]) == ("945.00", "100.0")
     _round_trip(data, allow_unbalanced=True)
+
+
+def test_claim_names_keep_their_order() -> None:
+    data = _x12("LX*1", "CLP*G1*1*100*100**MC*ICN7", "NM1*QC*1*ROE", "NM1*GB*1*ROE", "NM1*PR*2*OTHER PLAN*****PI*99")
+    claim = _read(data)["transactions"][0]["groups"][0]["claims"][0]
+    assert [key for key in claim if key in ("patient", "other_subscriber", "corrected_priority_payer")] == [
+        "patient",
+        "other_subscriber",
+        "corrected_priority_payer",
+    ]
+    _round_trip(data)

@@ -205,9 +205,11 @@ def _group(group: dict[str, Any], d: Delimiters) -> list[Segment]:
 def _claim(claim: dict[str, Any], d: Delimiters) -> list[Segment]:
     placed: Placed = [(100, build_fields("CLP", CLP, claim, d))]
     placed += [(200, seg) for seg in cas_segments(claim.get("adjustments", []), d)]
-    for qualifier, role in CLAIM_NAMES.items():
-        if role in claim:
-            placed.append((300, build_fields("NM1", NM1, claim[role], d, (qualifier,))))
+    qualifiers = {role: qualifier for qualifier, role in CLAIM_NAMES.items()}
+    # Names are written in the order the claim object lists them, which is the order they were read in.
+    for key in claim:
+        if key in qualifiers:
+            placed.append((300, build_fields("NM1", NM1, claim[key], d, (qualifiers[key],))))
     placed += _optional(330, "MIA", MIA, claim.get("inpatient"), d) + _optional(
         350, "MOA", MOA, claim.get("outpatient"), d
     )
