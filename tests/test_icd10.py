@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import pickle
 import subprocess
@@ -104,7 +105,7 @@ def test_excludes1_collects_ancestor_notes() -> None:
 def test_cache_is_read_and_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_table: None) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     records: dict[str, icd10.Record] = {"A000": (icd10.LEAF, "A00", (), "Cholera", "")}
-    cached = tmp_path / "edi" / f"icd10cm-{icd10.importlib.metadata.version(icd10.PACKAGE)}-{icd10.FORMAT}.pickle"
+    cached = tmp_path / "edi" / f"icd10cm-{icd10.package_version()}-{icd10.FORMAT}.pickle"
     cached.parent.mkdir()
     cached.write_bytes(b"not a pickle")
     monkeypatch.setattr(icd10, "build_records", lambda: records)
@@ -117,6 +118,10 @@ def test_cache_is_read_and_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     icd10.table.cache_clear()
     monkeypatch.setattr(icd10, "build_records", no_build)
     assert icd10.table().records == records
+
+
+def test_package_version() -> None:
+    assert icd10.package_version() == importlib.metadata.version(icd10.PACKAGE) == icd10.table().version
 
 
 def test_warm_cache_does_not_import_the_package() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
+import importlib.util
 import os
 import pickle
 import re
@@ -132,10 +133,20 @@ def _cache_dir() -> Path:
     return Path(base) / "edi"
 
 
+def package_version() -> str:
+    """The installed version of simple-icd-10-cm, read without importing it."""
+    spec = importlib.util.find_spec("simple_icd_10_cm")
+    if spec is not None and spec.origin:
+        # A directory listing is much cheaper than importlib.metadata's scan of every distribution.
+        for info in Path(spec.origin).parent.parent.glob("simple_icd_10_cm-*.dist-info"):
+            return info.name.removeprefix("simple_icd_10_cm-").removesuffix(".dist-info")
+    return importlib.metadata.version(PACKAGE)
+
+
 @functools.cache
 def table() -> Table:
     """The ICD-10-CM table, read from the cache or built (and cached) on first use."""
-    version = importlib.metadata.version(PACKAGE)
+    version = package_version()
     path = _cache_dir() / f"icd10cm-{version}-{FORMAT}.pickle"
     try:
         with path.open("rb") as handle:
