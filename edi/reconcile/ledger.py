@@ -16,6 +16,7 @@ Kind = Literal["original", "reversal", "correction", "secondary", "tertiary", "c
 Status = Literal["paid", "partially_paid", "denied", "reversed_and_corrected", "open"]
 PAYER_LEVELS = {"1": 1, "19": 1, "2": 2, "20": 2, "3": 3, "21": 3}
 ORDER_LEVELS = {"P": 1, "S": 2, "T": 3}
+NAMED_FILES = 3
 # Adjustments that leave a line unpaid without denying it: contractual write-offs, bundling,
 # prior payers' impact, and the patient's own deductible, coinsurance and copay.
 NOT_DENIALS = {
@@ -116,8 +117,13 @@ def claim_result(number: str, submissions: Sequence[Claim], entries: Sequence[En
     """The history, net amounts and status of one claim, from its submissions and its entries in remittance order."""
     claim = submissions[-1]
     if len(submissions) > 1:
-        files = ", ".join(s.file for s in submissions)
-        notes.append(f"submitted {len(submissions)} times ({files}); the lines are those of the last submission")
+        files = list(dict.fromkeys(s.file for s in submissions))
+        named = ", ".join(files[:NAMED_FILES]) + (
+            f" and {len(files) - NAMED_FILES} more" if len(files) > NAMED_FILES else ""
+        )
+        notes.append(
+            f"submitted {len(submissions)} times in {len(files)} file(s) ({named}); the lines are those of the last"
+        )
     if not entries:
         lines = tuple(_line(claim, i, None, None) for i in range(len(claim.lines)))
         return ClaimResult(number, claim.charge, None, None, "open", "", (), lines, tuple(notes))
