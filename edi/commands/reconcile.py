@@ -9,9 +9,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from edi.commands.common import handle_errors, stderr, stdout
-from edi.errors import EdiError, Location
+from edi.errors import EdiError, InputError, Location
 from edi.reconcile import reconcile as reconcile_files
 from edi.reconcile.render import table, to_json, write_csv
 
@@ -29,10 +30,11 @@ def reconcile(
         raise typer.BadParameter("choose one of --json and --csv", param_hint="--json / --csv")
     result = reconcile_files(claims, remit)
     if result.skipped_files and len(result.skipped_files) == len(claims) + len(remit):
-        reasons = "; ".join(f"{s.file}: {s.reason}" for s in result.skipped_files)
-        raise EdiError(f"none of the files could be used: {reasons}", Location())
+        problems = [f"{s.file}: {s.reason}" for s in result.skipped_files]
+        raise InputError("none of the files could be used", problems, file="--claims/--remit")
     for skipped in result.skipped_files if as_json or as_csv else ():
-        stderr.print(f"[yellow]skipped[/] {skipped.file}: {skipped.reason}", markup=True, soft_wrap=True, emoji=False)
+        message = escape(f"{skipped.file}: {skipped.reason}")
+        stderr.print(f"[yellow]skipped[/] {message}", markup=True, soft_wrap=True, emoji=False)
     try:
         out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     except OSError as exc:
