@@ -21,7 +21,7 @@ runner = CliRunner()
 
 
 def invoke(*args: str | Path) -> tuple[int, str, str]:
-    result = runner.invoke(app, ["reconcile", *map(str, args)], env={"COLUMNS": "140"})
+    result = runner.invoke(app, ["reconcile", *map(str, args)])
     return result.exit_code, result.stdout, result.stderr
 
 
