@@ -66,12 +66,13 @@ def guide_id(ctx: Context) -> str:
 
 
 def loops(root: Loop, loop_ids: Iterable[str]) -> Iterator[Loop]:
-    """Every loop below ``root`` (at any depth) whose ID is in ``loop_ids``, in file order."""
+    """Every loop below ``root`` whose ID is in ``loop_ids``, in file order, without looking inside the matches."""
     wanted = frozenset(loop_ids)
     for child in root.loops():
         if child.id in wanted:
             yield child
-        yield from loops(child, wanted)
+        else:
+            yield from loops(child, wanted)
 
 
 def claims(ctx: Context) -> Iterator[Loop]:
