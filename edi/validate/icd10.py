@@ -2,7 +2,7 @@
 
 The data comes from the tabular list that PyPI ``simple-icd-10-cm`` ships. Importing that
 package parses a 10 MB XML file (seconds), so the first use condenses what the rules need
-into a small pickle under ``~/.cache/edi/``, keyed by the package version; later runs read
+into a compact pickle under ``~/.cache/edi/``, keyed by the package version; later runs read
 only the pickle. Codes may be given with or without the dot (``E11.9`` or ``E119``).
 """
 
