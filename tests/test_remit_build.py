@@ -144,7 +144,7 @@ def test_claim_level_adjustments_balance_with_the_lines() -> None:
     claim["paid"] = "60"
     data["transactions"][0]["payment"]["amount"] = "401.25"
     text = build_835(data)
-    assert "CLP*PCN-1002*1*120*60*30*CI*ACME-CLM-0002*11*1~\nCAS*OA*23*5~\nNM1*QC" in text
+    assert "CLP*PCN-1002*1*120*60*30*12*ACME-CLM-0002*11*1~\nCAS*OA*23*5~\nNM1*QC" in text
 
 
 def test_extra_segments_keep_their_guide_place() -> None:
