@@ -157,7 +157,7 @@ def table(result: Reconciliation, width: int = 120) -> RenderableType:
         name: sum((c.share.by_type()[name] for c in result.claims if c.share), Decimal(0)) for name in SHARE_TYPES
     }
     view.add_column("Claim", footer="Total", no_wrap=True)
-    view.add_column("Status", no_wrap=True)
+    view.add_column("Status")
     if history:
         view.add_column("History")
     for title, value in (("Billed", totals.billed), ("Paid", totals.paid), ("Patient", totals.patient_responsibility)):
@@ -168,7 +168,7 @@ def table(result: Reconciliation, width: int = 120) -> RenderableType:
         share = claim.share.by_type() if claim.share else {}
         view.add_row(
             escape(claim.patient_control_number),
-            Text(claim.status, style=STATUS_STYLES.get(claim.status, "")),
+            Text(claim.status.replace("_", " "), style=STATUS_STYLES.get(claim.status, "")),
             *([", ".join(e.kind for e in claim.entries) or "-"] if history else []),
             _cell(claim.billed),
             _cell(claim.paid),
