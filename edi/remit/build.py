@@ -7,8 +7,10 @@ the end of its level when the guide does not place it.
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from typing import Any
 
+from edi.claims.envelope import Envelope, build_interchange
 from edi.convert.structure import segment_from_json
 from edi.errors import InputError
 from edi.remit.balance import balance_problems
@@ -33,7 +35,6 @@ from edi.remit.read import (
     Field,
     build_fields,
     cas_segments,
-    encode,
     guide_position,
     has_fields,
     pair_segment,
@@ -94,48 +95,43 @@ def _runs(transactions: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 
 def _interchange(transactions: list[dict[str, Any]], number: int, d: Delimiters, file: str) -> list[Segment]:
-    first = transactions[0]
-    env = _envelope(first, number)
-    for key, width in (("sender_id", 15), ("receiver_id", 15)):
-        if len(env[key]) > width:
-            raise InputError(f"envelope {key} {env[key]!r} is longer than {width} characters", file=file)
-    when = encode(env["date"], "date", d)
-    isa_values = ["00", " " * 10, "00", " " * 10, env["sender_qualifier"], env["sender_id"].ljust(15)]
-    isa_values += [env["receiver_qualifier"], env["receiver_id"].ljust(15), when[2:], env["time"][:4].ljust(4, "0")]
-    isa_values += [d.repetition or "^", "00501", env["interchange_control_number"].zfill(9)]
-    isa_values += [env["acknowledgment_requested"], env["usage"], d.component]
-    isa = Segment("ISA", isa_values, d)
-    version = first.get("version", VERSION)
-    group_number = env["group_control_number"]
-    gs_values = ["HP", env["application_sender"], env["application_receiver"], when, env["time"], group_number]
-    segments = [isa, Segment("GS", [*gs_values, "X", version], d)]
-    for index, transaction in enumerate(transactions, start=1):
-        segments += transaction_segments(transaction, d, f"{index:04d}")
-    segments.append(Segment("GE", [str(len(transactions)), group_number], d))
-    segments.append(Segment("IEA", ["1", isa.get(13)], d))
-    return segments
+    envelope = _envelope(transactions[0], number, file)
+    bodies = [transaction_segments(t, d, f"{index:04d}") for index, t in enumerate(transactions, start=1)]
+    try:
+        return build_interchange(bodies, envelope, d)
+    except InputError as error:
+        raise InputError(error.message, error.problems, file=file) from error
 
 
-def _envelope(transaction: dict[str, Any], number: int) -> dict[str, str]:
+def _envelope(transaction: dict[str, Any], number: int, file: str) -> Envelope:
+    """The transaction's envelope, with defaults from its payment and parties for what it leaves out."""
     given = transaction.get("envelope", {})
     payment = transaction.get("payment", {})
     sender = given.get("sender_id") or payment.get("originator") or "SENDER"
     receiver = given.get("receiver_id") or transaction.get("payee", {}).get("id") or "RECEIVER"
-    defaults = {
-        "sender_qualifier": "ZZ",
-        "sender_id": sender,
-        "receiver_qualifier": "ZZ",
-        "receiver_id": receiver,
-        "application_sender": sender,
-        "application_receiver": receiver,
-        "date": payment.get("date", "2000-01-01"),
-        "time": "0000",
-        "interchange_control_number": str(number),
-        "group_control_number": str(number),
-        "acknowledgment_requested": "0",
-        "usage": "P",
-    }
-    return {key: str(given.get(key) or value) for key, value in defaults.items()}
+    clock = given.get("time", "0000")
+    try:
+        created = datetime.combine(
+            date.fromisoformat(given.get("date") or payment.get("date", "2000-01-01")),
+            time(int(clock[:2]), int(clock[2:4])),
+        )
+    except ValueError as error:
+        raise InputError(f"envelope time {clock!r} is not a time of day (HHMM)", file=file) from error
+    return Envelope(
+        sender_id=sender,
+        receiver_id=receiver,
+        functional_id="HP",
+        version=transaction.get("version", VERSION),
+        created=created,
+        control_number=int(given.get("interchange_control_number", number)),
+        group_control_number=int(given.get("group_control_number", number)),
+        sender_qualifier=given.get("sender_qualifier", "ZZ"),
+        receiver_qualifier=given.get("receiver_qualifier", "ZZ"),
+        usage=given.get("usage", "P"),
+        acknowledgment_requested=given.get("acknowledgment_requested") == "1",
+        application_sender=given.get("application_sender"),
+        application_receiver=given.get("application_receiver"),
+    )
 
 
 def transaction_segments(transaction: dict[str, Any], d: Delimiters, number: str = "0001") -> list[Segment]:
