@@ -37,7 +37,9 @@ def total(segments: Iterable[Segment], indexes: Iterable[int]) -> Decimal:
 
 def iter_loops(loop: Loop, loop_id: str) -> Iterator[Loop]:
     """Every loop with ``loop_id`` below ``loop`` (not inside another loop with that ID), in file order."""
-    for child in loop.loops():
+    for child in loop.items:
+        if isinstance(child, Segment):
+            continue
         if child.id == loop_id:
             yield child
         else:

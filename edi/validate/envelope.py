@@ -80,6 +80,8 @@ def value_problem(spec: ElementSpec, value: str) -> tuple[str, str] | None:
         return "6", f"{spec.ref} has the character {bad.group()!r}, outside the X12 character set"
     kind = spec.type
     size = len(value)
+    if (kind == "AN" or kind == "ID") and spec.min <= size <= (spec.max or size):
+        return None
     if kind == "N0":
         if not INTEGER.fullmatch(value):
             return "6", f"{spec.ref} ({spec.name}) {value!r} is not an integer"

@@ -17,6 +17,7 @@ from typing import Any
 from edi.guides.registry import Guide, guide_by_id
 from edi.validate.context import Context, rule
 from edi.validate.issue import Issue, Severity
+from edi.x12.document import Transaction
 from edi.x12.lalr import Loop
 from edi.x12.segment import Segment
 
@@ -209,13 +210,26 @@ def placed(
             yield from placed(item, spec.loops.get(item.id) if spec else None, guide)
 
 
-def transaction_segments(ctx: Context) -> Iterator[tuple[Segment, Loop, LoopSpec | None, SegmentSpec | None]]:
-    """`placed` over the context's transaction (nothing when it has no guide)."""
-    transaction = ctx.transaction
-    if transaction is None or transaction.guide is None:
-        return iter(())
+Placed = tuple[Segment, Loop, LoopSpec | None, SegmentSpec | None]
+# The matches of the transaction set validated last: SNIP 1 and SNIP 2 rules share them instead of matching twice.
+_last: list[tuple[Transaction, list[Placed], dict[int, SegmentSpec | None]]] = []
+
+
+def _matches(transaction: Transaction) -> tuple[list[Placed], dict[int, SegmentSpec | None]]:
+    if _last and _last[0][0] is transaction:
+        return _last[0][1], _last[0][2]
     guide = transaction.guide
-    return placed(transaction.root, guide_spec(guide.id).root, guide)
+    found = list(placed(transaction.root, guide_spec(guide.id).root, guide)) if guide else []
+    by_segment = {id(item[0]): item[3] for item in found}
+    _last[:] = [(transaction, found, by_segment)]
+    return found, by_segment
+
+
+def transaction_segments(ctx: Context) -> list[Placed]:
+    """`placed` over the context's transaction (nothing when it has no guide)."""
+    if ctx.transaction is None or ctx.transaction.guide is None:
+        return []
+    return _matches(ctx.transaction)[0]
 
 
 @rule(2)
@@ -238,7 +252,9 @@ def unplaced_segments(ctx: Context) -> Iterator[Issue]:
 
 def _loops_with_specs(loop: Loop, spec: LoopSpec) -> Iterator[tuple[Loop, LoopSpec]]:
     yield loop, spec
-    for child in loop.loops():
+    for child in loop.items:
+        if isinstance(child, Segment):
+            continue
         child_spec = spec.loops.get(child.id)
         if child_spec is not None:
             yield from _loops_with_specs(child, child_spec)
@@ -255,22 +271,22 @@ def loop_structure(ctx: Context) -> Iterator[Issue]:
     transaction = ctx.transaction
     if transaction is None or transaction.guide is None:
         return
-    guide = transaction.guide
-    for loop, spec in _loops_with_specs(transaction.root, guide_spec(guide.id).root):
-        yield from _segment_counts(ctx, guide, loop, spec)
+    entries = _matches(transaction)[1]
+    for loop, spec in _loops_with_specs(transaction.root, guide_spec(transaction.guide.id).root):
+        yield from _segment_counts(ctx, entries, loop, spec)
         yield from _loop_counts(ctx, loop, spec)
 
 
-def _segment_counts(ctx: Context, guide: Guide, loop: Loop, spec: LoopSpec) -> Iterator[Issue]:
+def _segment_counts(
+    ctx: Context, entries: dict[int, SegmentSpec | None], loop: Loop, spec: LoopSpec
+) -> Iterator[Issue]:
     uses: dict[int, int] = {}
     highest = 0
     for segment in loop.items:
         if not isinstance(segment, Segment):
             highest = 0  # segments after child loops belong to the trailer table, numbered afresh
             continue
-        if segment.unplaced:
-            continue
-        entry = spec.match(guide, segment)
+        entry = entries.get(id(segment))
         if entry is None:
             continue
         count = uses[id(entry)] = uses.get(id(entry), 0) + 1
@@ -289,7 +305,9 @@ def _segment_counts(ctx: Context, guide: Guide, loop: Loop, spec: LoopSpec) -> I
 
 def _loop_counts(ctx: Context, loop: Loop, spec: LoopSpec) -> Iterator[Issue]:
     counts: dict[str, int] = {}
-    for child in loop.loops():
+    for child in loop.items:
+        if isinstance(child, Segment):
+            continue
         count = counts[child.id] = counts.get(child.id, 0) + 1
         child_spec = spec.loops.get(child.id)
         if child_spec is not None and child_spec.repeat is not None and count == child_spec.repeat + 1:
@@ -354,20 +372,30 @@ def syntax_problems(segment: Segment, spec: SegmentSpec) -> Iterator[tuple[int, 
     """(element index, IK403 code, message) for broken syntax notes (P, R, C, E, L)."""
     for kind, indexes in spec.syntax:
         present = [bool(segment.get(i)) for i in indexes]
-        names = ", ".join(f"{segment.id}{i:02d}" for i in indexes)
         if kind == "P" and any(present) and not all(present):
-            missing = indexes[present.index(False)]
-            yield missing, "2", f"{names} must be used together"
+            yield indexes[present.index(False)], "2", f"{_names(segment, indexes)} must be used together"
         elif kind == "R" and not any(present):
-            yield indexes[0], "2", f"at least one of {names} is required"
+            yield indexes[0], "2", f"at least one of {_names(segment, indexes)} is required"
         elif kind == "C" and present[0] and not all(present[1:]):
             missing = indexes[1:][present[1:].index(False)]
-            yield missing, "2", f"when {segment.id}{indexes[0]:02d} is used, {names} are all required"
+            yield (
+                missing,
+                "2",
+                f"when {segment.id}{indexes[0]:02d} is used, {_names(segment, indexes)} are all required",
+            )
         elif kind == "E" and sum(present) > 1:
             second = [i for i, p in zip(indexes, present, strict=True) if p][1]
-            yield second, "10", f"only one of {names} may be used"
+            yield second, "10", f"only one of {_names(segment, indexes)} may be used"
         elif kind == "L" and present[0] and not any(present[1:]):
-            yield indexes[1], "2", f"when {segment.id}{indexes[0]:02d} is used, one of {names} is required"
+            yield (
+                indexes[1],
+                "2",
+                f"when {segment.id}{indexes[0]:02d} is used, one of {_names(segment, indexes)} is required",
+            )
+
+
+def _names(segment: Segment, indexes: tuple[int, ...]) -> str:
+    return ", ".join(f"{segment.id}{i:02d}" for i in indexes)
 
 
 @rule(2)
