@@ -256,6 +256,8 @@ def _envelope(document: dict[str, Any], options: EnvelopeOptions, stamp: datetim
         control_number=options.control_number or envelope.control_number,
         sender_id=options.sender or envelope.sender_id,
         receiver_id=options.receiver or envelope.receiver_id,
+        application_sender=options.sender or envelope.application_sender,
+        application_receiver=options.receiver or envelope.application_receiver,
         usage=options.usage or envelope.usage,
     )
 

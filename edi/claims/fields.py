@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from edi.convert.structure import Element, element_value
+from edi.errors import InputError
 from edi.x12.segment import Delimiters, Segment
 
 OTHER = "other_elements"
@@ -244,7 +245,8 @@ def _differences(original: Segment, rebuilt: Segment) -> dict[str, Element]:
     old, new = original.elements, rebuilt.elements
     for i in range(max(len(old), len(new))):
         was = old[i] if i < len(old) else ""
-        if i >= len(new) or was != new[i]:
+        beyond = i >= len(new)
+        if (beyond and (was or i == len(old) - 1)) or (not beyond and was != new[i]):
             other[f"{original.id}{i + 1:02d}"] = element_value(was, original.delimiters)
     return other
 
@@ -259,9 +261,15 @@ def write_fields(smap: SegmentMap, data: dict[str, Any], delimiters: Delimiters)
         elements.set(index, None, code)
     for index, component, code in smap.fixed:
         elements.set(index, component or None, code)
+    separators = [c for c in delimiters.separators() if c]
     for f in smap.fields:
         if _has(data, f.key):
-            _write_value(elements, f, get_path(data, f.key))
+            value = get_path(data, f.key)
+            for text in _texts(value) if f.kind in ("text", "list", "groups") else ():
+                held = [c for c in separators if c in text]
+                if held:
+                    raise InputError(f"{f.key} {text!r} holds the separator {held[0]!r}; choose other --delimiters")
+            _write_value(elements, f, value)
     texts = elements.texts(delimiters.component)
     for ref, value in data.get(OTHER, {}).get(smap.label, {}).items():
         index = int(ref[len(smap.seg) :])
@@ -269,6 +277,14 @@ def write_fields(smap: SegmentMap, data: dict[str, Any], delimiters: Delimiters)
             texts.append("")
         texts[index - 1] = raw_element(value, delimiters)
     return Segment(smap.seg, texts, delimiters)
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    return [str(value)]
 
 
 def _write_value(elements: _Elements, f: Field, value: Any) -> None:

@@ -1,0 +1,118 @@
+"""The claims builder and reader in detail: numbering, envelope, named fields and what they leave over."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from edi.claims.build import build_837
+from edi.claims.envelope import Envelope, build_interchange, transaction_set
+from edi.claims.fields import Field, SegmentMap, read_fields, write_fields
+from edi.claims.read import read_claims
+from edi.errors import InputError
+from edi.x12.reader import read_document
+from edi.x12.segment import Delimiters, Segment
+from tests.conftest import SAMPLES
+
+
+def _sample(kind: str = "837p") -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((SAMPLES / f"claims-{kind}.json").read_text(encoding="utf-8"))
+    return data
+
+
+def _segments(text: str) -> list[str]:
+    return [s.strip() for s in text.split("~") if s.strip()]
+
+
+def test_line_numbers_are_counted_when_left_out() -> None:
+    data = _sample("837i")
+    lines = data["billing_providers"][0]["subscribers"][0]["claims"][0]["lines"]
+    for line in lines:
+        del line["line_number"]
+    numbers = [s for s in _segments(build_837(data)) if s.startswith("LX*")]
+    assert numbers == [f"LX*{n}" for n in range(1, len(lines) + 1)]
+
+
+def test_levels_are_numbered_with_parents_and_child_flags() -> None:
+    data = _sample()
+    subscribers = data["billing_providers"][0]["subscribers"]
+    subscribers.append(subscribers[0])
+    levels = [s for s in _segments(build_837(data)) if s.startswith("HL*")]
+    assert levels == ["HL*1**20*1", "HL*2*1*22*0", "HL*3*1*22*1", "HL*4*3*23*0", "HL*5*1*22*0"]
+
+
+def test_counts_follow_the_content() -> None:
+    data = _sample()
+    claim = data["billing_providers"][0]["subscribers"][0]["claims"][0]
+    claim["lines"].append({**claim["lines"][0], "line_number": 3, "line_control_number": "L2001-3"})
+    segments = _segments(build_837(data))
+    st, se = segments.index("ST*837*0001*005010X222A1"), next(s for s in segments if s.startswith("SE*"))
+    assert se == f"SE*{segments.index(se) - st + 1}*0001"
+    assert segments[-2:] == ["GE*1*201", "IEA*1*000000201"]
+
+
+def test_a_batch_builds_one_interchange_per_envelope() -> None:
+    first, second = _sample(), _sample()
+    second["interchange"] = {**second["interchange"], "control_number": 202}
+    second["transaction"] = {**second["transaction"], "control_number": "0002"}
+    text = build_837({"format": "edi.claims/1", "batch": [_drop_format(first), _drop_format(second)]})
+    document = read_document(text.encode())
+    assert [i.isa.get(13) for i in document.interchanges if i.isa] == ["000000201", "000000202"]
+    assert read_claims(document) == {"format": "edi.claims/1", "batch": [_drop_format(first), _drop_format(second)]}
+
+
+def _drop_format(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "format"}
+
+
+def test_elements_without_a_name_are_kept_and_written_back() -> None:
+    d = Delimiters()
+    smap = SegmentMap("NM1", (Field("name", "NM103", when=("NM102", "2")), Field("npi", "NM109", when=("NM108", "XX"))))
+    segment = Segment("NM1", ["85", "2", "CLINIC", "", "", "", "", "XX", "1234567893", "", "", "Q"], d)
+    values = read_fields(segment, SegmentMap("NM1", smap.fields, match=((1, "85"),)))
+    assert values["name"] == "CLINIC" and values["npi"] == "1234567893"
+    assert values["other_elements"] == {"NM1*85": {"NM112": "Q"}}
+    rebuilt = write_fields(SegmentMap("NM1", smap.fields, match=((1, "85"),)), values, d)
+    assert rebuilt.text() == segment.text()
+
+
+def test_a_value_that_is_not_a_date_stays_as_an_element() -> None:
+    d = Delimiters()
+    smap = SegmentMap("DMG", (Field("birth_date", "DMG02", "date"), Field("gender", "DMG03")), match=((1, "D8"),))
+    values = read_fields(Segment("DMG", ["D8", "19701340", "F"], d), smap)
+    assert values == {"gender": "F", "other_elements": {"DMG*D8": {"DMG02": "19701340"}}}
+    assert write_fields(smap, values, d).text() == "DMG*D8*19701340*F"
+
+
+def test_envelope_is_fixed_width_and_counted() -> None:
+    d = Delimiters()
+    body = [Segment("BHT", ["0019", "00", "X", "20260101", "1200", "CH"], d)]
+    sets = [
+        transaction_set("837", "0001", "005010X222A1", body, d),
+        transaction_set("837", "0002", "005010X222A1", body, d),
+    ]
+    envelope = Envelope("SENDER", "RECEIVER", "HC", "005010X222A1", datetime(2026, 1, 2, 3, 4), control_number=7)
+    segments = build_interchange(sets, envelope, d)
+    isa = segments[0].text() + d.segment
+    assert len(isa) == 106
+    assert isa[82] == "^" and isa[104] == ":" and isa[105] == "~"
+    assert [s.text() for s in segments[-2:]] == ["GE*2*7", "IEA*1*000000007"]
+    assert sets[0][-1].text() == "SE*3*0001"
+
+
+def test_envelope_problems_are_listed() -> None:
+    envelope = Envelope("A" * 16, "R", "HC", "005010X222A1", datetime(2026, 1, 1), usage="X", sender_qualifier="QQ")
+    with pytest.raises(InputError) as refused:
+        build_interchange([], envelope, Delimiters())
+    text = "\n".join(refused.value.problems)
+    assert "sender_id must be 1 to 15 characters" in text
+    assert "sender_qualifier must be one of" in text
+    assert "usage must be P (production) or T (test)" in text
+
+
+def test_a_835_is_not_read_as_claims() -> None:
+    with pytest.raises(InputError, match="not an 837 claim"):
+        read_claims(read_document(SAMPLES / "835-office-visits.x12"))
