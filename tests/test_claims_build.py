@@ -116,3 +116,29 @@ def test_envelope_problems_are_listed() -> None:
 def test_a_835_is_not_read_as_claims() -> None:
     with pytest.raises(InputError, match="not an 837 claim"):
         read_claims(read_document(SAMPLES / "835-office-visits.x12"))
+
+
+def _property_names(node: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "properties":
+                found |= set(value)
+            found |= _property_names(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= _property_names(value)
+    return found
+
+
+def test_schema_names_every_field_the_maps_read() -> None:
+    from edi.claims import maps
+    from edi.schemas import load_schema
+
+    kinds = [maps.ROOT, maps.BILLING, maps.SUBSCRIBER, maps.PATIENT, maps.OTHER_PAYER, maps.DRUG, maps.ADJUDICATION]
+    kinds += [maps.party("82")] + [f(g) for g in ("837P", "837I", "837D") for f in (maps.claim, maps.line)]
+    keys = {part for kind in kinds for smap in kind.maps for f in smap.fields for part in f.key.split(".")}
+    keys |= {smap.key for kind in kinds for smap in kind.maps if smap.key}
+    keys |= {name for kind in kinds for name in kind.dates.values()}
+    keys |= {child.key for kind in kinds for child in kind.children.values()}
+    assert keys - _property_names(load_schema("claims")) == set()

@@ -103,3 +103,10 @@ def test_pyx12_accepts_the_built_837(kind: str, tmp_path: Path) -> None:
     built.write_text(build_837(_json(kind), kind), encoding="utf-8")
     result = subprocess.run([tool, str(built)], capture_output=True, text=True, check=False, cwd=ROOT)
     assert f"{built}: OK" in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+def test_documented_example_is_the_sample() -> None:
+    text = (ROOT / "docs" / "claims-json.md").read_text(encoding="utf-8")
+    block = text.split("```json\n", 1)[1].split("\n```", 1)[0]
+    assert json.loads(block) == _json("837p")
+    assert (SAMPLES / "claims-837p.x12").read_text(encoding="utf-8").strip() in text
