@@ -153,6 +153,13 @@ def test_fifth_modifier() -> None:
     assert only(text, "order.modifier_count") == [("SV1", 53, "SV101-7")]
 
 
+def test_institutional_modifiers_are_in_sv202() -> None:
+    text = corpus_text(INSTITUTIONAL)
+    broken = seeded(text, "SV2*0730*HC:93005*", "SV2*0730*HC:93005:GT:26*")
+    expected = [("SV2", position_of(broken, "SV2*0730*HC:93005:GT:26*76.54*UN*3"), "SV202-4")]
+    assert located(findings(broken), "order.modifier_order") == expected
+
+
 def test_line_numbers() -> None:
     text = seeded(CLAIM_SAMPLE, "LX*2~\nSV1*HC:82947", "LX*3~\nSV1*HC:82947")
     assert only(text, "order.lx_sequence") == [("LX", 25, "LX01")]

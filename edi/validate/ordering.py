@@ -39,7 +39,7 @@ ICD9_TWINS = {"BK": "ABK", "BJ": "ABJ", "PR": "APR", "BN": "ABN", "BF": "ABF", "
 INSTITUTIONAL_LIMITS = {"APR": 3, "ABN": 12, "ABF": 24, "BBQ": 24}
 POINTERS = {"837P": ("SV1", 7), "837D": ("SV3", 11)}
 MAX_POINTERS = 4
-MODIFIERS = {"837P": "SV1", "837I": "SV2", "837D": "SV3"}
+MODIFIERS = {"837P": ("SV1", 1), "837I": ("SV2", 2), "837D": ("SV3", 1)}  # the procedure composite
 PRICING_MODIFIERS = frozenset(
     {"26", "TC", "50", "53", "54", "55", "62", "66", "73", "74", "78", "79", "80", "81", "82"}
     | {"AA", "AD", "AS", "QK", "QX", "QY", "QZ", "P1", "P2", "P3", "P4", "P5", "P6"}
@@ -91,13 +91,9 @@ def other_diagnosis_qualifier(ctx: Context) -> Iterator[Issue]:
         if first is None or first.get(1, 1) not in PRINCIPAL:
             continue
         for hi in hi_codes(claim):
-            qualifier = hi.qualifier
-            if (
-                hi.segment is first
-                and hi.index > 1
-                and qualifier.isalpha()
-                and qualifier not in OTHER_DIAGNOSIS | PRINCIPAL
-            ):
+            if hi.segment is not first or hi.index == 1:
+                continue
+            if hi.qualifier.isalpha() and hi.qualifier not in OTHER_DIAGNOSIS | PRINCIPAL:
                 message = f"qualifier {hi.qualifier} after the principal diagnosis: expected ABF (other diagnosis)"
                 yield _issue(ctx, "error", "order.other_diagnosis", message, hi, claim, f"HI{hi.index:02d}-1")
 
@@ -330,23 +326,22 @@ def no_decimal_point(ctx: Context) -> Iterator[Issue]:
                 )
 
 
-def _service_lines(ctx: Context) -> Iterator[tuple[Loop, Loop, Segment]]:
-    segment_id = MODIFIERS.get(guide_id(ctx))
-    if segment_id is None:
-        return
+def _procedures(ctx: Context) -> Iterator[tuple[Loop, Loop, Segment, int]]:
+    """(claim, line, service segment, element of its procedure composite) for each service line."""
+    segment_id, index = MODIFIERS.get(guide_id(ctx), ("", 0))
     for claim in claims(ctx):
         for line in claim.loops("2400"):
             service = line.find(segment_id)
             if service is not None:
-                yield claim, line, service
+                yield claim, line, service, index
 
 
 @rule(snip=None, guides=CLAIMS)
 def modifier_order(ctx: Context) -> Iterator[Issue]:
-    """Pricing modifiers come before informational ones (Medicare contractors' edit)."""
-    for claim, line, service in _service_lines(ctx):
+    """Pricing modifiers come before informational ones in SV101, SV202, SV301 (Medicare contractors' edit)."""
+    for claim, line, service, index in _procedures(ctx):
         informational = ""
-        for number, modifier in enumerate(service.components(1)[2:6], start=3):
+        for number, modifier in enumerate(service.components(index)[2:6], start=3):
             if modifier and modifier not in PRICING_MODIFIERS:
                 informational = informational or modifier
             elif modifier and informational:
@@ -357,7 +352,7 @@ def modifier_order(ctx: Context) -> Iterator[Issue]:
                     f"pricing modifier {modifier} after informational modifier {informational}: put it first",
                     service,
                     line,
-                    f"{service.id}01-{number}",
+                    f"{service.id}{index:02d}-{number}",
                     claim=claim_id(claim),
                 )
 
@@ -365,9 +360,9 @@ def modifier_order(ctx: Context) -> Iterator[Issue]:
 @rule(snip=None, guides=CLAIMS)
 def modifier_count(ctx: Context) -> Iterator[Issue]:
     """At most 4 modifiers: a modifier-like code in the description component (-7) after 4 modifiers is a fifth."""
-    for claim, line, service in _service_lines(ctx):
-        modifiers = [m for m in service.components(1)[2:6] if m]
-        extra = service.get(1, 7)
+    for claim, line, service, index in _procedures(ctx):
+        modifiers = [m for m in service.components(index)[2:6] if m]
+        extra = service.get(index, 7)
         if len(modifiers) == 4 and len(extra) == 2 and extra.isalnum() and (extra.isupper() or extra.isdigit()):
             yield ctx.issue(
                 "warning",
@@ -376,7 +371,7 @@ def modifier_count(ctx: Context) -> Iterator[Issue]:
                 f"a fifth modifier {extra} where the description belongs: at most 4 modifiers",
                 service,
                 line,
-                f"{service.id}01-7",
+                f"{service.id}{index:02d}-7",
                 claim=claim_id(claim),
             )
 
