@@ -142,3 +142,51 @@ def test_schema_names_every_field_the_maps_read() -> None:
     keys |= {name for kind in kinds for name in kind.dates.values()}
     keys |= {child.key for kind in kinds for child in kind.children.values()}
     assert keys - _property_names(load_schema("claims")) == set()
+
+
+def test_a_minimal_claim_builds_with_default_envelope_and_numbers() -> None:
+    data = {
+        "format": "edi.claims/1",
+        "transaction": {"type": "837P", "purpose": "00", "reference": "R1", "created": "2026-04-01T08:00"},
+        "submitter": {"name": "CLINIC", "id_qualifier": "46", "id": "S1"},
+        "receiver": {"name": "PLAN", "id_qualifier": "46", "id": "P1"},
+        "billing_providers": [
+            {
+                "billing_provider": {"name": "CLINIC", "npi": "1234567893", "tax_id": "371234567"},
+                "subscribers": [
+                    {
+                        "payer_responsibility": "P",
+                        "relationship": "18",
+                        "subscriber": {"last_name": "DOE", "first_name": "JANE", "id_qualifier": "MI", "id": "M1"},
+                        "payer": {"name": "PLAN", "id_qualifier": "PI", "id": "P1"},
+                        "claims": [
+                            {
+                                "patient_control_number": "A1",
+                                "charge": "100",
+                                "place_of_service": "11",
+                                "frequency": "1",
+                                "diagnoses": [{"qualifier": "ABK", "code": "I10"}],
+                                "lines": [{"procedure": {"qualifier": "HC", "code": "99213"}, "charge": "100"}],
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    text = build_837(data, now=datetime(2026, 4, 1, 8, 0))
+    segments = _segments(text)
+    assert segments[0].startswith("ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260401*0800*")
+    assert segments[2] == "ST*837*0001*005010X222A1"
+    assert "CLM*A1*100***11:B:1" in segments and "LX*1" in segments and "SV1*HC:99213*100" in segments
+    assert segments[-3:] == [f"SE*{len(segments) - 4}*0001", "GE*1*1", "IEA*1*000000001"]
+
+
+def test_a_segment_the_guide_cannot_place_is_refused_and_named() -> None:
+    data = _sample()
+    claim = data["billing_providers"][0]["subscribers"][0]["claims"][0]
+    claim["extra_segments"] = [{"id": "SV2", "elements": {"SV201": "0120", "SV203": "10"}}]
+    with pytest.raises(InputError, match="does not follow its guide") as refused:
+        build_837(data, "bad.json")
+    assert any("SV2*0120**10" in problem for problem in refused.value.problems)
+    assert "bad.json" in str(refused.value)

@@ -39,7 +39,6 @@ class Envelope:
     acknowledgment_requested: bool = False
     application_sender: str | None = None
     application_receiver: str | None = None
-    repetition_in_isa: str | None = None
 
     def check(self) -> list[str]:
         """Every reason this envelope cannot be written, as plain sentences."""
@@ -92,7 +91,7 @@ def build_interchange(
             envelope.receiver_id.ljust(ISA_ID_WIDTH),
             stamp.strftime("%y%m%d"),
             stamp.strftime("%H%M"),
-            envelope.repetition_in_isa or delimiters.repetition or "U",
+            delimiters.repetition or "U",
             "00501",
             str(control).zfill(ISA_CONTROL_WIDTH),
             "1" if envelope.acknowledgment_requested else "0",
