@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from edi.claims.build import build_837
 from tests.conftest import ROOT, SAMPLES
 
 HAS_REMIT = importlib.util.find_spec("edi.remit.build") is not None
@@ -150,3 +152,18 @@ def test_read_and_build_dispatch_835_to_the_remittance_side(tmp_path: Path) -> N
     built = _edi("build", str(source))
     assert built.returncode == 0, built.stderr
     assert built.stdout.splitlines()[2].startswith("ST*835*")
+
+
+def test_read_keeps_renumbering_warnings_short(tmp_path: Path) -> None:
+    data = _sample()
+    subscribers = data["billing_providers"][0]["subscribers"]
+    subscribers *= 4
+    text = re.sub(r"HL\*(\d+)\*", lambda m: f"HL*{int(m.group(1)) + 10}*", build_837(data))
+    source = tmp_path / "renumbered.x12"
+    source.write_text(text, encoding="utf-8")
+    result = _edi("read", str(source))
+    assert result.returncode == 0, result.stderr
+    warnings = result.stderr.splitlines()
+    assert len(warnings) == 6
+    assert "segment 6 'HL*11**20*1' is built as HL*1**20*1" in warnings[0]
+    assert warnings[-1].endswith("8 more HL or SE numbers will be corrected by edi build")

@@ -20,6 +20,7 @@ from edi.errors import InputError
 from edi.x12.reader import read_document
 
 REMITTANCE_FORMAT = "edi.remittance/1"
+MAX_NOTES = 5
 
 
 @handle_errors
@@ -85,8 +86,7 @@ def read(
         data = read_claims(document)
         write = write_claim_csv
         for _, _, transaction in document.transactions():
-            for note in renumbered(transaction):
-                stderr.print(f"[yellow]warning[/]: {escape(str(file))}: {escape(note)}")
+            _warn(file, transaction.control_number, renumbered(transaction))
     else:
         found = ", ".join(sorted(kinds)) or "none"
         raise InputError(f"expected 837 or 835 transaction sets (not mixed); found: {found}", file=str(file))
@@ -99,6 +99,21 @@ def read(
     finally:
         if output:
             out.close()
+
+
+def _warn(file: Path, control_number: str, notes: list[str]) -> None:
+    """Print the first few numbers a build will correct, and how many more there are."""
+    for note in notes[:MAX_NOTES]:
+        stderr.print(
+            f"[yellow]warning[/]: {escape(str(file))}: transaction set {escape(control_number)}: {escape(note)}",
+            soft_wrap=True,
+        )
+    if len(notes) > MAX_NOTES:
+        stderr.print(
+            f"[yellow]warning[/]: {escape(str(file))}: transaction set {escape(control_number)}: "
+            f"{len(notes) - MAX_NOTES} more HL or SE numbers will be corrected by edi build",
+            soft_wrap=True,
+        )
 
 
 def _load(file: Path) -> Any:
