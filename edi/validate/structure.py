@@ -68,6 +68,7 @@ class SegmentSpec:
     pos: int
     syntax: tuple[tuple[str, tuple[int, ...]], ...]
     elements: tuple[ElementSpec, ...]
+    required: tuple[ElementSpec, ...] = ()
 
 
 @dataclass(slots=True)
@@ -82,6 +83,8 @@ class LoopSpec:
     loops: dict[str, LoopSpec] = field(default_factory=dict)
     by_token: dict[str, list[SegmentSpec]] = field(default_factory=dict)
     by_id: dict[str, list[SegmentSpec]] = field(default_factory=dict)
+    required: list[SegmentSpec] = field(default_factory=list)
+    required_loops: list[LoopSpec] = field(default_factory=list)
 
     def match(self, guide: Guide, segment: Segment) -> SegmentSpec | None:
         """The spec entry for ``segment``: by its qualified token, else by its ID; ties go to the first code match."""
@@ -165,8 +168,11 @@ def _loop(raw: dict[str, Any], loop_id: str, ids: set[str], guide_id: str) -> Lo
     spec = LoopSpec(loop_id, raw.get("name", ""), raw.get("usage", "S"), raw.get("repeat"))
     for item in raw["items"]:
         if "items" in item:
-            spec.loops.setdefault(item["id"], _loop(item, item["id"], ids, guide_id))
+            child = spec.loops.setdefault(item["id"], _loop(item, item["id"], ids, guide_id))
+            if child.usage == "R" and child.segments and all(c is not child for c in spec.required_loops):
+                spec.required_loops.append(child)
             continue
+        elements = tuple(_element(e, n, None, (guide_id, item["id"])) for n, e in enumerate(item["elements"], 1))
         segment = SegmentSpec(
             id=item["id"],
             name=item.get("name", ""),
@@ -174,10 +180,13 @@ def _loop(raw: dict[str, Any], loop_id: str, ids: set[str], guide_id: str) -> Lo
             max_use=item.get("max_use"),
             pos=item.get("pos") or 0,
             syntax=_syntax(item.get("syntax", [])),
-            elements=tuple(_element(e, n, None, (guide_id, item["id"])) for n, e in enumerate(item["elements"], 1)),
+            elements=elements,
+            required=tuple(e for e in elements if e.usage == "R"),
         )
         ids.add(segment.id)
         spec.segments.append(segment)
+        if segment.usage == "R" and segment.id != "SE":
+            spec.required.append(segment)
         spec.by_id.setdefault(segment.id, []).append(segment)
         for token in item.get("tokens", []):
             spec.by_token.setdefault(token, []).append(segment)
@@ -297,8 +306,8 @@ def _segment_counts(
             message = f"{segment.id} ({entry.name}) is out of order in loop {loop.id}"
             yield ctx.issue("error", 2, "snip2.segment_order", message, segment, loop, segment_error="7")
         highest = max(highest, entry.pos)
-    for entry in spec.segments:
-        if entry.usage == "R" and id(entry) not in uses and entry.id not in ("SE",):
+    for entry in spec.required:
+        if id(entry) not in uses:
             message = f"required segment {entry.id} ({entry.name}) is missing in loop {loop.id}"
             yield _missing(ctx, loop, entry.id, message, "3")
 
@@ -313,10 +322,10 @@ def _loop_counts(ctx: Context, loop: Loop, spec: LoopSpec) -> Iterator[Issue]:
         if child_spec is not None and child_spec.repeat is not None and count == child_spec.repeat + 1:
             message = f"loop {child.id} ({child_spec.name}) repeats more than {child_spec.repeat} time(s)"
             yield ctx.issue("error", 2, "snip2.loop_repeat", message, child.trigger, child, segment_error="4")
-    for child_id, child_spec in spec.loops.items():
-        if child_spec.usage == "R" and child_id not in counts and child_spec.segments:
+    for child_spec in spec.required_loops:
+        if child_spec.id not in counts:
             trigger = child_spec.segments[0].id
-            message = f"required loop {child_id} ({child_spec.name}) is missing in loop {loop.id}"
+            message = f"required loop {child_spec.id} ({child_spec.name}) is missing in loop {loop.id}"
             yield _missing(ctx, loop, trigger, message, "I6")
 
 
@@ -335,8 +344,13 @@ def element_usage_problems(segment: Segment, spec: SegmentSpec) -> Iterator[tupl
     """(element, IK403 code, message) for required elements missing, unused ones present and bad codes."""
     elements = segment.elements
     count = len(elements)
+    for element in spec.required:
+        if element.index > count:
+            yield element, "1", f"required element {element.ref} ({element.name}) is missing"
     for element in spec.elements:
-        value = elements[element.index - 1] if element.index <= count else ""
+        if element.index > count:
+            break
+        value = elements[element.index - 1]
         if not value:
             if element.usage == "R":
                 yield element, "1", f"required element {element.ref} ({element.name}) is missing"
