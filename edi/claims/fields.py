@@ -30,6 +30,9 @@ class Field:
     ``ref`` is ``CLM02`` (an element), ``CLM05-1`` (a component) or ``SV101-3:6``
     (components 3 to 6 as a list). ``when`` = (ref, code): the field applies only when
     that element holds the code (``!code``: any other value); writing the field sets it.
+    ``kind``: text; amount (a decimal string kept as written); date; datetime (this element
+    and the next, date and time); int; list (components); pointers (components as
+    integers); groups (``count`` runs of elements named ``names``, as in PER and CAS).
     """
 
     key: str

@@ -13,8 +13,6 @@ from functools import cache
 from edi.claims.fields import Field, SegmentMap
 from edi.x12.lalr import Loop
 
-PERSON_OR_ORG = {"1": "person", "2": "organization"}
-
 # NM101 entity codes of provider loops, and the role name each gets under "providers".
 ROLES: dict[str, str] = {
     "DN": "referring",
@@ -101,7 +99,6 @@ class Child:
 class LoopKind:
     """What one loop becomes: its named segments (the trigger first) and where its children go."""
 
-    name: str
     maps: tuple[SegmentMap, ...]
     children: dict[tuple[str, str], Child] = field(default_factory=dict)
     roles: str = ""
@@ -190,7 +187,6 @@ def _procedure(ref: str) -> tuple[Field, ...]:
 def party(code: str) -> LoopKind:
     """A name loop (NM1 with ``code``): name, IDs, address, contacts, demographics."""
     return LoopKind(
-        f"NM1*{code}",
         (
             SegmentMap("NM1", NM1_FIELDS, match=((1, code),), always=True),
             *ADDRESS,
@@ -210,7 +206,6 @@ def party(code: str) -> LoopKind:
 
 
 ROOT = LoopKind(
-    "ST",
     (
         SegmentMap(
             "ST",
@@ -238,7 +233,6 @@ ROOT = LoopKind(
     },
 )
 BILLING = LoopKind(
-    "HL*20",
     (
         SegmentMap(
             "PRV", (Field("taxonomy", "PRV03"),), match=((1, "BI"),), fixed=((2, 0, "PXC"),), key="billing_provider"
@@ -253,7 +247,6 @@ BILLING = LoopKind(
     hl="20",
 )
 SUBSCRIBER = LoopKind(
-    "HL*22",
     (SegmentMap("SBR", SUBSCRIBER_FIELDS, always=True),),
     {
         ("NM1", "IL"): Child("subscriber"),
@@ -264,13 +257,11 @@ SUBSCRIBER = LoopKind(
     hl="22",
 )
 PATIENT = LoopKind(
-    "HL*23",
     (SegmentMap("PAT", (Field("relationship", "PAT01"),)),),
     {("NM1", "QC"): Child("patient"), ("CLM", ""): Child("claims", "many")},
     hl="23",
 )
 OTHER_PAYER = LoopKind(
-    "SBR",
     (
         SegmentMap("SBR", SUBSCRIBER_FIELDS, always=True),
         ADJUSTMENT,
@@ -290,14 +281,12 @@ OTHER_PAYER = LoopKind(
     roles="providers",
 )
 DRUG = LoopKind(
-    "LIN",
     (
         SegmentMap("LIN", (Field("product_qualifier", "LIN02"), Field("product_id", "LIN03")), always=True),
         SegmentMap("CTP", (Field("quantity", "CTP04", "amount"), Field("unit", "CTP05-1"))),
     ),
 )
 ADJUDICATION = LoopKind(
-    "SVD",
     (
         SegmentMap(
             "SVD",
@@ -369,7 +358,6 @@ TEETH = SegmentMap(
 def line(guide: str) -> LoopKind:
     """The 2400 service line of ``guide``: LX, SV1/SV2/SV3 (and TOO), line dates and references."""
     return LoopKind(
-        "LX",
         (
             SegmentMap("LX", (Field("line_number", "LX01", "int"),), always=True),
             SERVICES[guide],
@@ -390,7 +378,6 @@ def claim(guide: str) -> LoopKind:
     """The 2300 claim loop of ``guide``: CLM, claim dates, amounts, references, diagnoses."""
     location = "facility_type" if guide == "837I" else "place_of_service"
     return LoopKind(
-        "CLM",
         (
             SegmentMap(
                 "CLM",

@@ -97,6 +97,7 @@ class _LoopReader:
         self.dx_codes = frozenset().union(*classes)
 
     def segment(self, segment: Segment, first: bool) -> None:
+        """Place one of the loop's own segments: a named field, a date, a diagnosis or an extra segment."""
         kind = self.kind
         if (first and kind.hl) or (kind is ROOT_KIND and segment.id == "SE"):
             return
@@ -137,6 +138,7 @@ class _LoopReader:
         return True
 
     def loop(self, loop: Loop) -> None:
+        """Place a child loop under its key, or keep it whole in ``extra_loops``."""
         key = trigger_key(loop)
         child = self.kind.children.get(key)
         if child is None and self.kind.roles and key[0] == "NM1" and key[1] in ROLES:
@@ -163,6 +165,7 @@ class _LoopReader:
             merge(self.obj.setdefault(child.key, {}), data)
 
     def finish(self) -> dict[str, Any]:
+        """The loop's object, with its diagnoses checked to give back the same HI segments."""
         if self.diagnoses:
             component = self.diagnoses[0].delimiters.component
             found = [_diagnosis(c.split(component)) for s in self.diagnoses for c in s.elements]
