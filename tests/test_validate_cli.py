@@ -94,3 +94,14 @@ def test_ack_for_several_files_writes_one_per_file(tmp_path: Path) -> None:
     folder = tmp_path / "acks"
     runner.invoke(app, ["validate", str(SAMPLE), str(faulty(tmp_path)), "--ack", str(folder)])
     assert sorted(p.name for p in folder.iterdir()) == ["837p-office-visits.999", "unbalanced.999"]
+
+
+def test_ack_adds_a_ta1_when_the_envelope_is_broken(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.x12"
+    broken.write_text(SAMPLE.read_text().replace("IEA*1*000000101", "IEA*1*000000999"))
+    out = tmp_path / "broken.999"
+    result = runner.invoke(app, ["validate", str(broken), "--ack", str(out)])
+    assert result.exit_code == EXIT_FINDINGS
+    first, second = read_document(out).interchanges
+    assert [s.get(5) for s in first.ta1] == ["001"]
+    assert second.groups and second.groups[0].transactions[0].st.get(1) == "999"

@@ -48,13 +48,13 @@ def patient_level(ctx: Context) -> Iterator[Issue]:
 
 @rule(4, guides=CLAIMS)
 def other_payer(ctx: Context) -> Iterator[Issue]:
-    """When the payer is not primary (SBR01 not P), each claim names the other payer(s) in loop 2320."""
+    """When the payer is not primary (SBR01 not P or U), each claim names the other payer(s) in loop 2320."""
     transaction = ctx.transaction
     if transaction is None:
         return
     for subscriber in iter_loops(transaction.root, "2000B"):
         sbr = subscriber.find("SBR")
-        if sbr is None or sbr.get(1) in ("P", ""):
+        if sbr is None or sbr.get(1) in ("P", "U", ""):
             continue
         for claim in iter_loops(subscriber, "2300"):
             if not claim.loops("2320"):
