@@ -77,6 +77,7 @@ FAULTS = [
     Fault("GS04", P837, "*20260115*1030*101*", "*20261315*1030*101*", "snip1.group_field", "GS*", "GS04"),
     Fault("ISA06", P837, "*ZZ*SUBMITTER01    *", "*ZZ*SUBMITTER01*", "snip1.isa_field", "ISA*", "ISA06"),
     Fault("ISA02", P837, "ISA*00*          *", "ISA*00*..........*", "snip1.isa_field", "ISA*", "ISA02"),
+    Fault("no envelope", P837[P837.index("ST*") : P837.index("GE*")], "", "", "snip1.missing_envelope", "ST*", None),
     Fault("ST02 twice", duplicate_transaction(R835), "", "", "snip1.duplicate_transaction_control_number", "ST*",
           "ST02", occurrence=2),
     Fault("GS06 twice", duplicate_group(R835), "", "", "snip1.duplicate_group_control_number", "GS*", "GS06",

@@ -27,6 +27,7 @@ ENVELOPE_LEVEL: dict[str, str] = {
     "snip1.segment_count": "transaction",
     "snip1.duplicate_transaction_control_number": "transaction",
     "snip1.version_mismatch": "transaction",
+    "snip1.missing_envelope": "transaction",
 }
 
 # ISA element: (fixed length, TA105 note code for a bad value)
@@ -178,7 +179,7 @@ def element_syntax(ctx: Context) -> Iterator[Issue]:
 
 @rule(1)
 def transaction_trailer(ctx: Context) -> Iterator[Issue]:
-    """SE02 repeats ST02, SE01 counts the segments from ST to SE, and ST03 agrees with GS08."""
+    """SE02 repeats ST02, SE01 counts segments ST to SE, ST03 agrees with GS08, and a group encloses the set."""
     transaction = ctx.transaction
     if transaction is None:
         return
@@ -191,6 +192,9 @@ def transaction_trailer(ctx: Context) -> Iterator[Issue]:
         message = f"SE01 says {se.get(1) or 'nothing'} segments, the transaction set has {count} (ST to SE)"
         yield ctx.issue("error", 1, "snip1.segment_count", message, se, None, "SE01", segment_error="4")
     gs = ctx.group.gs if ctx.group else None
+    if gs is None:
+        message = "the transaction set has no interchange (ISA/IEA) or functional group (GS/GE) around it"
+        yield ctx.issue("error", 1, "snip1.missing_envelope", message, st, None, segment_error="18")
     if gs is not None and st.get(3) and gs.get(8) and st.get(3) != gs.get(8):
         message = f"ST03 {st.get(3)!r} does not match GS08 {gs.get(8)!r}"
         yield ctx.issue("error", 1, "snip1.version_mismatch", message, st, None, "ST03", segment_error="19")
