@@ -29,6 +29,8 @@ USAGE_RULES = {
     "7": "snip2.element_code",
     "I12": "snip2.element_pattern",
 }
+# External lists that SNIP 5 rules check (edi/validate/codes.py), so SNIP 2 leaves them alone.
+SNIP5_LISTS = frozenset({"pos", "states"})
 SAFE_CODE = re.compile(r"[^A-Z0-9]")
 # Corrections to the guide maps, each from the TR3: (guide, loop, segment ID) -> usage
 USAGE_OVERRIDES = {
@@ -333,7 +335,7 @@ def _code_problem(spec: ElementSpec, value: str) -> str | None:
     if spec.codes is not None and value not in spec.codes:
         shown = ", ".join(sorted(spec.codes)[:8]) + (" ..." if len(spec.codes) > 8 else "")
         return f"{spec.ref} ({spec.name}) code {value!r} is not allowed here; expected one of {shown}"
-    if spec.external is not None:
+    if spec.external is not None and spec.external not in SNIP5_LISTS:
         codes = code_lists().get(spec.external)
         if codes is not None and value not in codes:
             return f"{spec.ref} ({spec.name}) code {value!r} is not in the {spec.external} code list"
