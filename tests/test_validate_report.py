@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from edi.validate.issue import Issue
+from edi.validate.issue import Issue, Severity
 from edi.validate.report import FileResult, caret_line, render, report_json
 
 
-def issue(text: str, element: str | None, claim: str | None = None, severity: str = "error") -> Issue:
+def issue(text: str, element: str | None, claim: str | None = None, severity: Severity = "error") -> Issue:
     """A finding on the segment ``text``."""
     return Issue(
-        severity="error" if severity == "error" else "warning",
+        severity=severity,
         snip=2,
         rule="snip2.example",
         message="example",
