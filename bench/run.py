@@ -3,10 +3,11 @@
 For each size and kind the table shows `edi parse --json FILE > /dev/null` end to end
 (wall time and peak memory of the process), then two in-process floors over the same
 file: a bare `str.split` pass and a bare Lark LALR pass over the segment tokens. On
-the 10 MB 837P it then runs `edi parse`, `edi validate` and pyx12's `x12valid` once
-each, in turn, and prints how many times faster `edi` is.
+the 10 MB 837P it then runs `edi parse`, `edi validate` and pyx12's `x12valid` in turn,
+and prints how many times faster `edi` is. Each figure is one run, or the best of
+``--repeat`` runs on a busy machine.
 
-    python bench/run.py [--sizes 1,10,50] [--skip-pyx12] [--json]
+    python bench/run.py [--sizes 1,10,50] [--skip-pyx12] [--repeat N] [--json]
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ COMPARE_SIZE = 10
 PARSE_TARGET = 25.0
 VALIDATE_TARGET = 20.0
 FLAT_LIMIT_MB = 150.0
+RUNS = ("parse", "validate", "x12valid")
 # Run in a fresh process around each command, so that RUSAGE_CHILDREN holds that one
 # command's peak rather than the largest of every command run so far.
 PROBE = (
@@ -120,6 +122,11 @@ def measure(command: list[str], env: dict[str, str], accept: tuple[int, ...] = (
     return Run(seconds, peak_kb / 1024)
 
 
+def best(runs: list[Run]) -> Run:
+    """The fastest time and the highest peak over repeated runs of one command."""
+    return Run(min(r.seconds for r in runs), max(r.peak_mb for r in runs))
+
+
 def split_floor(path: Path) -> float:
     """Seconds to decode the file and split it into segments and elements with `str.split`."""
     data = path.read_bytes()
@@ -168,9 +175,9 @@ def lark_floor(path: Path, guide_id: str) -> float:
     return elapsed
 
 
-def measure_file(kind: str, size: int, path: Path, edi: list[str], env: dict[str, str]) -> Row:
-    """Time `edi parse --json` on ``path`` and the two floors over the same file."""
-    run = measure([*edi, "parse", "--json", str(path)], env)
+def measure_file(kind: str, size: int, path: Path, edi: list[str], env: dict[str, str], repeat: int) -> Row:
+    """Time `edi parse --json` on ``path`` and the two floors over the same file, best of ``repeat``."""
+    run = best([measure([*edi, "parse", "--json", str(path)], env) for _ in range(repeat)])
     file_mb = path.stat().st_size / MEGABYTE
     return Row(
         kind=kind,
@@ -179,8 +186,8 @@ def measure_file(kind: str, size: int, path: Path, edi: list[str], env: dict[str
         parse_seconds=round(run.seconds, 3),
         parse_mb_per_s=round(file_mb / run.seconds, 2),
         peak_mb=round(run.peak_mb, 1),
-        split_seconds=round(split_floor(path), 3),
-        lark_seconds=round(lark_floor(path, kind), 3),
+        split_seconds=round(min(split_floor(path) for _ in range(repeat)), 3),
+        lark_seconds=round(min(lark_floor(path, kind) for _ in range(repeat)), 3),
     )
 
 
@@ -190,14 +197,20 @@ def has_command(edi: list[str], env: dict[str, str], name: str) -> bool:
     return done.returncode == 0
 
 
-def compare(path: Path, edi: list[str], env: dict[str, str], skip_pyx12: bool) -> dict[str, Any]:
-    """One run each of `edi parse`, `edi validate` and `x12valid` on ``path``, and the ratios."""
+def compare(path: Path, edi: list[str], env: dict[str, str], skip_pyx12: bool, repeat: int) -> dict[str, Any]:
+    """`edi parse`, `edi validate` and `x12valid` on ``path``, one after the other, ``repeat`` times; the ratios."""
     result: dict[str, Any] = {"file": str(path), "file_mb": round(path.stat().st_size / MEGABYTE, 2)}
-    runs: dict[str, Run | None] = {"parse": measure([*edi, "parse", "--json", str(path)], env)}
-    validate = has_command(edi, env, "validate")
-    runs["validate"] = measure([*edi, "validate", str(path)], env, (0, 1)) if validate else None
+    commands: dict[str, tuple[list[str], tuple[int, ...]]] = {"parse": ([*edi, "parse", "--json", str(path)], (0,))}
+    if has_command(edi, env, "validate"):
+        commands["validate"] = ([*edi, "validate", str(path)], (0, 1))
     pyx12 = None if skip_pyx12 else x12valid_command()
-    runs["x12valid"] = measure([*pyx12, str(path)], env, (0, 1)) if pyx12 else None
+    if pyx12:
+        commands["x12valid"] = ([*pyx12, str(path)], (0, 1))
+    timed: dict[str, list[Run]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, (command, accept) in commands.items():
+            timed[name].append(measure(command, env, accept))
+    runs: dict[str, Run | None] = {name: best(timed[name]) if name in timed else None for name in RUNS}
     for name, run in runs.items():
         result[name] = asdict(run) if run else None
     x12valid = runs["x12valid"]
@@ -217,6 +230,7 @@ def machine() -> dict[str, Any]:
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),
         "peak_memory_from": f"{TIME} -v" if TIME.exists() else "getrusage(RUSAGE_CHILDREN)",
+        "load_average_end": [round(load, 2) for load in os.getloadavg()],
     }
 
 
@@ -242,6 +256,8 @@ def print_report(report: dict[str, Any]) -> None:
     info = report["machine"]
     print(f"machine: {info['nproc']} CPUs, {info['implementation']} {info['python']}, {info['platform']}")
     print(f"edi: {' '.join(report['edi'])}; peak memory from {info['peak_memory_from']}")
+    print(f"load average (1, 5, 15 min) at start {info['load_average_start']}, at end {info['load_average_end']}")
+    print(f"each figure: the best of {report['repeat']} run(s)")
     startup = report["startup"]
     print(f"startup (edi parse --json of the sample 837P): {startup['seconds']:.3f} s, {startup['peak_mb']:.1f} MB")
     print()
@@ -262,8 +278,8 @@ def print_report(report: dict[str, Any]) -> None:
         )
     comparison = report["comparison"]
     print()
-    print(f"on {comparison['file']} ({comparison['file_mb']} MB), one run each:")
-    for name in ("parse", "validate", "x12valid"):
+    print(f"on {comparison['file']} ({comparison['file_mb']} MB), in turn:")
+    for name in RUNS:
         run = comparison[name]
         label = "x12valid" if name == "x12valid" else f"edi {name}"
         print(f"  {label:<13} " + (f"{run['seconds']:8.2f} s  {run['peak_mb']:7.1f} MB" if run else "not run"))
@@ -280,8 +296,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=parse_sizes, default=[1, 10, 50], help="file sizes in MB (default 1,10,50)")
     parser.add_argument("--skip-pyx12", action="store_true", help="do not run pyx12's x12valid")
     parser.add_argument("--json", dest="as_json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement, best kept (default 1)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where the grown files go (default bench/out)")
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat takes a whole number of runs, 1 or more")
+    load_start = [round(load, 2) for load in os.getloadavg()]
     edi, env = edi_command()
     rows: list[Row] = []
     for kind in SAMPLES:
@@ -290,15 +310,18 @@ def main(argv: list[str] | None = None) -> None:
             path = ensure(kind, size, args.out)
             if index == 0:
                 check_clean(path)
-            rows.append(measure_file(kind, size, path, edi, env))
+            rows.append(measure_file(kind, size, path, edi, env, args.repeat))
     print(f"comparing on the {COMPARE_SIZE} MB 837P ...", file=sys.stderr)
+    startup = best([measure([*edi, "parse", "--json", str(SAMPLES["837P"])], env) for _ in range(args.repeat)])
+    comparison = compare(ensure("837P", COMPARE_SIZE, args.out), edi, env, args.skip_pyx12, args.repeat)
     report = {
-        "machine": machine(),
+        "machine": {**machine(), "load_average_start": load_start},
+        "repeat": args.repeat,
         "edi": edi,
-        "startup": asdict(measure([*edi, "parse", "--json", str(SAMPLES["837P"])], env)),
+        "startup": asdict(startup),
         "rows": [asdict(row) for row in rows],
         "memory": memory_check(rows),
-        "comparison": compare(ensure("837P", COMPARE_SIZE, args.out), edi, env, args.skip_pyx12),
+        "comparison": comparison,
     }
     if args.as_json:
         print(json.dumps(report, indent=2))
