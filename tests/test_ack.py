@@ -135,3 +135,10 @@ def test_a_broken_interchange_envelope_gets_a_ta1(old: str, new: str, code: str)
 def test_a_sound_envelope_gets_no_ta1() -> None:
     document = read_document(P837.encode("utf-8"))
     assert build_ta1(document, validate_document(document), OPTIONS) is None
+
+
+def test_implementation_codes_of_the_999_pass_our_own_checks() -> None:
+    text = P837.replace("NM1*41*2*RIVERSIDE FAMILY PRACTICE*****46", "NM1*41*2*RIVERSIDE FAMILY PRACTICE****JR*46")
+    _, _, ack = acknowledge(text.replace("SE*60*0001", "SE*60*0009"))
+    assert ["7", "1039", "I10", "JR"] in segments(ack, "IK4")
+    assert [i for i in validate_document(ack) if i.severity == "error" and i.snip in (1, 2)] == []

@@ -38,6 +38,14 @@ USAGE_OVERRIDES = {
     ("837D", "SV3", "SV306"): "S",  # X224A2: procedure count only when the procedure is done several times
     ("837D", "CLM", "CLM19"): "S",  # X224A2: PB marks a predetermination of benefits
 }
+# Codes the 999 map leaves out of its lists but the X231A1 TR3 defines (implementation codes I4..I13, 18..27).
+_IK502 = ("13", "15", "16", "17", "18", "19", "23", "24", "25", "26", "27", "I5", "I6")
+CODE_ADDITIONS: dict[tuple[str, str, str], tuple[str, ...]] = {
+    ("999", "IK3", "IK304"): ("I9",),
+    ("999", "IK4", "IK403"): ("13", "I6", "I9", "I10", "I11", "I12", "I13"),
+    **{("999", "IK5", f"IK50{n}"): _IK502 for n in range(2, 7)},
+    **{("999", "AK9", f"AK90{n}"): ("16", "17", "18", "19", "23", "24", "25", "26") for n in range(5, 10)},
+}
 
 
 @dataclass(slots=True, frozen=True)
@@ -136,9 +144,11 @@ def _element(raw: dict[str, Any], index: int, component: int | None, where: tupl
     if numbered:
         index = int(numbered.group(1))
         component = int(numbered.group(2)) if numbered.group(2) else component
-    codes = raw.get("codes")
     regex = raw.get("regex")
     ref = raw.get("ref") or (f"{where[1]}{index:02d}" + (f"-{component}" if component else ""))
+    codes = raw.get("codes")
+    if codes:
+        codes = [*codes, *CODE_ADDITIONS.get((*where, ref), ())]
     return ElementSpec(
         ref=element_ref(ref),
         name=raw.get("name", ""),
