@@ -10,7 +10,7 @@ from edi.validate.issue import Issue
 from edi.validate.runner import validate_document
 from edi.x12.document import Document
 from edi.x12.reader import read_document
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, corpus_files
 
 P837 = (SAMPLES / "837p-office-visits.x12").read_text(encoding="utf-8")
 R835 = (SAMPLES / "835-office-visits.x12").read_text(encoding="utf-8")
@@ -187,3 +187,25 @@ def test_a_reversal_is_not_checked_for_patient_responsibility() -> None:
     text = R835.replace("CLP*PCN-1002*1*120*65*30", "CLP*PCN-1002*22*120*65*31")
     issues = validate_document(read_document(text.encode()))
     assert not [i for i in issues if i.rule == "snip3.patient_responsibility"]
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "line"),
+    [
+        ("stupidedi__two-claims-for-the-same-provider.edi", "SV2*0305*HC:85025*13.39", "SV2*0305*HC:85025*13.49",
+         "SV2*0305"),
+        ("stupidedi__commercial-health-insurance.edi", "SV3*AD:D2150*100", "SV3*AD:D2150*101", "SV3*AD:D2150"),
+    ],
+)  # fmt: skip
+def test_institutional_and_dental_claims_balance_on_their_own_line_charge(
+    name: str, old: str, new: str, line: str
+) -> None:
+    rows = {r.path.name: r for r in corpus_files("837i", "837d")}
+    if name not in rows:
+        pytest.skip("corpus not found")
+    text = rows[name].path.read_text(encoding="utf-8")
+    assert old in text
+    document = read_document(text.replace(old, new).encode("utf-8"))
+    (issue,) = [i for i in validate_document(document) if i.rule == "snip3.claim_charge"]
+    seg_id = line.split("*")[0]
+    assert issue.segment_id == "CLM" and issue.element == "CLM02" and f"{seg_id}0" in issue.message
