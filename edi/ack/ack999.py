@@ -37,6 +37,7 @@ class AckOptions:
     now: datetime | None = None
 
     def stamp(self) -> datetime:
+        """The time written into the ISA and GS: ``now`` when given, else the current UTC time."""
         return self.now or datetime.now(UTC)
 
 
