@@ -143,7 +143,7 @@ def test_read_refuses_a_file_that_is_not_x12(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not HAS_REMIT, reason="edi.remit (the 835 side) is not installed")
 def test_read_and_build_dispatch_835_to_the_remittance_side(tmp_path: Path) -> None:
-    result = _edi("read", str(SAMPLES / "remittance-office-visits.x12"))
+    result = _edi("read", str(SAMPLES / "835-office-visits.x12"))
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["format"] == "edi.remittance/1"

@@ -15,8 +15,8 @@ from edi.x12.reader import read_document
 from edi.x12.segment import Delimiters
 from tests.conftest import SAMPLES
 
-GOLDEN_JSON = SAMPLES / "remittance-office-visits.json"
-GOLDEN_X12 = SAMPLES / "remittance-office-visits.x12"
+GOLDEN_JSON = SAMPLES / "835-office-visits.json"
+GOLDEN_X12 = SAMPLES / "835-office-visits.x12"
 
 
 def _golden() -> dict[str, Any]:
@@ -38,7 +38,7 @@ def test_golden_json_builds_the_golden_835() -> None:
 
 def test_golden_835_reads_as_the_golden_json() -> None:
     data = json.loads(json.dumps(read_remittance(read_document(GOLDEN_X12))))
-    data["file"] = "samples/remittance-office-visits.x12"
+    data["file"] = "samples/835-office-visits.x12"
     assert data == _golden()
 
 

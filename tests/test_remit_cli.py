@@ -14,8 +14,8 @@ from edi.errors import EXIT_UNREADABLE
 from tests.conftest import SAMPLES
 
 runner = CliRunner()
-GOLDEN_JSON = SAMPLES / "remittance-office-visits.json"
-GOLDEN_X12 = SAMPLES / "remittance-office-visits.x12"
+GOLDEN_JSON = SAMPLES / "835-office-visits.json"
+GOLDEN_X12 = SAMPLES / "835-office-visits.x12"
 
 
 def test_build_writes_the_golden_835(tmp_path: Path) -> None:

@@ -14,13 +14,13 @@ from tests.conftest import SAMPLES
 
 
 def _golden() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((SAMPLES / "remittance-office-visits.json").read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads((SAMPLES / "835-office-visits.json").read_text(encoding="utf-8"))
     return data
 
 
 def test_one_row_per_service_line_with_its_amounts() -> None:
     rows = remittance_rows(_golden())
-    lines = [s for s in read_document(SAMPLES / "remittance-office-visits.x12").segments() if s.id == "SVC"]
+    lines = [s for s in read_document(SAMPLES / "835-office-visits.x12").segments() if s.id == "SVC"]
     assert len(rows) == len(lines) == 5
     assert [(r["procedure"], r["charge"], r["paid"]) for r in rows] == [
         (s.get(1, 2), s.get(2), s.get(3)) for s in lines
