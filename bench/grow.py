@@ -12,13 +12,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from edi.x12.document import Document, Group, Interchange  # noqa: E402
+from edi.x12.document import Document, Transaction  # noqa: E402
 from edi.x12.reader import read_document  # noqa: E402
 from edi.x12.segment import Segment  # noqa: E402
 from edi.x12.writer import segment_text  # noqa: E402
@@ -31,7 +32,18 @@ MEGABYTE = 1_000_000
 DEFAULT_OUT = ROOT / "bench" / "out"
 
 
-def _envelope(document: Document, sample: Path) -> tuple[Interchange, Group]:
+@dataclass(frozen=True)
+class Envelope:
+    """The sample's envelope segments and its transaction sets."""
+
+    isa: Segment
+    gs: Segment
+    transactions: list[Transaction]
+    ge: Segment
+    iea: Segment
+
+
+def _envelope(document: Document, sample: Path) -> Envelope:
     """The sample's single interchange and group, or a clear error."""
     if len(document.interchanges) != 1 or len(document.interchanges[0].groups) != 1:
         raise SystemExit(f"{sample}: expected one interchange holding one functional group")
@@ -39,7 +51,7 @@ def _envelope(document: Document, sample: Path) -> tuple[Interchange, Group]:
     group = interchange.groups[0]
     if interchange.isa is None or interchange.iea is None or group.gs is None or group.ge is None:
         raise SystemExit(f"{sample}: expected a full ISA/GS..GE/IEA envelope")
-    return interchange, group
+    return Envelope(interchange.isa, group.gs, group.transactions, group.ge, interchange.iea)
 
 
 def _renumbered(segment: Segment, index: int, value: str) -> Segment:
@@ -51,14 +63,12 @@ def _renumbered(segment: Segment, index: int, value: str) -> Segment:
 
 def grow(sample: Path, megabytes: int, out: Path) -> Path:
     """Write ``out``: ``sample`` with its transaction sets repeated until the file reaches ``megabytes`` MB."""
-    interchange, group = _envelope(read_document(sample), sample)
-    assert interchange.isa is not None and interchange.iea is not None
-    assert group.gs is not None and group.ge is not None
+    envelope = _envelope(read_document(sample), sample)
     bodies = []
-    for transaction in group.transactions:
+    for transaction in envelope.transactions:
         segments = list(transaction.segments())
         bodies.append((segments[0], segment_text(segments[1:-1]), segments[-1], len(segments)))
-    head = segment_text([interchange.isa, group.gs])
+    head = segment_text([envelope.isa, envelope.gs])
     target = megabytes * MEGABYTE
     count = 0
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -76,7 +86,7 @@ def grow(sample: Path, megabytes: int, out: Path) -> Path:
                 )
                 handle.write(text)
                 written += len(text)
-        handle.write(segment_text([_renumbered(group.ge, 1, str(count)), interchange.iea]))
+        handle.write(segment_text([_renumbered(envelope.ge, 1, str(count)), envelope.iea]))
     return out
 
 
@@ -110,9 +120,9 @@ def parse_sizes(text: str) -> list[int]:
     try:
         sizes = [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--sizes takes whole megabytes separated by commas, not {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected megabytes separated by commas (1,10,50), not {text!r}") from None
     if not sizes or any(size <= 0 for size in sizes):
-        raise argparse.ArgumentTypeError(f"--sizes takes positive whole megabytes, not {text!r}")
+        raise argparse.ArgumentTypeError(f"expected positive whole megabytes (1,10,50), not {text!r}")
     return sorted(set(sizes))
 
 
