@@ -19,7 +19,7 @@ from typing import TypeVar
 from edi.validate.envelope import ENVELOPE_LEVEL
 from edi.validate.issue import Issue
 from edi.x12.document import Document, Group, Interchange, Transaction
-from edi.x12.segment import Segment
+from edi.x12.segment import Delimiters, Segment
 
 T = TypeVar("T")
 VERSION = "005010X231A1"
@@ -214,7 +214,7 @@ def _segment_notes(transaction: Transaction, issues: list[Issue]) -> list[str]:
     by_segment: dict[tuple[str, int], list[Issue]] = defaultdict(list)
     for issue in issues:
         by_segment[(issue.segment_id or "", issue.segment_position or 0)].append(issue)
-    segments = {s.position: s for s in transaction.segments()}
+    delimiters = transaction.st.delimiters
     claim_loops = transaction.st.get(1) == "837"
     lines: list[str] = []
     for (seg_id, position), found in sorted(by_segment.items(), key=lambda item: item[0][1]):
@@ -226,20 +226,31 @@ def _segment_notes(transaction: Transaction, issues: list[Issue]) -> list[str]:
         if claim_loops and found[0].claim:
             lines.append(f"CTX*CLM01:{_clean(found[0].claim, 35)}")
         for issue in elements:
-            lines.append(_element_note(issue, segments.get(position)))
+            lines.append(_element_note(issue, delimiters))
     return lines
 
 
-def _element_note(issue: Issue, segment: Segment | None) -> str:
+def _element_note(issue: Issue, delimiters: Delimiters) -> str:
     found = ELEMENT_REF.search(issue.element or "")
     index = int(found.group(1)) if found else 1
     component = int(found.group(2)) if found and found.group(2) else None
     where = f"{index}:{component}" if component else str(index)
     code = issue.element_error or "1"
     value = ""
-    if segment is not None and code not in ("1", "2", "I6"):
-        value = _clean(segment.get(index, component) if component else segment.get(index), 99)
+    if issue.segment_text and code not in ("1", "2", "I6"):
+        value = _clean(_quoted_value(issue.segment_text, delimiters, index, component), 99)
     return "*".join(["IK4", where, issue.data_element or "", code, value]).rstrip("*")
+
+
+def _quoted_value(text: str, delimiters: Delimiters, index: int, component: int | None) -> str:
+    """Element ``index`` (or one of its components) of the segment text a finding quotes."""
+    elements = text.split(delimiters.element)
+    if index < 1 or index >= len(elements):
+        return ""
+    if component is None:
+        return elements[index]
+    parts = elements[index].split(delimiters.component)
+    return parts[component - 1] if component <= len(parts) else ""
 
 
 def _text(lines: list[str]) -> str:

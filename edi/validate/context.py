@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from edi.validate.index import TransactionIndex
 from edi.validate.issue import Issue, Severity
 from edi.x12.document import Group, Interchange, Transaction
 from edi.x12.lalr import Loop
@@ -52,6 +53,14 @@ class Context:
     group: Group | None = None
     transaction: Transaction | None = None
     claim_ids: dict[int, str] = field(default_factory=dict)
+    shared: TransactionIndex | None = None
+
+    @property
+    def index(self) -> TransactionIndex:
+        """The facts of the transaction set that rules share (claims, lines, HI codes), built on first use."""
+        if self.shared is None:
+            self.shared = TransactionIndex(self.transaction)
+        return self.shared
 
     def issue(
         self,

@@ -1,25 +1,25 @@
-"""Run the registered rules over a document: one context per interchange and per transaction set."""
+"""Run the registered rules over a file, one transaction set at a time.
+
+`validate_file` streams the file with `iter_events`: each transaction set is validated as
+soon as it is read and then dropped, so memory stays flat however large the file. What the
+envelope rules and the 999 need afterwards is kept in a skeleton `Document` whose
+transaction sets hold only their ST and SE segments.
+"""
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
 from edi.validate.context import REGISTRY, Context, Rule
+from edi.validate.index import TransactionIndex
 from edi.validate.issue import Issue
-from edi.x12.document import Document, Transaction
+from edi.x12.document import Document, Group, Interchange, Transaction
 from edi.x12.lalr import Loop
-from edi.x12.reader import read_document
-
-CLAIM_LOOPS = {
-    "837P": "2300",
-    "837I": "2300",
-    "837D": "2300",
-    "835": "2100",
-}  # guide -> loop whose CLM01/CLP01 names the claim
+from edi.x12.reader import Event, iter_events
 
 
 def rule_modules() -> tuple[str, ...]:
@@ -54,24 +54,10 @@ def _selected(rules: tuple[Rule, ...], max_snip: int, scope: str, guide: str | N
 
 def claim_ids(transaction: Transaction) -> dict[int, str]:
     """Segment position -> the claim (CLM01 or CLP01) whose loop holds the segment."""
-    claim_loop = CLAIM_LOOPS.get(transaction.guide.id) if transaction.guide else None
-    found: dict[int, str] = {}
-    if claim_loop is None:
-        return found
-    stack = [(transaction.root, "")]
-    while stack:
-        loop, claim = stack.pop()
-        if loop.id == claim_loop:
-            claim = loop.trigger.get(1)
-        for item in loop.items:
-            if isinstance(item, Loop):
-                stack.append((item, claim))
-            elif claim:
-                found[item.position] = claim
-    return found
+    return TransactionIndex(transaction).claim_ids
 
 
-def _located(issues: Iterator[Issue] | list[Issue], claims: dict[int, str]) -> list[Issue]:
+def _located(issues: list[Issue], claims: dict[int, str]) -> list[Issue]:
     out = []
     for issue in issues:
         if issue.claim is None and issue.segment_position in claims:
@@ -80,36 +66,93 @@ def _located(issues: Iterator[Issue] | list[Issue], claims: dict[int, str]) -> l
     return out
 
 
+def skeleton(transaction: Transaction) -> Transaction:
+    """The transaction set reduced to its ST and SE: what the envelope rules and the 999 read once it is checked."""
+    return Transaction(Loop("ST", [transaction.st, transaction.se]), transaction.guide, transaction.version)
+
+
+class Run:
+    """Validation of one event stream: transaction sets as they come, envelope rules at each interchange's end."""
+
+    def __init__(self, file: str, max_snip: int) -> None:
+        rules = load_rules()
+        self.file = file
+        self.max_snip = max_snip
+        self.rules = rules
+        self.interchange_rules = _selected(rules, max_snip, "interchange", None)
+        self.by_guide: dict[str | None, list[Rule]] = {}
+        self.issues: list[Issue] = []
+        self.sets: list[tuple[str, list[Issue]]] = []  # per transaction set of the open interchange, in order
+
+    def transaction(self, interchange: Interchange, group: Group | None, transaction: Transaction) -> None:
+        """Run the transaction set rules; the findings wait for the interchange's end."""
+        guide = transaction.guide.id if transaction.guide else None
+        selected = self.by_guide.get(guide)
+        if selected is None:
+            selected = self.by_guide[guide] = _selected(self.rules, self.max_snip, "transaction", guide)
+        index = TransactionIndex(transaction)
+        context = Context(self.file, interchange, group, transaction, index.claim_ids, index)
+        found = [i for checked in selected for i in checked.function(context)]
+        if found:
+            found.sort(key=lambda i: i.segment_position or 0)
+            found = _located(found, index.claim_ids)
+        self.sets.append((transaction.control_number, found))
+
+    def interchange_end(self, interchange: Interchange) -> None:
+        """Run the envelope rules and release the interchange's findings in file order."""
+        unit = Context(self.file, interchange)
+        envelope = [i for checked in self.interchange_rules for i in checked.function(unit)]
+        self.issues.extend(i for i in envelope if i.transaction is None)
+        pending = [i for i in envelope if i.transaction is not None]
+        for number, found in self.sets:
+            if pending:
+                found = found + [i for i in pending if i.transaction == number]
+                pending = [i for i in pending if i.transaction != number]
+                found.sort(key=lambda i: i.segment_position or 0)
+            self.issues.extend(found)
+        self.issues.extend(pending)
+        self.sets = []
+
+    def events(self, events: Iterable[Event], document: Document | None = None) -> list[Issue]:
+        """Consume a read's events; with ``document``, fill it with the envelope skeleton of what was read."""
+        interchange: Interchange | None = None
+        group: Group | None = None
+        for event in events:
+            kind = event.kind
+            if kind == "transaction":
+                assert interchange is not None
+                self.transaction(interchange, group, event.value)
+                if document is not None and group is not None:
+                    group.transactions.append(skeleton(event.value))
+            elif kind == "group":
+                group = event.value
+            elif kind == "interchange":
+                interchange = event.value
+                if document is not None:
+                    document.interchanges.append(event.value)
+            elif kind == "interchange_end":
+                self.interchange_end(event.value)
+        return self.issues
+
+
+def _replay(document: Document) -> Iterator[Event]:
+    for interchange in document.interchanges:
+        yield Event("interchange", interchange)
+        for group in interchange.groups:
+            yield Event("group", group)
+            for transaction in group.transactions:
+                yield Event("transaction", transaction)
+            yield Event("group_end", group)
+        yield Event("interchange_end", interchange)
+
+
 def validate_document(document: Document, max_snip: int = 5) -> list[Issue]:
     """Every finding of the rules up to SNIP type ``max_snip`` (ordering rules always run), in file order."""
-    rules = load_rules()
-    interchange_rules = _selected(rules, max_snip, "interchange", None)
-    by_guide: dict[str | None, list[Rule]] = {}
-    issues: list[Issue] = []
-    for interchange in document.interchanges:
-        unit = Context(document.file, interchange)
-        envelope = [i for checked in interchange_rules for i in checked.function(unit)]
-        issues.extend(i for i in envelope if i.transaction is None)
-        pending = [i for i in envelope if i.transaction is not None]
-        for group in interchange.groups:
-            for transaction in group.transactions:
-                guide = transaction.guide.id if transaction.guide else None
-                if guide not in by_guide:
-                    by_guide[guide] = _selected(rules, max_snip, "transaction", guide)
-                claims = claim_ids(transaction)
-                context = Context(document.file, interchange, group, transaction, claims)
-                found = [i for checked in by_guide[guide] for i in checked.function(context)]
-                if pending:
-                    number = transaction.control_number
-                    found.extend(i for i in pending if i.transaction == number)
-                    pending = [i for i in pending if i.transaction != number]
-                found.sort(key=lambda i: i.segment_position or 0)
-                issues.extend(_located(found, claims))
-        issues.extend(pending)
-    return issues
+    return Run(document.file, max_snip).events(_replay(document))
 
 
 def validate_file(path: str | Path, max_snip: int = 5) -> tuple[Document, list[Issue]]:
-    """Read ``path`` (a ReadError when it cannot be read) and validate it."""
-    document = read_document(path)
-    return document, validate_document(document, max_snip)
+    """Stream ``path`` (a ReadError when it cannot be read) and validate it; the document is its envelope skeleton."""
+    document = Document(str(path))
+    issues = Run(str(path), max_snip).events(iter_events(path), document)
+    return document, issues

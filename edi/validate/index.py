@@ -1,0 +1,144 @@
+"""What many rules need from one transaction set, computed once per set and shared through the `Context`.
+
+Rules ask the index for the claim loops, their service lines, HI codes and the segments of
+a given ID instead of walking the loop tree each; every answer is computed on first use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from edi.x12.document import Transaction
+from edi.x12.lalr import Loop
+from edi.x12.segment import Segment
+
+CLAIM_LOOPS = {
+    "837P": "2300",
+    "837I": "2300",
+    "837D": "2300",
+    "835": "2100",
+}  # guide -> loop whose CLM01/CLP01 names the claim
+
+
+@dataclass(slots=True, frozen=True)
+class HiCode:
+    """One code of an HI segment: its qualifier and code, and where it stands (HI01 = index 1)."""
+
+    segment: Segment
+    index: int
+    qualifier: str
+    code: str
+
+    @property
+    def element(self) -> str:
+        """The element reference of the code, such as ``HI02-2``."""
+        return f"HI{self.index:02d}-2"
+
+
+def outer_loops(root: Loop, loop_id: str) -> list[Loop]:
+    """Every loop with ``loop_id`` below ``root`` (not inside another loop with that ID), in file order."""
+    found: list[Loop] = []
+
+    def visit(loop: Loop) -> None:
+        for item in loop.items:
+            if type(item) is Loop:
+                if item.id == loop_id:
+                    found.append(item)
+                else:
+                    visit(item)
+
+    visit(root)
+    return found
+
+
+def hi_codes(claim: Loop) -> list[HiCode]:
+    """Every qualified code of the claim's HI segments, in file order."""
+    found = []
+    for segment in claim.items:
+        if type(segment) is not Segment or segment.id != "HI":
+            continue
+        component = segment.delimiters.component
+        for index, value in enumerate(segment.elements, 1):
+            parts = value.split(component)
+            if parts[0]:
+                found.append(HiCode(segment, index, parts[0], parts[1] if len(parts) > 1 else ""))
+    return found
+
+
+class TransactionIndex:
+    """Facts about one transaction set that several rules share, each computed on first use."""
+
+    def __init__(self, transaction: Transaction | None) -> None:
+        self.transaction = transaction
+        self._hi: dict[int, list[HiCode]] = {}
+        self._lines: dict[int, list[Loop]] = {}
+        self._outer: dict[str, list[Loop]] = {}
+
+    @cached_property
+    def guide_id(self) -> str:
+        """The ID of the guide the transaction set was read with ("" without one)."""
+        transaction = self.transaction
+        return transaction.guide.id if transaction is not None and transaction.guide is not None else ""
+
+    @cached_property
+    def walked(self) -> list[tuple[Segment, Loop]]:
+        """Every segment with the loop that holds it, in file order."""
+        return list(self.transaction.root.walk()) if self.transaction is not None else []
+
+    @cached_property
+    def by_segment_id(self) -> dict[str, list[tuple[Segment, Loop]]]:
+        """Segment ID -> every (segment, loop) with that ID, in file order."""
+        found: dict[str, list[tuple[Segment, Loop]]] = {}
+        for pair in self.walked:
+            found.setdefault(pair[0].id, []).append(pair)
+        return found
+
+    def segments(self, *segment_ids: str) -> list[tuple[Segment, Loop]]:
+        """The (segment, loop) pairs with any of the IDs, in file order."""
+        if len(segment_ids) == 1:
+            return self.by_segment_id.get(segment_ids[0], [])
+        pairs = [pair for seg_id in segment_ids for pair in self.by_segment_id.get(seg_id, [])]
+        pairs.sort(key=lambda pair: pair[0].position)
+        return pairs
+
+    def loops(self, loop_id: str) -> list[Loop]:
+        """The outermost loops with ``loop_id``, in file order."""
+        cache = self._outer
+        if loop_id not in cache:
+            cache[loop_id] = outer_loops(self.transaction.root, loop_id) if self.transaction is not None else []
+        return cache[loop_id]
+
+    @cached_property
+    def claims(self) -> list[Loop]:
+        """The 2300 claim loops (837)."""
+        return self.loops("2300")
+
+    def lines(self, claim: Loop) -> list[Loop]:
+        """The 2400 service line loops of a claim."""
+        found = self._lines.get(id(claim))
+        if found is None:
+            found = self._lines[id(claim)] = claim.loops("2400")
+        return found
+
+    def hi_codes(self, claim: Loop) -> list[HiCode]:
+        """Every qualified code of the claim's HI segments, in file order."""
+        found = self._hi.get(id(claim))
+        if found is None:
+            found = self._hi[id(claim)] = hi_codes(claim)
+        return found
+
+    @cached_property
+    def claim_ids(self) -> dict[int, str]:
+        """Segment position -> the claim (CLM01 or CLP01) whose loop holds the segment."""
+        claim_loop = CLAIM_LOOPS.get(self.guide_id)
+        found: dict[int, str] = {}
+        if claim_loop is None or self.transaction is None:
+            return found
+        for claim in self.loops(claim_loop):
+            name = claim.trigger.get(1)
+            if not name:
+                continue
+            for segment, _ in claim.walk():
+                found[segment.position] = name
+        return found
