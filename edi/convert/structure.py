@@ -1,8 +1,8 @@
 """The lossless structural JSON: every interchange, group, transaction set, loop and segment.
 
-Elements are keyed by their reference (``CLM05``); a composite is a list of components,
-a repeated element ``{"repeat": [...]}``. Empty elements are left out except the last one
-of a segment, so the element count, and with it the X12 text, comes back exactly.
+Every element up to the last one the segment holds is keyed by its reference (``CLM05``),
+empty ones included, so the X12 text comes back exactly; a composite is a list of
+components, a repeated element ``{"repeat": [...]}``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any, TextIO
 
 from edi.errors import InputError
-from edi.guides.registry import guide_by_id
+from edi.guides.registry import Guide, guide_by_id
 from edi.x12.document import Document, Group, Interchange, ReadWarning, Transaction
 from edi.x12.lalr import Loop
 from edi.x12.reader import Event
@@ -41,25 +41,18 @@ def _element_names(segment_id: str, count: int) -> tuple[str, ...]:
 
 
 def segment_json(segment: Segment) -> dict[str, Any]:
-    """A segment as ``{"id": ..., "elements": {"NM101": ...}}``."""
+    """A segment as ``{"id": ..., "elements": {"NM101": ..., "NM102": ...}}``."""
     values = segment.elements
     seg_id = segment.id
     names = _element_names(seg_id, len(values))
-    if seg_id == "ISA":
+    delimiters = segment.delimiters
+    joined = delimiters.element.join(values)
+    if seg_id == "ISA" or (
+        delimiters.component not in joined and (not delimiters.repetition or delimiters.repetition not in joined)
+    ):
         elements: dict[str, Element] = dict(zip(names, values, strict=True))
     else:
-        delimiters = segment.delimiters
-        component = delimiters.component
-        rep = delimiters.repetition or "\0"
-        elements = {}
-        for name, value in zip(names, values, strict=True):
-            if value:
-                if component in value or rep in value:
-                    elements[name] = element_value(value, delimiters)
-                else:
-                    elements[name] = value
-        if values and not values[-1]:
-            elements[names[-1]] = ""
+        elements = {name: element_value(value, delimiters) for name, value in zip(names, values, strict=True)}
     out: dict[str, Any] = {"id": seg_id, "elements": elements}
     if segment.unplaced:
         out["unplaced"] = True
@@ -78,13 +71,18 @@ def loop_json(loop: Loop, names: dict[str, str]) -> dict[str, Any]:
 def transaction_json(transaction: Transaction) -> dict[str, Any]:
     """A transaction set: its guide and its loop tree."""
     guide = transaction.guide
-    names = {k: v["name"] for k, v in guide.loops.items()} if guide else {}
-    names["ST"] = "Transaction Set"
     return {
         "guide": guide.id if guide else None,
         "version": transaction.version,
-        "loops": loop_json(transaction.root, names),
+        "loops": loop_json(transaction.root, _loop_names(guide)),
     }
+
+
+@cache
+def _loop_names(guide: Guide | None) -> dict[str, str]:
+    names = {k: str(v["name"]) for k, v in guide.loops.items()} if guide else {}
+    names["ST"] = "Transaction Set"
+    return names
 
 
 def delimiters_json(delimiters: Delimiters) -> dict[str, Any]:

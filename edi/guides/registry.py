@@ -96,26 +96,36 @@ class Guide:
 
     def token(self, segment: Segment) -> str:
         """The token type of ``segment`` in this guide's grammar."""
-        where = self.qualifiers.get(segment.id)
-        if where is None:
-            key: tuple[str, str] = (segment.id, "")
-        else:
-            index, comp = where
-            key = (segment.id, segment.get(index, comp) if comp is not None else segment.get(index))
-        found = self._tokens.get(key)
-        if found is None:
-            found = self._tokens[key] = (
-                self._token_for(*key) if where is not None else (key[0] if key[0] in self.terminals else UNPLACED)
-            )
-        return found
+        return self.tokens([segment])[0][0]
+
+    def tokens(self, segments: list[Segment]) -> list[tuple[str, Segment]]:
+        """Type each segment for the grammar; a segment the guide does not know is marked unplaced."""
+        qualifiers = self.qualifiers
+        plain, qualified = self._known
+        typed: list[tuple[str, Segment]] = []
+        append = typed.append
+        for segment in segments:
+            seg_id = segment.id
+            where = qualifiers.get(seg_id)
+            if where is None:
+                kind = plain.get(seg_id)
+                if kind is None:
+                    kind = plain[seg_id] = seg_id if seg_id in self.terminals else UNPLACED
+            else:
+                code = segment.get(where[0], where[1]) if where[1] is not None else segment.get(where[0])
+                kind = qualified.get((seg_id, code))
+                if kind is None:
+                    name = f"{seg_id}_{_safe(code)}"
+                    kind = qualified[(seg_id, code)] = name if name in self.terminals else UNPLACED
+            if kind == UNPLACED:
+                segment.unplaced = True
+            append((kind, segment))
+        return typed
 
     @cached_property
-    def _tokens(self) -> dict[tuple[str, str], str]:
-        return {}
-
-    def _token_for(self, segment_id: str, code: str) -> str:
-        name = f"{segment_id}_{_safe(code)}"
-        return name if name in self.terminals else UNPLACED
+    def _known(self) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+        """Token types already worked out: by segment ID, and by (segment ID, qualifier code)."""
+        return {}, {}
 
     @cached_property
     def loops(self) -> dict[str, dict[str, Any]]:

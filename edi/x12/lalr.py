@@ -23,6 +23,7 @@ from edi.x12.segment import Segment
 UNPLACED = "UNPLACED"
 END = "$END"
 
+TABLE_FORMAT = 2  # bump when the cached table's layout changes
 # Rule kinds
 HELPER, NODE = 0, 1
 
@@ -96,7 +97,7 @@ def compile_table(grammar: str) -> Table:
     """Compile a Lark grammar to a `Table`, using the on-disk cache when it is fresh."""
     import lark  # imported lazily: only a cache miss needs it
 
-    key = hashlib.sha256((grammar + lark.__version__).encode()).hexdigest()[:20]
+    key = hashlib.sha256(f"{TABLE_FORMAT}\n{lark.__version__}\n{grammar}".encode()).hexdigest()[:20]
     cached = _cache_dir() / f"table-{key}.pickle"
     try:
         with cached.open("rb") as handle:
@@ -136,14 +137,16 @@ def _build(grammar: str) -> Table:
     actions: list[dict[str, int]] = [{} for _ in range(max(lalr.states) + 1)]
     for state, row in lalr.states.items():
         for symbol, (action, arg) in row.items():
+            # Names are plain strings: some are lark Tokens, whose comparisons are slower.
+            name = str(symbol)
             if action.name == "Shift":
-                actions[state][symbol] = arg
+                actions[state][name] = arg
                 continue
             if arg not in rule_index:
                 rule_index[arg] = len(rules)
-                kind = HELPER if arg.origin.name.startswith("__") else NODE
-                rules.append((arg.origin.name, len(arg.expansion), kind))
-            actions[state][symbol] = ~rule_index[arg]
+                origin = str(arg.origin.name)
+                rules.append((origin, len(arg.expansion), HELPER if origin.startswith("__") else NODE))
+            actions[state][name] = ~rule_index[arg]
     return Table(actions, rules, lalr.start_states["start"], lalr.end_states["start"])
 
 
@@ -167,39 +170,39 @@ def parse(table: Table, tokens: Iterable[tuple[str, Any]], build: Builder, fallb
     ``fallback`` (the grammar's UNPLACED) and its value is marked ``unplaced``.
     """
     actions, rules = table.actions, table.rules
-    states = [table.start]
+    state = table.start
+    states = [state]
     values: list[Any] = []
     for token, value in chain(tokens, ((END, None),)):
         while True:
-            step = actions[states[-1]].get(token)
+            step = actions[state].get(token)
             if step is None:
                 if fallback is None or token in (fallback, END):
-                    raise ParseFailure(token, value, table.expected(states[-1]))
+                    raise ParseFailure(token, value, table.expected(state))
                 value.unplaced = True
                 token = fallback
                 continue
             if step >= 0:
                 states.append(step)
                 values.append(value)
+                state = step
                 break
             name, size, kind = rules[~step]
-            if size:
-                children = values[-size:]
-                del values[-size:]
-                del states[-size:]
+            if kind == HELPER and size == 2 and type(values[-2]) is list:
+                # The common step: one more item for a loop's list of segments and loops.
+                last = values.pop()
+                values[-1].append(last)
+                del states[-2:]
+                node = values.pop()
             else:
-                children = []
-            if kind == HELPER:
-                if size == 2 and type(children[0]) is list:
-                    children[0].append(children[1])
-                    node = children[0]
-                else:
-                    node = children
-            else:
-                node = build(name, children)
-            if token == END and len(states) == 1 and states[0] == table.start and name == "start":
+                children = values[len(values) - size :]
+                del values[len(values) - size :]
+                del states[len(states) - size :]
+                node = children if kind == HELPER else build(name, children)
+            if token == END and name == "start" and len(states) == 1:
                 return node
-            states.append(actions[states[-1]][name])
+            state = actions[states[-1]][name]
+            states.append(state)
             values.append(node)
     raise ParseFailure(END, None, [])  # pragma: no cover - the END token always returns above
 

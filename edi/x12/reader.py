@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -196,7 +196,6 @@ class Reader:
         ids = self.rule_ids.get(guide)
         if ids is None:
             ids = self.rule_ids[guide] = {f"loop_{re.sub(r'[^a-z0-9]', '_', k.lower())}": k for k in guide.loops}
-        token = guide.token
         rule_ids = ids
 
         def build(rule: str, children: list[Any]) -> Loop:
@@ -209,7 +208,7 @@ class Reader:
             return Loop(rule_ids.get(rule, "ST"), items)
 
         try:
-            root: Loop = parse(guide.table, _tokens(segments, token), build, UNPLACED)
+            root: Loop = parse(guide.table, guide.tokens(segments), build, UNPLACED)
         except ParseFailure as failure:
             segment = failure.value if isinstance(failure.value, Segment) else segments[-1]
             raise self._error(
@@ -227,17 +226,6 @@ class Reader:
                 self._where(segments[0]),
             )
         return root
-
-
-def _tokens(segments: list[Segment], token: Callable[[Segment], str]) -> list[tuple[str, Segment]]:
-    """Type each segment; a segment the guide does not know at all is marked unplaced."""
-    typed = []
-    for segment in segments:
-        kind = token(segment)
-        if kind == UNPLACED:
-            segment.unplaced = True
-        typed.append((kind, segment))
-    return typed
 
 
 def iter_events(source: str | Path | bytes | BinaryIO, file: str | None = None) -> Iterator[Event]:
