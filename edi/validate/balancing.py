@@ -57,10 +57,10 @@ def claim_charge(ctx: Context) -> Iterator[Issue]:
     if transaction is None or transaction.guide is None:
         return
     seg_id, index = LINE_CHARGE[transaction.guide.id]
-    for claim in iter_loops(transaction.root, "2300"):
+    for claim in ctx.index.loops("2300"):
         clm = claim.trigger
         charge = amount(clm, 2)
-        lines = [line.find(seg_id) for line in claim.loops("2400")]
+        lines = [line.find(seg_id) for line in ctx.index.lines(claim)]
         if charge is None or not lines:
             continue
         summed = total((s for s in lines if s is not None), (index,))
@@ -82,10 +82,10 @@ def cob_balance(ctx: Context) -> Iterator[Issue]:
     if transaction is None or transaction.guide is None:
         return
     seg_id, index = LINE_CHARGE[transaction.guide.id]
-    for claim in iter_loops(transaction.root, "2300"):
+    for claim in ctx.index.loops("2300"):
         clm = claim.trigger
         charge = amount(clm, 2)
-        lines = claim.loops("2400")
+        lines = ctx.index.lines(claim)
         for other in claim.loops("2320"):
             payer = _payer_id(other)
             adjudications = [(line, [a for a in line.loops("2430") if a.trigger.get(1) == payer]) for line in lines]
@@ -123,7 +123,7 @@ def remittance_balance(ctx: Context) -> Iterator[Issue]:
     if transaction is None:
         return
     paid_total = ZERO
-    for claim in iter_loops(transaction.root, "2100"):
+    for claim in ctx.index.loops("2100"):
         clp = claim.trigger
         pcn = clp.get(1)
         claim_cas = claim.find_all("CAS")

@@ -1,28 +1,26 @@
 """SNIP 5: external code sets: ICD-10-CM, NPI, state and ZIP, place of service, claim frequency, CAS groups, HCPCS, CDT.
 
-Also the claim and diagnosis helpers that the code ordering rules share: `claims` finds the
-2300 loops and `hi_codes` lists the codes of the HI segments with their qualifiers.
+Also the claim and diagnosis helpers that the code ordering rules share: `claims` gives the
+2300 loops and `diagnoses` the diagnosis codes of a claim, both from the transaction set's
+shared index (`edi.validate.index`).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 
 from edi.validate import icd10
 from edi.validate.context import Context, rule
+from edi.validate.index import ICD10_DIAGNOSIS, HiCode
 from edi.validate.issue import Issue
 from edi.x12.lalr import Loop
 from edi.x12.segment import Segment
 
 CLAIMS = ("837P", "837I", "837D")
-ICD10_DIAGNOSIS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})
-ICD9_DIAGNOSIS = frozenset({"BK", "BF", "BJ", "PR", "BN"})
-DIAGNOSIS = ICD10_DIAGNOSIS | ICD9_DIAGNOSIS
 PROFESSIONAL_FREQUENCY = frozenset({"1", "7", "8"})
 CLAIM_GROUPS = frozenset({"CO", "CR", "OA", "PI", "PR"})
 REMITTANCE_GROUPS = frozenset({"CO", "OA", "PI", "PR"})
@@ -37,21 +35,6 @@ INVALID_CODE = "7"  # IK403: invalid code value
 INVALID_CHARACTER = "6"  # IK403: invalid character in data element
 
 
-@dataclass(slots=True, frozen=True)
-class HiCode:
-    """One code of an HI segment: its qualifier and code, and where it stands (HI01 = index 1)."""
-
-    segment: Segment
-    index: int
-    qualifier: str
-    code: str
-
-    @property
-    def element(self) -> str:
-        """The element reference of the code, such as ``HI02-2``."""
-        return f"HI{self.index:02d}-2"
-
-
 @cache
 def code_list(name: str) -> frozenset[str]:
     """One external code list of ``codes.json`` (``states``, ``pos`` ...)."""
@@ -61,24 +44,12 @@ def code_list(name: str) -> frozenset[str]:
 
 def guide_id(ctx: Context) -> str:
     """The ID of the guide the context's transaction was read with ("" without one)."""
-    transaction = ctx.transaction
-    return transaction.guide.id if transaction and transaction.guide else ""
+    return ctx.index.guide_id
 
 
-def loops(root: Loop, loop_ids: Iterable[str]) -> Iterator[Loop]:
-    """Every loop below ``root`` whose ID is in ``loop_ids``, in file order, without looking inside the matches."""
-    wanted = frozenset(loop_ids)
-    for child in root.loops():
-        if child.id in wanted:
-            yield child
-        else:
-            yield from loops(child, wanted)
-
-
-def claims(ctx: Context) -> Iterator[Loop]:
+def claims(ctx: Context) -> list[Loop]:
     """The 2300 claim loops of the context's transaction."""
-    if ctx.transaction is not None:
-        yield from loops(ctx.transaction.root, ("2300",))
+    return ctx.index.claims
 
 
 def claim_id(claim: Loop) -> str:
@@ -86,20 +57,19 @@ def claim_id(claim: Loop) -> str:
     return claim.trigger.get(1)
 
 
-def hi_codes(claim: Loop) -> list[HiCode]:
+def hi_codes(ctx: Context, claim: Loop) -> list[HiCode]:
     """Every qualified code of the claim's HI segments, in file order."""
-    found = []
-    for segment in claim.find_all("HI"):
-        for index in range(1, len(segment.elements) + 1):
-            qualifier = segment.get(index, 1)
-            if qualifier:
-                found.append(HiCode(segment, index, qualifier, segment.get(index, 2)))
-    return found
+    return ctx.index.hi_codes(claim)
 
 
-def diagnoses(claim: Loop) -> list[HiCode]:
+def diagnoses(ctx: Context, claim: Loop) -> list[HiCode]:
     """The claim's diagnosis codes (ICD-10-CM or ICD-9-CM qualifiers), in file order."""
-    return [code for code in hi_codes(claim) if code.qualifier in DIAGNOSIS]
+    return ctx.index.diagnoses(claim)
+
+
+def lines(ctx: Context, claim: Loop) -> list[Loop]:
+    """The claim's 2400 service line loops."""
+    return ctx.index.lines(claim)
 
 
 def npi_valid(npi: str) -> bool:
@@ -117,7 +87,7 @@ def npi_valid(npi: str) -> bool:
 def icd10_codes(ctx: Context) -> Iterator[Issue]:
     """ICD-10-CM diagnosis codes must exist in the tabular and be billable (a leaf)."""
     for claim in claims(ctx):
-        for hi in diagnoses(claim):
+        for hi in diagnoses(ctx, claim):
             if hi.qualifier not in ICD10_DIAGNOSIS or not hi.code:
                 continue
             found = icd10.table().get(hi.code)
@@ -152,9 +122,7 @@ def icd10_codes(ctx: Context) -> Iterator[Issue]:
 @rule(snip=5, guides=(*CLAIMS, "835"))
 def npi_check_digit(ctx: Context) -> Iterator[Issue]:
     """Every NPI (NM108 or N103 = XX) must have 10 digits and a valid check digit."""
-    if ctx.transaction is None:
-        return
-    for segment, loop in ctx.transaction.root.walk():
+    for segment, loop in ctx.index.segments("NM1", "N1"):
         if segment.id == "NM1" and segment.get(8) == "XX":
             element, npi = "NM109", segment.get(9)
         elif segment.id == "N1" and segment.get(3) == "XX":
@@ -176,10 +144,8 @@ def npi_check_digit(ctx: Context) -> Iterator[Issue]:
 
 
 def _us_addresses(ctx: Context) -> Iterator[tuple[Segment, Loop]]:
-    if ctx.transaction is None:
-        return
-    for segment, loop in ctx.transaction.root.walk():
-        if segment.id == "N4" and segment.get(4) in ("", "US"):
+    for segment, loop in ctx.index.segments("N4"):
+        if segment.get(4) in ("", "US"):
             yield segment, loop
 
 
@@ -229,7 +195,7 @@ def _place_of_service(ctx: Context) -> Iterator[tuple[Segment, Loop, str, str]]:
     for claim in claims(ctx):
         yield claim.trigger, claim, "CLM05-1", claim.trigger.get(5, 1)
         segment_id, index = line_element
-        for line in claim.loops("2400"):
+        for line in lines(ctx, claim):
             service = line.find(segment_id)
             if service is not None:
                 yield service, line, f"{segment_id}{index:02d}", service.get(index)
@@ -283,11 +249,9 @@ def claim_frequency(ctx: Context) -> Iterator[Issue]:
 @rule(snip=5, guides=(*CLAIMS, "835"))
 def adjustment_group(ctx: Context) -> Iterator[Issue]:
     """CAS01 must be a claim adjustment group code (CR only in 837 COB, not in the 835)."""
-    if ctx.transaction is None:
-        return
     allowed = REMITTANCE_GROUPS if guide_id(ctx) == "835" else CLAIM_GROUPS
-    for segment, loop in ctx.transaction.root.walk():
-        group = segment.get(1) if segment.id == "CAS" else ""
+    for segment, loop in ctx.index.segments("CAS"):
+        group = segment.get(1)
         if group and group not in allowed:
             yield ctx.issue(
                 "error",
@@ -305,10 +269,8 @@ def adjustment_group(ctx: Context) -> Iterator[Issue]:
 @rule(snip=5, guides=(*CLAIMS, "835"))
 def hcpcs_format(ctx: Context) -> Iterator[Issue]:
     """A procedure code with qualifier HC (SV101, SV202, SVC01, SVC06) must look like HCPCS."""
-    if ctx.transaction is None:
-        return
-    for segment, loop in ctx.transaction.root.walk():
-        for index in PROCEDURES.get(segment.id, ()):
+    for segment, loop in ctx.index.segments(*PROCEDURES):
+        for index in PROCEDURES[segment.id]:
             code = segment.get(index, 2)
             if segment.get(index, 1) == "HC" and code and not HCPCS.fullmatch(code):
                 yield ctx.issue(
@@ -328,7 +290,7 @@ def hcpcs_format(ctx: Context) -> Iterator[Issue]:
 def cdt_format(ctx: Context) -> Iterator[Issue]:
     """A dental procedure code with qualifier AD (SV301) must be D and 4 digits."""
     for claim in claims(ctx):
-        for line in claim.loops("2400"):
+        for line in lines(ctx, claim):
             service = line.find("SV3")
             if service is None or service.get(1, 1) != "AD":
                 continue

@@ -6,6 +6,7 @@ a given ID instead of walking the loop tree each; every answer is computed on fi
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -19,6 +20,9 @@ CLAIM_LOOPS = {
     "837D": "2300",
     "835": "2100",
 }  # guide -> loop whose CLM01/CLP01 names the claim
+ICD10_DIAGNOSIS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})
+ICD9_DIAGNOSIS = frozenset({"BK", "BF", "BJ", "PR", "BN"})
+DIAGNOSIS = ICD10_DIAGNOSIS | ICD9_DIAGNOSIS
 
 
 @dataclass(slots=True, frozen=True)
@@ -52,6 +56,15 @@ def outer_loops(root: Loop, loop_id: str) -> list[Loop]:
     return found
 
 
+def last_segment(loop: Loop) -> Segment:
+    """The last segment inside ``loop``, child loops included."""
+    item = loop.items[-1]
+    while type(item) is Loop:
+        item = item.items[-1]
+    assert isinstance(item, Segment)
+    return item
+
+
 def hi_codes(claim: Loop) -> list[HiCode]:
     """Every qualified code of the claim's HI segments, in file order."""
     found = []
@@ -74,6 +87,7 @@ class TransactionIndex:
         self._hi: dict[int, list[HiCode]] = {}
         self._lines: dict[int, list[Loop]] = {}
         self._outer: dict[str, list[Loop]] = {}
+        self._diagnoses: dict[int, list[HiCode]] = {}
 
     @cached_property
     def guide_id(self) -> str:
@@ -85,6 +99,18 @@ class TransactionIndex:
     def walked(self) -> list[tuple[Segment, Loop]]:
         """Every segment with the loop that holds it, in file order."""
         return list(self.transaction.root.walk()) if self.transaction is not None else []
+
+    @cached_property
+    def positions(self) -> list[int]:
+        """The position of each segment of `walked`, ascending."""
+        return [segment.position for segment, _ in self.walked]
+
+    def inside(self, loop: Loop) -> list[tuple[Segment, Loop]]:
+        """Every segment of ``loop`` (child loops included) with the loop that holds it: a slice of `walked`."""
+        positions = self.positions
+        start = bisect_left(positions, loop.trigger.position)
+        end = bisect_right(positions, last_segment(loop).position, start)
+        return self.walked[start:end]
 
     @cached_property
     def by_segment_id(self) -> dict[str, list[tuple[Segment, Loop]]]:
@@ -128,6 +154,13 @@ class TransactionIndex:
             found = self._hi[id(claim)] = hi_codes(claim)
         return found
 
+    def diagnoses(self, claim: Loop) -> list[HiCode]:
+        """The claim's diagnosis codes (ICD-10-CM or ICD-9-CM qualifiers), in file order."""
+        found = self._diagnoses.get(id(claim))
+        if found is None:
+            found = self._diagnoses[id(claim)] = [code for code in self.hi_codes(claim) if code.qualifier in DIAGNOSIS]
+        return found
+
     @cached_property
     def claim_ids(self) -> dict[int, str]:
         """Segment position -> the claim (CLM01 or CLP01) whose loop holds the segment."""
@@ -139,6 +172,6 @@ class TransactionIndex:
             name = claim.trigger.get(1)
             if not name:
                 continue
-            for segment, _ in claim.walk():
+            for segment, _ in self.inside(claim):
                 found[segment.position] = name
         return found

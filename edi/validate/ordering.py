@@ -12,16 +12,15 @@ from collections.abc import Iterator
 from edi.validate import icd10
 from edi.validate.codes import (
     CLAIMS,
-    ICD9_DIAGNOSIS,
-    ICD10_DIAGNOSIS,
-    HiCode,
     claim_id,
     claims,
     diagnoses,
     guide_id,
     hi_codes,
+    lines,
 )
 from edi.validate.context import Context, rule
+from edi.validate.index import ICD9_DIAGNOSIS, ICD10_DIAGNOSIS, HiCode
 from edi.validate.issue import Issue, Severity
 from edi.x12.lalr import Loop
 from edi.x12.segment import Segment
@@ -58,15 +57,15 @@ def _issue(
     return ctx.issue(severity, None, rule_id, message, hi.segment, claim, element, claim=claim_id(claim))
 
 
-def _conditions(claim: Loop) -> list[HiCode]:
-    return [hi for hi in diagnoses(claim) if hi.qualifier in CONDITIONS and hi.code]
+def _conditions(ctx: Context, claim: Loop) -> list[HiCode]:
+    return [hi for hi in diagnoses(ctx, claim) if hi.qualifier in CONDITIONS and hi.code]
 
 
 @rule(snip=None, guides=CLAIMS)
 def principal_first(ctx: Context) -> Iterator[Issue]:
     """The first HI segment of a claim must start with the principal diagnosis (ABK, or BK for ICD-9)."""
     for claim in claims(ctx):
-        codes = hi_codes(claim)
+        codes = hi_codes(ctx, claim)
         if codes and codes[0].qualifier not in PRINCIPAL:
             first = codes[0]
             message = f"the claim's first HI code has qualifier {first.qualifier}: expected ABK (principal diagnosis)"
@@ -77,7 +76,7 @@ def principal_first(ctx: Context) -> Iterator[Issue]:
 def principal_once(ctx: Context) -> Iterator[Issue]:
     """A claim has exactly one principal diagnosis (ABK or BK)."""
     for claim in claims(ctx):
-        principals = [hi for hi in hi_codes(claim) if hi.qualifier in PRINCIPAL]
+        principals = [hi for hi in hi_codes(ctx, claim) if hi.qualifier in PRINCIPAL]
         for extra in principals[1:]:
             message = f"a second principal diagnosis ({extra.qualifier}:{extra.code}): only HI01 of the first HI is ABK"
             yield _issue(ctx, "error", "order.principal_once", message, extra, claim, f"HI{extra.index:02d}-1")
@@ -90,7 +89,7 @@ def other_diagnosis_qualifier(ctx: Context) -> Iterator[Issue]:
         first = claim.find("HI")
         if first is None or first.get(1, 1) not in PRINCIPAL:
             continue
-        for hi in hi_codes(claim):
+        for hi in hi_codes(ctx, claim):
             if hi.segment is not first or hi.index == 1:
                 continue
             if hi.qualifier.isalpha() and hi.qualifier not in OTHER_DIAGNOSIS | PRINCIPAL:
@@ -98,9 +97,9 @@ def other_diagnosis_qualifier(ctx: Context) -> Iterator[Issue]:
                 yield _issue(ctx, "error", "order.other_diagnosis", message, hi, claim, f"HI{hi.index:02d}-1")
 
 
-def _service_dates(claim: Loop) -> list[datetime.date]:
+def _service_dates(ctx: Context, claim: Loop) -> list[datetime.date]:
     dates = []
-    for segment, _ in claim.walk():
+    for segment, _ in ctx.index.inside(claim):
         if segment.id != "DTP" or segment.get(1) not in ("472", "434"):
             continue
         for text in segment.get(3).split("-") if segment.get(2) in ("D8", "RD8") else ():
@@ -115,10 +114,10 @@ def _service_dates(claim: Loop) -> list[datetime.date]:
 def icd9_after_cutoff(ctx: Context) -> Iterator[Issue]:
     """ICD-9 qualifiers are not allowed on claims with service dates on or after 2015-10-01."""
     for claim in claims(ctx):
-        dates = _service_dates(claim)
+        dates = _service_dates(ctx, claim)
         if not dates or max(dates) < ICD10_START:
             continue
-        for hi in hi_codes(claim):
+        for hi in hi_codes(ctx, claim):
             if hi.qualifier in ICD9:
                 message = (
                     f"ICD-9 qualifier {hi.qualifier} on a claim with service through {max(dates).isoformat()}: "
@@ -131,7 +130,7 @@ def icd9_after_cutoff(ctx: Context) -> Iterator[Issue]:
 def icd_versions_mixed(ctx: Context) -> Iterator[Issue]:
     """A claim uses ICD-9 or ICD-10 qualifiers, never both."""
     for claim in claims(ctx):
-        coded = [hi for hi in hi_codes(claim) if hi.qualifier in ICD9 | ICD10]
+        coded = [hi for hi in hi_codes(ctx, claim) if hi.qualifier in ICD9 | ICD10]
         if not coded:
             continue
         family = ICD9 if coded[0].qualifier in ICD9 else ICD10
@@ -150,7 +149,7 @@ def _rank(qualifier: str) -> int | None:
 def institutional_hi_mixed(ctx: Context) -> Iterator[Issue]:
     """An 837I HI segment holds codes of one kind only (one qualifier and its ICD-9 twin)."""
     for claim in claims(ctx):
-        for hi in hi_codes(claim):
+        for hi in hi_codes(ctx, claim):
             first = hi.segment.get(1, 1)
             if hi.index > 1 and _rank(hi.qualifier) != _rank(first):
                 message = f"qualifier {hi.qualifier} in an HI that starts with {first}: never mix kinds in one HI"
@@ -162,7 +161,7 @@ def institutional_hi_sequence(ctx: Context) -> Iterator[Issue]:
     """837I HI segments come in the TR3 order: ABK, ABJ, APR, ABN, DR, ABF, BBR, BBQ, BI, BH, BE, BG, TC."""
     for claim in claims(ctx):
         highest, previous = -1, ""
-        for hi in hi_codes(claim):
+        for hi in hi_codes(ctx, claim):
             rank = _rank(hi.qualifier)
             if hi.index != 1 or rank is None:
                 continue
@@ -179,7 +178,7 @@ def institutional_hi_count(ctx: Context) -> Iterator[Issue]:
     """837I limits: at most 3 reason-for-visit, 12 external cause, 24 other diagnosis and 24 procedure codes."""
     for claim in claims(ctx):
         counts: dict[str, int] = {}
-        for hi in hi_codes(claim):
+        for hi in hi_codes(ctx, claim):
             kind = ICD9_TWINS.get(hi.qualifier, hi.qualifier)
             counts[kind] = counts.get(kind, 0) + 1
             limit = INSTITUTIONAL_LIMITS.get(kind)
@@ -193,7 +192,7 @@ def diagnosis_count(ctx: Context) -> Iterator[Issue]:
     """At most 12 diagnosis codes on an 837P claim, 4 on an 837D claim."""
     limit = MAX_DIAGNOSES.get(guide_id(ctx), 12)
     for claim in claims(ctx):
-        codes = diagnoses(claim)
+        codes = diagnoses(ctx, claim)
         if len(codes) > limit:
             extra = codes[limit]
             message = f"{len(codes)} diagnosis codes on one claim: at most {limit}"
@@ -205,8 +204,8 @@ def diagnosis_pointers(ctx: Context) -> Iterator[Issue]:
     """SV107/SV311 pointers: at most 4, each 1-12, unique in the line, pointing at a diagnosis of the claim."""
     segment_id, index = POINTERS.get(guide_id(ctx), ("SV1", 7))
     for claim in claims(ctx):
-        count = len(diagnoses(claim))
-        for line in claim.loops("2400"):
+        count = len(diagnoses(ctx, claim))
+        for line in lines(ctx, claim):
             service = line.find(segment_id)
             if service is None:
                 continue
@@ -244,7 +243,7 @@ def _pointer_problem(pointer: str, number: int, seen: set[str], count: int) -> t
 def manifestation_first(ctx: Context) -> Iterator[Issue]:
     """A manifestation code is never the principal or first-listed diagnosis (ICD-G I.A.13)."""
     for claim in claims(ctx):
-        codes = _conditions(claim)
+        codes = _conditions(ctx, claim)
         if not codes or codes[0].qualifier != "ABK":
             continue
         found = icd10.table().get(codes[0].code)
@@ -258,7 +257,7 @@ def manifestation_first(ctx: Context) -> Iterator[Issue]:
 def external_cause_first(ctx: Context) -> Iterator[Issue]:
     """An external cause code (V00-Y99) is never the principal or first-listed diagnosis (ICD-G I.C.20)."""
     for claim in claims(ctx):
-        codes = _conditions(claim)
+        codes = _conditions(ctx, claim)
         if codes and codes[0].qualifier == "ABK" and codes[0].code[:1].upper() in "VWXY":
             first = codes[0]
             message = f"{first.code} is an external cause code (V00-Y99): it may not be first-listed"
@@ -269,7 +268,7 @@ def external_cause_first(ctx: Context) -> Iterator[Issue]:
 def excludes1(ctx: Context) -> Iterator[Issue]:
     """Two diagnoses (principal or other) in an Excludes1 relation should not be reported together (ICD-G I.A.12.a)."""
     for claim in claims(ctx):
-        codes = [hi for hi in _conditions(claim) if hi.qualifier in ICD10_DIAGNOSIS]
+        codes = [hi for hi in _conditions(ctx, claim) if hi.qualifier in ICD10_DIAGNOSIS]
         table = icd10.table()
         for later, hi in enumerate(codes):
             for earlier in codes[:later]:
@@ -288,7 +287,7 @@ def _first_listed_only(code: str) -> bool:
 def first_listed_only(ctx: Context) -> Iterator[Issue]:
     """Z codes that may only be principal or first-listed (ICD-G I.C.21.c.16) should not follow another code."""
     for claim in claims(ctx):
-        for hi in _conditions(claim)[1:]:
+        for hi in _conditions(ctx, claim)[1:]:
             if _first_listed_only(hi.code):
                 message = f"{hi.code} may only be the first-listed diagnosis"
                 yield _issue(ctx, "warning", "order.first_listed_only", message, hi, claim, hi.element)
@@ -298,7 +297,7 @@ def first_listed_only(ctx: Context) -> Iterator[Issue]:
 def not_first_listed(ctx: Context) -> Iterator[Issue]:
     """Codes the tabular marks as additional codes only (Z16, Z37, B95-B97) should not be first-listed."""
     for claim in claims(ctx):
-        codes = _conditions(claim)
+        codes = _conditions(ctx, claim)
         found = icd10.table().get(codes[0].code) if codes else None
         if found is not None and found.additional_only:
             message = f"{codes[0].code} ({found.title}) is for use as an additional code, not first-listed"
@@ -309,7 +308,7 @@ def not_first_listed(ctx: Context) -> Iterator[Issue]:
 def no_decimal_point(ctx: Context) -> Iterator[Issue]:
     """ICD codes in HI are sent without the decimal point (E119, not E11.9)."""
     for claim in claims(ctx):
-        for hi in hi_codes(claim):
+        for hi in hi_codes(ctx, claim):
             if hi.qualifier in ICD9 | ICD10 and "." in hi.code:
                 message = f"{hi.code} has a decimal point: send {hi.code.replace('.', '')}"
                 yield ctx.issue(
@@ -330,7 +329,7 @@ def _procedures(ctx: Context) -> Iterator[tuple[Loop, Loop, Segment, int]]:
     """(claim, line, service segment, element of its procedure composite) for each service line."""
     segment_id, index = MODIFIERS.get(guide_id(ctx), ("", 0))
     for claim in claims(ctx):
-        for line in claim.loops("2400"):
+        for line in lines(ctx, claim):
             service = line.find(segment_id)
             if service is not None:
                 yield claim, line, service, index
@@ -380,7 +379,7 @@ def modifier_count(ctx: Context) -> Iterator[Issue]:
 def lx_sequence(ctx: Context) -> Iterator[Issue]:
     """LX01 numbers the lines of each claim 1, 2, 3 ..."""
     for claim in claims(ctx):
-        for expected, line in enumerate(claim.loops("2400"), start=1):
+        for expected, line in enumerate(lines(ctx, claim), start=1):
             number = line.trigger.get(1)
             if number != str(expected):
                 yield ctx.issue(

@@ -33,7 +33,7 @@ def patient_level(ctx: Context) -> Iterator[Issue]:
     transaction = ctx.transaction
     if transaction is None:
         return
-    for subscriber in iter_loops(transaction.root, "2000B"):
+    for subscriber in ctx.index.loops("2000B"):
         sbr = subscriber.find("SBR")
         if sbr is None:
             continue
@@ -52,7 +52,7 @@ def other_payer(ctx: Context) -> Iterator[Issue]:
     transaction = ctx.transaction
     if transaction is None:
         return
-    for subscriber in iter_loops(transaction.root, "2000B"):
+    for subscriber in ctx.index.loops("2000B"):
         sbr = subscriber.find("SBR")
         if sbr is None or sbr.get(1) in ("P", "U", ""):
             continue
@@ -72,10 +72,10 @@ def service_dates(ctx: Context) -> Iterator[Issue]:
     qualifiers = CLAIM_SERVICE_DATES[transaction.guide.id]
     # 837D: planned (predetermination) services carry no date, and nothing in the claim says which they are.
     severity: Severity = "warning" if transaction.guide.id == "837D" else "error"
-    for claim in iter_loops(transaction.root, "2300"):
+    for claim in ctx.index.loops("2300"):
         if any(claim.find("DTP", q) for q in qualifiers):
             continue
-        for line in claim.loops("2400"):
+        for line in ctx.index.lines(claim):
             if line.find("DTP", "472") is None:
                 message = f"service line {line.trigger.get(1)} has no date of service (DTP*472) and the claim has none"
                 yield ctx.issue(
@@ -119,7 +119,7 @@ def replacement_claim(ctx: Context) -> Iterator[Issue]:
     transaction = ctx.transaction
     if transaction is None:
         return
-    for claim in iter_loops(transaction.root, "2300"):
+    for claim in ctx.index.loops("2300"):
         clm = claim.trigger
         frequency = clm.get(5, 3)
         if frequency in ("7", "8") and claim.find("REF", "F8") is None:
@@ -136,7 +136,7 @@ def provider_roles(ctx: Context) -> Iterator[Issue]:
     if transaction is None or transaction.guide is None:
         return
     guide = transaction.guide.id
-    for claim in iter_loops(transaction.root, "2300"):
+    for claim in ctx.index.loops("2300"):
         pcn = claim.trigger.get(1)
         rendering = _npi(_first(claim, LINE_RENDERING[guide][1]))
         if guide in SUPERVISING:
@@ -155,7 +155,7 @@ def provider_roles(ctx: Context) -> Iterator[Issue]:
                     "NM109",
                     claim=pcn,
                 )
-        for line in claim.loops("2400"):
+        for line in ctx.index.lines(claim):
             line_loop = _first(line, LINE_RENDERING[guide][0])
             if line_loop and rendering and _npi(line_loop) == rendering:
                 message = (
