@@ -143,3 +143,14 @@ def test_note_on_a_shared_ancestor_does_not_exclude_its_own_descendants() -> Non
     assert ("D72824", "D72824") in table.excludes1("D7210")  # the note sits on category D72
     assert not table.excludes("D7210", "D72824")
     assert table.excludes("D72824", "D721")  # D72.82's own note names eosinophilia (D72.1)
+
+
+@pytest.mark.parametrize("manifestation", ["G01", "F0280", "G63", "M90511"])
+def test_manifestation_titles_with_words_between(manifestation: str) -> None:
+    """'in bacterial diseases classified elsewhere' and 'in other diseases ...' are manifestations too."""
+    assert code(manifestation).manifestation
+
+
+@pytest.mark.parametrize("not_manifestation", ["B951", "E1121", "J069"])
+def test_causes_of_diseases_elsewhere_are_not_manifestations(not_manifestation: str) -> None:
+    assert not code(not_manifestation).manifestation

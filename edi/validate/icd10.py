@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 PACKAGE = "simple-icd-10-cm"
-FORMAT = 1  # bump when the cached record layout changes
+FORMAT = 2  # bump when the cached records change
 
 LEAF, MANIFESTATION, ADDITIONAL_ONLY = 1, 2, 4
-MANIFESTATION_TITLE = "in diseases classified elsewhere"
+# "in diseases classified elsewhere", "in other diseases ...", "in bacterial diseases ...".
+MANIFESTATION_TITLE = re.compile(r"\bin\b.*\bdiseases? classified elsewhere")
 ADDITIONAL_ONLY_NOTE = re.compile(r"for use as (?:an )?additional codes?|supplementary or additional codes")
 
 # One code reference inside a note, as an inclusive range of code prefixes (a single code is lo == hi).
@@ -190,7 +191,7 @@ def _record(cm: Any, item: str) -> Record:
     title = cm.get_description(item)
     lineage = [item, *(a for a in ancestors if not cm.is_chapter(a))]
     manifestation = any(
-        MANIFESTATION_TITLE in cm.get_description(a).lower() for a in lineage if cm.is_category_or_subcategory(a)
+        MANIFESTATION_TITLE.search(cm.get_description(a).lower()) for a in lineage if cm.is_category_or_subcategory(a)
     )
     additional_only = any(
         ADDITIONAL_ONLY_NOTE.search(" ".join([cm.get_notes(a), *cm.get_inclusion_term(a)]).lower()) for a in lineage
