@@ -190,3 +190,53 @@ def test_a_segment_the_guide_cannot_place_is_refused_and_named() -> None:
         build_837(data, "bad.json")
     assert any("SV2*0120**10" in problem for problem in refused.value.problems)
     assert "bad.json" in str(refused.value)
+
+
+def _shuffled_837() -> bytes:
+    """The 837P sample with a DMG the guide does not place in a claim, and a line's REF before its DTP."""
+    text = (SAMPLES / "837p-office-visits.x12").read_text(encoding="utf-8")
+    text = text.replace("CLM*PCN-1001*245***11:B:1*Y*A*Y*Y~", "CLM*PCN-1001*245***11:B:1*Y*A*Y*Y~\nDMG*D8*19800101*F~")
+    text = text.replace("DTP*472*D8*20260110~\nREF*6R*L1001-1~", "REF*6R*L1001-1~\nDTP*472*D8*20260110~")
+    return text.encode()
+
+
+def _body(text: bytes) -> list[str]:
+    """ST..SE segment texts, SE01 left out (the builder counts it)."""
+    segments = [s.text() for _, _, t in read_document(text).transactions() for s in t.segments()]
+    return [s if not s.startswith("SE*") else s.split("*")[2] for s in segments]
+
+
+def test_a_segment_the_guide_does_not_place_and_the_read_order_come_back_with_a_warning() -> None:
+    source = _shuffled_837()
+    data = json.loads(json.dumps(read_claims(read_document(source))))
+    claim = data["billing_providers"][0]["subscribers"][0]["claims"][0]
+    assert {"id": "DMG", "elements": {"DMG01": "D8", "DMG02": "19800101", "DMG03": "F"}, "unplaced": True} in claim[
+        "extra_segments"
+    ]
+    assert claim["source_order"][0] == "DMG" and claim["lines"][0]["source_order"][:2] == ["SV1", "REF*6R"]
+    notes: list[str] = []
+    built = build_837(data, "claims.json", warn=notes.append)
+    assert _body(built.encode()) == _body(source)
+    assert len(notes) == 1
+    assert "'DMG*D8*19800101*F' in loop 2300 is not placed by the 837P guide" in notes[0]
+
+
+def test_an_unknown_segment_not_marked_unplaced_is_refused() -> None:
+    data = read_claims(read_document(_shuffled_837()))
+    claim = data["billing_providers"][0]["subscribers"][0]["claims"][0]
+    for segment in claim["extra_segments"]:
+        segment.pop("unplaced", None)
+    with pytest.raises(InputError, match="does not follow its guide") as refused:
+        build_837(data, "typo.json")
+    assert len(refused.value.problems) == 1
+    assert "'DMG*D8*19800101*F' is not where the 837P guide places it" in refused.value.problems[0]
+    assert '"unplaced": true' in refused.value.problems[0]
+
+
+def test_a_source_order_that_does_not_list_the_loop_gives_guide_order() -> None:
+    data = read_claims(read_document(_shuffled_837()))
+    line = data["billing_providers"][0]["subscribers"][0]["claims"][0]["lines"][0]
+    assert line["source_order"] == ["SV1", "REF*6R", "DTP*472"]
+    line["source_order"] = ["SV1", "REF*6R", "DTP*472", "NTE*ADD"]
+    segments = _segments(build_837(data))
+    assert segments.index("DTP*472*D8*20260110") < segments.index("REF*6R*L1001-1")

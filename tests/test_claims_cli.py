@@ -90,6 +90,22 @@ def test_build_writes_the_sample_837(tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8") == (SAMPLES / "claims-837p.x12").read_text(encoding="utf-8")
 
 
+def test_build_warns_about_segments_kept_where_the_guide_does_not_place_them(tmp_path: Path) -> None:
+    data = _sample()
+    _first_claim(data)["extra_segments"] = [
+        {"id": "DMG", "elements": {"DMG01": "D8", "DMG02": "19800101", "DMG03": "F"}, "unplaced": True}
+    ]
+    source = tmp_path / "claims.json"
+    source.write_text(json.dumps(data), encoding="utf-8")
+    out = tmp_path / "out.x12"
+    result = _edi("build", str(source), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "DMG*D8*19800101*F~" in out.read_text(encoding="utf-8")
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning")]
+    assert len(warnings) == 1
+    assert "'DMG*D8*19800101*F' in loop 2300 is not placed by the 837P guide" in warnings[0]
+
+
 def test_envelope_options_win_over_the_json(tmp_path: Path) -> None:
     out = tmp_path / "out.x12"
     args = ["--control-number", "42", "--sender", "CLEARHOUSE", "--receiver", "PAYERX", "--production"]

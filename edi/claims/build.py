@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
-from functools import cache
 from typing import Any
 
 from edi.claims.envelope import Envelope, build_interchange, transaction_set
 from edi.claims.fields import write_fields
 from edi.claims.maps import ROLE_CODES, ROOT, LoopKind, loop_kind, party
+from edi.claims.order import entry_codes, follow, guide_order, loop_spec
 from edi.claims.segments import date_segment, diagnosis_segments
 from edi.convert.structure import segment_from_json
 from edi.errors import InputError
@@ -39,14 +40,19 @@ def build_837(
     options: EnvelopeOptions | None = None,
     delimiters: Delimiters | None = None,
     now: datetime | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> str:
-    """The 837 text for claims JSON ``data``, checked against the schema and re-read before it is returned."""
+    """The 837 text for claims JSON ``data``, checked against the schema and re-read before it is returned.
+
+    ``warn`` is called once for each segment written where the guide does not place it (marked ``unplaced``).
+    """
     check_against("claims", data, file)
     documents = data.get("batch", [data])
     chosen = delimiters or _json_delimiters(documents[0]) or DEFAULT_DELIMITERS
     stamp = now or datetime.now().replace(second=0, microsecond=0)
     segments: list[Segment] = []
     pending: list[list[Segment]] = []
+    marked: list[set[int]] = []
     current: Envelope | None = None
     for document in documents:
         envelope = _envelope(document, options or EnvelopeOptions(), stamp)
@@ -55,10 +61,14 @@ def build_837(
             pending = []
         current = envelope
         pending.append(transaction_segments(document, chosen))
+        marked.append({n for n, s in enumerate(pending[-1], start=1) if s.unplaced})
     assert current is not None
     segments += build_interchange(pending, current, chosen)
     text = segment_text(segments, chosen)
-    _check_placed(text, file)
+    notes = _check_placed(text, marked, file)
+    if warn is not None:
+        for note in notes:
+            warn(note)
     return text
 
 
@@ -102,9 +112,8 @@ class _Builder:
         items += [segment_from_json(s, d) for s in obj.get("extra_segments", [])]
         items += self._children(obj, kind, loop_id)
         items += [_structure(s, d) for s in obj.get("extra_loops", [])]
-        ranks = _ranks(self.guide, loop_id)
-        items.sort(key=lambda item: _rank(self.guide, ranks, item))
-        return Loop(loop_id, [trigger, *items])
+        ordered = follow(self.guide, guide_order(self.guide, loop_id, items), obj.get("source_order"))
+        return Loop(loop_id, [trigger, *ordered])
 
     def _dates(self, obj: dict[str, Any], kind: LoopKind) -> list[Segment]:
         qualifiers = {name: code for code, name in kind.dates.items()}
@@ -165,59 +174,11 @@ def _number_levels(loop: Loop, counter: list[int], parent: str) -> None:
         _number_levels(item, counter, number)
 
 
-@cache
-def _ranks(guide: Guide, loop_id: str) -> dict[tuple[str, str | None], float]:
-    """Guide order of the segments and loops of ``loop_id``.
-
-    Segments the guide does not name there go after its own segments, before the child
-    loops; child levels (HL) go last, as the hierarchy requires.
-    """
-    spec = guide.spec["transaction"] if loop_id == "ST" else guide.loops.get(loop_id, {"items": []})
-    ranks: dict[tuple[str, str | None], float] = {}
-    first_loop = len(spec["items"])
-    for n, entry in enumerate(spec["items"]):
-        if "items" in entry:
-            first_loop = min(first_loop, n)
-            ranks.setdefault(("loop", entry["id"]), n)
-            continue
-        ranks.setdefault((entry["id"], None), n)
-        for code in _entry_codes(guide, entry):
-            ranks.setdefault((entry["id"], code), n)
-    ranks[("unknown", None)] = first_loop - 0.5
-    ranks[("level", None)] = len(spec["items"])
-    return ranks
-
-
-def _entry_codes(guide: Guide, entry: dict[str, Any]) -> list[str]:
-    where = guide.qualifiers.get(entry["id"])
-    if where is None or len(entry["elements"]) < where[0]:
-        return []
-    element = entry["elements"][where[0] - 1]
-    if where[1] is not None:
-        components = element.get("components", [])
-        element = components[where[1] - 1] if len(components) >= where[1] else {}
-    return list(element.get("codes", []))
-
-
-def _rank(guide: Guide, ranks: dict[tuple[str, str | None], float], item: Segment | Loop) -> float:
-    if isinstance(item, Loop):
-        if item.trigger.id == "HL":
-            return ranks[("level", None)]
-        return ranks.get(("loop", item.id), ranks[("level", None)])
-    where = guide.qualifiers.get(item.id)
-    if where is not None:
-        code = item.get(where[0], where[1]) if where[1] is not None else item.get(where[0])
-        if (item.id, code) in ranks:
-            return ranks[(item.id, code)]
-    return ranks.get((item.id, None), ranks[("unknown", None)])
-
-
 def _child_id(guide: Guide, loop_id: str, key: tuple[str, str]) -> str:
-    spec = guide.spec["transaction"] if loop_id == "ST" else guide.loops.get(loop_id, {"items": []})
-    for entry in spec["items"]:
+    for entry in loop_spec(guide, loop_id)["items"]:
         if entry.get("items"):
             trigger = entry["items"][0]
-            if trigger["id"] == key[0] and (not key[1] or key[1] in _entry_codes(guide, trigger)):
+            if trigger["id"] == key[0] and (not key[1] or key[1] in entry_codes(guide, trigger)):
                 return str(entry["id"])
     raise InputError(f"the {guide.id} guide has no loop opened by {'*'.join(filter(None, key))} inside loop {loop_id}")
 
@@ -262,13 +223,32 @@ def _envelope(document: dict[str, Any], options: EnvelopeOptions, stamp: datetim
     )
 
 
-def _check_placed(text: str, file: str) -> None:
+def _check_placed(text: str, marked: list[set[int]], file: str) -> list[str]:
+    """Re-read the built text: a segment the guide does not place is refused unless the JSON marked it ``unplaced``.
+
+    ``marked`` holds, per transaction set in order, the positions of the segments built from marked JSON.
+    Returns one note per marked segment that stays unplaced.
+    """
     document = read_document(text.encode("utf-8", "surrogateescape"))
-    problems = [
-        f"segment {s.position} {s.text()!r} is not where the {t.guide.id if t.guide else '837'} guide places it"
-        for _, _, t in document.transactions()
-        for s in t.segments()
-        if s.unplaced
-    ]
+    problems: list[str] = []
+    notes: list[str] = []
+    for n, (_, _, transaction) in enumerate(document.transactions()):
+        allowed = marked[n] if n < len(marked) else set()
+        guide = transaction.guide.id if transaction.guide else "837"
+        for segment, loop in transaction.root.walk():
+            if not segment.unplaced:
+                continue
+            where = f"segment {segment.position} {segment.text()!r}"
+            if segment.position in allowed:
+                notes.append(
+                    f"transaction set {transaction.control_number}: {where} in loop {loop.id} "
+                    f"is not placed by the {guide} guide; it is written where the JSON keeps it"
+                )
+            else:
+                problems.append(
+                    f"{where} is not where the {guide} guide places it "
+                    '(mark it "unplaced": true in extra_segments to keep it there)'
+                )
     if problems:
         raise InputError("the built 837 does not follow its guide", problems, file=file)
+    return notes

@@ -7,9 +7,11 @@ from typing import Any
 from edi.claims.fields import OTHER, iso_date, iso_time, read_fields
 from edi.claims.maps import DIAGNOSIS_CLASSES, ROLES, Child, LoopKind, loop_kind, trigger_key
 from edi.claims.maps import ROOT as ROOT_KIND
+from edi.claims.order import source_order
 from edi.claims.segments import date_value, diagnosis_segments
 from edi.convert.structure import segment_json
 from edi.errors import InputError
+from edi.guides.registry import guide_by_id
 from edi.x12.document import Document, Group, Interchange, Transaction
 from edi.x12.lalr import Loop
 from edi.x12.segment import Segment
@@ -186,7 +188,12 @@ def _read_loop(loop: Loop, kind: LoopKind, guide: str) -> dict[str, Any]:
             reader.segment(item, n == 0)
         else:
             reader.loop(item)
-    return reader.finish()
+    out = reader.finish()
+    items = [i for i in loop.items[1:] if not (kind is ROOT_KIND and isinstance(i, Segment) and i.id == "SE")]
+    order = source_order(guide_by_id(guide), loop.id, items)
+    if order is not None:
+        out["source_order"] = order
+    return out
 
 
 def _diagnosis(parts: list[str]) -> dict[str, str]:

@@ -50,7 +50,7 @@ def build(
     if kind == CLAIMS_FORMAT:
         usage = None if test is None else ("T" if test else "P")
         options = EnvelopeOptions(control_number, sender, receiver, usage)
-        text = build_837(data, str(file), options, chosen)
+        text = build_837(data, str(file), options, chosen, warn=lambda note: _note(file, note))
     elif kind == REMITTANCE_FORMAT:
         from edi.remit.build import build_835
 
@@ -114,6 +114,11 @@ def _warn(file: Path, control_number: str, notes: list[str]) -> None:
             f"{len(notes) - MAX_NOTES} more HL or SE numbers will be corrected by edi build",
             soft_wrap=True,
         )
+
+
+def _note(file: Path, note: str) -> None:
+    """Print one build warning on standard error."""
+    stderr.print(f"[yellow]warning[/]: {escape(str(file))}: {escape(note)}", soft_wrap=True)
 
 
 def _load(file: Path) -> Any:
