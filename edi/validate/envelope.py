@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
 
 from edi.validate.context import Context, rule
+from edi.validate.dates import period_problem, valid_date, valid_time
 from edi.validate.issue import Issue
 from edi.validate.structure import ElementSpec, transaction_segments
 from edi.x12.segment import Segment
@@ -39,39 +39,6 @@ ISA_FIELDS: tuple[tuple[int, str], ...] = (
 BAD_CHARACTER = re.compile(r"[^A-Za-z0-9 !\"&'()*+,\-./:;?=%~@\[\]_{}\\|<>#$^`]")
 INTEGER = re.compile(r"-?\d+")
 DECIMAL = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")
-DIGITS = re.compile(r"\d+")
-
-
-def valid_date(value: str) -> bool:
-    """True for a real calendar date written CCYYMMDD (or YYMMDD)."""
-    if not DIGITS.fullmatch(value) or len(value) not in (6, 8):
-        return False
-    year = int(value[:-4]) + (2000 if len(value) == 6 else 0)
-    try:
-        date(year, int(value[-4:-2]), int(value[-2:]))
-    except ValueError:
-        return False
-    return True
-
-
-def valid_time(value: str) -> bool:
-    """True for a time written HHMM, HHMMSS or HHMMSSd..."""
-    if not DIGITS.fullmatch(value) or not 4 <= len(value) <= 8 or len(value) == 5:
-        return False
-    seconds = int(value[4:6]) if len(value) >= 6 else 0
-    return int(value[:2]) < 24 and int(value[2:4]) < 60 and seconds < 60
-
-
-def _period_problem(qualifier: str, value: str) -> str | None:
-    if qualifier == "D8" and not valid_date(value):
-        return f"{value!r} is not a CCYYMMDD date"
-    if qualifier == "RD8":
-        start, _, end = value.partition("-")
-        if len(start) != 8 or len(end) != 8 or not valid_date(start) or not valid_date(end):
-            return f"{value!r} is not a CCYYMMDD-CCYYMMDD date range"
-    if qualifier == "DT" and not (len(value) == 12 and valid_date(value[:8]) and valid_time(value[8:])):
-        return f"{value!r} is not a CCYYMMDDHHMM date and time"
-    return None
 
 
 def value_problem(spec: ElementSpec, value: str) -> tuple[str, str] | None:
@@ -138,7 +105,7 @@ def element_value_problems(
                 yield spec, found[0], found[1]
                 break
         if segment.id == "DTP" and spec.index == 3:
-            problem = _period_problem(segment.get(2), value)
+            problem = period_problem(segment.get(2), value)
             if problem:
                 yield spec, "8", f"{spec.ref} ({spec.name}) {problem}"
 

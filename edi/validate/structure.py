@@ -16,10 +16,11 @@ from typing import Any
 
 from edi.guides.registry import Guide, guide_by_id
 from edi.validate.context import Context, rule
+from edi.validate.fastpath import SegmentCheck, compile_check
 from edi.validate.issue import Issue, Severity
 from edi.x12.document import Transaction
 from edi.x12.lalr import Loop
-from edi.x12.segment import Segment
+from edi.x12.segment import Delimiters, Segment
 
 SYNTAX_NOTE = re.compile(r"([PRCEL])((?:\d\d)+)$")
 REF_NUMBER = re.compile(r"(\d\d)(?:-(\d+))?$")
@@ -95,10 +96,16 @@ class LoopSpec:
     by_id: dict[str, list[SegmentSpec]] = field(default_factory=dict)
     required: list[SegmentSpec] = field(default_factory=list)
     required_loops: list[LoopSpec] = field(default_factory=list)
+    candidates: dict[tuple[str, str], list[SegmentSpec]] = field(default_factory=dict)
 
     def match(self, guide: Guide, segment: Segment) -> SegmentSpec | None:
         """The spec entry for ``segment``: by its qualified token, else by its ID; ties go to the first code match."""
-        found = self.by_token.get(_token(guide, segment)) or self.by_id.get(segment.id)
+        where = guide.qualifiers.get(segment.id)
+        code = "" if where is None else segment.get(*where) if where[1] is not None else segment.get(where[0])
+        found = self.candidates.get((segment.id, code))
+        if found is None:
+            found = self.by_token.get(_token(guide, segment)) or self.by_id.get(segment.id) or []
+            self.candidates[(segment.id, code)] = found
         if not found:
             return None
         if len(found) > 1:
@@ -220,37 +227,76 @@ def code_lists() -> dict[str, frozenset[str]]:
     return {name: frozenset(codes) for name, codes in json.loads(text).items()}
 
 
-def placed(
-    loop: Loop, spec: LoopSpec | None, guide: Guide
-) -> Iterator[tuple[Segment, Loop, LoopSpec | None, SegmentSpec | None]]:
-    """Every segment below ``loop`` with its loop, the loop's spec and its own spec entry (None if unmatched)."""
-    for item in loop.items:
-        if isinstance(item, Segment):
-            yield item, loop, spec, (None if spec is None or item.unplaced else spec.match(guide, item))
-        else:
-            yield from placed(item, spec.loops.get(item.id) if spec else None, guide)
-
-
 Placed = tuple[Segment, Loop, LoopSpec | None, SegmentSpec | None]
+
+
+def placed(loop: Loop, spec: LoopSpec | None, guide: Guide, out: list[Placed]) -> list[Placed]:
+    """Add every segment below ``loop`` to ``out`` with its loop, the loop's spec and its entry (None if unmatched)."""
+    for item in loop.items:
+        if type(item) is Segment:
+            out.append((item, loop, spec, None if spec is None or item.unplaced else spec.match(guide, item)))
+        else:
+            assert isinstance(item, Loop)
+            placed(item, spec.loops.get(item.id) if spec else None, guide, out)
+    return out
+
+
+def effective_codes(spec: ElementSpec) -> frozenset[str] | None:
+    """The codes SNIP 2 allows in an element: the guide's list, an external list it names, or both."""
+    checked = spec.external is not None and spec.external not in SNIP5_LISTS
+    external = code_lists().get(spec.external) if checked and spec.external is not None else None
+    if spec.codes is not None and external is not None:
+        return spec.codes & external
+    return spec.codes if spec.codes is not None else external
+
+
+# Compiled clean-segment tests: delimiters -> id of the spec entry -> test (spec entries live as long as the process)
+_checks: dict[Delimiters, dict[int, SegmentCheck | None]] = {}
+
+
+@dataclass(slots=True)
+class Matches:
+    """A transaction set's segments matched to the guide: all of them, by segment, and those that may have faults."""
+
+    placed: list[Placed]
+    entries: dict[int, SegmentSpec | None]
+    suspect: list[Placed]
+
+
 # The matches of the transaction set validated last: SNIP 1 and SNIP 2 rules share them instead of matching twice.
-_last: list[tuple[Transaction, list[Placed], dict[int, SegmentSpec | None]]] = []
+_last: list[tuple[Transaction, Matches]] = []
 
 
-def _matches(transaction: Transaction) -> tuple[list[Placed], dict[int, SegmentSpec | None]]:
+def matches(transaction: Transaction) -> Matches:
+    """The transaction set's matches, computed once for the SNIP 1 and 2 rules."""
     if _last and _last[0][0] is transaction:
-        return _last[0][1], _last[0][2]
+        return _last[0][1]
     guide = transaction.guide
-    found = list(placed(transaction.root, guide_spec(guide.id).root, guide)) if guide else []
-    by_segment = {id(item[0]): item[3] for item in found}
-    _last[:] = [(transaction, found, by_segment)]
-    return found, by_segment
+    found = placed(transaction.root, guide_spec(guide.id).root, guide, []) if guide else []
+    entries = {id(item[0]): item[3] for item in found}
+    suspect = []
+    delimiters = transaction.st.delimiters
+    compiled = _checks.setdefault(delimiters, {})
+    for item in found:
+        spec = item[3]
+        if spec is None:
+            continue
+        key = id(spec)
+        if key not in compiled:
+            compiled[key] = compile_check(spec, delimiters, effective_codes)
+        check = compiled[key]
+        if check is None or item[0].delimiters is not delimiters or not check.passes(item[0]):
+            suspect.append(item)
+    result = Matches(found, entries, suspect)
+    _last[:] = [(transaction, result)]
+    return result
 
 
 def transaction_segments(ctx: Context) -> list[Placed]:
-    """`placed` over the context's transaction (nothing when it has no guide)."""
+    """The matched segments of the context's transaction that may have element faults (nothing without a guide)."""
     if ctx.transaction is None or ctx.transaction.guide is None:
         return []
-    return _matches(ctx.transaction)[0]
+    return matches(ctx.transaction).suspect
 
 
 @rule(2)
@@ -292,7 +338,7 @@ def loop_structure(ctx: Context) -> Iterator[Issue]:
     transaction = ctx.transaction
     if transaction is None or transaction.guide is None:
         return
-    entries = _matches(transaction)[1]
+    entries = matches(transaction).entries
     for loop, spec in _loops_with_specs(transaction.root, guide_spec(transaction.guide.id).root):
         yield from _segment_counts(ctx, entries, loop, spec)
         yield from _loop_counts(ctx, loop, spec)

@@ -1,0 +1,172 @@
+"""One compiled test per guide segment entry that proves a segment free of SNIP 1 and 2 findings.
+
+Most segments are clean, so each entry is compiled once (per set of delimiters) into a
+regular expression over the segment's elements that accepts only values with the right
+characters, type, length and usage, plus the few checks a pattern cannot make: code lists,
+the guide's value patterns, syntax notes and DTP date periods. A segment that passes has no
+SNIP 1 or 2 element finding; one that fails is checked element by element. The test may
+send a clean segment to that slower check (a date on the 29th, a repeated element); it
+never passes a faulty one.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from edi.validate.dates import period_problem
+from edi.x12.segment import Delimiters, Segment
+
+if TYPE_CHECKING:
+    from edi.validate.structure import ElementSpec, SegmentSpec
+
+X12_CHARACTERS = string.ascii_letters + string.digits + " !\"&'()*+,-./:;?=%~@[]_{}\\|<>#$^`"
+NEVER = "(?!)"
+MONTH_DAY = "(?:0[1-9]|1[0-2])(?:0[1-9]|1\\d|2[0-8])"  # days 29 to 31 go to the full check
+HOUR_MINUTE = "(?:[01]\\d|2[0-3])[0-5]\\d"
+TIMES = {4: HOUR_MINUTE, 6: HOUR_MINUTE + "[0-5]\\d", 7: HOUR_MINUTE + "[0-5]\\d\\d", 8: HOUR_MINUTE + "[0-5]\\d\\d\\d"}
+Notes = tuple[tuple[str, tuple[int, ...]], ...]
+
+
+@dataclass(slots=True, frozen=True)
+class SegmentCheck:
+    """The compiled test of one segment entry: a pattern over the elements and the checks it cannot make."""
+
+    pattern: re.Pattern[str]
+    codes: tuple[tuple[int, int, frozenset[str]], ...]  # (element, component or 0, allowed codes)
+    patterns: tuple[tuple[int, re.Pattern[str]], ...]  # (element, the guide's value pattern)
+    notes: Notes
+    period: bool  # DTP03 must fit the DTP02 format
+
+    def passes(self, segment: Segment) -> bool:
+        """True when the segment certainly has no SNIP 1 or 2 element finding."""
+        elements = segment.elements
+        delimiters = segment.delimiters
+        if self.pattern.fullmatch(delimiters.element.join(elements)) is None:
+            return False
+        count = len(elements)
+        for index, component, allowed in self.codes:
+            value = elements[index - 1] if index <= count else ""
+            if component and value:
+                parts = value.split(delimiters.component)
+                value = parts[component - 1] if component <= len(parts) else ""
+            if value and value not in allowed:
+                return False
+        for index, pattern in self.patterns:
+            value = elements[index - 1] if index <= count else ""
+            if value and pattern.fullmatch(value) is None:
+                return False
+        if self.notes and not notes_hold(elements, self.notes):
+            return False
+        return not (self.period and count >= 3 and elements[2] and period_problem(elements[1], elements[2]))
+
+
+def notes_hold(elements: list[str], notes: Notes) -> bool:
+    """True when every syntax note (P, R, C, E, L) of the entry holds for the element values."""
+    count = len(elements)
+    for kind, indexes in notes:
+        present = [index <= count and elements[index - 1] != "" for index in indexes]
+        if kind == "P" and any(present) and not all(present):
+            return False
+        if kind == "R" and not any(present):
+            return False
+        if kind == "C" and present[0] and not all(present[1:]):
+            return False
+        if kind == "E" and sum(present) > 1:
+            return False
+        if kind == "L" and present[0] and not any(present[1:]):
+            return False
+    return True
+
+
+def character_class(delimiters: Delimiters) -> str:
+    """A regex class of the X12 characters that are not delimiters."""
+    used = {delimiters.element, delimiters.component, delimiters.repetition or ""}
+    return "[" + "".join(re.escape(c) for c in X12_CHARACTERS if c not in used) + "]"
+
+
+def value_pattern(kind: str, low: int, high: int, characters: str) -> str:
+    """A pattern for a non-empty value of type ``kind`` whose length is within ``low``..``high`` (0: no maximum)."""
+    least = max(low, 1)
+    if high and high < least:
+        return NEVER
+    repeat = f"{{{least},{high}}}" if high else f"{{{least},}}"
+    if kind == "N0":
+        return f"-?\\d{repeat}"
+    if kind == "R":
+        length = f"(?=[\\d.]{{1,{high}}}(?![\\d.]))" if high else ""
+        digits = f"(?=\\d{{{low}}})" if low > 1 else ""
+        return f"-?{length}{digits}(?:\\d+\\.?\\d*|\\.\\d+)"
+    if kind == "DT":
+        forms = [f"{year}{MONTH_DAY}" for size, year in ((8, "[12]\\d{3}"), (6, "\\d\\d")) if _fits(size, low, high)]
+        return "(?:" + "|".join(forms) + ")" if forms else NEVER
+    if kind == "TM":
+        times = [pattern for size, pattern in TIMES.items() if _fits(size, low, high)]
+        return "(?:" + "|".join(times) + ")" if times else NEVER
+    return characters + repeat
+
+
+def _fits(size: int, low: int, high: int) -> bool:
+    return low <= size and (not high or size <= high)
+
+
+def usage_pattern(usage: str, value: str) -> str:
+    """The value pattern as the usage allows it: required, not used (empty) or situational (either)."""
+    if usage == "N":
+        return ""
+    return value if usage == "R" else f"(?:{value})?"
+
+
+def sequence(parts: list[tuple[str, bool]], separator: str) -> str:
+    """Patterns joined by ``separator``; trailing parts that are all optional may be left out with theirs."""
+    tail = ""
+    for index in range(len(parts) - 1, 0, -1):
+        inner = separator + parts[index][0] + tail
+        tail = inner if any(required for _, required in parts[index:]) else f"(?:{inner})?"
+    return (parts[0][0] if parts else "") + tail
+
+
+def compile_check(
+    spec: SegmentSpec, delimiters: Delimiters, codes_of: Callable[[ElementSpec], frozenset[str] | None]
+) -> SegmentCheck | None:
+    """The compiled test of a segment entry, or None when its elements are not numbered 1, 2, 3 ... in order."""
+    if [e.index for e in spec.elements] != list(range(1, len(spec.elements) + 1)):
+        return None
+    characters = character_class(delimiters)
+    separator = re.escape(delimiters.element)
+    parts: list[tuple[str, bool]] = []
+    codes: list[tuple[int, int, frozenset[str]]] = []
+    patterns: list[tuple[int, re.Pattern[str]]] = []
+    for element in spec.elements:
+        if element.components:
+            if [c.component for c in element.components] != list(range(1, len(element.components) + 1)):
+                return None
+            inner = [
+                (usage_pattern(c.usage, value_pattern(c.type, c.min, c.max, characters)), c.usage == "R")
+                for c in element.components
+            ]
+            composite = sequence(inner, re.escape(delimiters.component))
+            if element.usage == "N":
+                parts.append(("", False))
+            elif element.usage == "R":
+                parts.append((f"(?={characters}|{re.escape(delimiters.component)}){composite}", True))
+            else:
+                parts.append((f"(?:{composite})?", False))
+            for component in element.components:
+                allowed = codes_of(component)
+                if allowed is not None:
+                    codes.append((element.index, component.component or 0, allowed))
+            continue
+        value = value_pattern(element.type, element.min, element.max, characters)
+        parts.append((usage_pattern(element.usage, value), element.usage == "R"))
+        allowed = codes_of(element)
+        if allowed is not None:
+            codes.append((element.index, 0, allowed))
+        if element.regex is not None:
+            patterns.append((element.index, element.regex))
+    pattern = re.compile(sequence(parts, separator))
+    period = spec.id == "DTP" and len(spec.elements) >= 3 and not spec.elements[2].components
+    return SegmentCheck(pattern, tuple(codes), tuple(patterns), spec.syntax, period)
