@@ -12,11 +12,12 @@ from rich.markup import escape
 from rich.tree import Tree
 
 from edi.commands.common import handle_errors, stderr, stdout, wants_json
-from edi.convert.structure import document_from_json, stream_json
-from edi.errors import InputError
+from edi.convert.parallel import default_jobs, parse_to_json
+from edi.convert.structure import document_from_json
+from edi.errors import InputError, Location, ReadError
 from edi.schemas import check_against
 from edi.x12.lalr import Loop
-from edi.x12.reader import Reader, read_document
+from edi.x12.reader import read_document
 from edi.x12.segment import Delimiters, Segment
 from edi.x12.writer import write_document
 
@@ -28,22 +29,21 @@ def parse(
     file: Annotated[Path, typer.Argument(help="The X12 file to read.")],
     as_json: Annotated[bool, typer.Option("--json", help="Write the structural JSON (default when piped).")] = False,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=0, help="Processes for large files (0: two where there are two cores).")
+    ] = 0,
 ) -> None:
     """Read an X12 file and show its interchanges, groups, transaction sets and loops."""
     if as_json or output is not None or wants_json(False):
-        reader = Reader(str(file))
-        out = output.open("w", encoding="utf-8") if output else sys.stdout
+        out = output.open("w", encoding="utf-8", errors="surrogateescape") if output else sys.stdout
         try:
-            with file.open("rb") as stream:
-                stream_json(reader.events(stream), out, str(file), reader.warnings)
+            warnings = parse_to_json(file, out, jobs or default_jobs())
         except OSError as exc:
-            from edi.errors import Location, ReadError
-
-            raise ReadError(f"cannot open the file: {exc.strerror}", Location(file=str(file))) from exc
+            raise ReadError(f"cannot read the file: {exc.strerror}", Location(file=str(file))) from exc
         finally:
             if output:
                 out.close()
-        _print_warnings(reader.warnings)
+        _print_warnings(warnings)
         return
     document = read_document(file)
     stdout.print(_tree(document))

@@ -142,33 +142,54 @@ def _group_tail(group: Group) -> dict[str, Any]:
     return {"GE": segment_json(group.ge)} if group.ge else {}
 
 
-def stream_json(events: Iterable[Event], out: TextIO, file: str, warnings: list[ReadWarning]) -> None:
+class JsonStream:
     """Write the same JSON as `document_json`, one transaction set at a time.
 
-    Memory stays bounded by one transaction set whatever the size of the file.
+    Memory stays bounded by one transaction set whatever the size of the file. The body
+    may be written in pieces (``continuing`` picks up inside an open group), which lets
+    two parts of one file be written by two processes and joined.
     """
-    dumps = json.dumps
-    out.write(f'{{"format": {dumps(FORMAT)}, "file": {dumps(file)}, "interchanges": [')
-    first_interchange = first_group = first_transaction = True
-    for event in events:
-        kind, value = event.kind, event.value
-        if kind == "transaction":
-            out.write(("" if first_transaction else ", ") + dumps(transaction_json(value)))
-            first_transaction = False
-        elif kind == "interchange":
-            out.write(("" if first_interchange else ", ") + dumps(_interchange_head(value))[:-1] + ', "groups": [')
-            first_interchange, first_group = False, True
-        elif kind == "group":
-            head = dumps(_group_head(value))[:-1]
-            out.write(("" if first_group else ", ") + head + (", " if len(head) > 1 else "") + '"transactions": [')
-            first_group, first_transaction = False, True
-        elif kind == "group_end":
-            tail = dumps(_group_tail(value))[1:]
-            out.write("]" + (", " + tail if len(tail) > 1 else "}"))
-        elif kind == "interchange_end":
-            tail = dumps(_interchange_tail(value))[1:]
-            out.write("]" + (", " + tail if len(tail) > 1 else "}"))
-    out.write('], "warnings": ' + dumps([warning_json(w) for w in warnings]) + "}\n")
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.first_interchange = self.first_group = self.first_transaction = True
+
+    def begin(self, file: str) -> None:
+        """Open the document."""
+        self.out.write(f'{{"format": {json.dumps(FORMAT)}, "file": {json.dumps(file)}, "interchanges": [')
+
+    def body(self, events: Iterable[Event], continuing: bool = False) -> None:
+        """Write the interchanges, groups and transaction sets of ``events``."""
+        if continuing:
+            self.first_interchange = self.first_group = self.first_transaction = False
+        dumps, write = json.dumps, self.out.write
+        for event in events:
+            kind, value = event.kind, event.value
+            if kind == "transaction":
+                write(("" if self.first_transaction else ", ") + dumps(transaction_json(value)))
+                self.first_transaction = False
+            elif kind == "interchange":
+                write(("" if self.first_interchange else ", ") + dumps(_interchange_head(value))[:-1] + ', "groups": [')
+                self.first_interchange, self.first_group = False, True
+            elif kind == "group":
+                head = dumps(_group_head(value))[:-1]
+                write(("" if self.first_group else ", ") + head + (", " if len(head) > 1 else "") + '"transactions": [')
+                self.first_group, self.first_transaction = False, True
+            elif kind in ("group_end", "interchange_end"):
+                tail = dumps(_group_tail(value) if kind == "group_end" else _interchange_tail(value))[1:]
+                write("]" + (", " + tail if len(tail) > 1 else "}"))
+
+    def end(self, warnings: Iterable[ReadWarning]) -> None:
+        """Close the document with the reader's warnings."""
+        self.out.write('], "warnings": ' + json.dumps([warning_json(w) for w in warnings]) + "}\n")
+
+
+def stream_json(events: Iterable[Event], out: TextIO, file: str, warnings: list[ReadWarning]) -> None:
+    """Write a whole file's events as structural JSON (see `JsonStream`)."""
+    stream = JsonStream(out)
+    stream.begin(file)
+    stream.body(events)
+    stream.end(warnings)
 
 
 # JSON back to X12 -------------------------------------------------------------------------

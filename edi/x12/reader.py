@@ -19,7 +19,7 @@ from edi.guides.registry import Guide, grammar_text, resolve_guide
 from edi.x12.document import Document, Group, Interchange, ReadWarning, Transaction
 from edi.x12.lalr import END, UNPLACED, Incremental, Loop, ParseFailure, Table, compile_table, parse
 from edi.x12.segment import Segment
-from edi.x12.tokenizer import Tokenizer, iter_text
+from edi.x12.tokenizer import ByteSource, Tokenizer, iter_text
 
 EventKind = Literal["interchange", "ta1", "group", "transaction", "group_end", "interchange_end"]
 ENVELOPE_NAMES = {
@@ -61,8 +61,9 @@ def _open(source: str | Path | bytes | BinaryIO) -> tuple[BinaryIO, str, bool]:
 class Reader:
     """Streams one file: feeds the envelope grammar and parses each transaction set."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, line: int = 1, offset: int = 0) -> None:
         self.file = file
+        self.line, self.offset = line, offset
         self.warnings: list[ReadWarning] = []
         self.envelope = Incremental(_envelope_table())
         self.rule_ids: dict[Guide, dict[str, str]] = {}
@@ -70,9 +71,15 @@ class Reader:
     def warn(self, message: str, location: Location) -> None:
         self.warnings.append(ReadWarning(message, location))
 
-    def events(self, stream: BinaryIO) -> Iterator[Event]:
-        """Yield the envelope and transaction events of the stream, in order."""
-        tokenizer = Tokenizer(self.file, self.warn)
+    def events(self, stream: ByteSource, partial: bool = False, resume: bool = False) -> Iterator[Event]:
+        """Yield the envelope and transaction events of the stream, in order.
+
+        ``partial``: the stream stops at a transaction set boundary inside a group, so its
+        end is not the end of the envelope. ``resume``: the stream starts with the ISA and
+        GS of the interchange and group it continues; they are read but not yielded.
+        """
+        tokenizer = Tokenizer(self.file, self.warn, self.line, self.offset)
+        context = 2 if resume else 0
         interchange: Interchange | None = None
         group: Group | None = None
         pending: list[Segment] | None = None
@@ -110,13 +117,19 @@ class Reader:
                 self._envelope("ISA", segment)
                 interchange = Interchange(segment, segment.delimiters)
                 group = None
-                yield Event("interchange", interchange)
+                if context:
+                    context -= 1
+                else:
+                    yield Event("interchange", interchange)
             elif seg_id == "GS":
                 self._envelope("GS", segment)
                 group = Group(segment)
                 assert interchange is not None
                 interchange.groups.append(group)
-                yield Event("group", group)
+                if context:
+                    context -= 1
+                else:
+                    yield Event("group", group)
             elif seg_id == "GE":
                 self._envelope("GE", segment)
                 assert group is not None
@@ -147,6 +160,8 @@ class Reader:
             raise self._error(
                 "the file ends inside a transaction set (no SE)", pending[-1], "an SE closing the transaction set"
             )
+        if partial:
+            return
         try:
             self.envelope.feed(END)
         except ParseFailure as failure:

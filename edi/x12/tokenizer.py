@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Callable, Generator, Iterator
-from typing import BinaryIO
+from typing import Protocol
 
 from edi.errors import Location, ReadError
 from edi.x12.segment import Delimiters, Segment
@@ -24,6 +24,12 @@ ISA_LENGTH = 106
 _SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z")
 
 WarningSink = Callable[[str, Location], None]
+
+
+class ByteSource(Protocol):
+    """Anything with a binary ``read``: an open file, a `BytesIO`, a part of a file."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 def _ignore(message: str, location: Location) -> None:
@@ -88,7 +94,7 @@ def _decode_start(head: bytes) -> tuple[str, int]:
     return "utf-8", 0
 
 
-def iter_text(stream: BinaryIO) -> Iterator[str]:
+def iter_text(stream: ByteSource) -> Iterator[str]:
     """Decode a byte stream in chunks; undecodable bytes survive as surrogate escapes."""
     head = stream.read(CHUNK)
     codec, skip = _decode_start(head)
@@ -108,12 +114,12 @@ def iter_text(stream: BinaryIO) -> Iterator[str]:
 class Tokenizer:
     """Split a stream of text into segments, re-reading the delimiters at every ISA."""
 
-    def __init__(self, file: str = "", warn: WarningSink = _ignore) -> None:
+    def __init__(self, file: str = "", warn: WarningSink = _ignore, line: int = 1, offset: int = 0) -> None:
         self.file = file
         self.warn = warn
         self.delimiters: Delimiters | None = None
-        self.line = 1
-        self.offset = 0
+        self.line = line
+        self.offset = offset
         self.count = 0
 
     def segments(self, chunks: Iterator[str]) -> Iterator[Segment]:
