@@ -69,6 +69,21 @@ class Interchange:
     groups: list[Group] = field(default_factory=list)
     ta1: list[Segment] = field(default_factory=list)
 
+    def segments(self) -> Iterator[Segment]:
+        """Every segment of the interchange, envelope included, in order."""
+        if self.isa:
+            yield self.isa
+        yield from self.ta1
+        for group in self.groups:
+            if group.gs:
+                yield group.gs
+            for transaction in group.transactions:
+                yield from transaction.segments()
+            if group.ge:
+                yield group.ge
+        if self.iea:
+            yield self.iea
+
 
 @dataclass(slots=True)
 class Document:
@@ -88,15 +103,4 @@ class Document:
     def segments(self) -> Iterator[Segment]:
         """Every segment of the file, envelope included, in order."""
         for interchange in self.interchanges:
-            if interchange.isa:
-                yield interchange.isa
-            yield from interchange.ta1
-            for group in interchange.groups:
-                if group.gs:
-                    yield group.gs
-                for transaction in group.transactions:
-                    yield from transaction.segments()
-                if group.ge:
-                    yield group.ge
-            if interchange.iea:
-                yield interchange.iea
+            yield from interchange.segments()

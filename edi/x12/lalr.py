@@ -9,15 +9,12 @@ parse tree, which keeps a parse at a few steps per segment.
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import chain
-from pathlib import Path
 from typing import Any
 
+from edi import cache
 from edi.x12.segment import Segment
 
 UNPLACED = "UNPLACED"
@@ -88,32 +85,17 @@ class Table:
         return sorted(t for t in self.actions[state] if t.isupper() or t == END)
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "edi"
-
-
 def compile_table(grammar: str) -> Table:
-    """Compile a Lark grammar to a `Table`, using the on-disk cache when it is fresh."""
-    import lark  # imported lazily: only a cache miss needs it
+    """Compile a Lark grammar to a `Table`, using the on-disk cache when it is fresh.
 
-    key = hashlib.sha256(f"{TABLE_FORMAT}\n{lark.__version__}\n{grammar}".encode()).hexdigest()[:20]
-    cached = _cache_dir() / f"table-{key}.pickle"
-    try:
-        with cached.open("rb") as handle:
-            table = pickle.load(handle)
-        if isinstance(table, Table):
-            return table
-    except (OSError, pickle.PickleError, EOFError, AttributeError):
-        pass
-    table = _build(grammar)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=cached.parent, delete=False) as temporary:
-            pickle.dump(table, temporary, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary.name, cached)
-    except OSError:
-        pass
+    A cached table is keyed by the grammar text, so a cache hit does not even import Lark.
+    """
+    digest = hashlib.sha256(f"{TABLE_FORMAT}:{grammar}".encode()).hexdigest()[:20]
+    name = f"table-{digest}.pickle"
+    table = cache.load(name)
+    if not isinstance(table, Table):
+        table = _build(grammar)
+        cache.store(name, table)
     return table
 
 

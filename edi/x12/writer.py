@@ -22,23 +22,5 @@ def write_document(document: Document, out: TextIO, delimiters: Delimiters | Non
     """Write a whole document, interchange by interchange."""
     for interchange in document.interchanges:
         target = delimiters or interchange.delimiters
-        for segment in _interchange_segments(interchange):
+        for segment in interchange.segments():
             out.write(segment.text(delimiters) + target.segment + target.suffix)
-
-
-def _interchange_segments(interchange: object) -> Iterable[Segment]:
-    from edi.x12.document import Interchange
-
-    assert isinstance(interchange, Interchange)
-    if interchange.isa:
-        yield interchange.isa
-    yield from interchange.ta1
-    for group in interchange.groups:
-        if group.gs:
-            yield group.gs
-        for transaction in group.transactions:
-            yield from transaction.segments()
-        if group.ge:
-            yield group.ge
-    if interchange.iea:
-        yield interchange.iea
