@@ -11,6 +11,7 @@ never passes a faulty one.
 
 from __future__ import annotations
 
+import itertools
 import re
 import string
 from collections.abc import Callable
@@ -29,6 +30,14 @@ MONTH_DAY = "(?:0[1-9]|1[0-2])(?:0[1-9]|1\\d|2[0-8])"  # days 29 to 31 go to the
 HOUR_MINUTE = "(?:[01]\\d|2[0-3])[0-5]\\d"
 TIMES = {4: HOUR_MINUTE, 6: HOUR_MINUTE + "[0-5]\\d", 7: HOUR_MINUTE + "[0-5]\\d\\d", 8: HOUR_MINUTE + "[0-5]\\d\\d\\d"}
 Notes = tuple[tuple[str, tuple[int, ...]], ...]
+MAX_PATTERN_CODES = 40  # longer code lists are checked by set membership after the pattern
+MAX_NOTE_ELEMENTS = 10  # syntax notes over more elements are checked one by one
+DATE = "[12]\\d{3}" + MONTH_DAY
+PERIODS = {
+    "D8": re.compile(DATE),
+    "RD8": re.compile(f"{DATE}-{DATE}"),
+    "DT": re.compile(DATE + HOUR_MINUTE),
+}  # DTP02 format -> a pattern for DTP03 values that certainly fit it
 
 
 @dataclass(slots=True, frozen=True)
@@ -39,13 +48,15 @@ class SegmentCheck:
     codes: tuple[tuple[int, int, frozenset[str]], ...]  # (element, component or 0, allowed codes)
     patterns: tuple[tuple[int, re.Pattern[str]], ...]  # (element, the guide's value pattern)
     notes: Notes
+    presence: frozenset[tuple[bool, ...]] | None  # with notes: which presences of the captured elements satisfy them
     period: bool  # DTP03 must fit the DTP02 format
 
     def passes(self, segment: Segment) -> bool:
         """True when the segment certainly has no SNIP 1 or 2 element finding."""
         elements = segment.elements
         delimiters = segment.delimiters
-        if self.pattern.fullmatch(delimiters.element.join(elements)) is None:
+        found = self.pattern.fullmatch(delimiters.element.join(elements))
+        if found is None:
             return False
         count = len(elements)
         for index, component, allowed in self.codes:
@@ -59,9 +70,17 @@ class SegmentCheck:
             value = elements[index - 1] if index <= count else ""
             if value and pattern.fullmatch(value) is None:
                 return False
-        if self.notes and not notes_hold(elements, self.notes):
-            return False
-        return not (self.period and count >= 3 and elements[2] and period_problem(elements[1], elements[2]))
+        if self.notes:
+            if self.presence is not None:
+                if tuple(map(bool, found.groups())) not in self.presence:
+                    return False
+            elif not notes_hold(elements, self.notes):
+                return False
+        if self.period and count >= 3 and elements[2]:
+            quick = PERIODS.get(elements[1])
+            if quick is not None and quick.fullmatch(elements[2]) is None:
+                return period_problem(elements[1], elements[2]) is None
+        return True
 
 
 def notes_hold(elements: list[str], notes: Notes) -> bool:
@@ -80,6 +99,26 @@ def notes_hold(elements: list[str], notes: Notes) -> bool:
         if kind == "L" and present[0] and not any(present[1:]):
             return False
     return True
+
+
+def note_elements(notes: Notes) -> list[int]:
+    """The elements that syntax notes name, ascending."""
+    return sorted({index for _, indexes in notes for index in indexes})
+
+
+def presences(notes: Notes) -> frozenset[tuple[bool, ...]] | None:
+    """Every presence (True = a value) of the `note_elements` that satisfies the notes, or None when too many."""
+    named = note_elements(notes)
+    if not notes or len(named) > MAX_NOTE_ELEMENTS:
+        return None
+    satisfied = set()
+    for presence in itertools.product((False, True), repeat=len(named)):
+        values = [""] * named[-1]
+        for index, present in zip(named, presence, strict=True):
+            values[index - 1] = "x" if present else ""
+        if notes_hold(values, notes):
+            satisfied.add(presence)
+    return frozenset(satisfied)
 
 
 def character_class(delimiters: Delimiters) -> str:
@@ -113,6 +152,13 @@ def _fits(size: int, low: int, high: int) -> bool:
     return low <= size and (not high or size <= high)
 
 
+def codes_pattern(allowed: frozenset[str], value: str) -> str:
+    """A pattern for the codes of a short list that also fit the element's value pattern, longest first."""
+    fitting = re.compile(value)
+    codes = sorted((c for c in allowed if c and fitting.fullmatch(c)), key=lambda c: (-len(c), c))
+    return "(?:" + "|".join(re.escape(c) for c in codes) + ")" if codes else NEVER
+
+
 def usage_pattern(usage: str, value: str) -> str:
     """The value pattern as the usage allows it: required, not used (empty) or situational (either)."""
     if usage == "N":
@@ -140,33 +186,51 @@ def compile_check(
     parts: list[tuple[str, bool]] = []
     codes: list[tuple[int, int, frozenset[str]]] = []
     patterns: list[tuple[int, re.Pattern[str]]] = []
+    presence = presences(spec.syntax)
+    captured = set(note_elements(spec.syntax)) if presence is not None else set()
     for element in spec.elements:
         if element.components:
             if [c.component for c in element.components] != list(range(1, len(element.components) + 1)):
                 return None
-            inner = [
-                (usage_pattern(c.usage, value_pattern(c.type, c.min, c.max, characters)), c.usage == "R")
-                for c in element.components
-            ]
+            inner = []
+            for component in element.components:
+                allowed = codes_of(component)
+                value = value_pattern(component.type, component.min, component.max, characters)
+                if allowed is not None and len(allowed) <= MAX_PATTERN_CODES:
+                    value = codes_pattern(allowed, value)
+                elif allowed is not None:
+                    codes.append((element.index, component.component or 0, allowed))
+                inner.append((usage_pattern(component.usage, value), component.usage == "R"))
             composite = sequence(inner, re.escape(delimiters.component))
             if element.usage == "N":
                 parts.append(("", False))
             elif element.usage == "R":
-                parts.append((f"(?={characters}|{re.escape(delimiters.component)}){composite}", True))
+                parts.append(
+                    (
+                        _captured(
+                            f"(?={characters}|{re.escape(delimiters.component)}){composite}", element.index, captured
+                        ),
+                        True,
+                    )
+                )
             else:
-                parts.append((f"(?:{composite})?", False))
-            for component in element.components:
-                allowed = codes_of(component)
-                if allowed is not None:
-                    codes.append((element.index, component.component or 0, allowed))
+                parts.append((_captured(f"(?:{composite})?", element.index, captured), False))
             continue
         value = value_pattern(element.type, element.min, element.max, characters)
-        parts.append((usage_pattern(element.usage, value), element.usage == "R"))
         allowed = codes_of(element)
-        if allowed is not None:
+        if allowed is not None and len(allowed) <= MAX_PATTERN_CODES:
+            value = codes_pattern(allowed, value)
+        elif allowed is not None:
             codes.append((element.index, 0, allowed))
+        parts.append((_captured(usage_pattern(element.usage, value), element.index, captured), element.usage == "R"))
         if element.regex is not None:
             patterns.append((element.index, element.regex))
     pattern = re.compile(sequence(parts, separator))
     period = spec.id == "DTP" and len(spec.elements) >= 3 and not spec.elements[2].components
-    return SegmentCheck(pattern, tuple(codes), tuple(patterns), spec.syntax, period)
+    if pattern.groups != len(captured):
+        presence = None  # an element named by a note lies beyond the entry's elements
+    return SegmentCheck(pattern, tuple(codes), tuple(patterns), spec.syntax, presence, period)
+
+
+def _captured(pattern: str, index: int, captured: set[int]) -> str:
+    return f"({pattern})" if index in captured else pattern

@@ -228,17 +228,25 @@ def code_lists() -> dict[str, frozenset[str]]:
 
 
 Placed = tuple[Segment, Loop, LoopSpec | None, SegmentSpec | None]
+# A loop with a spec and its shape: for each item, the id of the segment's entry or the child loop's ID.
+Shape = tuple[Loop, LoopSpec, list[int | str]]
 
 
-def placed(loop: Loop, spec: LoopSpec | None, guide: Guide, out: list[Placed]) -> list[Placed]:
-    """Add every segment below ``loop`` to ``out`` with its loop, the loop's spec and its entry (None if unmatched)."""
+def placed(loop: Loop, spec: LoopSpec | None, guide: Guide, out: list[Placed], shapes: list[Shape]) -> None:
+    """Add every segment below ``loop`` to ``out`` with its loop, the loop's spec and its entry (None if unmatched),
+    and every loop that has a spec to ``shapes``, parents before children."""
+    shape: list[int | str] = []
+    if spec is not None:
+        shapes.append((loop, spec, shape))
     for item in loop.items:
         if type(item) is Segment:
-            out.append((item, loop, spec, None if spec is None or item.unplaced else spec.match(guide, item)))
+            entry = None if spec is None or item.unplaced else spec.match(guide, item)
+            out.append((item, loop, spec, entry))
+            shape.append(id(entry))
         else:
             assert isinstance(item, Loop)
-            placed(item, spec.loops.get(item.id) if spec else None, guide, out)
-    return out
+            shape.append(item.id)
+            placed(item, spec.loops.get(item.id) if spec else None, guide, out, shapes)
 
 
 def effective_codes(spec: ElementSpec) -> frozenset[str] | None:
@@ -259,8 +267,12 @@ class Matches:
     """A transaction set's segments matched to the guide: all of them, by segment, and those that may have faults."""
 
     placed: list[Placed]
-    entries: dict[int, SegmentSpec | None]
+    shapes: list[Shape]
     suspect: list[Placed]
+
+    def entries(self) -> dict[int, SegmentSpec | None]:
+        """id of each segment -> its spec entry."""
+        return {id(item[0]): item[3] for item in self.placed}
 
 
 # The matches of the transaction set validated last: SNIP 1 and SNIP 2 rules share them instead of matching twice.
@@ -272,8 +284,10 @@ def matches(transaction: Transaction) -> Matches:
     if _last and _last[0][0] is transaction:
         return _last[0][1]
     guide = transaction.guide
-    found = placed(transaction.root, guide_spec(guide.id).root, guide, []) if guide else []
-    entries = {id(item[0]): item[3] for item in found}
+    found: list[Placed] = []
+    shapes: list[Shape] = []
+    if guide is not None:
+        placed(transaction.root, guide_spec(guide.id).root, guide, found, shapes)
     suspect = []
     delimiters = transaction.st.delimiters
     compiled = _checks.setdefault(delimiters, {})
@@ -287,7 +301,7 @@ def matches(transaction: Transaction) -> Matches:
         check = compiled[key]
         if check is None or item[0].delimiters is not delimiters or not check.passes(item[0]):
             suspect.append(item)
-    result = Matches(found, entries, suspect)
+    result = Matches(found, shapes, suspect)
     _last[:] = [(transaction, result)]
     return result
 
@@ -317,14 +331,9 @@ def unplaced_segments(ctx: Context) -> Iterator[Issue]:
             yield ctx.issue("error", 2, "snip2.unknown_segment", message, segment, loop, segment_error="1")
 
 
-def _loops_with_specs(loop: Loop, spec: LoopSpec) -> Iterator[tuple[Loop, LoopSpec]]:
-    yield loop, spec
-    for child in loop.items:
-        if isinstance(child, Segment):
-            continue
-        child_spec = spec.loops.get(child.id)
-        if child_spec is not None:
-            yield from _loops_with_specs(child, child_spec)
+# Loop shapes (spec, entries and child loops in order) known to pass the count, order and required checks.
+_sound_shapes: set[tuple[int, tuple[int | str, ...]]] = set()
+MAX_SOUND_SHAPES = 100_000
 
 
 def _missing(ctx: Context, loop: Loop, seg_id: str, message: str, code: str) -> Issue:
@@ -338,10 +347,19 @@ def loop_structure(ctx: Context) -> Iterator[Issue]:
     transaction = ctx.transaction
     if transaction is None or transaction.guide is None:
         return
-    entries = matches(transaction).entries
-    for loop, spec in _loops_with_specs(transaction.root, guide_spec(transaction.guide.id).root):
-        yield from _segment_counts(ctx, entries, loop, spec)
-        yield from _loop_counts(ctx, loop, spec)
+    found = matches(transaction)
+    entries: dict[int, SegmentSpec | None] | None = None
+    for loop, spec, shape in found.shapes:
+        key = (id(spec), tuple(shape))
+        if key in _sound_shapes:
+            continue
+        if entries is None:
+            entries = found.entries()
+        issues = [*_segment_counts(ctx, entries, loop, spec), *_loop_counts(ctx, loop, spec)]
+        if issues:
+            yield from issues
+        elif len(_sound_shapes) < MAX_SOUND_SHAPES:
+            _sound_shapes.add(key)
 
 
 def _segment_counts(
