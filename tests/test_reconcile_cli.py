@@ -87,7 +87,7 @@ def test_a_file_of_the_wrong_kind_is_skipped() -> None:
         "--claims", DATA / "office.835", "--claims", DATA / "office.837", "--remit", DATA / "office.835"
     )
     assert code == 0
-    assert "holds no 837 transaction set" in out
+    assert "holds no 837 transaction set" in " ".join(out.split())  # rich may wrap a long path
 
 
 def test_nothing_usable_is_an_error(tmp_path: Path) -> None:
