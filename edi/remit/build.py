@@ -7,14 +7,16 @@ the end of its level when the guide does not place it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
 from edi.claims.envelope import Envelope, build_interchange
 from edi.convert.structure import segment_from_json
 from edi.errors import InputError
+from edi.remit.adjustments import cas_segments, plb_segment
 from edi.remit.balance import balance_problems
-from edi.remit.read import (
+from edi.remit.fields import (
     BPR,
     CLAIM_DATES,
     CLAIM_NAMES,
@@ -28,18 +30,17 @@ from edi.remit.read import (
     NM1,
     PER,
     REF,
+    SERVICE_PERIOD,
     SVC,
     TRN,
     TS2,
     TS3,
     Field,
     build_fields,
-    cas_segments,
-    guide_position,
     has_fields,
     pair_segment,
-    plb_segment,
 )
+from edi.remit.positions import guide_position
 from edi.schemas import check_against
 from edi.x12.reader import read_document
 from edi.x12.segment import Delimiters, Segment
@@ -142,8 +143,7 @@ def transaction_segments(transaction: dict[str, Any], d: Delimiters, number: str
     for role, qualifier in (("payer", "PR"), ("payee", "PE")):
         if role in transaction:
             segments += _party(transaction[role], qualifier, "1000A" if role == "payer" else "1000B", d)
-    for group in transaction.get("groups", []):
-        segments += _group(group, d)
+    segments += _children(transaction.get("groups", []), _group, d)
     segments += [plb_segment(plb, d) for plb in transaction.get("provider_adjustments", [])]
     segments += [segment_from_json(s, d) for s in transaction.get("extra_trailer_segments", [])]
     segments.append(Segment("SE", [str(len(segments) + 1), control], d))
@@ -166,16 +166,26 @@ def _references(pos: int, items: list[dict[str, Any]], d: Delimiters) -> Placed:
     return [(pos, build_fields("REF", REF, item, d)) for item in items]
 
 
+def _children(
+    items: list[dict[str, Any]], build: Callable[[dict[str, Any], Delimiters], list[Segment]], d: Delimiters
+) -> list[Segment]:
+    return [segment for item in items for segment in build(item, d)]
+
+
 def _pairs(pos: int, seg_id: str, values: dict[str, str], kind: str, d: Delimiters) -> Placed:
     return [(pos, pair_segment(seg_id, q, v, kind, d)) for q, v in values.items()]
+
+
+def _single(pos: int, seg_id: str, qualifier: str, data: dict[str, Any], name: str, kind: str, d: Delimiters) -> Placed:
+    """The two-element segment of the field ``name``, when ``data`` has it."""
+    return [(pos, pair_segment(seg_id, qualifier, data[name], kind, d))] if name in data else []
 
 
 def _header(transaction: dict[str, Any], d: Delimiters) -> list[Segment]:
     payment = transaction.get("payment", {})
     placed = _optional(200, "BPR", BPR, payment, d) + _optional(400, "TRN", TRN, payment, d)
     placed += _references(600, transaction.get("references", []), d)
-    if "production_date" in transaction:
-        placed.append((700, pair_segment("DTM", "405", transaction["production_date"], "date", d)))
+    placed += _single(700, "DTM", "405", transaction, "production_date", "date", d)
     return _ordered(placed, transaction, "ST", d)
 
 
@@ -192,10 +202,7 @@ def _group(group: dict[str, Any], d: Delimiters) -> list[Segment]:
     placed = _optional(30, "LX", LX, group, d)
     placed += _optional(50, "TS3", TS3, group.get("provider_summary"), d)
     placed += _optional(70, "TS2", TS2, group.get("provider_supplemental_summary"), d)
-    segments = _ordered(placed, group, "2000", d)
-    for claim in group.get("claims", []):
-        segments += _claim(claim, d)
-    return segments
+    return _ordered(placed, group, "2000", d) + _children(group.get("claims", []), _claim, d)
 
 
 def _claim(claim: dict[str, Any], d: Delimiters) -> list[Segment]:
@@ -215,28 +222,19 @@ def _claim(claim: dict[str, Any], d: Delimiters) -> list[Segment]:
     placed += [(600, build_fields("PER", PER, contact, d)) for contact in claim.get("contacts", [])]
     placed += _pairs(620, "AMT", claim.get("amounts", {}), "amount", d)
     placed += _pairs(640, "QTY", claim.get("quantities", {}), "amount", d)
-    segments = _ordered(placed, claim, "2100", d)
-    for line in claim.get("lines", []):
-        segments += _line(line, d)
-    return segments
+    return _ordered(placed, claim, "2100", d) + _children(claim.get("lines", []), _line, d)
 
 
 def _line(line: dict[str, Any], d: Delimiters) -> list[Segment]:
     placed: Placed = [(700, build_fields("SVC", SVC, line, d))]
     period = line.get("service_period", {})
-    placed += [
-        (800, pair_segment("DTM", q, period[k], "date", d))
-        for q, k in (("150", "start"), ("151", "end"))
-        if k in period
-    ]
-    if "service_date" in line:
-        placed.append((800, pair_segment("DTM", "472", line["service_date"], "date", d)))
+    for qualifier, key in SERVICE_PERIOD.items():
+        placed += _single(800, "DTM", qualifier, period, key, "date", d)
+    placed += _single(800, "DTM", "472", line, "service_date", "date", d)
     placed += [(900, seg) for seg in cas_segments(line.get("adjustments", []), d)]
-    if "line_control_number" in line:
-        placed.append((1000, Segment("REF", ["6R", line["line_control_number"]], d)))
+    placed += _single(1000, "REF", "6R", line, "line_control_number", "text", d)
     placed += _references(1000, line.get("references", []), d)
-    if "allowed" in line:
-        placed.append((1100, pair_segment("AMT", "B6", line["allowed"], "amount", d)))
+    placed += _single(1100, "AMT", "B6", line, "allowed", "amount", d)
     placed += _pairs(1100, "AMT", line.get("amounts", {}), "amount", d)
     placed += _pairs(1200, "QTY", line.get("quantities", {}), "amount", d)
     placed += [(1300, Segment("LQ", [r["qualifier"], r["code"]], d)) for r in line.get("remarks", [])]

@@ -1,0 +1,84 @@
+"""CAS and PLB: the 835 segments whose elements repeat in groups, read only when they build back exactly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from edi.remit.labels import GROUP_CODES, label
+from edi.remit.values import decode, encode
+from edi.x12.segment import Delimiters, Segment
+
+CAS_TRIPLETS = 6
+
+
+def read_cas(segment: Segment, previous: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """The adjustments of one CAS segment, or None when they cannot give the segment back exactly."""
+    d = segment.delimiters
+    group = decode(segment.get(1), "text", d)
+    if group is None:
+        return None
+    items: list[dict[str, Any]] = []
+    for start in range(2, len(segment.elements) + 1, 3):
+        item: dict[str, Any] = {"group": group, "group_label": label(GROUP_CODES, group)}
+        item["reason"] = decode(segment.get(start), "text", d)
+        item["amount"] = decode(segment.get(start + 1), "amount", d)
+        quantity = segment.get(start + 2)
+        if quantity:
+            item["quantity"] = decode(quantity, "amount", d)
+        if None in item.values():
+            return None
+        items.append(item)
+    if not items:
+        return None
+    if previous:
+        last = cas_segments(previous, d)[-1]
+        if last.get(1) == group and (len(last.elements) + 1) // 3 < CAS_TRIPLETS:
+            items[0]["starts_segment"] = True
+    rebuilt = cas_segments(items, d)
+    return items if len(rebuilt) == 1 and rebuilt[0].elements == segment.elements else None
+
+
+def cas_segments(adjustments: list[dict[str, Any]], delimiters: Delimiters) -> list[Segment]:
+    """CAS segments for a list of adjustments: one per group run, at most six reasons each."""
+    segments: list[Segment] = []
+    for item in adjustments:
+        current = segments[-1] if segments else None
+        triplets = (len(current.elements) + 1) // 3 if current else 0
+        if current is None or current.get(1) != item["group"] or triplets >= CAS_TRIPLETS or item.get("starts_segment"):
+            current = Segment("CAS", [item["group"]], delimiters)
+            segments.append(current)
+        elif len(current.elements) % 3 == 0:
+            current.elements.append("")
+        current.elements += [item["reason"], str(item["amount"])]
+        if "quantity" in item:
+            current.elements.append(str(item["quantity"]))
+    return segments
+
+
+def read_plb(segment: Segment) -> dict[str, Any] | None:
+    """A provider adjustment (PLB), or None when it cannot give the segment back exactly."""
+    d = segment.delimiters
+    data: dict[str, Any] = {"provider": decode(segment.get(1), "text", d)}
+    data["fiscal_period_date"] = decode(segment.get(2), "date", d)
+    adjustments: list[dict[str, Any]] = []
+    for start in range(3, len(segment.elements) + 1, 2):
+        parts = segment.get(start).split(d.component)
+        adjustment = {"reason": decode(parts[0], "text", d), "amount": decode(segment.get(start + 1), "amount", d)}
+        if len(parts) > 1:
+            adjustment["reference"] = decode(d.component.join(parts[1:]), "text", d)
+        adjustments.append(adjustment)
+    data["adjustments"] = adjustments
+    if not adjustments or None in data.values() or any(None in a.values() for a in adjustments):
+        return None
+    return data if plb_segment(data, d).elements == segment.elements else None
+
+
+def plb_segment(data: dict[str, Any], delimiters: Delimiters) -> Segment:
+    """The PLB segment of one provider adjustment."""
+    values = [data["provider"], encode(data["fiscal_period_date"], "date", delimiters)]
+    for adjustment in data["adjustments"]:
+        reason = adjustment["reason"]
+        if "reference" in adjustment:
+            reason += delimiters.component + adjustment["reference"]
+        values += [reason, str(adjustment["amount"])]
+    return Segment("PLB", values, delimiters)
