@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from edi.validate import icd10
@@ -72,6 +72,7 @@ def lines(ctx: Context, claim: Loop) -> list[Loop]:
     return ctx.index.lines(claim)
 
 
+@lru_cache(maxsize=65_536)
 def npi_valid(npi: str) -> bool:
     """True for a 10-digit NPI starting with 1 or 2 whose Luhn check digit (with prefix 80840) holds."""
     if len(npi) != 10 or not npi.isdigit() or npi[0] not in "12":

@@ -8,7 +8,7 @@ to. Rules never raise on bad data: they yield `Issue`s located with `Context.iss
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from edi.validate.index import TransactionIndex
 from edi.validate.issue import Issue, Severity
@@ -52,7 +52,6 @@ class Context:
     interchange: Interchange
     group: Group | None = None
     transaction: Transaction | None = None
-    claim_ids: dict[int, str] = field(default_factory=dict)
     shared: TransactionIndex | None = None
 
     @property

@@ -25,6 +25,7 @@ PACKAGE = "simple-icd-10-cm"
 FORMAT = 2  # bump when the cached records change
 
 LEAF, MANIFESTATION, ADDITIONAL_ONLY = 1, 2, 4
+MEMO_SIZE = 100_000  # lookups remembered per table, so memory stays flat on large files
 # "in diseases classified elsewhere", "in other diseases ...", "in bacterial diseases ...".
 MANIFESTATION_TITLE = re.compile(r"\bin\b.*\bdiseases? classified elsewhere")
 ADDITIONAL_ONLY_NOTE = re.compile(r"for use as (?:an )?additional codes?|supplementary or additional codes")
@@ -78,14 +79,24 @@ def covers(reference: Reference, code: str) -> bool:
 class Table:
     """The condensed ICD-10-CM tabular: lookups by code, ancestors and Excludes1 references."""
 
-    __slots__ = ("records", "version")
+    __slots__ = ("_excluded", "_found", "records", "version")
 
     def __init__(self, version: str, records: dict[str, Record]) -> None:
         self.version = version
         self.records = records
+        self._found: dict[str, Code | None] = {}  # code as given -> its item, for codes looked up before
+        self._excluded: dict[tuple[str, str], bool] = {}
 
     def get(self, code: str) -> Code | None:
         """The item for ``code`` (with or without the dot), or None when the tabular has no such code."""
+        if code in self._found:
+            return self._found[code]
+        if len(self._found) >= MEMO_SIZE:
+            self._found.clear()
+        found = self._found[code] = self._item(code)
+        return found
+
+    def _item(self, code: str) -> Code | None:
         key = normalize(code)
         record = self.records.get(key)
         if record is None:
@@ -119,6 +130,14 @@ class Table:
         A note on an ancestor that ``other`` shares never counts: the tabular has a few notes
         that name a descendant of the node holding them (D72 names D72.824).
         """
+        pair = (code, other)
+        if pair not in self._excluded:
+            if len(self._excluded) >= MEMO_SIZE:
+                self._excluded.clear()
+            self._excluded[pair] = self._excludes(code, other)
+        return self._excluded[pair]
+
+    def _excludes(self, code: str, other: str) -> bool:
         target = normalize(other)
         shared = set(self.lineage(target))
         return any(

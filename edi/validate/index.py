@@ -56,6 +56,15 @@ def outer_loops(root: Loop, loop_id: str) -> list[Loop]:
     return found
 
 
+def _walk(loop: Loop, out: list[tuple[Segment, Loop]]) -> None:
+    for item in loop.items:
+        if type(item) is Loop:
+            _walk(item, out)
+        else:
+            assert isinstance(item, Segment)
+            out.append((item, loop))
+
+
 def last_segment(loop: Loop) -> Segment:
     """The last segment inside ``loop``, child loops included."""
     item = loop.items[-1]
@@ -98,7 +107,10 @@ class TransactionIndex:
     @cached_property
     def walked(self) -> list[tuple[Segment, Loop]]:
         """Every segment with the loop that holds it, in file order."""
-        return list(self.transaction.root.walk()) if self.transaction is not None else []
+        found: list[tuple[Segment, Loop]] = []
+        if self.transaction is not None:
+            _walk(self.transaction.root, found)
+        return found
 
     @cached_property
     def positions(self) -> list[int]:

@@ -114,16 +114,16 @@ def _service_dates(ctx: Context, claim: Loop) -> list[datetime.date]:
 def icd9_after_cutoff(ctx: Context) -> Iterator[Issue]:
     """ICD-9 qualifiers are not allowed on claims with service dates on or after 2015-10-01."""
     for claim in claims(ctx):
-        dates = _service_dates(ctx, claim)
+        coded = [hi for hi in hi_codes(ctx, claim) if hi.qualifier in ICD9]
+        dates = _service_dates(ctx, claim) if coded else []
         if not dates or max(dates) < ICD10_START:
             continue
-        for hi in hi_codes(ctx, claim):
-            if hi.qualifier in ICD9:
-                message = (
-                    f"ICD-9 qualifier {hi.qualifier} on a claim with service through {max(dates).isoformat()}: "
-                    "ICD-10 applies from 2015-10-01"
-                )
-                yield _issue(ctx, "error", "order.icd9_after_cutoff", message, hi, claim, f"HI{hi.index:02d}-1")
+        for hi in coded:
+            message = (
+                f"ICD-9 qualifier {hi.qualifier} on a claim with service through {max(dates).isoformat()}: "
+                "ICD-10 applies from 2015-10-01"
+            )
+            yield _issue(ctx, "error", "order.icd9_after_cutoff", message, hi, claim, f"HI{hi.index:02d}-1")
 
 
 @rule(snip=None, guides=CLAIMS)

@@ -52,11 +52,6 @@ def _selected(rules: tuple[Rule, ...], max_snip: int, scope: str, guide: str | N
     ]
 
 
-def claim_ids(transaction: Transaction) -> dict[int, str]:
-    """Segment position -> the claim (CLM01 or CLP01) whose loop holds the segment."""
-    return TransactionIndex(transaction).claim_ids
-
-
 def _located(issues: list[Issue], claims: dict[int, str]) -> list[Issue]:
     out = []
     for issue in issues:
@@ -91,7 +86,7 @@ class Run:
         if selected is None:
             selected = self.by_guide[guide] = _selected(self.rules, self.max_snip, "transaction", guide)
         index = TransactionIndex(transaction)
-        context = Context(self.file, interchange, group, transaction, index.claim_ids, index)
+        context = Context(self.file, interchange, group, transaction, index)
         found = [i for checked in selected for i in checked.function(context)]
         if found:
             found.sort(key=lambda i: i.segment_position or 0)

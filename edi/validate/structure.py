@@ -320,7 +320,7 @@ def unplaced_segments(ctx: Context) -> Iterator[Issue]:
     if transaction is None or transaction.guide is None:
         return
     known = guide_spec(transaction.guide.id).segment_ids
-    for segment, loop in transaction.root.walk():
+    for segment, loop in ctx.index.walked:
         if not segment.unplaced:
             continue
         if segment.id in known:
