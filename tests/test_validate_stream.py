@@ -1,0 +1,66 @@
+"""`validate_file` streams: same findings and acknowledgments as validating the whole document, little kept."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from edi.ack.ack999 import AckOptions, build_999, build_ta1
+from edi.errors import ReadError
+from edi.validate.runner import validate_document, validate_file
+from edi.x12.reader import read_document
+from tests.conftest import SAMPLES, corpus_files
+
+OPTIONS = AckOptions(control_number=7, now=datetime(2024, 5, 6, 7, 8, tzinfo=UTC))
+SAMPLE = (SAMPLES / "837p-office-visits.x12").read_text(encoding="utf-8")
+
+
+def _readable() -> list[Path]:
+    paths = sorted(SAMPLES.glob("*.x12")) + [row.path for row in corpus_files("835", "837d", "837i", "837p", "999")]
+    paths += [row.path for row in corpus_files("invalid", "other")]
+    out = []
+    for path in paths:
+        try:
+            read_document(path)
+        except ReadError:
+            continue
+        out.append(path)
+    return out
+
+
+def test_streamed_findings_and_acknowledgments_match_the_whole_document() -> None:
+    paths = _readable()
+    assert paths
+    with_findings = 0
+    for path in paths:
+        document = read_document(path)
+        expected = validate_document(document)
+        skeleton, issues = validate_file(path)
+        assert issues == expected, path.name
+        assert build_999(skeleton, issues, OPTIONS) == build_999(document, expected, OPTIONS), path.name
+        assert build_ta1(skeleton, issues, OPTIONS) == build_ta1(document, expected, OPTIONS), path.name
+        with_findings += bool(issues)
+    assert with_findings
+
+
+def test_the_streamed_document_keeps_only_the_envelope_and_each_st_and_se(tmp_path: Path) -> None:
+    path = tmp_path / "claims.x12"
+    path.write_text(SAMPLE, encoding="utf-8")
+    skeleton, _ = validate_file(path)
+    transactions = [t for _, _, t in skeleton.transactions()]
+    assert transactions
+    for transaction in transactions:
+        assert [s.id for s in transaction.segments()] == ["ST", "SE"]
+        assert transaction.se.get(1) == str(transaction.se.position)
+
+
+@pytest.mark.parametrize("snip", [1, 2, 5])
+def test_findings_of_a_faulty_file_match_at_every_snip_level(tmp_path: Path, snip: int) -> None:
+    text = SAMPLE.replace("CLM*PCN-1001*", "CLM*PCN-1001**", 1).replace("SE*", "SE*9", 1)
+    path = tmp_path / "faulty.x12"
+    path.write_text(text, encoding="utf-8")
+    _, issues = validate_file(path, snip)
+    assert issues == validate_document(read_document(path), snip)
+    assert {i.rule for i in issues} >= {"snip1.segment_count"}
