@@ -34,7 +34,7 @@ def validate(
     results: list[FileResult] = []
     for file in files:
         try:
-            document, issues = validate_file(file, snip)
+            document, issues = validate_file(file, snip, keep_sets=ack is not None)
         except EdiError as error:
             results.append(FileResult(str(file), unreadable=str(error)))
             continue

@@ -8,7 +8,7 @@ to. Rules never raise on bad data: they yield `Issue`s located with `Context.iss
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from edi.validate.index import TransactionIndex
 from edi.validate.issue import Issue, Severity
@@ -45,14 +45,24 @@ def rule(
 
 
 @dataclass(slots=True)
+class EnvelopeTally:
+    """What the envelope rules need of the transaction sets of an interchange once they are checked and dropped."""
+
+    counts: dict[int, int] = field(default_factory=dict)  # id of the group -> transaction sets read
+    numbers: dict[int, set[str]] = field(default_factory=dict)  # id of the group -> ST02s read
+    repeated: dict[int, list[Issue]] = field(default_factory=dict)  # id of the group -> findings on a repeated ST02
+
+
+@dataclass(slots=True)
 class Context:
-    """One unit under validation: a transaction set (or an interchange for envelope rules)."""
+    """One unit under validation: a transaction set (or an interchange for envelope rules, with its tally)."""
 
     file: str
     interchange: Interchange
     group: Group | None = None
     transaction: Transaction | None = None
     shared: TransactionIndex | None = None
+    tally: EnvelopeTally = field(default_factory=EnvelopeTally)
 
     @property
     def index(self) -> TransactionIndex:

@@ -233,25 +233,33 @@ def group_envelopes(ctx: Context) -> Iterator[Issue]:
             if ge.get(2) != gs.get(6):
                 message = f"GE02 {ge.get(2)!r} does not match GS06 {gs.get(6)!r}"
                 yield ctx.issue("error", 1, "snip1.group_control_number", message, ge, None, "GE02", segment_error="4")
-            if ge.get(1) != str(len(group.transactions)):
-                message = (
-                    f"GE01 says {ge.get(1) or 'nothing'} transaction sets, the group has {len(group.transactions)}"
-                )
+            count = ctx.tally.counts.get(id(group), 0)
+            if ge.get(1) != str(count):
+                message = f"GE01 says {ge.get(1) or 'nothing'} transaction sets, the group has {count}"
                 yield ctx.issue("error", 1, "snip1.transaction_count", message, ge, None, "GE01", segment_error="5")
-        seen_sets: set[str] = set()
-        for transaction in group.transactions:
-            number = transaction.control_number
-            if number in seen_sets:
-                unit = Context(ctx.file, ctx.interchange, group, transaction)
-                message = f"ST02 {number!r} is used by another transaction set of this group"
-                yield unit.issue(
-                    "error",
-                    1,
-                    "snip1.duplicate_transaction_control_number",
-                    message,
-                    transaction.st,
-                    None,
-                    "ST02",
-                    segment_error="23",
-                )
-            seen_sets.add(number)
+        yield from ctx.tally.repeated.get(id(group), [])
+
+
+def tally_transaction(ctx: Context) -> None:
+    """Count the context's transaction set in its group's tally, with a finding when its ST02 was read before."""
+    transaction = ctx.transaction
+    if transaction is None:
+        return
+    key = id(ctx.group)
+    ctx.tally.counts[key] = ctx.tally.counts.get(key, 0) + 1
+    seen = ctx.tally.numbers.setdefault(key, set())
+    number = transaction.control_number
+    if number in seen:
+        message = f"ST02 {number!r} is used by another transaction set of this group"
+        issue = ctx.issue(
+            "error",
+            1,
+            "snip1.duplicate_transaction_control_number",
+            message,
+            transaction.st,
+            None,
+            "ST02",
+            segment_error="23",
+        )
+        ctx.tally.repeated.setdefault(key, []).append(issue)
+    seen.add(number)

@@ -9,17 +9,20 @@ transaction sets hold only their ST and SE segments.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
-from edi.validate.context import REGISTRY, Context, Rule
+from edi.validate.context import REGISTRY, Context, EnvelopeTally, Rule
+from edi.validate.envelope import tally_transaction
 from edi.validate.index import TransactionIndex
 from edi.validate.issue import Issue
 from edi.x12.document import Document, Group, Interchange, Transaction
 from edi.x12.lalr import Loop
 from edi.x12.reader import Event, iter_events
+
+NO_FINDINGS: tuple[Issue, ...] = ()
 
 
 def rule_modules() -> tuple[str, ...]:
@@ -77,7 +80,9 @@ class Run:
         self.interchange_rules = _selected(rules, max_snip, "interchange", None)
         self.by_guide: dict[str | None, list[Rule]] = {}
         self.issues: list[Issue] = []
-        self.sets: list[tuple[str, list[Issue]]] = []  # per transaction set of the open interchange, in order
+        # Per transaction set of the open interchange, in order: its ST02 and its findings.
+        self.sets: list[tuple[str, Sequence[Issue]]] = []
+        self.tally = EnvelopeTally()
 
     def transaction(self, interchange: Interchange, group: Group | None, transaction: Transaction) -> None:
         """Run the transaction set rules; the findings wait for the interchange's end."""
@@ -86,30 +91,34 @@ class Run:
         if selected is None:
             selected = self.by_guide[guide] = _selected(self.rules, self.max_snip, "transaction", guide)
         index = TransactionIndex(transaction)
-        context = Context(self.file, interchange, group, transaction, index)
+        context = Context(self.file, interchange, group, transaction, index, self.tally)
+        tally_transaction(context)
         found = [i for checked in selected for i in checked.function(context)]
         if found:
             found.sort(key=lambda i: i.segment_position or 0)
-            found = _located(found, index.claim_ids)
-        self.sets.append((transaction.control_number, found))
+            self.sets.append((transaction.control_number, _located(found, index.claim_ids)))
+        else:
+            self.sets.append((transaction.control_number, NO_FINDINGS))
 
     def interchange_end(self, interchange: Interchange) -> None:
         """Run the envelope rules and release the interchange's findings in file order."""
-        unit = Context(self.file, interchange)
+        unit = Context(self.file, interchange, tally=self.tally)
         envelope = [i for checked in self.interchange_rules for i in checked.function(unit)]
         self.issues.extend(i for i in envelope if i.transaction is None)
         pending = [i for i in envelope if i.transaction is not None]
         for number, found in self.sets:
             if pending:
-                found = found + [i for i in pending if i.transaction == number]
+                found = [*found, *(i for i in pending if i.transaction == number)]
                 pending = [i for i in pending if i.transaction != number]
                 found.sort(key=lambda i: i.segment_position or 0)
             self.issues.extend(found)
         self.issues.extend(pending)
         self.sets = []
+        self.tally = EnvelopeTally()
 
-    def events(self, events: Iterable[Event], document: Document | None = None) -> list[Issue]:
-        """Consume a read's events; with ``document``, fill it with the envelope skeleton of what was read."""
+    def events(self, events: Iterable[Event], document: Document | None = None, keep_sets: bool = False) -> list[Issue]:
+        """Consume a read's events; with ``document``, collect the interchanges read into it, and with
+        ``keep_sets`` each transaction set reduced to its ST and SE (what the 999 needs)."""
         interchange: Interchange | None = None
         group: Group | None = None
         for event in events:
@@ -117,7 +126,7 @@ class Run:
             if kind == "transaction":
                 assert interchange is not None
                 self.transaction(interchange, group, event.value)
-                if document is not None and group is not None:
+                if keep_sets and group is not None:
                     group.transactions.append(skeleton(event.value))
             elif kind == "group":
                 group = event.value
@@ -146,8 +155,12 @@ def validate_document(document: Document, max_snip: int = 5) -> list[Issue]:
     return Run(document.file, max_snip).events(_replay(document))
 
 
-def validate_file(path: str | Path, max_snip: int = 5) -> tuple[Document, list[Issue]]:
-    """Stream ``path`` (a ReadError when it cannot be read) and validate it; the document is its envelope skeleton."""
+def validate_file(path: str | Path, max_snip: int = 5, keep_sets: bool = True) -> tuple[Document, list[Issue]]:
+    """Stream ``path`` (a ReadError when it cannot be read) and validate it.
+
+    The document returned is the envelope skeleton: interchanges and groups, and with ``keep_sets``
+    each transaction set's ST and SE, which `build_999` needs (without, memory stays flat).
+    """
     document = Document(str(path))
-    issues = Run(str(path), max_snip).events(iter_events(path), document)
+    issues = Run(str(path), max_snip).events(iter_events(path), document, keep_sets)
     return document, issues
