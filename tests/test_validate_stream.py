@@ -9,6 +9,7 @@ import pytest
 
 from edi.ack.ack999 import AckOptions, build_999, build_ta1
 from edi.errors import ReadError
+from edi.validate import runner
 from edi.validate.runner import validate_document, validate_file
 from edi.x12.reader import read_document
 from tests.conftest import SAMPLES, corpus_files
@@ -64,3 +65,33 @@ def test_findings_of_a_faulty_file_match_at_every_snip_level(tmp_path: Path, sni
     _, issues = validate_file(path, snip)
     assert issues == validate_document(read_document(path), snip)
     assert {i.rule for i in issues} >= {"snip1.segment_count"}
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_helper_processes_give_the_same_findings_in_the_same_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    if not runner.helpers_possible():
+        pytest.skip("this system cannot fork helper processes")
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
+    faults = (("CLM*PCN-1001*", "CLM*PCN-1001**"), ("SE*", "SE*9"), ("HI*ABK:", "HI*ABF:"), ("D8*2026", "D8*22026"))
+    text = "".join(_repeated_sets(SAMPLE, 7))
+    for old, new in faults:
+        text = text.replace(old, new, 3)
+    path = tmp_path / "many.x12"
+    path.write_text(text, encoding="utf-8")
+    single = validate_file(path, jobs=1)
+    shared = validate_file(path, jobs=jobs)
+    assert shared[1] == single[1]
+    assert len({i.transaction for i in single[1]}) > 2
+    assert build_999(shared[0], shared[1], OPTIONS) == build_999(single[0], single[1], OPTIONS)
+
+
+def _repeated_sets(text: str, copies: int) -> list[str]:
+    """The sample with its transaction sets repeated ``copies`` times (fresh ST02/SE02), GE01 counting them."""
+    head, _, rest = text.partition("ST*")
+    body, _, tail = ("ST*" + rest).rpartition("SE*")
+    trailer, _, after = tail.partition("~")
+    count = trailer.split("*")[0]
+    sets = [f"{body.replace('ST*837*0001', f'ST*837*{n:04d}')}SE*{count}*{n:04d}~\n" for n in range(1, copies + 1)]
+    return [head, *sets, after.lstrip("\n").replace("GE*1*", f"GE*{copies}*", 1)]

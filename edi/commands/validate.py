@@ -14,7 +14,7 @@ from edi.commands.common import handle_errors, stderr, stdout, wants_json
 from edi.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, EdiError, Location
 from edi.validate.issue import Issue
 from edi.validate.report import FileResult, counts, render, report_json
-from edi.validate.runner import validate_file
+from edi.validate.runner import default_jobs, validate_file
 from edi.x12.document import Document
 
 
@@ -29,12 +29,17 @@ def validate(
         ),
     ] = None,
     snip: Annotated[int, typer.Option("--snip", min=1, max=5, help="Run SNIP types 1 up to this one.")] = 5,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", min=1, help="Processes that share a large file (default: 2 with two cores or more)."),
+    ] = None,
 ) -> None:
     """Validate X12 837/835/999 files: envelope, guide rules, balancing, situational rules, code sets."""
     results: list[FileResult] = []
+    processes = default_jobs() if jobs is None else jobs
     for file in files:
         try:
-            document, issues = validate_file(file, snip, keep_sets=ack is not None)
+            document, issues = validate_file(file, snip, keep_sets=ack is not None, jobs=processes)
         except EdiError as error:
             results.append(FileResult(str(file), unreadable=str(error)))
             continue

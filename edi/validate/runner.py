@@ -4,16 +4,27 @@
 soon as it is read and then dropped, so memory stays flat however large the file. What the
 envelope rules and the 999 need afterwards is kept in a skeleton `Document` whose
 transaction sets hold only their ST and SE segments.
+
+With ``jobs`` above 1 (on systems that can fork), helper processes read the same file and
+each validates every n-th transaction set; the lead process validates its own share, runs
+the envelope rules and puts the helpers' findings in their place, so the findings are the
+same as with one process.
 """
 
 from __future__ import annotations
 
 import importlib
+import multiprocessing
+import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
 from functools import cache
+from multiprocessing.connection import Connection
 from pathlib import Path
 
+from edi.errors import EdiError
+from edi.validate import icd10
 from edi.validate.context import REGISTRY, Context, EnvelopeTally, Rule
 from edi.validate.envelope import tally_transaction
 from edi.validate.index import TransactionIndex
@@ -23,6 +34,7 @@ from edi.x12.lalr import Loop
 from edi.x12.reader import Event, iter_events
 
 NO_FINDINGS: tuple[Issue, ...] = ()
+PARALLEL_MIN_BYTES = 2_000_000  # below this, starting helper processes costs more than it saves
 
 
 def rule_modules() -> tuple[str, ...]:
@@ -69,10 +81,22 @@ def skeleton(transaction: Transaction) -> Transaction:
     return Transaction(Loop("ST", [transaction.st, transaction.se]), transaction.guide, transaction.version)
 
 
+@dataclass(slots=True)
+class Share:
+    """Which transaction sets a process validates (those whose ordinal modulo ``count`` is ``index``).
+
+    The lead (index 0) receives the helpers' findings on ``channels``; a helper sends its own on its one channel.
+    """
+
+    index: int = 0
+    count: int = 1
+    channels: list[Connection] = field(default_factory=list)
+
+
 class Run:
     """Validation of one event stream: transaction sets as they come, envelope rules at each interchange's end."""
 
-    def __init__(self, file: str, max_snip: int) -> None:
+    def __init__(self, file: str, max_snip: int, share: Share | None = None) -> None:
         rules = load_rules()
         self.file = file
         self.max_snip = max_snip
@@ -83,6 +107,8 @@ class Run:
         # Per transaction set of the open interchange, in order: its ST02 and its findings.
         self.sets: list[tuple[str, Sequence[Issue]]] = []
         self.tally = EnvelopeTally()
+        self.share = share or Share()
+        self.ordinal = 0
 
     def transaction(self, interchange: Interchange, group: Group | None, transaction: Transaction) -> None:
         """Run the transaction set rules; the findings wait for the interchange's end."""
@@ -93,7 +119,9 @@ class Run:
         index = TransactionIndex(transaction)
         context = Context(self.file, interchange, group, transaction, index, self.tally)
         tally_transaction(context)
-        found = [i for checked in selected for i in checked.function(context)]
+        mine = self.ordinal % self.share.count == self.share.index
+        self.ordinal += 1
+        found = [i for checked in selected for i in checked.function(context)] if mine else []
         if found:
             found.sort(key=lambda i: i.segment_position or 0)
             self.sets.append((transaction.control_number, _located(found, index.claim_ids)))
@@ -101,16 +129,24 @@ class Run:
             self.sets.append((transaction.control_number, NO_FINDINGS))
 
     def interchange_end(self, interchange: Interchange) -> None:
-        """Run the envelope rules and release the interchange's findings in file order."""
+        """Run the envelope rules and release the interchange's findings in file order (a helper sends its own)."""
+        if self.share.index:
+            self.share.channels[0].send([(n, found) for n, (_, found) in enumerate(self.sets) if found])
+            self.sets = []
+            return
+        for channel in self.share.channels:
+            for n, theirs in _received(channel):
+                self.sets[n] = (self.sets[n][0], theirs)
         unit = Context(self.file, interchange, tally=self.tally)
         envelope = [i for checked in self.interchange_rules for i in checked.function(unit)]
         self.issues.extend(i for i in envelope if i.transaction is None)
         pending = [i for i in envelope if i.transaction is not None]
         for number, found in self.sets:
             if pending:
-                found = [*found, *(i for i in pending if i.transaction == number)]
+                merged = [*found, *(i for i in pending if i.transaction == number)]
                 pending = [i for i in pending if i.transaction != number]
-                found.sort(key=lambda i: i.segment_position or 0)
+                merged.sort(key=lambda i: i.segment_position or 0)
+                found = merged
             self.issues.extend(found)
         self.issues.extend(pending)
         self.sets = []
@@ -155,12 +191,68 @@ def validate_document(document: Document, max_snip: int = 5) -> list[Issue]:
     return Run(document.file, max_snip).events(_replay(document))
 
 
-def validate_file(path: str | Path, max_snip: int = 5, keep_sets: bool = True) -> tuple[Document, list[Issue]]:
-    """Stream ``path`` (a ReadError when it cannot be read) and validate it.
+def _received(channel: Connection) -> list[tuple[int, list[Issue]]]:
+    try:
+        found: list[tuple[int, list[Issue]]] = channel.recv()
+    except EOFError:
+        raise EdiError("a validation helper process stopped before the end of the file") from None
+    return found
+
+
+def _help(path: str | Path, max_snip: int, index: int, count: int, channel: Connection) -> None:
+    """A helper process: validate this share of the transaction sets and send the findings to the lead."""
+    try:
+        Run(str(path), max_snip, Share(index, count, [channel])).events(iter_events(path))
+    except EdiError:
+        pass  # the lead reads the same file and reports the error
+    finally:
+        channel.close()
+
+
+def helpers_possible() -> bool:
+    """True where helper processes can start by forking (Linux, macOS), sharing what is already loaded."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def default_jobs() -> int:
+    """How many processes validate a large file: two where the system has the cores and can fork, else one."""
+    return 2 if helpers_possible() and (os.cpu_count() or 1) >= 2 else 1
+
+
+def validate_file(
+    path: str | Path, max_snip: int = 5, keep_sets: bool = True, jobs: int = 1
+) -> tuple[Document, list[Issue]]:
+    """Stream ``path`` (a ReadError when it cannot be read) and validate it, in ``jobs`` processes for large files.
 
     The document returned is the envelope skeleton: interchanges and groups, and with ``keep_sets``
     each transaction set's ST and SE, which `build_999` needs (without, memory stays flat).
     """
     document = Document(str(path))
-    issues = Run(str(path), max_snip).events(iter_events(path), document, keep_sets)
+    try:
+        large = Path(path).stat().st_size >= PARALLEL_MIN_BYTES
+    except OSError:
+        large = False  # iter_events reports why the file cannot be read
+    if jobs < 2 or not large or not helpers_possible():
+        return document, Run(str(path), max_snip).events(iter_events(path), document, keep_sets)
+    load_rules()
+    icd10.table()  # loaded once, before the helpers fork
+    forking = multiprocessing.get_context("fork")
+    share = Share(0, jobs)
+    with ExitStack() as cleanup:
+        for index in range(1, jobs):
+            receiving, sending = forking.Pipe(duplex=False)
+            helper = forking.Process(target=_help, args=(path, max_snip, index, jobs, sending), daemon=True)
+            helper.start()
+            sending.close()
+            share.channels.append(receiving)
+            cleanup.callback(_stop, helper, receiving)
+        issues = Run(str(path), max_snip, share).events(iter_events(path), document, keep_sets)
     return document, issues
+
+
+def _stop(helper: multiprocessing.process.BaseProcess, channel: Connection) -> None:
+    channel.close()
+    helper.join(timeout=5)
+    if helper.is_alive():
+        helper.terminate()
+        helper.join()
