@@ -50,6 +50,7 @@ class SegmentCheck:
     notes: Notes
     presence: frozenset[tuple[bool, ...]] | None  # with notes: which presences of the captured elements satisfy them
     period: bool  # DTP03 must fit the DTP02 format
+    pattern_only: bool = False  # nothing to check beyond the pattern
 
     def passes(self, segment: Segment) -> bool:
         """True when the segment certainly has no SNIP 1 or 2 element finding."""
@@ -58,6 +59,8 @@ class SegmentCheck:
         found = self.pattern.fullmatch(delimiters.element.join(elements))
         if found is None:
             return False
+        if self.pattern_only:
+            return True
         count = len(elements)
         for index, component, allowed in self.codes:
             value = elements[index - 1] if index <= count else ""
@@ -229,7 +232,8 @@ def compile_check(
     period = spec.id == "DTP" and len(spec.elements) >= 3 and not spec.elements[2].components
     if pattern.groups != len(captured):
         presence = None  # an element named by a note lies beyond the entry's elements
-    return SegmentCheck(pattern, tuple(codes), tuple(patterns), spec.syntax, presence, period)
+    pattern_only = not (codes or patterns or spec.syntax or period)
+    return SegmentCheck(pattern, tuple(codes), tuple(patterns), spec.syntax, presence, period, pattern_only)
 
 
 def _captured(pattern: str, index: int, captured: set[int]) -> str:

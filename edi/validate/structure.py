@@ -101,7 +101,12 @@ class LoopSpec:
     def match(self, guide: Guide, segment: Segment) -> SegmentSpec | None:
         """The spec entry for ``segment``: by its qualified token, else by its ID; ties go to the first code match."""
         where = guide.qualifiers.get(segment.id)
-        code = "" if where is None else segment.get(*where) if where[1] is not None else segment.get(where[0])
+        code = ""
+        if where is not None:
+            elements = segment.elements
+            code = elements[where[0] - 1] if where[0] <= len(elements) else ""
+            if where[1] is not None and code:
+                code = segment.get(*where)
         found = self.candidates.get((segment.id, code))
         if found is None:
             found = self.by_token.get(_token(guide, segment)) or self.by_id.get(segment.id) or []
