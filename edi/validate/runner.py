@@ -205,6 +205,8 @@ def _help(path: str | Path, max_snip: int, index: int, count: int, channel: Conn
         Run(str(path), max_snip, Share(index, count, [channel])).events(iter_events(path))
     except EdiError:
         pass  # the lead reads the same file and reports the error
+    except BrokenPipeError:
+        pass  # the lead stopped (an error of its own) and no longer listens
     finally:
         channel.close()
 
