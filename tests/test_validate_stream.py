@@ -95,3 +95,19 @@ def _repeated_sets(text: str, copies: int) -> list[str]:
     count = trailer.split("*")[0]
     sets = [f"{body.replace('ST*837*0001', f'ST*837*{n:04d}')}SE*{count}*{n:04d}~\n" for n in range(1, copies + 1)]
     return [head, *sets, after.lstrip("\n").replace("GE*1*", f"GE*{copies}*", 1)]
+
+
+def test_an_unreadable_file_gives_the_same_error_with_helper_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not runner.helpers_possible():
+        pytest.skip("this system cannot fork helper processes")
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
+    text = "".join(_repeated_sets(SAMPLE, 5))
+    path = tmp_path / "cut.x12"
+    path.write_text(text[: len(text) * 2 // 3], encoding="utf-8")
+    with pytest.raises(ReadError) as single:
+        validate_file(path, jobs=1)
+    with pytest.raises(ReadError) as shared:
+        validate_file(path, jobs=2)
+    assert str(shared.value) == str(single.value)
