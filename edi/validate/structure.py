@@ -269,7 +269,7 @@ _checks: dict[Delimiters, dict[int, SegmentCheck | None]] = {}
 
 @dataclass(slots=True)
 class Matches:
-    """A transaction set's segments matched to the guide: all of them, by segment, and those that may have faults."""
+    """A transaction set matched to the guide: every segment with its entry, the loop shapes, the suspect segments."""
 
     placed: list[Placed]
     shapes: list[Shape]
