@@ -94,9 +94,20 @@ class Share:
 
 
 class Run:
-    """Validation of one event stream: transaction sets as they come, envelope rules at each interchange's end."""
+    """Validation of one event stream: transaction sets as they come, envelope rules at each interchange's end.
 
-    def __init__(self, file: str, max_snip: int, share: Share | None = None) -> None:
+    With ``document``, the interchanges read are collected into it, and with ``keep_sets`` each
+    transaction set reduced to its ST and SE (what the 999 needs).
+    """
+
+    def __init__(
+        self,
+        file: str,
+        max_snip: int,
+        share: Share | None = None,
+        document: Document | None = None,
+        keep_sets: bool = False,
+    ) -> None:
         rules = load_rules()
         self.file = file
         self.max_snip = max_snip
@@ -109,24 +120,49 @@ class Run:
         self.tally = EnvelopeTally()
         self.share = share or Share()
         self.ordinal = 0
+        self.document = document
+        self.keep_sets = keep_sets
+        self.interchange: Interchange | None = None
+        self.group: Group | None = None
 
-    def transaction(self, interchange: Interchange, group: Group | None, transaction: Transaction) -> None:
-        """Run the transaction set rules; the findings wait for the interchange's end."""
+    def check(self, transaction: Transaction) -> Sequence[Issue]:
+        """The findings of the transaction set rules on one set, by segment position, located in their claims."""
+        assert self.interchange is not None
         guide = transaction.guide.id if transaction.guide else None
         selected = self.by_guide.get(guide)
         if selected is None:
             selected = self.by_guide[guide] = _selected(self.rules, self.max_snip, "transaction", guide)
         index = TransactionIndex(transaction)
-        context = Context(self.file, interchange, group, transaction, index, self.tally)
-        tally_transaction(context)
-        mine = self.ordinal % self.share.count == self.share.index
-        self.ordinal += 1
-        found = [i for checked in selected for i in checked.function(context)] if mine else []
-        if found:
-            found.sort(key=lambda i: i.segment_position or 0)
-            self.sets.append((transaction.control_number, _located(found, index.claim_ids)))
-        else:
-            self.sets.append((transaction.control_number, NO_FINDINGS))
+        context = Context(self.file, self.interchange, self.group, transaction, index)
+        found = [i for checked in selected for i in checked.function(context)]
+        if not found:
+            return NO_FINDINGS
+        found.sort(key=lambda i: i.segment_position or 0)
+        return _located(found, index.claim_ids)
+
+    def add(self, transaction: Transaction, found: Sequence[Issue]) -> None:
+        """Count a checked transaction set for the envelope rules; its findings wait for the interchange's end."""
+        assert self.interchange is not None
+        tally_transaction(Context(self.file, self.interchange, self.group, transaction, tally=self.tally))
+        self.sets.append((transaction.control_number, found))
+        if self.keep_sets and self.group is not None:
+            self.group.transactions.append(skeleton(transaction))
+
+    def on(self, event: Event) -> None:
+        """Take one event of the read."""
+        kind = event.kind
+        if kind == "transaction":
+            mine = self.ordinal % self.share.count == self.share.index
+            self.ordinal += 1
+            self.add(event.value, self.check(event.value) if mine else NO_FINDINGS)
+        elif kind == "group":
+            self.group = event.value
+        elif kind == "interchange":
+            self.interchange = event.value
+            if self.document is not None:
+                self.document.interchanges.append(event.value)
+        elif kind == "interchange_end":
+            self.interchange_end(event.value)
 
     def interchange_end(self, interchange: Interchange) -> None:
         """Run the envelope rules and release the interchange's findings in file order (a helper sends its own)."""
@@ -152,26 +188,10 @@ class Run:
         self.sets = []
         self.tally = EnvelopeTally()
 
-    def events(self, events: Iterable[Event], document: Document | None = None, keep_sets: bool = False) -> list[Issue]:
-        """Consume a read's events; with ``document``, collect the interchanges read into it, and with
-        ``keep_sets`` each transaction set reduced to its ST and SE (what the 999 needs)."""
-        interchange: Interchange | None = None
-        group: Group | None = None
+    def events(self, events: Iterable[Event]) -> list[Issue]:
+        """Take every event of a read; the findings in file order."""
         for event in events:
-            kind = event.kind
-            if kind == "transaction":
-                assert interchange is not None
-                self.transaction(interchange, group, event.value)
-                if keep_sets and group is not None:
-                    group.transactions.append(skeleton(event.value))
-            elif kind == "group":
-                group = event.value
-            elif kind == "interchange":
-                interchange = event.value
-                if document is not None:
-                    document.interchanges.append(event.value)
-            elif kind == "interchange_end":
-                self.interchange_end(event.value)
+            self.on(event)
         return self.issues
 
 
@@ -235,7 +255,7 @@ def validate_file(
     except OSError:
         large = False  # iter_events reports why the file cannot be read
     if jobs < 2 or not large or not helpers_possible():
-        return document, Run(str(path), max_snip).events(iter_events(path), document, keep_sets)
+        return document, Run(str(path), max_snip, None, document, keep_sets).events(iter_events(path))
     load_rules()
     icd10.table()  # loaded once, before the helpers fork
     forking = multiprocessing.get_context("fork")
@@ -248,7 +268,7 @@ def validate_file(
             sending.close()
             share.channels.append(receiving)
             cleanup.callback(_stop, helper, receiving)
-        issues = Run(str(path), max_snip, share).events(iter_events(path), document, keep_sets)
+        issues = Run(str(path), max_snip, share, document, keep_sets).events(iter_events(path))
     return document, issues
 
 
