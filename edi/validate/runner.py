@@ -32,6 +32,7 @@ from edi.validate.issue import Issue
 from edi.x12.document import Document, Group, Interchange, Transaction
 from edi.x12.lalr import Loop
 from edi.x12.reader import Event, iter_events
+from edi.x12.split import find_cut
 
 NO_FINDINGS: tuple[Issue, ...] = ()
 PARALLEL_MIN_BYTES = 2_000_000  # below this, starting helper processes costs more than it saves
@@ -258,6 +259,11 @@ def validate_file(
         return document, Run(str(path), max_snip, None, document, keep_sets).events(iter_events(path))
     load_rules()
     icd10.table()  # loaded once, before the helpers fork
+    cut = find_cut(Path(path), PARALLEL_MIN_BYTES) if jobs == 2 else None
+    if cut is not None:
+        from edi.validate.halves import validate_halves  # it builds on Run
+
+        return document, validate_halves(Path(path), cut, max_snip, document, keep_sets)
     forking = multiprocessing.get_context("fork")
     share = Share(0, jobs)
     with ExitStack() as cleanup:
