@@ -5,10 +5,11 @@ soon as it is read and then dropped, so memory stays flat however large the file
 envelope rules and the 999 need afterwards is kept in a skeleton `Document` whose
 transaction sets hold only their ST and SE segments.
 
-With ``jobs`` above 1 (on systems that can fork), helper processes read the same file and
-each validates every n-th transaction set; the lead process validates its own share, runs
-the envelope rules and puts the helpers' findings in their place, so the findings are the
-same as with one process.
+With ``jobs`` above 1 (on systems that can fork) a large file is shared between processes:
+with two, it is read in two halves at once where it can be cut safely (`edi.validate.halves`);
+otherwise helper processes read the whole file and each validates every n-th transaction
+set, and the lead process validates its own share, runs the envelope rules and puts the
+helpers' findings in their place. Either way the findings are the same as with one process.
 """
 
 from __future__ import annotations
