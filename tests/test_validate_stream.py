@@ -80,11 +80,13 @@ def test_helper_processes_give_the_same_findings_in_the_same_order(
         for old, new in faults:
             sets[number] = sets[number].replace(old, new, 1)
     sets[7] = sets[7].replace("ST*837*0007", "ST*837*0002").replace("*0007~", "*0002~")  # ST02 used twice
-    path = tmp_path / "many.x12"
-    path.write_text("".join(sets).replace("GE*9*", "GE*8*"), encoding="utf-8")
+    (tmp_path / "many.x12").write_text("".join(sets).replace("GE*9*", "GE*8*"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    path = "./many.x12"  # findings name the file as it was given
     single = validate_file(path, jobs=1)
     shared = validate_file(path, jobs=jobs)
     assert shared[1] == single[1]
+    assert {i.file for i in shared[1]} == {path}
     rules = {i.rule for i in single[1]}
     assert {"snip1.duplicate_transaction_control_number", "snip1.transaction_count", "snip1.segment_count"} <= rules
     assert {"0001", "0004", "0008"} <= {i.transaction for i in single[1]}

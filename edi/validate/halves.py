@@ -31,7 +31,7 @@ from edi.x12.split import Cut, Part
 Record = tuple[Any, ...]  # (kind, values ...), as `_record` writes and `_take` reads
 
 
-def validate_halves(path: Path, cut: Cut, max_snip: int, document: Document, keep_sets: bool) -> list[Issue]:
+def validate_halves(path: str | Path, cut: Cut, max_snip: int, document: Document, keep_sets: bool) -> list[Issue]:
     """The findings of the whole file, the second half validated by a forked process."""
     run = Run(str(path), max_snip, None, document, keep_sets)
     forking = multiprocessing.get_context("fork")
@@ -39,7 +39,7 @@ def validate_halves(path: Path, cut: Cut, max_snip: int, document: Document, kee
         helper = forking.Process(target=_second_half, args=(path, cut, max_snip, records), daemon=True)
         helper.start()
         try:
-            with Part(path, 0, cut.offset) as first:
+            with Part(Path(path), 0, cut.offset) as first:
                 run.events(Reader(str(path)).events(first, partial=True))
         except BaseException:
             helper.terminate()
@@ -52,14 +52,14 @@ def validate_halves(path: Path, cut: Cut, max_snip: int, document: Document, kee
     return run.issues
 
 
-def _second_half(path: Path, cut: Cut, max_snip: int, out: IO[bytes]) -> None:
+def _second_half(path: str | Path, cut: Cut, max_snip: int, out: IO[bytes]) -> None:
     """The forked process: validate the sets after the cut and write a record per event, then how it ended."""
     try:
         run = Run(str(path), max_snip)
         for event in Reader(str(path)).events(io.BytesIO(cut.context), partial=True):
             _follow(run, event)  # the interchange and group that the second half continues
         reader = Reader(str(path), cut.line - cut.context_lines, cut.offset - len(cut.context))
-        with Part(path, cut.offset, None, cut.context) as second:
+        with Part(Path(path), cut.offset, None, cut.context) as second:
             for event in reader.events(second, resume=True):
                 pickle.dump(_record(run, event), out)
         ending: Record = ("done",)

@@ -264,7 +264,7 @@ def validate_file(
     if cut is not None:
         from edi.validate.halves import validate_halves  # it builds on Run
 
-        return document, validate_halves(Path(path), cut, max_snip, document, keep_sets)
+        return document, validate_halves(path, cut, max_snip, document, keep_sets)
     forking = multiprocessing.get_context("fork")
     share = Share(0, jobs)
     with ExitStack() as cleanup:
