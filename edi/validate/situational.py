@@ -89,11 +89,11 @@ def hierarchy(ctx: Context) -> Iterator[Issue]:
     transaction = ctx.transaction
     if transaction is None:
         return
-    yield from _hl_walk(ctx, transaction.root, "", [1])
+    yield from _hl_walk(ctx, transaction.root.loops(), "", [1])
 
 
-def _hl_walk(ctx: Context, loop: Loop, parent: str, counter: list[int]) -> Iterator[Issue]:
-    for child in loop.loops():
+def _hl_walk(ctx: Context, children: list[Loop], parent: str, counter: list[int]) -> Iterator[Issue]:
+    for child in children:
         hl = child.trigger
         if hl.id != "HL":
             continue
@@ -105,12 +105,13 @@ def _hl_walk(ctx: Context, loop: Loop, parent: str, counter: list[int]) -> Itera
             expected = f"the parent's HL01 {parent!r}" if parent else "empty (top level)"
             message = f"HL02 is {hl.get(2)!r}, expected {expected}"
             yield ctx.issue("error", 4, "snip4.hl_parent", message, hl, child, "HL02")
-        has_children = any(c.trigger.id == "HL" for c in child.loops())
+        grandchildren = child.loops()
+        has_children = any(c.trigger.id == "HL" for c in grandchildren)
         flag = hl.get(4)
         if flag and flag != ("1" if has_children else "0"):
             message = f"HL04 is {flag!r} but the level {'has' if has_children else 'has no'} child levels"
             yield ctx.issue("error", 4, "snip4.hl_child_flag", message, hl, child, "HL04")
-        yield from _hl_walk(ctx, child, hl.get(1), counter)
+        yield from _hl_walk(ctx, grandchildren, hl.get(1), counter)
 
 
 @rule(4, guides=CLAIMS)
