@@ -30,13 +30,13 @@ def validate(
     ] = None,
     snip: Annotated[int, typer.Option("--snip", min=1, max=5, help="Run SNIP types 1 up to this one.")] = 5,
     jobs: Annotated[
-        int | None,
-        typer.Option("--jobs", min=1, help="Processes that share a large file (default: 2 with two cores or more)."),
-    ] = None,
+        int,
+        typer.Option("--jobs", "-j", min=0, help="Processes for large files (0: two where there are two cores)."),
+    ] = 0,
 ) -> None:
     """Validate X12 837/835/999 files: envelope, guide rules, balancing, situational rules, code sets."""
     results: list[FileResult] = []
-    processes = default_jobs() if jobs is None else jobs
+    processes = jobs or default_jobs()
     for file in files:
         try:
             document, issues = validate_file(file, snip, keep_sets=ack is not None, jobs=processes)
