@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from edi.claims import FORMAT
 from edi.claims.fields import OTHER, iso_date, iso_time, read_fields
 from edi.claims.maps import DIAGNOSIS_CLASSES, ROLES, Child, LoopKind, loop_kind, trigger_key
 from edi.claims.maps import ROOT as ROOT_KIND
@@ -16,7 +17,6 @@ from edi.x12.document import Document, Group, Interchange, Transaction
 from edi.x12.lalr import Loop
 from edi.x12.segment import Segment
 
-FORMAT = "edi.claims/1"
 CLAIM_GUIDES = ("837P", "837I", "837D")
 
 

@@ -10,16 +10,13 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from edi.claims.build import EnvelopeOptions, build_837
-from edi.claims.read import FORMAT as CLAIMS_FORMAT
-from edi.claims.read import read_claims, renumbered
-from edi.claims.rows import write_claim_csv
+from edi.claims import FORMAT as CLAIMS_FORMAT
 from edi.commands.common import handle_errors, stderr
 from edi.commands.structure import _delimiters as parse_delimiters
 from edi.errors import InputError
+from edi.remit import FORMAT as REMITTANCE_FORMAT
 from edi.x12.reader import read_document
 
-REMITTANCE_FORMAT = "edi.remittance/1"
 MAX_NOTES = 5
 
 
@@ -48,6 +45,8 @@ def build(
     chosen = parse_delimiters(delimiters) if delimiters else None
     kind = data.get("format") if isinstance(data, dict) else None
     if kind == CLAIMS_FORMAT:
+        from edi.claims.build import EnvelopeOptions, build_837  # each format's code is imported when used
+
         usage = None if test is None else ("T" if test else "P")
         options = EnvelopeOptions(control_number, sender, receiver, usage)
         text = build_837(data, str(file), options, chosen, warn=lambda note: _note(file, note))
@@ -83,6 +82,9 @@ def read(
         data = read_remittance(document)
         write = write_csv
     elif kinds == {"837"}:
+        from edi.claims.read import read_claims, renumbered
+        from edi.claims.rows import write_claim_csv
+
         data = read_claims(document)
         write = write_claim_csv
         for _, _, transaction in document.transactions():

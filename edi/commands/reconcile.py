@@ -13,8 +13,6 @@ from rich.markup import escape
 
 from edi.commands.common import handle_errors, stderr, stdout
 from edi.errors import EdiError, InputError, Location
-from edi.reconcile import reconcile as reconcile_files
-from edi.reconcile.render import table, to_json, write_csv
 
 
 @handle_errors
@@ -26,6 +24,9 @@ def reconcile(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")] = None,
 ) -> None:
     """Reconcile 835 remittances against 837 claims: paid, patient share by type, status, open and unmatched claims."""
+    from edi.reconcile import reconcile as reconcile_files  # imported here: other commands skip it
+    from edi.reconcile.render import table, to_json, write_csv
+
     if as_json and as_csv:
         raise typer.BadParameter("choose one of --json and --csv", param_hint="--json / --csv")
     result = reconcile_files(claims, remit)

@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from edi.ack.ack999 import build_999, build_ta1
 from edi.commands.common import handle_errors, stderr, stdout, wants_json
 from edi.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, EdiError, Location
-from edi.validate.issue import Issue
-from edi.validate.report import FileResult, counts, render, report_json
-from edi.validate.runner import default_jobs, validate_file
-from edi.x12.document import Document
+
+if TYPE_CHECKING:
+    from edi.validate.issue import Issue
+    from edi.x12.document import Document
 
 
 @handle_errors
@@ -35,6 +34,9 @@ def validate(
     ] = 0,
 ) -> None:
     """Validate X12 837/835/999 files: envelope, guide rules, balancing, situational rules, code sets."""
+    from edi.validate.report import FileResult, counts, render, report_json  # imported here: other commands skip it
+    from edi.validate.runner import default_jobs, validate_file
+
     results: list[FileResult] = []
     processes = jobs or default_jobs()
     for file in files:
@@ -66,6 +68,8 @@ def _ack_path(ack: Path, file: Path, several: bool) -> Path:
 
 
 def _write_ack(document: Document, issues: list[Issue], path: Path) -> None:
+    from edi.ack.ack999 import build_999, build_ta1
+
     parts = [text for text in (build_ta1(document, issues), build_999(document, issues)) if text]
     try:
         path.write_text("".join(parts), encoding="utf-8")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from edi.convert.structure import segment_json
+from edi.remit import FORMAT
 from edi.remit.adjustments import read_cas, read_plb
 from edi.remit.fields import (
     BPR,
@@ -41,7 +42,6 @@ from edi.remit.values import iso_date
 from edi.x12.document import Document, Group, Interchange, Transaction
 from edi.x12.segment import Segment
 
-FORMAT = "edi.remittance/1"
 LOOPS = {"header": "ST", "payer": "1000A", "payee": "1000B", "group": "2000", "claim": "2100", "line": "2110"}
 
 
