@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from edi.cli import app
-from edi.commands import validate as validate_command
 from edi.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE
 from edi.x12.reader import read_document
 from tests.conftest import SAMPLES
@@ -29,20 +27,12 @@ def faulty(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def human(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The report for people even though the test's standard output is not a terminal."""
-    monkeypatch.setattr(validate_command, "wants_json", lambda flag: flag)
-
-
-@pytest.mark.usefixtures("human")
 def test_a_clean_file_exits_0() -> None:
     result = runner.invoke(app, ["validate", str(SAMPLE)])
     assert result.exit_code == EXIT_OK, result.output
     assert "0 error(s)" in result.output
 
 
-@pytest.mark.usefixtures("human")
 def test_errors_exit_1_and_are_shown_with_a_caret(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(faulty(tmp_path))], env={"COLUMNS": "200"})
     assert result.exit_code == EXIT_FINDINGS

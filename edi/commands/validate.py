@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from edi.commands.common import handle_errors, stderr, stdout, wants_json
+from edi.commands.common import handle_errors, stderr, stdout
 from edi.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, EdiError, Location
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 @handle_errors
 def validate(
     files: Annotated[list[Path], typer.Argument(help="The X12 files to validate.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Write the findings as JSON (default when piped).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Write the findings as JSON, for machines.")] = False,
     ack: Annotated[
         Path | None,
         typer.Option(
@@ -48,7 +48,7 @@ def validate(
         results.append(FileResult(document.file, issues))
         if ack is not None:
             _write_ack(document, issues, _ack_path(ack, file, several=len(files) > 1))
-    if wants_json(as_json):
+    if as_json:
         sys.stdout.write(json.dumps(report_json(results), indent=2) + "\n")
     else:
         render(stdout, results)
