@@ -11,15 +11,14 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 import importlib.util
-import os
-import pickle
 import re
-import tempfile
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from edi import cache
 
 PACKAGE = "simple-icd-10-cm"
 FORMAT = 2  # bump when the cached records change
@@ -148,11 +147,6 @@ class Table:
         )
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "edi"
-
-
 def package_version() -> str:
     """The installed version of simple-icd-10-cm, read without importing it."""
     spec = importlib.util.find_spec("simple_icd_10_cm")
@@ -167,22 +161,11 @@ def package_version() -> str:
 def table() -> Table:
     """The ICD-10-CM table, read from the cache or built (and cached) on first use."""
     version = package_version()
-    path = _cache_dir() / f"icd10cm-{version}-{FORMAT}.pickle"
-    try:
-        with path.open("rb") as handle:
-            records = pickle.load(handle)
-        if isinstance(records, dict):
-            return Table(version, records)
-    except (OSError, pickle.PickleError, EOFError, ValueError):
-        pass
-    records = build_records()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as output:
-            pickle.dump(records, output, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(output.name, path)
-    except OSError:
-        pass
+    name = f"icd10cm-{version}-{FORMAT}.pickle"
+    records = cache.load(name)
+    if not isinstance(records, dict):
+        records = build_records()
+        cache.store(name, records)
     return Table(version, records)
 
 
