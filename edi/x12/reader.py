@@ -41,6 +41,25 @@ class Event:
     value: Any
 
 
+ENVELOPE_SEGMENTS = frozenset({"ISA", "GS", "GE", "IEA", "TA1"})
+
+
+@dataclass(slots=True)
+class _Opened:
+    """The interchange and group being read, and how many context headers to keep quiet."""
+
+    interchange: Interchange | None = None
+    group: Group | None = None
+    hidden: int = 0
+
+    def close_bare(self) -> Iterator[Event]:
+        """End a bare transaction set's stand-in envelope, if one is open."""
+        if self.interchange is not None and self.interchange.isa is None and self.group is not None:
+            yield Event("group_end", self.group)
+            yield Event("interchange_end", self.interchange)
+            self.interchange = self.group = None
+
+
 @cache
 def _envelope_table() -> Table:
     return compile_table(grammar_text("envelope"))
@@ -79,14 +98,11 @@ class Reader:
         GS of the interchange and group it continues; they are read but not yielded.
         """
         tokenizer = Tokenizer(self.file, self.warn, self.line, self.offset)
-        context = 2 if resume else 0
-        interchange: Interchange | None = None
-        group: Group | None = None
+        opened = _Opened(hidden=2 if resume else 0)
         pending: list[Segment] | None = None
         for segment in tokenizer.segments(iter_text(stream)):
-            seg_id = segment.id
             if pending is not None:
-                if seg_id in ("ST", "GE", "IEA", "ISA", "GS"):
+                if segment.id in ENVELOPE_SEGMENTS or segment.id == "ST":
                     raise self._error(
                         "the transaction set has no SE before this segment",
                         segment,
@@ -94,68 +110,15 @@ class Reader:
                     )
                 segment.position = len(pending) + 1
                 pending.append(segment)
-                if seg_id == "SE":
-                    self._envelope("TRANSACTION", pending[0])
-                    if interchange is None:
-                        interchange = Interchange(None, segment.delimiters)
-                        group = Group(None)
-                        interchange.groups.append(group)
-                        yield Event("interchange", interchange)
-                        yield Event("group", group)
-                    assert group is not None
-                    yield Event("transaction", self._transaction(pending, group))
+                if segment.id == "SE":
+                    yield from self._transaction_events(pending, opened)
                     pending = None
-                continue
-            if seg_id == "ST":
+            elif segment.id == "ST":
                 segment.position = 1
                 pending = [segment]
-                continue
-            if seg_id == "ISA":
-                if interchange is not None and interchange.isa is None and group is not None:
-                    yield Event("group_end", group)
-                    yield Event("interchange_end", interchange)
-                self._envelope("ISA", segment)
-                interchange = Interchange(segment, segment.delimiters)
-                group = None
-                if context:
-                    context -= 1
-                else:
-                    yield Event("interchange", interchange)
-            elif seg_id == "GS":
-                self._envelope("GS", segment)
-                group = Group(segment)
-                assert interchange is not None
-                interchange.groups.append(group)
-                if context:
-                    context -= 1
-                else:
-                    yield Event("group", group)
-            elif seg_id == "GE":
-                self._envelope("GE", segment)
-                assert group is not None
-                group.ge = segment
-                yield Event("group_end", group)
-                group = None
-            elif seg_id == "IEA":
-                self._envelope("IEA", segment)
-                assert interchange is not None
-                interchange.iea = segment
-                yield Event("interchange_end", interchange)
-                interchange = None
-            elif seg_id == "TA1":
-                self._envelope("TA1", segment)
-                assert interchange is not None
-                interchange.ta1.append(segment)
-                yield Event("ta1", segment)
-            elif seg_id == "SE":
-                raise self._error("SE without an ST", segment, "an ST before the SE")
             else:
-                raise self._error(
-                    f"segment {seg_id} stands outside any transaction set", segment, "an ST, GS, GE, IEA or ISA"
-                )
-        if interchange is not None and interchange.isa is None and group is not None:
-            yield Event("group_end", group)
-            yield Event("interchange_end", interchange)
+                yield from self._envelope_events(segment, opened)
+        yield from opened.close_bare()
         if pending is not None:
             raise self._error(
                 "the file ends inside a transaction set (no SE)", pending[-1], "an SE closing the transaction set"
@@ -170,6 +133,56 @@ class Reader:
                 Location(file=self.file, line=tokenizer.line),
                 " or ".join(ENVELOPE_NAMES.get(t, t) for t in failure.expected),
             ) from None
+
+    def _transaction_events(self, segments: list[Segment], opened: _Opened) -> Iterator[Event]:
+        """A complete ST..SE: open a bare envelope for it if none is open, then parse it."""
+        self._envelope("TRANSACTION", segments[0])
+        if opened.interchange is None:
+            opened.interchange = Interchange(None, segments[-1].delimiters)
+            opened.group = Group(None)
+            opened.interchange.groups.append(opened.group)
+            yield Event("interchange", opened.interchange)
+            yield Event("group", opened.group)
+        assert opened.group is not None
+        yield Event("transaction", self._transaction(segments, opened.group))
+
+    def _envelope_events(self, segment: Segment, opened: _Opened) -> Iterator[Event]:
+        """ISA, GS, GE, IEA or TA1: check its place in the envelope and yield its event."""
+        seg_id = segment.id
+        if seg_id == "SE":
+            raise self._error("SE without an ST", segment, "an ST before the SE")
+        if seg_id not in ENVELOPE_SEGMENTS:
+            raise self._error(
+                f"segment {seg_id} stands outside any transaction set", segment, "an ST, GS, GE, IEA or ISA"
+            )
+        if seg_id == "ISA":
+            yield from opened.close_bare()
+        self._envelope(seg_id, segment)
+        interchange, group = opened.interchange, opened.group
+        if seg_id == "ISA":
+            opened.interchange, opened.group = Interchange(segment, segment.delimiters), None
+            event = Event("interchange", opened.interchange)
+        elif seg_id == "GS":
+            assert interchange is not None
+            opened.group = Group(segment)
+            interchange.groups.append(opened.group)
+            event = Event("group", opened.group)
+        elif seg_id == "GE":
+            assert group is not None
+            group.ge, opened.group = segment, None
+            event = Event("group_end", group)
+        elif seg_id == "IEA":
+            assert interchange is not None
+            interchange.iea, opened.interchange = segment, None
+            event = Event("interchange_end", interchange)
+        else:
+            assert interchange is not None
+            interchange.ta1.append(segment)
+            event = Event("ta1", segment)
+        if opened.hidden and event.kind in ("interchange", "group"):
+            opened.hidden -= 1
+            return
+        yield event
 
     def _envelope(self, token: str, segment: Segment) -> None:
         try:
