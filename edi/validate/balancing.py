@@ -50,16 +50,21 @@ def _pr_total(segments: Iterable[Segment]) -> Decimal:
     return total((s for s in segments if s.get(1) == "PR"), CAS_AMOUNTS)
 
 
-@rule(3, guides=("837P", "837I", "837D"))
-def claim_charge(ctx: Context) -> Iterator[Issue]:
-    """CLM02 equals the sum of the service line charges."""
+def _claim_charges(ctx: Context) -> Iterator[tuple[Loop, Decimal | None, tuple[str, int]]]:
+    """Each 2300 claim loop with its charge (CLM02) and the segment and element of its line charges."""
     transaction = ctx.transaction
     if transaction is None or transaction.guide is None:
         return
-    seg_id, index = LINE_CHARGE[transaction.guide.id]
+    line_charge = LINE_CHARGE[transaction.guide.id]
     for claim in ctx.index.loops("2300"):
+        yield claim, amount(claim.trigger, 2), line_charge
+
+
+@rule(3, guides=("837P", "837I", "837D"))
+def claim_charge(ctx: Context) -> Iterator[Issue]:
+    """CLM02 equals the sum of the service line charges."""
+    for claim, charge, (seg_id, index) in _claim_charges(ctx):
         clm = claim.trigger
-        charge = amount(clm, 2)
         lines = [line.find(seg_id) for line in ctx.index.lines(claim)]
         if charge is None or not lines:
             continue
@@ -78,13 +83,8 @@ def _payer_id(other: Loop) -> str:
 @rule(3, guides=("837P", "837I", "837D"))
 def cob_balance(ctx: Context) -> Iterator[Issue]:
     """Per other payer: CLM02 = AMT*D + 2320 CAS + 2430 CAS, and each line charge = SVD02 + 2430 CAS."""
-    transaction = ctx.transaction
-    if transaction is None or transaction.guide is None:
-        return
-    seg_id, index = LINE_CHARGE[transaction.guide.id]
-    for claim in ctx.index.loops("2300"):
+    for claim, charge, (seg_id, index) in _claim_charges(ctx):
         clm = claim.trigger
-        charge = amount(clm, 2)
         lines = ctx.index.lines(claim)
         for other in claim.loops("2320"):
             payer = _payer_id(other)
