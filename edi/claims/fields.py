@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from edi.convert.structure import Element, element_value
+from edi.convert.structure import Element, element_value, segment_from_json
 from edi.errors import InputError
 from edi.x12.segment import Delimiters, Segment
 
@@ -274,11 +274,14 @@ def write_fields(smap: SegmentMap, data: dict[str, Any], delimiters: Delimiters)
                     raise InputError(f"{f.key} {text!r} holds the separator {held[0]!r}; choose other --delimiters")
             _write_value(elements, f, value)
     texts = elements.texts(delimiters.component)
-    for ref, value in data.get(OTHER, {}).get(smap.label, {}).items():
-        index = int(ref[len(smap.seg) :])
-        while len(texts) < index:
-            texts.append("")
-        texts[index - 1] = raw_element(value, delimiters)
+    other = data.get(OTHER, {}).get(smap.label, {})
+    if other:
+        given = segment_from_json({"id": smap.seg, "elements": other}, delimiters)
+        for ref in other:
+            index = int(ref[len(smap.seg) :])
+            while len(texts) < index:
+                texts.append("")
+            texts[index - 1] = given.get(index)
     return Segment(smap.seg, texts, delimiters)
 
 
@@ -315,13 +318,3 @@ def _write_value(elements: _Elements, f: Field, value: Any) -> None:
         elif f.kind == "date":
             text = x12_date(text)
         elements.set(index, first, text)
-
-
-def raw_element(value: Element, delimiters: Delimiters) -> str:
-    """An element in the structural JSON shape back to its X12 text."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list):
-        return delimiters.component.join(value)
-    rep = delimiters.repetition or "^"
-    return rep.join(raw_element(v, delimiters) for v in value["repeat"])
