@@ -9,6 +9,7 @@ from typing import Any
 
 from edi.claims.envelope import Envelope, build_interchange, transaction_set
 from edi.claims.fields import write_fields
+from edi.claims.levels import hl_levels
 from edi.claims.maps import ROLE_CODES, ROOT, LoopKind, loop_kind, party
 from edi.claims.order import entry_codes, follow, guide_order, loop_spec
 from edi.claims.segments import date_segment, diagnosis_segments
@@ -79,7 +80,8 @@ def transaction_segments(document: dict[str, Any], delimiters: Delimiters) -> li
     head = {**transaction, "control_number": transaction.get("control_number", DEFAULT_CONTROL)}
     head.setdefault("version", guide.version)
     root = _Builder(guide, delimiters).loop({**document, "transaction": head}, ROOT, "ST")
-    _number_levels(root, [0], "")
+    for trigger, elements in hl_levels(root):
+        trigger.elements[:] = elements
     body = [s for s, _ in root.walk()][1:]
     return transaction_set("837", head["control_number"], head["version"], body, delimiters)
 
@@ -156,22 +158,6 @@ def _structure(data: dict[str, Any], delimiters: Delimiters) -> Loop:
         str(data["loop"]),
         [_structure(i, delimiters) if "loop" in i else segment_from_json(i, delimiters) for i in data["items"]],
     )
-
-
-def _number_levels(loop: Loop, counter: list[int], parent: str) -> None:
-    """HL01 in order, HL02 the parent's HL01, HL04 1 when a child level follows."""
-    for item in loop.items:
-        if not isinstance(item, Loop):
-            continue
-        trigger = item.trigger
-        if trigger.id != "HL":
-            _number_levels(item, counter, parent)
-            continue
-        counter[0] += 1
-        number = str(counter[0])
-        has_child = any(isinstance(i, Loop) and i.trigger.id == "HL" for i in item.items)
-        trigger.elements[:] = [number, parent, trigger.get(3), "1" if has_child else "0"]
-        _number_levels(item, counter, number)
 
 
 def _child_id(guide: Guide, loop_id: str, key: tuple[str, str]) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 from edi.claims import FORMAT
 from edi.claims.fields import OTHER, iso_date, iso_time, read_fields
+from edi.claims.levels import hl_levels
 from edi.claims.maps import DIAGNOSIS_CLASSES, ROLES, Child, LoopKind, loop_kind, trigger_key
 from edi.claims.maps import ROOT as ROOT_KIND
 from edi.claims.order import source_order
@@ -223,22 +224,9 @@ def loop_structure(loop: Loop) -> dict[str, Any]:
 def renumbered(transaction: Transaction) -> list[str]:
     """Where building from the claims JSON will correct this transaction set: HL numbering and the SE01 count."""
     notes: list[str] = []
-
-    def visit(loop: Loop, parent: str, counter: list[int]) -> None:
-        for item in loop.loops():
-            trigger = item.trigger
-            if trigger.id != "HL":
-                visit(item, parent, counter)
-                continue
-            counter[0] += 1
-            number = str(counter[0])
-            child = "1" if any(c.trigger.id == "HL" for c in item.loops()) else "0"
-            expected = [number, parent, trigger.get(3), child]
-            if trigger.elements != expected:
-                notes.append(f"segment {trigger.position} {trigger.text()!r} is built as HL*{'*'.join(expected)}")
-            visit(item, number, counter)
-
-    visit(transaction.root, "", [0])
+    for trigger, expected in hl_levels(transaction.root):
+        if trigger.elements != expected:
+            notes.append(f"segment {trigger.position} {trigger.text()!r} is built as HL*{'*'.join(expected)}")
     count = str(sum(1 for _ in transaction.segments()))
     if transaction.se.get(1) != count:
         notes.append(f"SE01 is {transaction.se.get(1)!r} but the transaction set has {count} segments")
