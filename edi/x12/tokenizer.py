@@ -210,28 +210,39 @@ class Tokenizer:
         while True:
             delimiters = self.delimiters
             assert delimiters is not None
-            parts = buffer.split(delimiters.segment)
-            rest = parts.pop()
+            terminator = delimiters.segment
             ascii_text = buffer.isascii()
-            element, term_length = delimiters.element, len(delimiters.segment)
+            # The common layout, one segment per line right after its terminator, is split on
+            # terminator + line break; anything else is split on the terminator alone.
+            by_line = (
+                ascii_text
+                and terminator not in WHITESPACE
+                and buffer.count(terminator) == buffer.count(terminator + "\n")
+            )
+            separator = terminator + "\n" if by_line else terminator
+            parts = buffer.split(separator)
+            rest = parts.pop()
+            element, term_length = delimiters.element, len(terminator) + by_line
             switched = False
             for i, part in enumerate(parts):
-                if ascii_text and part[:1] == "\n" and part[1:2] not in WHITESPACE and "\n" not in part[1:]:
-                    # The common layout: one segment per line after its terminator.
-                    self.line += 1
-                    start = self.offset + 1
+                if by_line and part[:1] not in WHITESPACE and "\n" not in part:
+                    start = self.offset
                     self.offset += len(part) + term_length
-                    fields = part[1:].split(element)
+                    fields = part.split(element)
                     self.count += 1
                     segment = Segment(fields[0], fields[1:], delimiters, 0, self.line, start)
+                    self.line += 1
                 else:
                     found = self._segment(part, delimiters, ascii_text)
+                    if by_line:  # the line break after the terminator was taken by the split
+                        self.offset += 1
+                        self.line += 1
                     if found is None:
                         continue
                     segment = found
                 yield segment
                 if segment.id == "IEA":
-                    remainder = delimiters.segment.join([*parts[i + 1 :], rest])
+                    remainder = separator.join([*parts[i + 1 :], rest])
                     if self._next_interchange(remainder):
                         buffer = remainder
                         switched = True
