@@ -84,6 +84,33 @@ def npi_valid(npi: str) -> bool:
     return total % 10 == 0
 
 
+def _code_error(
+    ctx: Context,
+    rule_id: str,
+    message: str,
+    segment: Segment,
+    loop: Loop,
+    element: str,
+    *,
+    data_element: str,
+    element_error: str = INVALID_CODE,
+    claim: str | None = None,
+) -> Issue:
+    """A SNIP 5 error for a value outside its code set (999 IK403 ``element_error``, invalid code unless given)."""
+    return ctx.issue(
+        "error",
+        5,
+        rule_id,
+        message,
+        segment,
+        loop,
+        element,
+        element_error=element_error,
+        data_element=data_element,
+        claim=claim,
+    )
+
+
 @rule(snip=5, guides=CLAIMS)
 def icd10_codes(ctx: Context) -> Iterator[Issue]:
     """ICD-10-CM diagnosis codes must exist in the tabular and be billable (a leaf)."""
@@ -93,31 +120,16 @@ def icd10_codes(ctx: Context) -> Iterator[Issue]:
                 continue
             found = icd10.table().get(hi.code)
             if found is None or not found.code[:1].isalpha() or "-" in found.code:
-                yield ctx.issue(
-                    "error",
-                    5,
-                    "snip5.icd10_valid",
-                    f"{hi.code} is not in the ICD-10-CM tabular (simple-icd-10-cm {icd10.table().version})",
-                    hi.segment,
-                    claim,
-                    hi.element,
-                    element_error=INVALID_CODE,
-                    data_element="1271",
-                    claim=claim_id(claim),
-                )
+                rule_id = "snip5.icd10_valid"
+                message = f"{hi.code} is not in the ICD-10-CM tabular (simple-icd-10-cm {icd10.table().version})"
             elif not found.leaf:
-                yield ctx.issue(
-                    "error",
-                    5,
-                    "snip5.icd10_billable",
-                    f"{hi.code} ({found.title}) is a category with subcodes, not a billable code",
-                    hi.segment,
-                    claim,
-                    hi.element,
-                    element_error=INVALID_CODE,
-                    data_element="1271",
-                    claim=claim_id(claim),
-                )
+                rule_id = "snip5.icd10_billable"
+                message = f"{hi.code} ({found.title}) is a category with subcodes, not a billable code"
+            else:
+                continue
+            yield _code_error(
+                ctx, rule_id, message, hi.segment, claim, hi.element, data_element="1271", claim=claim_id(claim)
+            )
 
 
 @rule(snip=5, guides=(*CLAIMS, "835"))
@@ -131,15 +143,13 @@ def npi_check_digit(ctx: Context) -> Iterator[Issue]:
         else:
             continue
         if npi and not npi_valid(npi):
-            yield ctx.issue(
-                "error",
-                5,
+            yield _code_error(
+                ctx,
                 "snip5.npi_check_digit",
                 f"{npi} is not a valid NPI: expected 10 digits starting with 1 or 2 and a valid check digit",
                 segment,
                 loop,
                 element,
-                element_error=INVALID_CODE,
                 data_element="67",
             )
 
@@ -156,15 +166,13 @@ def state_code(ctx: Context) -> Iterator[Issue]:
     for segment, loop in _us_addresses(ctx):
         state = segment.get(2)
         if state and state not in code_list("states"):
-            yield ctx.issue(
-                "error",
-                5,
+            yield _code_error(
+                ctx,
                 "snip5.state_code",
                 f"{state} is not a state or province code",
                 segment,
                 loop,
                 "N402",
-                element_error=INVALID_CODE,
                 data_element="156",
             )
 
@@ -175,16 +183,15 @@ def zip_format(ctx: Context) -> Iterator[Issue]:
     for segment, loop in _us_addresses(ctx):
         postal = segment.get(3)
         if postal and segment.get(2) not in CANADIAN_PROVINCES and not ZIP.fullmatch(postal):
-            yield ctx.issue(
-                "error",
-                5,
+            yield _code_error(
+                ctx,
                 "snip5.zip_format",
                 f"ZIP code {postal!r} must be 5 or 9 digits",
                 segment,
                 loop,
                 "N403",
-                element_error=INVALID_CHARACTER,
                 data_element="116",
+                element_error=INVALID_CHARACTER,
             )
 
 
@@ -207,15 +214,13 @@ def place_of_service(ctx: Context) -> Iterator[Issue]:
     """Place of service (CLM05-1, SV105, SV303) must be a CMS place of service code."""
     for segment, loop, element, value in _place_of_service(ctx):
         if value and value not in code_list("pos"):
-            yield ctx.issue(
-                "error",
-                5,
+            yield _code_error(
+                ctx,
                 "snip5.place_of_service",
                 f"{value} is not a CMS place of service code",
                 segment,
                 loop,
                 element,
-                element_error=INVALID_CODE,
                 data_element="1331",
             )
 
@@ -233,15 +238,13 @@ def claim_frequency(ctx: Context) -> Iterator[Issue]:
         else:
             valid, expected = frequency in PROFESSIONAL_FREQUENCY, "1 (original), 7 (replacement) or 8 (void)"
         if not valid:
-            yield ctx.issue(
-                "error",
-                5,
+            yield _code_error(
+                ctx,
                 "snip5.claim_frequency",
                 f"claim frequency {frequency!r} is not valid: expected {expected}",
                 claim.trigger,
                 claim,
                 "CLM05-3",
-                element_error=INVALID_CODE,
                 data_element="1325",
                 claim=claim_id(claim),
             )
@@ -254,15 +257,13 @@ def adjustment_group(ctx: Context) -> Iterator[Issue]:
     for segment, loop in ctx.index.segments("CAS"):
         group = segment.get(1)
         if group and group not in allowed:
-            yield ctx.issue(
-                "error",
-                5,
+            yield _code_error(
+                ctx,
                 "snip5.adjustment_group",
                 f"{group} is not an adjustment group code here: expected one of {', '.join(sorted(allowed))}",
                 segment,
                 loop,
                 "CAS01",
-                element_error=INVALID_CODE,
                 data_element="1033",
             )
 
@@ -274,15 +275,13 @@ def hcpcs_format(ctx: Context) -> Iterator[Issue]:
         for index in PROCEDURES[segment.id]:
             code = segment.get(index, 2)
             if segment.get(index, 1) == "HC" and code and not HCPCS.fullmatch(code):
-                yield ctx.issue(
-                    "error",
-                    5,
+                yield _code_error(
+                    ctx,
                     "snip5.hcpcs_format",
                     f"{code} is not a HCPCS code: expected 4 digits + a digit or letter (CPT), or a letter + 4 digits",
                     segment,
                     loop,
                     f"{segment.id}{index:02d}-2",
-                    element_error=INVALID_CODE,
                     data_element="234",
                 )
 
@@ -297,15 +296,13 @@ def cdt_format(ctx: Context) -> Iterator[Issue]:
                 continue
             code = service.get(1, 2)
             if code and not CDT.fullmatch(code):
-                yield ctx.issue(
-                    "error",
-                    5,
+                yield _code_error(
+                    ctx,
                     "snip5.cdt_format",
                     f"{code} is not a CDT code: expected D and 4 digits",
                     service,
                     line,
                     "SV301-2",
-                    element_error=INVALID_CODE,
                     data_element="234",
                     claim=claim_id(claim),
                 )
