@@ -8,6 +8,7 @@ from edi.validate.balancing import iter_loops
 from edi.validate.context import Context, rule
 from edi.validate.issue import Issue, Severity
 from edi.x12.lalr import Loop
+from edi.x12.segment import Segment
 
 CLAIMS = ("837P", "837I", "837D")
 # Guide -> (claim-level supervising provider loop, claim-level rendering provider loop)
@@ -27,16 +28,18 @@ def _first(loop: Loop, loop_id: str) -> Loop | None:
     return found[0] if found else None
 
 
+def _subscribers(ctx: Context) -> Iterator[tuple[Loop, Segment]]:
+    """Each 2000B subscriber loop that has an SBR segment, with that segment."""
+    for subscriber in ctx.index.loops("2000B"):
+        sbr = subscriber.find("SBR")
+        if sbr is not None:
+            yield subscriber, sbr
+
+
 @rule(4, guides=CLAIMS)
 def patient_level(ctx: Context) -> Iterator[Issue]:
     """Loop 2000C is required when the patient is not the subscriber (SBR02 not 18), and absent when it is."""
-    transaction = ctx.transaction
-    if transaction is None:
-        return
-    for subscriber in ctx.index.loops("2000B"):
-        sbr = subscriber.find("SBR")
-        if sbr is None:
-            continue
+    for subscriber, sbr in _subscribers(ctx):
         patients = subscriber.loops("2000C")
         if sbr.get(2) == "18" and patients:
             message = "SBR02 is 18 (the patient is the subscriber), so loop 2000C (patient) must not be sent"
@@ -49,12 +52,8 @@ def patient_level(ctx: Context) -> Iterator[Issue]:
 @rule(4, guides=CLAIMS)
 def other_payer(ctx: Context) -> Iterator[Issue]:
     """When the payer is not primary (SBR01 not P or U), each claim names the other payer(s) in loop 2320."""
-    transaction = ctx.transaction
-    if transaction is None:
-        return
-    for subscriber in ctx.index.loops("2000B"):
-        sbr = subscriber.find("SBR")
-        if sbr is None or sbr.get(1) in ("P", "U", ""):
+    for subscriber, sbr in _subscribers(ctx):
+        if sbr.get(1) in ("P", "U", ""):
             continue
         for claim in iter_loops(subscriber, "2300"):
             if not claim.loops("2320"):
