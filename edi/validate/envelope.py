@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from edi.validate.context import Context, rule
 from edi.validate.dates import period_problem, valid_date, valid_time
 from edi.validate.issue import Issue
-from edi.validate.structure import ElementSpec, transaction_segments
+from edi.validate.structure import ElementSpec, element_issue, transaction_segments
 from edi.x12.segment import Segment
 
 ENVELOPE_LEVEL: dict[str, str] = {
@@ -117,31 +117,13 @@ def element_syntax(ctx: Context) -> Iterator[Issue]:
         if spec is None:
             continue
         for element, code, message in element_value_problems(segment, spec.elements):
-            yield ctx.issue(
-                "error",
-                1,
-                "snip1.element_syntax",
-                message,
-                segment,
-                loop,
-                element.ref,
-                segment_error="8",
-                element_error=code,
-                data_element=element.data_ele,
+            yield element_issue(
+                ctx, "error", 1, "snip1.element_syntax", message, segment, loop, element.ref, code, element.data_ele
             )
         if len(segment.elements) > len(spec.elements):
             message = f"{segment.id} has {len(segment.elements)} elements, the guide defines {len(spec.elements)}"
-            yield ctx.issue(
-                "error",
-                1,
-                "snip1.too_many_elements",
-                message,
-                segment,
-                loop,
-                f"{segment.id}{len(spec.elements) + 1:02d}",
-                segment_error="8",
-                element_error="3",
-            )
+            extra = f"{segment.id}{len(spec.elements) + 1:02d}"
+            yield element_issue(ctx, "error", 1, "snip1.too_many_elements", message, segment, loop, extra, "3")
 
 
 @rule(1)

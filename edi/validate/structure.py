@@ -311,6 +311,33 @@ def matches(transaction: Transaction) -> Matches:
     return result
 
 
+def element_issue(
+    ctx: Context,
+    severity: Severity,
+    snip: int,
+    rule_id: str,
+    message: str,
+    segment: Segment,
+    loop: Loop,
+    element: str,
+    code: str,
+    data_element: str | None = None,
+) -> Issue:
+    """A finding on one element of a segment: 999 IK304 8 (segment has data element errors) and IK403 ``code``."""
+    return ctx.issue(
+        severity,
+        snip,
+        rule_id,
+        message,
+        segment,
+        loop,
+        element,
+        segment_error="8",
+        element_error=code,
+        data_element=data_element,
+    )
+
+
 def transaction_segments(ctx: Context) -> list[Placed]:
     """The matched segments of the context's transaction that may have element faults (nothing without a guide)."""
     if ctx.transaction is None or ctx.transaction.guide is None:
@@ -505,7 +532,8 @@ def element_usage(ctx: Context) -> Iterator[Issue]:
         if spec is None:
             continue
         for element, code, message in element_usage_problems(segment, spec):
-            yield ctx.issue(
+            yield element_issue(
+                ctx,
                 "warning" if code == "I12" else severity,
                 2,
                 USAGE_RULES[code],
@@ -513,21 +541,10 @@ def element_usage(ctx: Context) -> Iterator[Issue]:
                 segment,
                 loop,
                 element.ref,
-                segment_error="8",
-                element_error=code,
-                data_element=element.data_ele,
+                code,
+                element.data_ele,
             )
         for index, code, message in syntax_problems(segment, spec):
             data_ele = spec.elements[index - 1].data_ele if index <= len(spec.elements) else None
-            yield ctx.issue(
-                "error",
-                2,
-                "snip2.syntax_note",
-                message,
-                segment,
-                loop,
-                f"{segment.id}{index:02d}",
-                segment_error="8",
-                element_error=code,
-                data_element=data_ele,
-            )
+            ref = f"{segment.id}{index:02d}"
+            yield element_issue(ctx, "error", 2, "snip2.syntax_note", message, segment, loop, ref, code, data_ele)
