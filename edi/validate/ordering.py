@@ -57,6 +57,20 @@ def _issue(
     return ctx.issue(severity, None, rule_id, message, hi.segment, claim, element, claim=claim_id(claim))
 
 
+def _line_issue(
+    ctx: Context,
+    severity: Severity,
+    rule_id: str,
+    message: str,
+    claim: Loop,
+    line: Loop,
+    segment: Segment,
+    element: str,
+) -> Issue:
+    """A finding on a segment of one of the claim's service lines."""
+    return ctx.issue(severity, None, rule_id, message, segment, line, element, claim=claim_id(claim))
+
+
 def _conditions(ctx: Context, claim: Loop) -> list[HiCode]:
     return [hi for hi in diagnoses(ctx, claim) if hi.qualifier in CONDITIONS and hi.code]
 
@@ -215,16 +229,8 @@ def diagnosis_pointers(ctx: Context) -> Iterator[Issue]:
                 seen.add(pointer)
                 if found:
                     rule_id, message = found
-                    yield ctx.issue(
-                        "error",
-                        None,
-                        rule_id,
-                        message,
-                        service,
-                        line,
-                        f"{segment_id}{index:02d}-{number}",
-                        claim=claim_id(claim),
-                    )
+                    element = f"{segment_id}{index:02d}-{number}"
+                    yield _line_issue(ctx, "error", rule_id, message, claim, line, service, element)
 
 
 def _pointer_problem(pointer: str, number: int, seen: set[str], count: int) -> tuple[str, str] | None:
@@ -344,16 +350,9 @@ def modifier_order(ctx: Context) -> Iterator[Issue]:
             if modifier and modifier not in PRICING_MODIFIERS:
                 informational = informational or modifier
             elif modifier and informational:
-                yield ctx.issue(
-                    "warning",
-                    None,
-                    "order.modifier_order",
-                    f"pricing modifier {modifier} after informational modifier {informational}: put it first",
-                    service,
-                    line,
-                    f"{service.id}{index:02d}-{number}",
-                    claim=claim_id(claim),
-                )
+                message = f"pricing modifier {modifier} after informational modifier {informational}: put it first"
+                element = f"{service.id}{index:02d}-{number}"
+                yield _line_issue(ctx, "warning", "order.modifier_order", message, claim, line, service, element)
 
 
 @rule(snip=None, guides=CLAIMS)
@@ -363,16 +362,9 @@ def modifier_count(ctx: Context) -> Iterator[Issue]:
         modifiers = [m for m in service.components(index)[2:6] if m]
         extra = service.get(index, 7)
         if len(modifiers) == 4 and len(extra) == 2 and extra.isalnum() and (extra.isupper() or extra.isdigit()):
-            yield ctx.issue(
-                "warning",
-                None,
-                "order.modifier_count",
-                f"a fifth modifier {extra} where the description belongs: at most 4 modifiers",
-                service,
-                line,
-                f"{service.id}{index:02d}-7",
-                claim=claim_id(claim),
-            )
+            message = f"a fifth modifier {extra} where the description belongs: at most 4 modifiers"
+            element = f"{service.id}{index:02d}-7"
+            yield _line_issue(ctx, "warning", "order.modifier_count", message, claim, line, service, element)
 
 
 @rule(snip=None, guides=CLAIMS)
@@ -382,13 +374,5 @@ def lx_sequence(ctx: Context) -> Iterator[Issue]:
         for expected, line in enumerate(lines(ctx, claim), start=1):
             number = line.trigger.get(1)
             if number != str(expected):
-                yield ctx.issue(
-                    "error",
-                    None,
-                    "order.lx_sequence",
-                    f"line number {number!r}: expected {expected} (LX01 counts 1, 2, 3 ... in each claim)",
-                    line.trigger,
-                    line,
-                    "LX01",
-                    claim=claim_id(claim),
-                )
+                message = f"line number {number!r}: expected {expected} (LX01 counts 1, 2, 3 ... in each claim)"
+                yield _line_issue(ctx, "error", "order.lx_sequence", message, claim, line, line.trigger, "LX01")
