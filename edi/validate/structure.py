@@ -448,23 +448,29 @@ def _code_problem(spec: ElementSpec, value: str) -> str | None:
     return None
 
 
+def _usage_problem(spec: ElementSpec, value: str) -> tuple[ElementSpec, str, str] | None:
+    """For an empty or unused element or component: a required one missing or an unused one present, if so."""
+    noun = "component" if spec.component else "element"
+    if not value:
+        return (spec, "1", f"required {noun} {spec.ref} ({spec.name}) is missing") if spec.usage == "R" else None
+    unused = "is not used but is present" if spec.component else "is not used by the guide but is present"
+    return spec, "I10", f"{noun} {spec.ref} ({spec.name}) {unused}"
+
+
 def element_usage_problems(segment: Segment, spec: SegmentSpec) -> Iterator[tuple[ElementSpec, str, str]]:
     """(element, IK403 code, message) for required elements missing, unused ones present and bad codes."""
     elements = segment.elements
     count = len(elements)
     for element in spec.required:
-        if element.index > count:
-            yield element, "1", f"required element {element.ref} ({element.name}) is missing"
+        if element.index > count and (missing := _usage_problem(element, "")):
+            yield missing
     for element in spec.elements:
         if element.index > count:
             break
         value = elements[element.index - 1]
-        if not value:
-            if element.usage == "R":
-                yield element, "1", f"required element {element.ref} ({element.name}) is missing"
-            continue
-        if element.usage == "N":
-            yield element, "I10", f"element {element.ref} ({element.name}) is not used by the guide but is present"
+        if not value or element.usage == "N":
+            if usage := _usage_problem(element, value):
+                yield usage
             continue
         if element.components:
             parts = value.split(segment.delimiters.component)
@@ -472,12 +478,9 @@ def element_usage_problems(segment: Segment, spec: SegmentSpec) -> Iterator[tupl
                 part = (
                     parts[part_spec.component - 1] if part_spec.component and part_spec.component <= len(parts) else ""
                 )
-                if not part:
-                    if part_spec.usage == "R":
-                        yield part_spec, "1", f"required component {part_spec.ref} ({part_spec.name}) is missing"
-                    continue
-                if part_spec.usage == "N":
-                    yield part_spec, "I10", f"component {part_spec.ref} ({part_spec.name}) is not used but is present"
+                if not part or part_spec.usage == "N":
+                    if usage := _usage_problem(part_spec, part):
+                        yield usage
                     continue
                 problem = _code_problem(part_spec, part)
                 if problem:
