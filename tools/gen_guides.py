@@ -570,9 +570,10 @@ DENTAL_PATCH: dict[str, dict[str, Any]] = {
 }
 
 
-def main(maps_dir: str) -> None:
+def main(maps_dir: str, root: Path | None = None) -> None:
+    """Write the grammars and guide specs under ``root`` (the project, by default)."""
     maps = Path(maps_dir)
-    root = Path(__file__).resolve().parents[1]
+    root = root or Path(__file__).resolve().parents[1]
     dataele = load_dataele(maps)
     specs: dict[str, tuple[dict[str, Any], str, str, str, str]] = {}
     for guide, (file, version, st01, gs01, title) in GUIDES.items():
