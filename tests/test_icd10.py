@@ -154,3 +154,21 @@ def test_manifestation_titles_with_words_between(manifestation: str) -> None:
 @pytest.mark.parametrize("not_manifestation", ["B951", "E1121", "J069"])
 def test_causes_of_diseases_elsewhere_are_not_manifestations(not_manifestation: str) -> None:
     assert not code(not_manifestation).manifestation
+
+
+def test_titles_are_read_only_when_a_message_needs_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_table: None
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    records: dict[str, icd10.Record] = {"A000": (icd10.LEAF, "A00", (), "Cholera", "")}
+    builds: list[int] = []
+    monkeypatch.setattr(icd10, "build_records", lambda: builds.append(1) or records)
+    icd10.table()
+    full = tmp_path / "edi" / f"icd10cm-{icd10.package_version()}-{icd10.FORMAT}.pickle"
+    full.unlink()  # from here on, only the entries are cached
+    icd10.table.cache_clear()
+    found = icd10.table().get("A00.0")
+    assert found is not None and found.leaf and found.parent == "A00"
+    assert builds == [1]
+    assert found.title == "Cholera" and found.code_first == ""
+    assert builds == [1, 1]

@@ -3,7 +3,10 @@
 The data comes from the tabular list that PyPI ``simple-icd-10-cm`` ships. Importing that
 package parses a 10 MB XML file (seconds), so the first use condenses what the rules need
 into a compact pickle under ``~/.cache/edi/``, keyed by the package version; later runs read
-only the pickle. Codes may be given with or without the dot (``E11.9`` or ``E119``).
+only the pickle. Every run needs the codes' flags, parents and Excludes1 references, but
+titles and "code first" notes only for the messages of the few codes with findings, so the
+codes are cached a second time without them and the full records are read only when a
+message asks. Codes may be given with or without the dot (``E11.9`` or ``E119``).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 from edi import cache
 
 PACKAGE = "simple-icd-10-cm"
-FORMAT = 2  # bump when the cached records change
+FORMAT = 3  # bump when the cached records change
 
 LEAF, MANIFESTATION, ADDITIONAL_ONLY = 1, 2, 4
 MEMO_SIZE = 100_000  # lookups remembered per table, so memory stays flat on large files
@@ -33,6 +36,8 @@ ADDITIONAL_ONLY_NOTE = re.compile(r"for use as (?:an )?additional codes?|supplem
 Reference = tuple[str, str]
 # code -> (flags, parent, own Excludes1 references, title, own "code first" note)
 Record = tuple[int, str, tuple[Reference, ...], str, str]
+# code -> (flags, parent, own Excludes1 references): a record without its texts
+Entry = tuple[int, str, tuple[Reference, ...]]
 
 _CODE = r"[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?"
 _ITEM = re.compile(rf"({_CODE})(?:\.?-)?(?:\s*-\s*({_CODE})(?:\.?-)?)?")
@@ -44,12 +49,21 @@ class Code:
     """What the rules know about one ICD-10-CM item (chapter, block, category or subcategory)."""
 
     code: str
-    title: str
     parent: str
     leaf: bool
     manifestation: bool
     additional_only: bool
-    code_first: str
+    table: Table
+
+    @property
+    def title(self) -> str:
+        """The item's title in the tabular."""
+        return self.table.records[self.code][3]
+
+    @property
+    def code_first(self) -> str:
+        """The item's "code first" note (its own or the nearest ancestor's), for manifestations only."""
+        return self.table.records[self.code][4]
 
 
 def normalize(code: str) -> str:
@@ -78,13 +92,21 @@ def covers(reference: Reference, code: str) -> bool:
 class Table:
     """The condensed ICD-10-CM tabular: lookups by code, ancestors and Excludes1 references."""
 
-    __slots__ = ("_excluded", "_found", "records", "version")
+    __slots__ = ("_excluded", "_found", "_records", "entries", "version")
 
-    def __init__(self, version: str, records: dict[str, Record]) -> None:
+    def __init__(self, version: str, entries: dict[str, Entry], records: dict[str, Record] | None = None) -> None:
         self.version = version
-        self.records = records
+        self.entries = entries
+        self._records = records
         self._found: dict[str, Code | None] = {}  # code as given -> its item, for codes looked up before
         self._excluded: dict[tuple[str, str], bool] = {}
+
+    @property
+    def records(self) -> dict[str, Record]:
+        """The full records, titles and notes included: read from the cache (or built) on first use."""
+        if self._records is None:
+            self._records = _full_records(self.version)
+        return self._records
 
     def get(self, code: str) -> Code | None:
         """The item for ``code`` (with or without the dot), or None when the tabular has no such code."""
@@ -97,31 +119,23 @@ class Table:
 
     def _item(self, code: str) -> Code | None:
         key = normalize(code)
-        record = self.records.get(key)
-        if record is None:
+        entry = self.entries.get(key)
+        if entry is None:
             return None
-        flags, parent, _, title, code_first = record
-        return Code(
-            key,
-            title,
-            parent,
-            bool(flags & LEAF),
-            bool(flags & MANIFESTATION),
-            bool(flags & ADDITIONAL_ONLY),
-            code_first,
-        )
+        flags, parent, _ = entry
+        return Code(key, parent, bool(flags & LEAF), bool(flags & MANIFESTATION), bool(flags & ADDITIONAL_ONLY), self)
 
     def lineage(self, code: str) -> Iterator[str]:
         """The code itself, then its ancestors up to the chapter."""
         key: str | None = normalize(code)
         while key:
             yield key
-            record = self.records.get(key)
-            key = record[1] if record else None
+            entry = self.entries.get(key)
+            key = entry[1] if entry else None
 
     def excludes1(self, code: str) -> list[Reference]:
         """The Excludes1 references of the code and of all its ancestors."""
-        return [ref for key in self.lineage(code) if key in self.records for ref in self.records[key][2]]
+        return [ref for key in self.lineage(code) if key in self.entries for ref in self.entries[key][2]]
 
     def excludes(self, code: str, other: str) -> bool:
         """True when an Excludes1 note of ``code`` or an ancestor covers ``other``.
@@ -142,8 +156,8 @@ class Table:
         return any(
             covers(ref, target)
             for key in self.lineage(code)
-            if key in self.records and key not in shared
-            for ref in self.records[key][2]
+            if key in self.entries and key not in shared
+            for ref in self.entries[key][2]
         )
 
 
@@ -157,16 +171,32 @@ def package_version() -> str:
     return importlib.metadata.version(PACKAGE)
 
 
+def _names(version: str) -> tuple[str, str]:
+    """The cache names of the full records and of the entries."""
+    return f"icd10cm-{version}-{FORMAT}.pickle", f"icd10cm-{version}-{FORMAT}-entries.pickle"
+
+
 @functools.cache
 def table() -> Table:
-    """The ICD-10-CM table, read from the cache or built (and cached) on first use."""
+    """The ICD-10-CM table, its entries read from the cache or made (and cached) on first use."""
     version = package_version()
-    name = f"icd10cm-{version}-{FORMAT}.pickle"
+    entries = cache.load(_names(version)[1])
+    if isinstance(entries, dict):
+        return Table(version, entries)
+    records = _full_records(version)
+    entries = {code: (record[0], record[1], record[2]) for code, record in records.items()}
+    cache.store(_names(version)[1], entries)
+    return Table(version, entries, records)
+
+
+def _full_records(version: str) -> dict[str, Record]:
+    """The full records, read from the cache or built (and cached)."""
+    name = _names(version)[0]
     records = cache.load(name)
     if not isinstance(records, dict):
         records = build_records()
         cache.store(name, records)
-    return Table(version, records)
+    return records
 
 
 def build_records() -> dict[str, Record]:
