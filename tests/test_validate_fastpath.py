@@ -9,6 +9,7 @@ import pytest
 from edi.errors import ReadError
 from edi.validate.envelope import element_value_problems
 from edi.validate.fastpath import SegmentCheck, compile_check, notes_hold, presences
+from edi.validate.runner import validate_document
 from edi.validate.structure import (
     SegmentSpec,
     effective_codes,
@@ -112,3 +113,14 @@ def test_syntax_notes(notes: tuple[tuple[str, tuple[int, ...]], ...], values: li
     accepted = presences(notes)
     assert accepted is not None
     assert (tuple(bool(v) for v in values) in accepted) is holds
+
+
+def test_a_repeated_segment_is_judged_like_its_first_occurrence() -> None:
+    """Clean segments seen before skip their test; a faulty repeat of them is still reported, every time."""
+    text = (SAMPLES / "837p-office-visits.x12").read_text()
+    clean = read_document(text.encode())
+    assert [i.rule for i in validate_document(clean)] == []
+    assert [i.rule for i in validate_document(read_document(text.encode()))] == []
+    faulty = text.replace("DTP*472*D8*20260110~", "DTP*472*D8*20261310~")
+    found = [(i.rule, i.segment_text) for i in validate_document(read_document(faulty.encode()))]
+    assert found.count(("snip1.element_syntax", "DTP*472*D8*20261310")) == 2

@@ -237,21 +237,45 @@ Placed = tuple[Segment, Loop, LoopSpec | None, SegmentSpec | None]
 Shape = tuple[Loop, LoopSpec, list[int | str]]
 
 
-def placed(loop: Loop, spec: LoopSpec | None, guide: Guide, out: list[Placed], shapes: list[Shape]) -> None:
+def placed(
+    loop: Loop,
+    spec: LoopSpec | None,
+    guide: Guide,
+    out: list[Placed],
+    shapes: list[Shape],
+    unplaced: list[tuple[Segment, Loop]] | None = None,
+) -> None:
     """Add every segment below ``loop`` to ``out`` with its loop, the loop's spec and its entry (None if unmatched),
-    and every loop that has a spec to ``shapes``, parents before children."""
+    and every loop that has a spec to ``shapes``, parents before children; with ``unplaced``, the segments the
+    grammar left unplaced there too, with their loops."""
     shape: list[int | str] = []
+    add = shape.append
     if spec is not None:
         shapes.append((loop, spec, shape))
+    qualifiers = guide.qualifiers
     for item in loop.items:
-        if type(item) is Segment:
-            entry = None if spec is None or item.unplaced else spec.match(guide, item)
-            out.append((item, loop, spec, entry))
-            shape.append(id(entry))
-        else:
+        if type(item) is not Segment:
             assert isinstance(item, Loop)
-            shape.append(item.id)
-            placed(item, spec.loops.get(item.id) if spec else None, guide, out, shapes)
+            add(item.id)
+            placed(item, spec.loops.get(item.id) if spec else None, guide, out, shapes, unplaced)
+            continue
+        entry = None
+        if item.unplaced:
+            if unplaced is not None:
+                unplaced.append((item, loop))
+        elif spec is not None:
+            # The common case of LoopSpec.match inline: one candidate for the segment's ID and qualifier code.
+            where = qualifiers.get(item.id)
+            code = ""
+            if where is not None:
+                elements = item.elements
+                code = elements[where[0] - 1] if where[0] <= len(elements) else ""
+                if where[1] is not None and code:
+                    code = item.get(*where)
+            found = spec.candidates.get((item.id, code))
+            entry = found[0] if found is not None and len(found) == 1 else spec.match(guide, item)
+        out.append((item, loop, spec, entry))
+        add(id(entry))
 
 
 def effective_codes(spec: ElementSpec) -> frozenset[str] | None:
@@ -265,15 +289,21 @@ def effective_codes(spec: ElementSpec) -> frozenset[str] | None:
 
 # Compiled clean-segment tests: delimiters -> id of the spec entry -> test (spec entries live as long as the process)
 _checks: dict[Delimiters, dict[int, SegmentCheck | None]] = {}
+# Segments that passed their entry's test: delimiters -> (id of the entry, elements joined). Files repeat many
+# segments (the same provider, payer, dates and codes claim after claim); a repeat needs no second test.
+_proven: dict[Delimiters, set[tuple[int, str]]] = {}
+MAX_PROVEN = 50_000
 
 
 @dataclass(slots=True)
 class Matches:
-    """A transaction set matched to the guide: every segment with its entry, the loop shapes, the suspect segments."""
+    """A transaction set matched to the guide: every segment with its entry, the loop shapes, the suspect segments
+    and the segments the grammar left unplaced."""
 
     placed: list[Placed]
     shapes: list[Shape]
     suspect: list[Placed]
+    unplaced: list[tuple[Segment, Loop]] = field(default_factory=list)
 
     def entries(self) -> dict[int, SegmentSpec | None]:
         """id of each segment -> its spec entry."""
@@ -291,11 +321,14 @@ def matches(transaction: Transaction) -> Matches:
     guide = transaction.guide
     found: list[Placed] = []
     shapes: list[Shape] = []
+    unplaced: list[tuple[Segment, Loop]] = []
     if guide is not None:
-        placed(transaction.root, guide_spec(guide.id).root, guide, found, shapes)
+        placed(transaction.root, guide_spec(guide.id).root, guide, found, shapes, unplaced)
     suspect = []
     delimiters = transaction.st.delimiters
     compiled = _checks.setdefault(delimiters, {})
+    proven = _proven.setdefault(delimiters, set())
+    separator = delimiters.element
     for item in found:
         spec = item[3]
         if spec is None:
@@ -304,9 +337,18 @@ def matches(transaction: Transaction) -> Matches:
         if key not in compiled:
             compiled[key] = compile_check(spec, delimiters, effective_codes)
         check = compiled[key]
-        if check is None or item[0].delimiters is not delimiters or not check.passes(item[0]):
+        segment = item[0]
+        if check is None or segment.delimiters is not delimiters:
             suspect.append(item)
-    result = Matches(found, shapes, suspect)
+            continue
+        text = (key, separator.join(segment.elements))
+        if text in proven:
+            continue
+        if not check.passes(segment):
+            suspect.append(item)
+        elif len(proven) < MAX_PROVEN:
+            proven.add(text)
+    result = Matches(found, shapes, suspect, unplaced)
     _last[:] = [(transaction, result)]
     return result
 
@@ -352,9 +394,7 @@ def unplaced_segments(ctx: Context) -> Iterator[Issue]:
     if transaction is None or transaction.guide is None:
         return
     known = guide_spec(transaction.guide.id).segment_ids
-    for segment, loop in ctx.index.walked:
-        if not segment.unplaced:
-            continue
+    for segment, loop in matches(transaction).unplaced:
         if segment.id in known:
             message = f"segment {segment.id} is not expected here by the {transaction.guide.id} guide (loop {loop.id})"
             yield ctx.issue("error", 2, "snip2.unexpected_segment", message, segment, loop, segment_error="2")
