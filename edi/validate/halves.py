@@ -2,8 +2,8 @@
 
 The file is cut at a transaction set near its middle (`edi.x12.split.find_cut`). The forked
 process reads the second half (after the ISA and GS it continues, as context), validates
-its transaction sets and writes one record per event to a temporary file: each set's ST,
-SE and findings, and the envelope segments it meets. This process validates the first
+its transaction sets and writes one record per event to a temporary file, in batches: each
+set's ST, SE and findings, and the envelope segments it meets. This process validates the first
 half, then takes those records as if it had read them, so the envelope rules, the order
 of the findings and the 999 are what one process gives.
 """
@@ -29,6 +29,9 @@ from edi.x12.reader import Event, Reader
 from edi.x12.split import Cut, Part
 
 Record = tuple[Any, ...]  # (kind, values ...), as `_record` writes and `_take` reads
+# Records pickled together: what they share (the delimiters of every segment, guide IDs) is written and read once
+# per batch rather than once per record, while the batch in hand stays small.
+BATCH = 256
 
 
 def validate_halves(path: str | Path, cut: Cut, max_snip: int, document: Document, keep_sets: bool) -> list[Issue]:
@@ -54,6 +57,7 @@ def validate_halves(path: str | Path, cut: Cut, max_snip: int, document: Documen
 
 def _second_half(path: str | Path, cut: Cut, max_snip: int, out: IO[bytes]) -> None:
     """The forked process: validate the sets after the cut and write a record per event, then how it ended."""
+    batch: list[Record] = []
     try:
         run = Run(str(path), max_snip)
         for event in Reader(str(path)).events(io.BytesIO(cut.context), partial=True):
@@ -61,13 +65,16 @@ def _second_half(path: str | Path, cut: Cut, max_snip: int, out: IO[bytes]) -> N
         reader = Reader(str(path), cut.line - cut.context_lines, cut.offset - len(cut.context))
         with Part(Path(path), cut.offset, None, cut.context) as second:
             for event in reader.events(second, resume=True):
-                pickle.dump(_record(run, event), out)
+                batch.append(_record(run, event))
+                if len(batch) == BATCH:
+                    pickle.dump(batch, out)
+                    batch = []
         ending: Record = ("done",)
     except EdiError as error:
         ending = ("error", error.message, error.location, error.expected)
     except Exception:
         ending = ("crash", traceback.format_exc())
-    pickle.dump(ending, out)
+    pickle.dump([*batch, ending], out)
     out.flush()
 
 
@@ -102,16 +109,17 @@ def _records(stream: IO[bytes]) -> Iterator[Record]:
     """The records of the second half, up to its ending (an error ending raises)."""
     while True:
         try:
-            record: Record = pickle.load(stream)
+            batch: list[Record] = pickle.load(stream)
         except EOFError:
             raise EdiError("the process validating the second half of the file stopped early") from None
-        if record[0] == "done":
-            return
-        if record[0] == "error":
-            raise ReadError(record[1], record[2], record[3])
-        if record[0] == "crash":
-            raise EdiError(f"validating the second half of the file failed:\n{record[1]}")
-        yield record
+        for record in batch:
+            if record[0] == "done":
+                return
+            if record[0] == "error":
+                raise ReadError(record[1], record[2], record[3])
+            if record[0] == "crash":
+                raise EdiError(f"validating the second half of the file failed:\n{record[1]}")
+            yield record
 
 
 def _take(run: Run, record: Record) -> None:
