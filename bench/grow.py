@@ -2,7 +2,10 @@
 
 The copies sit in the sample's one interchange and group, each with a fresh ST02/SE02
 control number and the SE01 segment count of its own transaction set; GE01 counts them
-all. The result stays valid X12 and reads with no warnings.
+all. Like a real batch, each copy has its own claim numbers, patients, member IDs,
+addresses, line control numbers, trace number and service month, while providers, payers
+and codes repeat. The
+result stays valid X12 and reads with no warnings.
 
     python bench/grow.py --sizes 1,10,50 --out bench/out
 """
@@ -61,6 +64,34 @@ def _renumbered(segment: Segment, index: int, value: str) -> Segment:
     return dataclasses.replace(segment, elements=elements)
 
 
+# Values of the samples that differ from claim to claim in a real batch: (text, pattern for copy n).
+VARIED = (
+    ("PCN-", "PCN{n:06d}-"),
+    ("W123456789", "W{n:09d}"),
+    ("W987654321", "V{n:09d}"),
+    ("*L100", "*L{n:06d}-"),
+    ("EFT20260205001", "EFT{n:011d}"),
+    ("*D8*202601", "*D8*2025{month:02d}"),
+    ("*DOE*", "*DOE{letters}*"),
+    ("*SMITH*", "*SMITH{letters}*"),
+    ("42 ELM STREET", "{n} ELM STREET"),
+    ("7 OAK AVENUE", "{n} OAK AVENUE"),
+    ("DTM*472*202601", "DTM*472*2025{month:02d}"),
+)
+
+
+def vary(text: str, copy: int) -> str:
+    """``text`` with the claim-specific values of the samples made unique to copy number ``copy``."""
+    letters = ""
+    rest = copy
+    while rest:
+        rest, digit = divmod(rest, 26)
+        letters = chr(ord("A") + digit) + letters
+    for old, new in VARIED:
+        text = text.replace(old, new.format(n=copy, month=1 + copy % 12, letters=letters))
+    return text
+
+
 def grow(sample: Path, megabytes: int, out: Path) -> Path:
     """Write ``out``: ``sample`` with its transaction sets repeated until the file reaches ``megabytes`` MB."""
     envelope = _envelope(read_document(sample), sample)
@@ -81,7 +112,7 @@ def grow(sample: Path, megabytes: int, out: Path) -> Path:
                 number = f"{count:04d}"
                 text = (
                     segment_text([_renumbered(st, 2, number)])
-                    + body
+                    + vary(body, count)
                     + segment_text([_renumbered(_renumbered(se, 1, str(size)), 2, number)])
                 )
                 handle.write(text)
