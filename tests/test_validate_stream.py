@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from edi.ack.ack999 import AckOptions, build_999, build_ta1
 from edi.errors import ReadError
-from edi.validate import runner
+from edi.validate import halves, runner
 from edi.validate.runner import validate_document, validate_file
 from edi.x12.reader import read_document
 from tests.conftest import SAMPLES, corpus_files
@@ -117,3 +118,32 @@ def test_an_unreadable_file_gives_the_same_error_with_helper_processes(
     with pytest.raises(ReadError) as shared:
         validate_file(path, jobs=2)
     assert str(shared.value) == str(single.value)
+
+
+def test_the_second_half_sent_in_many_batches_gives_the_same_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not runner.helpers_possible():
+        pytest.skip("this system cannot fork helper processes")
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(halves, "BATCH", 2)
+    sets = _repeated_sets(SAMPLE, 12)
+    for number in (2, 9, 11):
+        sets[number] = sets[number].replace("D8*2026", "D8*22026", 1)
+    path = tmp_path / "batches.x12"
+    path.write_text("".join(sets), encoding="utf-8")
+    single = validate_file(path, jobs=1)
+    shared = validate_file(path, jobs=2)
+    assert shared[1] == single[1]
+    assert {i.transaction for i in single[1]} == {"0002", "0009", "0011"}
+    assert build_999(shared[0], shared[1], OPTIONS) == build_999(single[0], single[1], OPTIONS)
+
+
+def test_the_collector_is_left_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not runner.helpers_possible():
+        pytest.skip("this system cannot fork helper processes")
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
+    path = tmp_path / "sets.x12"
+    path.write_text("".join(_repeated_sets(SAMPLE, 4)), encoding="utf-8")
+    validate_file(path, jobs=2)
+    assert gc.get_freeze_count() == 0

@@ -14,6 +14,7 @@ helpers' findings in their place. Either way the findings are the same as with o
 
 from __future__ import annotations
 
+import gc
 import importlib
 import multiprocessing
 import os
@@ -260,6 +261,21 @@ def validate_file(
         return document, Run(str(path), max_snip, None, document, keep_sets).events(iter_events(path))
     load_rules()
     icd10.table()  # loaded once, before the helpers fork
+    # What is loaded by now lives as long as the process: the collector of each process skips it while
+    # validating (the ICD-10-CM table alone is some 100,000 objects), and its pages stay shared after the fork.
+    frozen_before = gc.get_freeze_count()
+    gc.freeze()
+    try:
+        return _validate_shared(path, max_snip, keep_sets, jobs, document)
+    finally:
+        if not frozen_before:
+            gc.unfreeze()
+
+
+def _validate_shared(
+    path: str | Path, max_snip: int, keep_sets: bool, jobs: int, document: Document
+) -> tuple[Document, list[Issue]]:
+    """Validate a large file in ``jobs`` processes: in two halves where it can be cut, else by shares of its sets."""
     cut = find_cut(Path(path), PARALLEL_MIN_BYTES) if jobs == 2 else None
     if cut is not None:
         from edi.validate.halves import validate_halves  # it builds on Run
