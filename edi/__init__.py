@@ -6,7 +6,8 @@ The public API, each name imported on first use so that ``import edi`` stays che
 * `read_claims`, `build_837`: 837 to claims JSON and back.
 * `read_remittance`, `build_835`: 835 to remittance JSON and back.
 * `validate_file`: findings by SNIP type and code ordering rules.
-* `reconcile`: 835 remittances against the 837 claims they pay.
+* `edi.reconcile.reconcile`: 835 remittances against the 837 claims they pay (the package
+  shares the name, so the function is not re-exported here).
 * `EdiError`, `ReadError`, `InputError`: input that cannot be used.
 """
 
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from edi.claims.build import build_837
     from edi.claims.read import read_claims
     from edi.errors import EdiError, InputError, ReadError
-    from edi.reconcile import reconcile
     from edi.remit.build import build_835
     from edi.remit.read import read_remittance
     from edi.validate.runner import validate_file
@@ -40,7 +40,6 @@ _EXPORTS = {
     "read_remittance": "edi.remit.read",
     "build_835": "edi.remit.build",
     "validate_file": "edi.validate.runner",
-    "reconcile": "edi.reconcile",
 }
 __all__ = [
     "EdiError",
@@ -52,7 +51,6 @@ __all__ = [
     "read_claims",
     "read_document",
     "read_remittance",
-    "reconcile",
     "validate_file",
     "write_document",
 ]

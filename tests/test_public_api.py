@@ -17,7 +17,6 @@ PUBLIC = {
     "read_claims",
     "read_document",
     "read_remittance",
-    "reconcile",
     "validate_file",
     "write_document",
 }
