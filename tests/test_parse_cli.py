@@ -87,3 +87,23 @@ def test_write_refuses_json_that_breaks_the_schema(tmp_path: Path) -> None:
     result = runner.invoke(app, ["write", str(bad)])
     assert result.exit_code == 2
     assert "$.interchanges[0]" in result.stderr and "delimiters" in result.stderr
+
+
+def test_an_unreadable_file_writes_no_json(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.x12"
+    junk.write_bytes(b"\x00\xf1 not X12 at all")
+    out = tmp_path / "out.json"
+    result = runner.invoke(app, ["parse", "--json", str(junk), "-o", str(out)])
+    assert result.exit_code == 2 and "no ISA segment" in result.stderr
+    assert not out.exists() and not (tmp_path / "out.json.part").exists()
+    piped = runner.invoke(app, ["parse", "--json", str(junk)])
+    assert piped.exit_code == 2 and piped.stdout == ""
+
+
+def test_a_file_that_fails_half_way_leaves_no_output_file(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.x12"
+    broken.write_text(SAMPLE_837.read_text().replace("IEA*1*000000101~", ""))
+    out = tmp_path / "out.json"
+    result = runner.invoke(app, ["parse", "--json", str(broken), "-o", str(out)])
+    assert result.exit_code == 2 and "ends inside an envelope" in result.stderr
+    assert not out.exists() and not (tmp_path / "out.json.part").exists()

@@ -16,6 +16,7 @@ from edi.convert.parallel import default_jobs, parse_to_json
 from edi.convert.structure import document_from_json
 from edi.errors import InputError, Location, ReadError
 from edi.schemas import check_against
+from edi.x12.document import ReadWarning
 from edi.x12.lalr import Loop
 from edi.x12.reader import read_document
 from edi.x12.segment import Delimiters, Segment
@@ -35,19 +36,30 @@ def parse(
 ) -> None:
     """Read an X12 file and show its interchanges, groups, transaction sets and loops."""
     if as_json or output is not None or wants_json(False):
-        out = output.open("w", encoding="utf-8", errors="surrogateescape") if output else sys.stdout
         try:
-            warnings = parse_to_json(file, out, jobs or default_jobs())
+            warnings = _write_json(file, output, jobs or default_jobs())
         except OSError as exc:
             raise ReadError(f"cannot read the file: {exc.strerror}", Location(file=str(file))) from exc
-        finally:
-            if output:
-                out.close()
         _print_warnings(warnings)
         return
     document = read_document(file)
     stdout.print(_tree(document))
     _print_warnings(document.warnings)
+
+
+def _write_json(file: Path, output: Path | None, jobs: int) -> list[ReadWarning]:
+    """The structural JSON to standard output, or to OUT through OUT.part: a failed read leaves no OUT."""
+    if output is None:
+        return parse_to_json(file, sys.stdout, jobs)
+    partial = output.with_name(output.name + ".part")
+    try:
+        with partial.open("w", encoding="utf-8", errors="surrogateescape") as out:
+            warnings = parse_to_json(file, out, jobs)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(output)
+    return warnings
 
 
 def _print_warnings(warnings: list[Any]) -> None:

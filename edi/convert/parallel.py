@@ -15,6 +15,7 @@ import shutil
 import sys
 import tempfile
 import traceback
+from itertools import chain
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
@@ -37,13 +38,16 @@ def parse_to_json(path: Path, out: TextIO, jobs: int, minimum: int = MINIMUM_SIZ
     """
     cut = find_cut(path, minimum) if jobs > 1 and hasattr(os, "fork") else None
     stream = JsonStream(out)
-    stream.begin(str(path))
     if cut is None:
         reader = Reader(str(path))
         with path.open("rb") as source:
-            stream.body(reader.events(source))
+            events = reader.events(source)
+            first = next(events, None)  # a file that cannot be read at all writes nothing
+            stream.begin(str(path))
+            stream.body(chain([first] if first else [], events))
         warnings = reader.warnings
     else:
+        stream.begin(str(path))
         warnings = _two_halves(path, cut, stream, out)
     stream.end(warnings)
     return warnings

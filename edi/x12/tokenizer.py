@@ -42,7 +42,7 @@ def sniff_isa(text: str, start: int, file: str = "") -> tuple[Delimiters, int, s
     Returns the delimiters, the index just past the ISA's terminator, and a warning when
     the ISA is not the fixed 106 characters (it is then read by its separators).
     """
-    where = Location(file=file, offset=start, segment=text[start : start + 106].splitlines()[0] if text else "")
+    where = Location(file=file, offset=start, segment=preview(text[start : start + 106]))
     if len(text) < start + 4:
         raise ReadError("file ends inside the ISA segment", where, "a complete 106-character ISA")
     element = text[start + 3]
@@ -158,15 +158,13 @@ class Tokenizer:
         if bare < 0:
             raise ReadError(
                 "no ISA segment: this is not an X12 interchange",
-                Location(
-                    file=self.file, line=1, segment=buffer.lstrip()[:60].splitlines()[0] if buffer.strip() else ""
-                ),
+                Location(file=self.file, line=1, segment=preview(buffer.lstrip())),
                 "a file that starts with ISA (or a bare ST..SE transaction set)",
             )
         if re.search(r"(?m)^\s*GS[^A-Za-z0-9\s]", buffer[:bare]):
             raise ReadError(
                 "no ISA segment: the file starts with a GS functional group",
-                Location(file=self.file, line=1, segment=buffer.lstrip()[:60].splitlines()[0]),
+                Location(file=self.file, line=1, segment=preview(buffer.lstrip())),
                 "an ISA interchange header before the GS",
             )
         element = buffer[bare + 2]
@@ -187,7 +185,7 @@ class Tokenizer:
         if following and all(line.rstrip().endswith("~") for line in following if line.strip()):
             raise ReadError(
                 "the character after ISA16 is a line break, but the segments end with '~'",
-                Location(file=self.file, line=1, segment=buffer[at:].splitlines()[0]),
+                Location(file=self.file, line=1, segment=preview(buffer[at:], 120)),
                 "the segment terminator right after ISA16",
             )
 
@@ -199,7 +197,7 @@ class Tokenizer:
         if skipped.strip():
             self.warn(
                 f"{len(skipped.strip())} characters before the first segment are not X12 and were skipped",
-                Location(file=self.file, line=1, segment=skipped.strip()[:60].splitlines()[0]),
+                Location(file=self.file, line=1, segment=preview(skipped.strip())),
             )
         self.line += skipped.count("\n")
         self.offset += len(skipped.encode("utf-8", "surrogateescape"))
@@ -290,6 +288,13 @@ class Tokenizer:
         fields = text.split(delimiters.element)
         self.count += 1
         return Segment(fields[0], fields[1:], delimiters, 0, line, start)
+
+
+def preview(text: str, limit: int = 60) -> str:
+    """The start of ``text``'s first line, printable: other bytes are shown as escapes (\\xf1)."""
+    first = text.splitlines()[0] if text.strip() else ""
+    shown = first[:limit].encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in shown)
 
 
 def _find_isa(text: str) -> int:
