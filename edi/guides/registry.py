@@ -95,31 +95,31 @@ class Guide:
         return out
 
     def token(self, segment: Segment) -> str:
-        """The token type of ``segment`` in this guide's grammar."""
-        return self.tokens([segment])[0][0]
+        """The token type of ``segment`` in this guide's grammar: UNPLACED when the guide has no place for it."""
+        seg_id = segment.id
+        plain, qualified = self._known
+        where = self.qualifiers.get(seg_id)
+        if where is None:
+            kind = plain.get(seg_id)
+            if kind is None:
+                kind = plain[seg_id] = seg_id if seg_id in self.terminals else UNPLACED
+            return kind
+        code = segment.get(where[0], where[1]) if where[1] is not None else segment.get(where[0])
+        kind = qualified.get((seg_id, code))
+        if kind is None:
+            name = f"{seg_id}_{_safe(code)}"
+            kind = qualified[(seg_id, code)] = name if name in self.terminals else UNPLACED
+        return kind
 
     def tokens(self, segments: list[Segment]) -> list[tuple[str, Segment]]:
         """Type each segment for the grammar; a segment the guide does not know is marked unplaced."""
-        qualifiers = self.qualifiers
-        plain, qualified = self._known
+        token = self.token
         typed: list[tuple[str, Segment]] = []
-        append = typed.append
         for segment in segments:
-            seg_id = segment.id
-            where = qualifiers.get(seg_id)
-            if where is None:
-                kind = plain.get(seg_id)
-                if kind is None:
-                    kind = plain[seg_id] = seg_id if seg_id in self.terminals else UNPLACED
-            else:
-                code = segment.get(where[0], where[1]) if where[1] is not None else segment.get(where[0])
-                kind = qualified.get((seg_id, code))
-                if kind is None:
-                    name = f"{seg_id}_{_safe(code)}"
-                    kind = qualified[(seg_id, code)] = name if name in self.terminals else UNPLACED
+            kind = token(segment)
             if kind == UNPLACED:
                 segment.unplaced = True
-            append((kind, segment))
+            typed.append((kind, segment))
         return typed
 
     @cached_property

@@ -32,7 +32,6 @@ USAGE_RULES = {
 }
 # External lists that SNIP 5 rules check (edi/validate/codes.py), so SNIP 2 leaves them alone.
 SNIP5_LISTS = frozenset({"pos", "states"})
-SAFE_CODE = re.compile(r"[^A-Z0-9]")
 # Corrections to the guide maps, each from the TR3: (guide, loop, segment ID) -> usage
 USAGE_OVERRIDES = {
     ("837D", "2300", "HI"): "S",  # X224A2: diagnosis codes only when they affect adjudication
@@ -109,7 +108,7 @@ class LoopSpec:
                 code = segment.get(*where)
         found = self.candidates.get((segment.id, code))
         if found is None:
-            found = self.by_token.get(_token(guide, segment)) or self.by_id.get(segment.id) or []
+            found = self.by_token.get(guide.token(segment)) or self.by_id.get(segment.id) or []
             self.candidates[(segment.id, code)] = found
         if not found:
             return None
@@ -127,14 +126,6 @@ def _code_misses(entry: SegmentSpec, segment: Segment) -> int:
         if value and head.codes is not None and value not in head.codes:
             misses += 1
     return misses
-
-
-def _token(guide: Guide, segment: Segment) -> str:
-    where = guide.qualifiers.get(segment.id)
-    if where is None:
-        return segment.id
-    code = segment.get(where[0], where[1]) if where[1] is not None else segment.get(where[0])
-    return f"{segment.id}_{SAFE_CODE.sub(lambda m: f'_{ord(m.group()):02X}', code.upper())}"
 
 
 @dataclass(slots=True, frozen=True)
