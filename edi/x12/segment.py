@@ -67,12 +67,6 @@ class Segment:
         value = self.get(index)
         return value.split(self.delimiters.component) if value else []
 
-    def repeats(self, index: int) -> list[str]:
-        """The repetitions of element ``index``."""
-        value = self.get(index)
-        rep = self.delimiters.repetition
-        return value.split(rep) if rep and value else ([value] if value else [])
-
     def text(self, delimiters: Delimiters | None = None) -> str:
         """The segment as X12 text without its terminator, in other delimiters if given."""
         own = self.delimiters

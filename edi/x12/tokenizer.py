@@ -21,7 +21,6 @@ CHUNK = 1 << 20
 WHITESPACE = " \t\r\n"
 ISA_ELEMENTS = 16
 ISA_LENGTH = 106
-_SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z")
 
 WarningSink = Callable[[str, Location], None]
 
@@ -305,8 +304,3 @@ def _find_isa(text: str) -> int:
 def _find_bare_st(text: str) -> int:
     match = re.search(r"(?m)^\s*ST([^A-Za-z0-9\s])(?:835|837|999|277|270|271|997)\1", text)
     return match.start() + len(match.group()) - len(match.group().lstrip()) if match else -1
-
-
-def is_segment_id(value: str) -> bool:
-    """True when ``value`` has the shape of an X12 segment ID (2-3 characters, A-Z0-9)."""
-    return bool(_SEGMENT_ID.match(value))
