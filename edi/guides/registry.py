@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
@@ -157,7 +158,7 @@ def guide_by_id(guide_id: str) -> Guide:
     return Guide(guide_id)
 
 
-def resolve_guide(st01: str, version: str, segment_ids: set[str] | None = None) -> tuple[Guide | None, str | None]:
+def resolve_guide(st01: str, version: str, segment_ids: Iterable[str] = ()) -> tuple[Guide | None, str | None]:
     """Pick the guide for a transaction set; returns (guide or None, warning or None).
 
     ``version`` is ST03, or GS08 where ST03 is empty. An 837 with no usable version is
@@ -176,7 +177,7 @@ def resolve_guide(st01: str, version: str, segment_ids: set[str] | None = None) 
         target = guide_by_id(BY_ST01[st01])
         return target, f"no usable version ({version or 'none'}); read with the {target.id} guide {target.version}"
     if st01 == "837":
-        ids = segment_ids or set()
+        ids = set(segment_ids)  # only read here, where the version gave no answer
         guide_id = "837I" if "SV2" in ids else "837D" if "SV3" in ids else "837P"
         target = guide_by_id(guide_id)
         return target, f"no usable version ({version or 'none'}); read as {guide_id} {target.version} from its lines"

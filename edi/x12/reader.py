@@ -211,7 +211,7 @@ class Reader:
     def _transaction(self, segments: list[Segment], group: Group) -> Transaction:
         st = segments[0]
         version = st.get(3) or (group.gs.get(8) if group.gs else "")
-        guide, warning = resolve_guide(st.get(1), version, {s.id for s in segments if s.id.startswith("SV")})
+        guide, warning = resolve_guide(st.get(1), version, (s.id for s in segments))
         if warning:
             self.warn(warning, self._where(st))
         if guide is None:
