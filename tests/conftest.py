@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,3 +52,14 @@ def corpus_params(*folders: str, valid: tuple[str, ...] = ("yes", "no", "unknown
     if not rows:
         return [pytest.param(None, marks=pytest.mark.skip(reason=f"corpus not found at {CORPUS}"), id="no-corpus")]
     return [pytest.param(row, id=str(row)) for row in rows]
+
+
+def service_missing(reason: str) -> None:
+    """Skip a test whose service (database, browser, Java) is missing; under CI, fail instead.
+
+    `.ci/run` installs and starts every service the suite needs, so a missing one there is
+    a broken CI script, not a reason to pass quietly.
+    """
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must provide this service: {reason}")
+    pytest.skip(reason)
