@@ -7,15 +7,17 @@ components, a repeated element ``{"repeat": [...]}``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, TextIO
 
+import orjson
+
 from edi.errors import InputError
 from edi.guides.registry import Guide, guide_by_id
-from edi.x12.document import Document, Group, Interchange, ReadWarning, Transaction
-from edi.x12.lalr import Loop
+from edi.x12.document import Document, Group, Interchange, LoopUnit, ReadWarning, Transaction
+from edi.x12.lalr import Detached, Loop
 from edi.x12.reader import Event
 from edi.x12.segment import Delimiters, Segment
 
@@ -142,46 +144,110 @@ def _group_tail(group: Group) -> dict[str, Any]:
     return {"GE": segment_json(group.ge)} if group.ge else {}
 
 
-class JsonStream:
-    """Write the same JSON as `document_json`, one transaction set at a time.
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
 
-    Memory stays bounded by one transaction set whatever the size of the file. The body
-    may be written in pieces (``continuing`` picks up inside an open group), which lets
-    two parts of one file be written by two processes and joined.
+
+class JsonStream:
+    """Write the same JSON as `document_json`, as the reader's events arrive.
+
+    Memory stays bounded by one claim whatever the size of the file: with a reader that
+    hands out units (`Reader(units=True)`), each claim and each level that holds claims is
+    written as soon as it is complete, after whatever of the loops holding it was not
+    written yet. The body may be written in pieces (``continuing`` picks up inside an open
+    group), which lets two parts of one file be written by two processes and joined.
     """
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
         self.first_interchange = self.first_group = self.first_transaction = True
+        self.open: list[_Written] = []
 
     def begin(self, file: str) -> None:
         """Open the document."""
-        self.out.write(f'{{"format": {json.dumps(FORMAT)}, "file": {json.dumps(file)}, "interchanges": [')
+        self.out.write(f'{{"format":{_dumps(FORMAT)},"file":{_dumps(file)},"interchanges":[')
 
     def body(self, events: Iterable[Event], continuing: bool = False) -> None:
         """Write the interchanges, groups and transaction sets of ``events``."""
         if continuing:
             self.first_interchange = self.first_group = self.first_transaction = False
-        dumps, write = json.dumps, self.out.write
+        write = self.out.write
         for event in events:
             kind, value = event.kind, event.value
-            if kind == "transaction":
-                write(("" if self.first_transaction else ", ") + dumps(transaction_json(value)))
-                self.first_transaction = False
+            if kind == "unit":
+                self._unit(value)
+            elif kind == "transaction":
+                self._transaction(value)
             elif kind == "interchange":
-                write(("" if self.first_interchange else ", ") + dumps(_interchange_head(value))[:-1] + ', "groups": [')
+                write(("" if self.first_interchange else ",") + _dumps(_interchange_head(value))[:-1] + ',"groups":[')
                 self.first_interchange, self.first_group = False, True
             elif kind == "group":
-                head = dumps(_group_head(value))[:-1]
-                write(("" if self.first_group else ", ") + head + (", " if len(head) > 1 else "") + '"transactions": [')
+                head = _dumps(_group_head(value))[:-1]
+                write(("" if self.first_group else ",") + head + ("," if len(head) > 1 else "") + '"transactions":[')
                 self.first_group, self.first_transaction = False, True
             elif kind in ("group_end", "interchange_end"):
-                tail = dumps(_group_tail(value) if kind == "group_end" else _interchange_tail(value))[1:]
-                write("]" + (", " + tail if len(tail) > 1 else "}"))
+                tail = _dumps(_group_tail(value) if kind == "group_end" else _interchange_tail(value))[1:]
+                write("]" + ("," + tail if len(tail) > 1 else "}"))
 
     def end(self, warnings: Iterable[ReadWarning]) -> None:
         """Close the document with the reader's warnings."""
-        self.out.write('], "warnings": ' + json.dumps([warning_json(w) for w in warnings]) + "}\n")
+        self.out.write('],"warnings":' + _dumps([warning_json(w) for w in warnings]) + "}\n")
+
+    def _unit(self, unit: LoopUnit) -> None:
+        """Write a loop handed out by the reader, opening first the loops that hold it."""
+        write, names = self.out.write, _loop_names(unit.guide)
+        if not self.open:
+            separator = "" if self.first_transaction else ","
+            self.first_transaction = False
+            write(f'{separator}{{"guide":{_dumps(unit.guide.id)},"version":{_dumps(unit.version)},"loops":')
+        for depth, holder in enumerate(unit.path):
+            if depth < len(self.open) and self.open[depth].trigger is holder.trigger:
+                self._flush(self.open[depth], holder.items, names)
+                continue
+            del self.open[depth:]  # loops closed since the last unit were closed by their own unit
+            loop_id = "ST" if depth == 0 else unit.guide.trigger_loop(holder.trigger)
+            prefix = "" if depth == 0 else ","
+            write(f'{prefix}{{"loop":{_dumps(loop_id)},"name":{_dumps(names.get(loop_id, loop_id))},"items":[')
+            write(_dumps(segment_json(holder.trigger)))
+            self.open.append(_Written(holder.trigger))
+            self._flush(self.open[depth], holder.items, names)
+        loop = unit.loop
+        depth = len(unit.path)
+        if depth < len(self.open) and self.open[depth].trigger is loop.trigger:
+            self._flush(self.open[depth], loop.items[1:], names)
+            write("]}")
+            del self.open[depth:]
+        else:
+            write("," + _dumps(loop_json(loop, names)))
+
+    def _flush(self, written: _Written, items: list[Any], names: dict[str, str]) -> None:
+        """Write the items of an open loop that arrived since it was last written (handed-out loops are skipped)."""
+        write = self.out.write
+        for item in items[written.count :]:
+            if type(item) is Segment:
+                write("," + _dumps(segment_json(item)))
+            elif type(item) is not Detached:
+                write("," + _dumps(loop_json(item, names)))
+        written.count = len(items)
+
+    def _transaction(self, transaction: Transaction) -> None:
+        """Write a transaction set, or close the one whose units were written."""
+        if not self.open:
+            self.out.write(("" if self.first_transaction else ",") + _dumps(transaction_json(transaction)))
+            self.first_transaction = False
+            return
+        assert transaction.guide is not None
+        self._flush(self.open[0], transaction.root.items[1:], _loop_names(transaction.guide))
+        self.out.write("]}}")
+        self.open = []
+
+
+@dataclass(slots=True)
+class _Written:
+    """An open loop of the structural JSON: its trigger, and how many of its items are written."""
+
+    trigger: Segment
+    count: int = 0
 
 
 def stream_json(events: Iterable[Event], out: TextIO, file: str, warnings: list[ReadWarning]) -> None:

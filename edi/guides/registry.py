@@ -135,6 +135,19 @@ class Guide:
         """The grammar rules of the loops handed out one at a time when a file is streamed."""
         return frozenset(rule_name(loop_id) for loop_id in UNIT_LOOPS.get(self.id, ()))
 
+    def trigger_loop(self, segment: Segment) -> str:
+        """The loop a segment opens (``HL*..*..*22`` -> ``2000B``), or its own ID when it opens none."""
+        token = self.token(segment)
+        return self._trigger_loops.get(token, token)
+
+    @cached_property
+    def _trigger_loops(self) -> dict[str, str]:
+        """Token type -> the loop it opens, from the grammar's rules (``loop_2000b: HL_22 ...``)."""
+        found: dict[str, str] = {}
+        for rule, token in re.findall(r"^(loop_\w+): (\w+)", grammar_text(self.id), re.M):
+            found.setdefault(token, self.rule_loops.get(rule, rule))
+        return found
+
     @cached_property
     def rule_loops(self) -> dict[str, str]:
         """Grammar rule name -> loop ID (``loop_2010aa`` -> ``2010AA``)."""

@@ -16,7 +16,7 @@ from typing import Any, BinaryIO, Literal
 
 from edi.errors import Location, ReadError
 from edi.guides.registry import Guide, grammar_text, resolve_guide
-from edi.x12.document import Document, Group, Interchange, ReadWarning, Transaction
+from edi.x12.document import Document, Group, Interchange, LoopUnit, ReadWarning, Transaction
 from edi.x12.lalr import END, UNPLACED, Incremental, Loop, ParseFailure, Table, Unplaced, compile_table, run
 from edi.x12.segment import Segment
 from edi.x12.tokenizer import ByteSource, Tokenizer, iter_text
@@ -167,7 +167,7 @@ class Reader:
         if guide is None:
             transaction = Transaction(Loop("ST", [st, *rest]), None, version)
         else:
-            root = yield from self._parse(guide, chain((st,), rest))
+            root = yield from self._parse(guide, version, chain((st,), rest))
             transaction = Transaction(root, guide, version)
         yield Event("transaction", transaction)
 
@@ -233,7 +233,7 @@ class Reader:
             segment=segment.text()[:200],
         )
 
-    def _parse(self, guide: Guide, segments: Iterator[Segment]) -> Generator[Event, None, Loop]:
+    def _parse(self, guide: Guide, version: str, segments: Iterator[Segment]) -> Generator[Event, None, Loop]:
         """Parse one transaction set with its guide's grammar; yield ``unit`` events, return the root loop."""
         rule_loops = guide.rule_loops
 
@@ -264,7 +264,7 @@ class Reader:
                 except StopIteration as done:
                     root: Loop = done.value
                     break
-                yield Event("unit", unit)
+                yield Event("unit", LoopUnit(guide, version, unit.loop, unit.path))
         except ParseFailure as failure:
             segment = failure.value if isinstance(failure.value, Segment) else last
             assert segment is not None
