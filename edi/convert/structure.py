@@ -8,7 +8,6 @@ components, a repeated element ``{"repeat": [...]}``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache
 from typing import Any, TextIO
 
@@ -17,9 +16,10 @@ import orjson
 from edi.errors import InputError
 from edi.guides.registry import Guide, guide_by_id
 from edi.x12.document import Document, Group, Interchange, LoopUnit, ReadWarning, Transaction
-from edi.x12.lalr import Detached, Loop
+from edi.x12.lalr import Loop
 from edi.x12.reader import Event
 from edi.x12.segment import Delimiters, Segment
+from edi.x12.units import UnitWalk
 
 FORMAT = "edi.structure/1"
 Element = str | list[str] | dict[str, list[str | list[str]]]
@@ -161,7 +161,8 @@ class JsonStream:
     def __init__(self, out: TextIO) -> None:
         self.out = out
         self.first_interchange = self.first_group = self.first_transaction = True
-        self.open: list[_Written] = []
+        self.walk = UnitWalk(self)
+        self.names: dict[str, str] = {}
 
     def begin(self, file: str) -> None:
         """Open the document."""
@@ -195,59 +196,36 @@ class JsonStream:
 
     def _unit(self, unit: LoopUnit) -> None:
         """Write a loop handed out by the reader, opening first the loops that hold it."""
-        write, names = self.out.write, _loop_names(unit.guide)
-        if not self.open:
+        if not self.walk.started:
             separator = "" if self.first_transaction else ","
             self.first_transaction = False
-            write(f'{separator}{{"guide":{_dumps(unit.guide.id)},"version":{_dumps(unit.version)},"loops":')
-        for depth, holder in enumerate(unit.path):
-            if depth < len(self.open) and self.open[depth].trigger is holder.trigger:
-                self._flush(self.open[depth], holder.items, names)
-                continue
-            del self.open[depth:]  # loops closed since the last unit were closed by their own unit
-            loop_id = "ST" if depth == 0 else unit.guide.trigger_loop(holder.trigger)
-            prefix = "" if depth == 0 else ","
-            write(f'{prefix}{{"loop":{_dumps(loop_id)},"name":{_dumps(names.get(loop_id, loop_id))},"items":[')
-            write(_dumps(segment_json(holder.trigger)))
-            self.open.append(_Written(holder.trigger))
-            self._flush(self.open[depth], holder.items, names)
-        loop = unit.loop
-        depth = len(unit.path)
-        if depth < len(self.open) and self.open[depth].trigger is loop.trigger:
-            self._flush(self.open[depth], loop.items[1:], names)
-            write("]}")
-            del self.open[depth:]
-        else:
-            write("," + _dumps(loop_json(loop, names)))
-
-    def _flush(self, written: _Written, items: list[Any], names: dict[str, str]) -> None:
-        """Write the items of an open loop that arrived since it was last written (handed-out loops are skipped)."""
-        write = self.out.write
-        for item in items[written.count :]:
-            if type(item) is Segment:
-                write("," + _dumps(segment_json(item)))
-            elif type(item) is not Detached:
-                write("," + _dumps(loop_json(item, names)))
-        written.count = len(items)
+            self.out.write(f'{separator}{{"guide":{_dumps(unit.guide.id)},"version":{_dumps(unit.version)},"loops":')
+            self.names = _loop_names(unit.guide)
+        self.walk.unit(unit)
 
     def _transaction(self, transaction: Transaction) -> None:
         """Write a transaction set, or close the one whose units were written."""
-        if not self.open:
-            self.out.write(("" if self.first_transaction else ",") + _dumps(transaction_json(transaction)))
-            self.first_transaction = False
+        if self.walk.started:
+            self.walk.end(transaction)
+            self.out.write("}")
             return
-        assert transaction.guide is not None
-        self._flush(self.open[0], transaction.root.items[1:], _loop_names(transaction.guide))
-        self.out.write("]}}")
-        self.open = []
+        self.out.write(("" if self.first_transaction else ",") + _dumps(transaction_json(transaction)))
+        self.first_transaction = False
 
+    # The walk's visitor: loops open, items arrive, loops close.
 
-@dataclass(slots=True)
-class _Written:
-    """An open loop of the structural JSON: its trigger, and how many of its items are written."""
+    def open(self, loop_id: str, trigger: Segment, depth: int) -> None:
+        prefix = "," if depth else ""
+        name = self.names.get(loop_id, loop_id)
+        self.out.write(f'{prefix}{{"loop":{_dumps(loop_id)},"name":{_dumps(name)},"items":[')
+        self.out.write(_dumps(segment_json(trigger)))
 
-    trigger: Segment
-    count: int = 0
+    def item(self, item: Segment | Loop, depth: int) -> None:
+        value = segment_json(item) if isinstance(item, Segment) else loop_json(item, self.names)
+        self.out.write("," + _dumps(value))
+
+    def close(self, depth: int) -> None:
+        self.out.write("]}")
 
 
 def stream_json(events: Iterable[Event], out: TextIO, file: str, warnings: list[ReadWarning]) -> None:
