@@ -15,7 +15,7 @@ from edi.commands.common import handle_errors, stderr
 from edi.commands.structure import _delimiters as parse_delimiters
 from edi.errors import InputError
 from edi.remit import FORMAT as REMITTANCE_FORMAT
-from edi.x12.reader import read_document
+from edi.x12.reader import read_document, transaction_kinds
 
 MAX_NOTES = 5
 
@@ -73,31 +73,43 @@ def read(
     """Read an 837 into claims JSON or an 835 into remittance JSON (or CSV rows of either)."""
     if as_json and as_csv:
         raise InputError("choose one of --json and --csv")
-    document = read_document(file)
-    kinds = {t.st.get(1) for _, _, t in document.transactions()}
+    kinds = transaction_kinds(file)
     if kinds == {"835"}:
-        from edi.remit.csv import write_csv
-        from edi.remit.read import read_remittance
-
-        data = read_remittance(document)
-        write = write_csv
-    elif kinds == {"837"}:
-        from edi.claims.read import read_claims, renumbered
-        from edi.claims.rows import write_claim_csv
-
-        data = read_claims(document)
-        write = write_claim_csv
-        for _, _, transaction in document.transactions():
-            _warn(file, transaction.control_number, renumbered(transaction))
-    else:
+        _read_remittance(file, as_csv, output)
+        return
+    if kinds != {"837"}:
         found = ", ".join(sorted(kinds)) or "none"
         raise InputError(f"expected 837 or 835 transaction sets (not mixed); found: {found}", file=str(file))
+    from edi.claims.read import read_claims, renumbered
+    from edi.claims.rows import write_claim_csv
+
+    document = read_document(file)
+    data = read_claims(document)
+    for _, _, transaction in document.transactions():
+        _warn(file, transaction.control_number, renumbered(transaction))
     out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         if as_csv:
-            write(data, out)
+            write_claim_csv(data, out)
         else:
             out.write(json.dumps(data, indent=2) + "\n")
+    finally:
+        if output:
+            out.close()
+
+
+def _read_remittance(file: Path, as_csv: bool, output: Path | None) -> None:
+    """An 835 as remittance JSON or CSV, written one claim payment at a time."""
+    from edi.remit.stream import CsvWriter, JsonWriter, stream_remittance
+
+    out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        if as_csv:
+            stream_remittance(file, CsvWriter(out))
+        else:
+            writer = JsonWriter(out, str(file))
+            stream_remittance(file, writer)
+            writer.close()
     finally:
         if output:
             out.close()

@@ -295,6 +295,17 @@ def iter_events(source: str | Path | bytes | BinaryIO, file: str | None = None) 
             stream.close()
 
 
+def transaction_kinds(source: str | Path, file: str | None = None) -> set[str]:
+    """The ST01 of every transaction set in a file, found by the tokenizer alone (no grammar)."""
+    stream, name, owned = _open(source)
+    tokenizer = Tokenizer(file or name, lambda message, location: None)
+    try:
+        return {s.get(1) for s in tokenizer.segments(iter_text(stream)) if s.id == "ST"}
+    finally:
+        if owned:
+            stream.close()
+
+
 def read_document(source: str | Path | bytes | BinaryIO, file: str | None = None) -> Document:
     """Read a whole X12 source into a `Document` (use `iter_events` for very large files)."""
     stream, name, owned = _open(source)
