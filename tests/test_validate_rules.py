@@ -14,6 +14,7 @@ from tests.conftest import SAMPLES, corpus_files
 
 P837 = (SAMPLES / "837p-office-visits.x12").read_text(encoding="utf-8")
 R835 = (SAMPLES / "835-office-visits.x12").read_text(encoding="utf-8")
+I837 = (SAMPLES / "claims-837i-inpatient.x12").read_text(encoding="utf-8")
 
 # A second payer on claim PCN-1002, with line adjudication (2430) that balances: 120 = 100 paid + 20 adjusted.
 COB_CLAIM = (
@@ -60,6 +61,16 @@ FAULTS = [
     # SNIP 1
     Fault("bad date", P837, "BHT*0019*00*BATCH0001*20260115", "BHT*0019*00*BATCH0001*20261315",
           "snip1.element_syntax", "BHT*", "BHT04"),
+    # every element whose format qualifier (data element 1250) says D8, RD8, DT or TM is checked as one
+    Fault("DMG date", P837, "DMG*D8*19700312*M", "DMG*D8*19611312*M", "snip1.element_syntax", "DMG*D8*19611312",
+          "DMG02"),
+    Fault("HI D8 date", I837, "HI*BH:11:D8:20260102", "HI*BH:11:D8:20260230", "snip1.element_syntax", "HI*BH",
+          "HI01-4"),
+    Fault("HI RD8 span", I837, "HI*BI:72:RD8:20260105-20260108", "HI*BI:72:RD8:20260105-2026010",
+          "snip1.element_syntax", "HI*BI", "HI01-4"),
+    Fault("TM hour", I837, "DTP*096*TM*1100", "DTP*096*TM*2460", "snip1.element_syntax", "DTP*096", "DTP03"),
+    Fault("DT date-time", I837, "DTP*435*DT*202601051430", "DTP*435*DT*20260105", "snip1.element_syntax", "DTP*435",
+          "DTP03"),
     Fault("too long", P837, "BHT*0019*00*BATCH0001*", "BHT*0019*00*" + "B" * 51 + "*", "snip1.element_syntax", "BHT*",
           "BHT03"),
     Fault("bad character", P837, "N3*100 MAIN STREET", "N3*100 MAIN STR\u00c9ET", "snip1.element_syntax", "N3*100",

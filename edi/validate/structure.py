@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 
 from edi.guides.registry import Guide, guide_by_id
@@ -79,6 +80,7 @@ class SegmentSpec:
     syntax: tuple[tuple[str, tuple[int, ...]], ...]
     elements: tuple[ElementSpec, ...]
     required: tuple[ElementSpec, ...] = ()
+    periods: tuple[tuple[ElementSpec, ElementSpec], ...] = ()
 
 
 @dataclass(slots=True)
@@ -169,6 +171,15 @@ def _element(raw: dict[str, Any], index: int, component: int | None, where: tupl
     )
 
 
+def date_periods(elements: tuple[ElementSpec, ...]) -> tuple[tuple[ElementSpec, ElementSpec], ...]:
+    """(format qualifier, value) pairs: an element or component of data element 1250 (D8, RD8, DT, TM ...)
+    followed by one of 1251, as DTP02/DTP03, DMG01/DMG02, PAT05/PAT06 and HI0x-3/HI0x-4."""
+    pairs: list[tuple[ElementSpec, ElementSpec]] = []
+    for run in (elements, *(e.components for e in elements if e.components)):
+        pairs += [(a, b) for a, b in pairwise(run) if a.data_ele == "1250" and b.data_ele == "1251"]
+    return tuple(pairs)
+
+
 def _syntax(notes: list[str]) -> tuple[tuple[str, tuple[int, ...]], ...]:
     out = []
     for note in notes:
@@ -197,6 +208,7 @@ def _loop(raw: dict[str, Any], loop_id: str, ids: set[str], guide_id: str) -> Lo
             syntax=_syntax(item.get("syntax", [])),
             elements=elements,
             required=tuple(e for e in elements if e.usage == "R"),
+            periods=date_periods(elements),
         )
         ids.add(segment.id)
         spec.segments.append(segment)
