@@ -220,3 +220,34 @@ def test_institutional_and_dental_claims_balance_on_their_own_line_charge(
     (issue,) = [i for i in validate_document(document) if i.rule == "snip3.claim_charge"]
     seg_id = line.split("*")[0]
     assert issue.segment_id == "CLM" and issue.element == "CLM02" and f"{seg_id}0" in issue.message
+
+
+ACK_WITH_CONTEXT = (
+    ("ISA*00*          *00*          *ZZ*ACMEHEALTH     *ZZ*RIVERSIDEFP    *260202*1000*^*00501*000000902*0*T*:~\n")
+    + """GS*FA*ACMEHEALTH*RIVERSIDEFP*20260202*1000*902*X*005010X231A1~
+ST*999*0001*005010X231A1~
+AK1*HC*17456*005010X222A1~
+AK2*837*0002*005010X222A1~
+IK3*CLM*22**8~
+CTX*SITUATIONAL TRIGGER*CLM*22**5:3~
+CTX*SITUATIONAL TRIGGER*HI*24**1:2~
+CTX*CLM01:123456789^PATIENT NAME NM109:W1~
+IK4*2*782*1~
+CTX*SITUATIONAL TRIGGER^SITUATIONAL TRIGGER*CLM*22**2~
+IK5*R*5~
+AK9*R*1*1*0~
+SE*12*0001~
+GE*1*902~
+IEA*1*000000902~
+"""
+)
+
+
+def test_a_999_with_repeated_ctx_and_repeated_ctx01_is_clean() -> None:
+    assert validate_document(read_document(ACK_WITH_CONTEXT.encode())) == []
+
+
+def test_ctx01_repeated_more_than_ten_times_is_an_error() -> None:
+    text = ACK_WITH_CONTEXT.replace("CTX*CLM01:123456789^", "CTX*CLM01:123456789^" + "NM109:W1^" * 10)
+    issues = validate_document(read_document(text.encode()))
+    assert [(i.rule, i.element, i.element_error) for i in issues] == [("snip1.element_syntax", "CTX01", "12")]

@@ -83,21 +83,11 @@ def element_value_problems(
         if not value:
             continue
         if spec.components:
-            parts = value.split(component)
-            for part_spec in spec.components:
-                part = (
-                    parts[part_spec.component - 1] if part_spec.component and part_spec.component <= len(parts) else ""
-                )
-                if part:
-                    found = value_problem(part_spec, part)
-                    if found:
-                        yield part_spec, found[0], found[1]
-            if len(parts) > len(spec.components):
-                yield (
-                    spec,
-                    "13",
-                    f"{spec.ref} ({spec.name}) has {len(parts)} components, at most {len(spec.components)}",
-                )
+            repeated = spec.repetitions(value, segment.delimiters)
+            if spec.repeat is not None and len(repeated) > spec.repeat:
+                yield spec, "12", f"{spec.ref} ({spec.name}) repeats {len(repeated)} times, at most {spec.repeat}"
+            for one in repeated:
+                yield from _component_problems(spec, one.split(component))
             continue
         for one in value.split(repetition) if repetition and repetition in value else (value,):
             found = value_problem(spec, one)
@@ -109,6 +99,17 @@ def element_value_problems(
         problem = period_problem(spec_value(segment, qualifier), text) if text else None
         if problem:
             yield date, "8", f"{date.ref} ({date.name}) {problem}"
+
+
+def _component_problems(spec: ElementSpec, parts: list[str]) -> Iterator[tuple[ElementSpec, str, str]]:
+    for part_spec in spec.components:
+        part = parts[part_spec.component - 1] if part_spec.component and part_spec.component <= len(parts) else ""
+        if part:
+            found = value_problem(part_spec, part)
+            if found:
+                yield part_spec, found[0], found[1]
+    if len(parts) > len(spec.components):
+        yield spec, "13", f"{spec.ref} ({spec.name}) has {len(parts)} components, at most {len(spec.components)}"
 
 
 def spec_value(segment: Segment, spec: ElementSpec) -> str:

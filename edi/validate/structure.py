@@ -66,6 +66,12 @@ class ElementSpec:
     external: str | None
     regex: re.Pattern[str] | None
     components: tuple[ElementSpec, ...] = ()
+    repeat: int | None = 1  # how often the element may occur, split by the repetition separator (None: no limit)
+
+    def repetitions(self, value: str, delimiters: Delimiters) -> list[str]:
+        """``value`` split into its repetitions when the element may repeat; otherwise ``[value]``."""
+        mark = delimiters.repetition
+        return value.split(mark) if self.repeat != 1 and mark and mark in value else [value]
 
 
 @dataclass(slots=True, frozen=True)
@@ -124,7 +130,8 @@ def _code_misses(entry: SegmentSpec, segment: Segment) -> int:
     misses = 0
     for element in entry.elements:
         head = element.components[0] if element.components else element
-        value = segment.get(element.index, 1) if element.components else segment.get(element.index)
+        value = element.repetitions(segment.get(element.index), segment.delimiters)[0]
+        value = value.split(segment.delimiters.component)[0] if element.components else value
         if value and head.codes is not None and value not in head.codes:
             misses += 1
     return misses
@@ -168,6 +175,7 @@ def _element(raw: dict[str, Any], index: int, component: int | None, where: tupl
         external=raw.get("external"),
         regex=re.compile(regex) if regex else None,
         components=tuple(_element(c, index, n, where) for n, c in enumerate(raw.get("components", []), 1)),
+        repeat=raw.get("repeat", 1),
     )
 
 
@@ -516,24 +524,26 @@ def element_usage_problems(segment: Segment, spec: SegmentSpec) -> Iterator[tupl
                 yield usage
             continue
         if element.components:
-            parts = value.split(segment.delimiters.component)
-            for part_spec in element.components:
-                part = (
-                    parts[part_spec.component - 1] if part_spec.component and part_spec.component <= len(parts) else ""
-                )
-                if not part or part_spec.usage == "N":
-                    if usage := _usage_problem(part_spec, part):
-                        yield usage
-                    continue
-                problem = _code_problem(part_spec, part)
-                if problem:
-                    yield part_spec, "7", problem
+            for one in element.repetitions(value, segment.delimiters):
+                yield from _component_usage_problems(element, one.split(segment.delimiters.component))
             continue
         problem = _code_problem(element, value)
         if problem:
             yield element, "7", problem
         elif element.regex is not None and not element.regex.fullmatch(value):
             yield element, "I12", f"{element.ref} ({element.name}) {value!r} does not match the guide's pattern"
+
+
+def _component_usage_problems(element: ElementSpec, parts: list[str]) -> Iterator[tuple[ElementSpec, str, str]]:
+    for part_spec in element.components:
+        part = parts[part_spec.component - 1] if part_spec.component and part_spec.component <= len(parts) else ""
+        if not part or part_spec.usage == "N":
+            if usage := _usage_problem(part_spec, part):
+                yield usage
+            continue
+        problem = _code_problem(part_spec, part)
+        if problem:
+            yield part_spec, "7", problem
 
 
 def syntax_problems(segment: Segment, spec: SegmentSpec) -> Iterator[tuple[int, str, str]]:
