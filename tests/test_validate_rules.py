@@ -10,7 +10,7 @@ from edi.validate.issue import Issue
 from edi.validate.runner import validate_document
 from edi.x12.document import Document
 from edi.x12.reader import read_document
-from tests.conftest import SAMPLES, corpus_files
+from tests.conftest import REFERENCE, SAMPLES, corpus_files
 
 P837 = (SAMPLES / "837p-office-visits.x12").read_text(encoding="utf-8")
 R835 = (SAMPLES / "835-office-visits.x12").read_text(encoding="utf-8")
@@ -251,3 +251,17 @@ def test_ctx01_repeated_more_than_ten_times_is_an_error() -> None:
     text = ACK_WITH_CONTEXT.replace("CTX*CLM01:123456789^", "CTX*CLM01:123456789^" + "NM109:W1^" * 10)
     issues = validate_document(read_document(text.encode()))
     assert [(i.rule, i.element, i.element_error) for i in issues] == [("snip1.element_syntax", "CTX01", "12")]
+
+
+PREDETERMINATION = REFERENCE / "samples" / "stupidedi" / "X224A2" / "predetermination-of-benefits.edi"
+
+
+def test_a_dental_predetermination_without_dates_gets_no_service_date_finding() -> None:
+    if not PREDETERMINATION.is_file():
+        pytest.skip(f"guide example not found: {PREDETERMINATION}")
+    text = PREDETERMINATION.read_text(encoding="utf-8")
+    assert "**********PB~" in text and "DTP*472" not in text
+    issues = validate_document(read_document(text.encode()))
+    assert [i.rule for i in issues if i.severity != "error" or i.rule.startswith("snip4")] == []
+    claim = validate_document(read_document(text.replace("**********PB~", "~").encode()))
+    assert [(i.rule, i.severity) for i in claim if i.snip == 4] == [("snip4.service_date", "warning")]
