@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from edi.claims.fields import iso_date, x12_date
@@ -52,6 +53,7 @@ CODE_LISTS: dict[str, tuple[CodeList, ...]] = {
 }
 
 
+@cache
 def code_lists_by_qualifier(guide: str) -> dict[str, CodeList]:
     """The code lists of ``guide`` keyed by every HI0x-1 qualifier they use."""
     return {q: kind for kind in CODE_LISTS[guide] for q in kind.qualifiers}
