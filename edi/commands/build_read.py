@@ -74,25 +74,27 @@ def read(
     if as_json and as_csv:
         raise InputError("choose one of --json and --csv")
     kinds = transaction_kinds(file)
-    if kinds == {"835"}:
+    if set(kinds) == {"835"}:
         _read_remittance(file, as_csv, output)
         return
-    if kinds != {"837"}:
+    if set(kinds) != {"837"}:
         found = ", ".join(sorted(kinds)) or "none"
         raise InputError(f"expected 837 or 835 transaction sets (not mixed); found: {found}", file=str(file))
-    from edi.claims.read import read_claims, renumbered
-    from edi.claims.rows import write_claim_csv
-
-    document = read_document(file)
-    data = read_claims(document)
-    for _, _, transaction in document.transactions():
-        _warn(file, transaction.control_number, renumbered(transaction))
     out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         if as_csv:
-            write_claim_csv(data, out)
+            from edi.claims.read import read_claims, renumbered
+            from edi.claims.rows import write_claim_csv
+
+            document = read_document(file)
+            for _, _, transaction in document.transactions():
+                notes = renumbered(transaction)
+                _warn(file, transaction.control_number, notes[:MAX_NOTES], len(notes))
+            write_claim_csv(read_claims(document), out)
         else:
-            out.write(json.dumps(data, indent=2) + "\n")
+            from edi.claims.stream import stream_claims
+
+            stream_claims(file, out, kinds["837"], lambda number, notes, count: _warn(file, number, notes, count))
     finally:
         if output:
             out.close()
@@ -115,17 +117,17 @@ def _read_remittance(file: Path, as_csv: bool, output: Path | None) -> None:
             out.close()
 
 
-def _warn(file: Path, control_number: str, notes: list[str]) -> None:
+def _warn(file: Path, control_number: str, notes: list[str], count: int) -> None:
     """Print the first few numbers a build will correct, and how many more there are."""
     for note in notes[:MAX_NOTES]:
         stderr.print(
             f"[yellow]warning[/]: {escape(str(file))}: transaction set {escape(control_number)}: {escape(note)}",
             soft_wrap=True,
         )
-    if len(notes) > MAX_NOTES:
+    if count > MAX_NOTES:
         stderr.print(
             f"[yellow]warning[/]: {escape(str(file))}: transaction set {escape(control_number)}: "
-            f"{len(notes) - MAX_NOTES} more HL or SE numbers will be corrected by edi build",
+            f"{count - MAX_NOTES} more HL or SE numbers will be corrected by edi build",
             soft_wrap=True,
         )
 
