@@ -65,12 +65,12 @@ def build(
 
 @handle_errors
 def read(
-    file: Annotated[Path, typer.Argument(help="An X12 837 or 835 file.")],
+    file: Annotated[Path, typer.Argument(help="An X12 837, 835 or 277CA file.")],
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON (the default).")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Write one CSV row per service line.")] = False,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")] = None,
 ) -> None:
-    """Read an 837 into claims JSON or an 835 into remittance JSON (or CSV rows of either)."""
+    """Read an 837 into claims JSON, an 835 into remittance JSON (or CSV rows of either), a 277CA into claim acks."""
     if as_json and as_csv:
         raise InputError("choose one of --json and --csv")
     document = read_document(file)
@@ -89,9 +89,16 @@ def read(
         write = write_claim_csv
         for _, _, transaction in document.transactions():
             _warn(file, transaction.control_number, renumbered(transaction))
+    elif kinds == {"277"} and not as_csv:
+        from edi.ack.read277 import read_claim_acks
+
+        data = read_claim_acks(document)
     else:
         found = ", ".join(sorted(kinds)) or "none"
-        raise InputError(f"expected 837 or 835 transaction sets (not mixed); found: {found}", file=str(file))
+        raise InputError(
+            f"expected 837, 835 or 277CA transaction sets (not mixed; no CSV for a 277CA); found: {found}",
+            file=str(file),
+        )
     out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         if as_csv:
