@@ -22,7 +22,9 @@ MAX_NOTES = 5
 
 @handle_errors
 def build(
-    file: Annotated[Path, typer.Argument(help="Claims JSON (edi.claims/1) or remittance JSON (edi.remittance/1).")],
+    file: Annotated[
+        Path | None, typer.Argument(help="Claims JSON (edi.claims/1) or remittance JSON (edi.remittance/1).")
+    ] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the X12 here (default: stdout).")] = None,
     control_number: Annotated[
         int | None, typer.Option("--control-number", help="Interchange control number (ISA13/IEA02).")
@@ -39,15 +41,29 @@ def build(
     allow_unbalanced: Annotated[
         bool, typer.Option("--allow-unbalanced", help="835 only: write a remittance that does not balance.")
     ] = False,
+    secondary: Annotated[
+        bool, typer.Option("--secondary", help="Build the claims to the next payer from --claims and --remit.")
+    ] = False,
+    claims: Annotated[Path | None, typer.Option("--claims", help="--secondary: the primary's 837.")] = None,
+    remit: Annotated[Path | None, typer.Option("--remit", help="--secondary: the primary's 835.")] = None,
+    payer: Annotated[str | None, typer.Option("--payer", help="--secondary: the next payer's ID (NM109).")] = None,
 ) -> None:
-    """Build an 837 from claims JSON, or an 835 from remittance JSON; nothing is written when the JSON is wrong."""
+    """Build an 837 from claims JSON, an 835 from remittance JSON, or (--secondary) the 837 to the next payer."""
+    usage = None if test is None else ("T" if test else "P")
+    if secondary:
+        from edi.commands.secondary import build_secondary_claims
+
+        envelope = (control_number, sender, receiver, usage)
+        _emit(build_secondary_claims(file, claims, remit, payer, envelope), output)
+        return
+    if file is None:
+        raise InputError("give the JSON file to build from, or --secondary with --claims and --remit")
     data = _load(file)
     chosen = parse_delimiters(delimiters) if delimiters else None
     kind = data.get("format") if isinstance(data, dict) else None
     if kind == CLAIMS_FORMAT:
         from edi.claims.build import EnvelopeOptions, build_837  # each format's code is imported when used
 
-        usage = None if test is None else ("T" if test else "P")
         options = EnvelopeOptions(control_number, sender, receiver, usage)
         text = build_837(data, str(file), options, chosen, warn=lambda note: _note(file, note))
     elif kind == REMITTANCE_FORMAT:

@@ -1,0 +1,159 @@
+"""The secondary claim: built from the primary's 837 and 835, valid, and balanced against the 835."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from edi.claims.secondary import build_secondary
+from edi.cli import app
+from edi.errors import InputError
+from edi.reconcile.extract import remittances_of
+from edi.validate.runner import validate_file
+from edi.x12.lalr import Loop
+from edi.x12.reader import read_document
+from tests.conftest import SAMPLES
+
+PRIMARY = SAMPLES / "837p-cob-primary.x12"
+REMIT = SAMPLES / "835-office-visits.x12"
+
+
+def _write(tmp_path: Path, text: str, name: str = "secondary.837") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _claims(path: Path) -> dict[str, Loop]:
+    (transaction,) = [t for _, _, t in read_document(path).transactions()]
+    return {loop.trigger.get(1): loop for _, loop in transaction.root.walk() if loop.id == "2300"}
+
+
+def _remit_835(tmp_path: Path, old: str, new: str) -> Path:
+    text = REMIT.read_text(encoding="utf-8")
+    assert old in text
+    return _write(tmp_path, text.replace(old, new), "primary.835")
+
+
+def test_secondary_claims_validate_clean(tmp_path: Path) -> None:
+    text, skipped = build_secondary(PRIMARY, REMIT)
+    assert skipped == []
+    out = _write(tmp_path, text)
+    _, issues = validate_file(out)
+    assert [f"{i.rule}: {i.message}" for i in issues if i.severity == "error"] == []
+
+
+def test_pyx12_accepts_the_secondary_claims(tmp_path: Path) -> None:
+    beside = Path(sys.executable).with_name("x12valid")
+    tool = str(beside) if beside.is_file() else shutil.which("x12valid")
+    if tool is None:
+        pytest.skip("pyx12 (x12valid) is not installed")
+    out = _write(tmp_path, build_secondary(PRIMARY, REMIT)[0])
+    result = subprocess.run([tool, str(out)], capture_output=True, text=True, check=False, cwd=tmp_path)
+    assert f"{out}: OK" in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+def test_payer_order_moves_on(tmp_path: Path) -> None:
+    out = _write(tmp_path, build_secondary(PRIMARY, REMIT)[0])
+    (transaction,) = [t for _, _, t in read_document(out).transactions()]
+    for _, loop in transaction.root.walk():
+        if loop.id == "2000B":
+            sbr = loop.find("SBR")
+            assert sbr is not None and sbr.get(1) == "S"
+            assert [p.trigger.get(9) for p in loop.loops("2010BB")] == ["SUN02"]
+    for number, claim in _claims(out).items():
+        (other,) = claim.loops("2320")
+        assert other.trigger.get(1) == "P", number
+        assert [p.trigger.get(9) for p in other.loops("2330B")] == ["ACME01"]
+        assert other.loops("2330A"), number
+
+
+def test_cob_amounts_balance_against_the_835(tmp_path: Path) -> None:
+    out = _write(tmp_path, build_secondary(PRIMARY, REMIT)[0])
+    (remittance,) = remittances_of(read_document(REMIT))
+    paid = {p.patient_control_number: p for p in remittance.claims}
+    claims = _claims(out)
+    assert set(claims) == set(paid)
+    for number, claim in claims.items():
+        (other,) = claim.loops("2320")
+        amt_d = other.find("AMT", "D")
+        assert amt_d is not None and Decimal(amt_d.get(2)) == paid[number].paid
+        eaf = other.find("AMT", "EAF")
+        assert eaf is not None and Decimal(eaf.get(2)) == paid[number].patient_responsibility
+        for line in claim.loops("2400"):
+            sv1 = line.find("SV1")
+            assert sv1 is not None
+            adjudications = line.loops("2430")
+            assert adjudications, (number, sv1.get(1))
+            for adjudication in adjudications:
+                assert adjudication.find("DTP", "573") is not None
+            svd = sum(Decimal(a.trigger.get(2)) for a in adjudications)
+            cas = sum(_cas_total(s) for a in adjudications for s in a.find_all("CAS"))
+            assert Decimal(sv1.get(2)) - cas == svd, (number, sv1.get(1))
+
+
+def _cas_total(segment: object) -> Decimal:
+    from edi.x12.segment import Segment
+
+    assert isinstance(segment, Segment)
+    return sum((Decimal(segment.get(i)) for i in range(3, 19, 3) if segment.get(i)), Decimal(0))
+
+
+def test_lines_are_matched_as_the_reconciler_matches_them(tmp_path: Path) -> None:
+    # without REF*6R the services are matched by procedure, date and charge: the same lines
+    text = REMIT.read_text(encoding="utf-8")
+    bare = "".join(s + "~" for s in text.split("~")[:-1] if not s.strip().startswith("REF*6R"))
+    remit = _write(tmp_path, bare + text.split("~")[-1], "bare.835")
+    assert build_secondary(PRIMARY, remit)[0] == build_secondary(PRIMARY, REMIT)[0]
+
+
+def test_a_claim_denied_in_full_is_skipped(tmp_path: Path) -> None:
+    remit = _remit_835(tmp_path, "CLP*PCN-1002*1*", "CLP*PCN-1002*4*")
+    text, skipped = build_secondary(PRIMARY, remit)
+    assert [s.patient_control_number for s in skipped] == ["PCN-1002"]
+    assert "denied in full" in skipped[0].reason
+    assert set(_claims(_write(tmp_path, text))) == {"PCN-1001", "PCN-1003"}
+
+
+def test_a_claim_not_yet_answered_is_skipped(tmp_path: Path) -> None:
+    text = REMIT.read_text(encoding="utf-8")
+    start, end = text.index("CLP*PCN-1003"), text.index("SE*")
+    remit = _write(tmp_path, text[:start] + text[end:], "partial.835")
+    built, skipped = build_secondary(PRIMARY, remit)
+    assert [(s.patient_control_number, "not yet answered" in s.reason) for s in skipped] == [("PCN-1003", True)]
+    assert set(_claims(_write(tmp_path, built))) == {"PCN-1001", "PCN-1002"}
+
+
+def test_claims_without_a_next_payer_raise_with_every_reason() -> None:
+    with pytest.raises(InputError) as caught:
+        build_secondary(SAMPLES / "837p-office-visits.x12", REMIT)
+    assert "no other payer with payer order S" in str(caught.value)
+    assert "PCN-1003" in str(caught.value)
+
+
+def test_payer_option_picks_the_next_payer_by_id() -> None:
+    assert build_secondary(PRIMARY, REMIT, payer="SUN02")[0] == build_secondary(PRIMARY, REMIT)[0]
+    with pytest.raises(InputError, match="payer NOPE is not among"):
+        build_secondary(PRIMARY, REMIT, payer="NOPE")
+
+
+def test_cli_builds_the_secondary_and_names_skipped_claims(tmp_path: Path) -> None:
+    remit = _remit_835(tmp_path, "CLP*PCN-1002*1*", "CLP*PCN-1002*4*")
+    out = tmp_path / "next.837"
+    args = ["build", "--secondary", "--claims", str(PRIMARY), "--remit", str(remit), "-o", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "skipped: PCN-1002: denied in full" in result.stderr
+    assert set(_claims(out)) == {"PCN-1001", "PCN-1003"}
+
+
+def test_cli_secondary_needs_both_files() -> None:
+    result = CliRunner().invoke(app, ["build", "--secondary", "--claims", str(PRIMARY)])
+    assert result.exit_code == 2
+    assert "--secondary needs --claims F.837 and --remit F.835" in result.stderr
