@@ -1,4 +1,4 @@
-"""Writing an acknowledgment file whole or not at all."""
+"""Writing an output file whole or not at all."""
 
 from __future__ import annotations
 
@@ -21,4 +21,4 @@ def write_atomic(path: Path, text: str) -> None:
             Path(temporary).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        raise EdiError(f"cannot write the acknowledgment: {exc.strerror}", Location(file=str(path))) from exc
+        raise EdiError(f"cannot write the file: {exc.strerror}", Location(file=str(path))) from exc
