@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from edi.cli import app
 from edi.validate.runner import validate_file
 from edi.view import render_html
+from edi.x12.segment import Segment
 from tests.conftest import SAMPLES
 
 BATCH = SAMPLES / "837p-office-visits.x12"
@@ -125,9 +126,14 @@ def test_redaction_hides_values_and_their_mentions(tmp_path: Path) -> None:
     path = seeded(tmp_path, ("XX*1558598797", "XX*1558598790"))
     plain = render_html(path)
     assert "W123456789" in plain and "1558598790 is not a valid NPI" in plain
-    hidden = render_html(path, redact=lambda ref, value: "***" if ref in ("NM109", "NM103") else value)
+    hidden = render_html(path, redact=_mask_names_and_ids)
     assert "W123456789" not in hidden and "1558598790" not in hidden and "PATEL" not in hidden
-    assert "*** is not a valid NPI" in hidden
+    assert "XXXXXXXXXX is not a valid NPI" in hidden
+
+
+def _mask_names_and_ids(segment: Segment) -> list[str]:
+    masked = (3, 9) if segment.id == "NM1" else ()
+    return ["X" * len(v) if n in masked else v for n, v in enumerate(segment.elements, start=1)]
 
 
 def test_cli_writes_the_page(tmp_path: Path) -> None:

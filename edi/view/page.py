@@ -2,8 +2,8 @@
 
 Every value from the file goes through `html.escape`: a value is data, never markup. The
 page loads nothing: its style and its few lines of script are inline, loops fold with
-<details>. ``redact`` (element reference and value in, shown value out) lets a caller hide
-personal data; the values it changes are also hidden in the findings' messages.
+<details>. ``redact`` (a segment in, the element values to show out) lets a caller mask
+personal data; a value it changes is shown changed in the findings of that segment too.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from edi.x12.document import Document, Transaction
 from edi.x12.lalr import Loop
 from edi.x12.segment import Segment
 
-Redact = Callable[[str, str], str]
+Redact = Callable[[Segment], list[str]]
 OPEN_ALL_BELOW = 600  # segments: smaller files open every loop, larger ones only loops with findings
 SEVERITIES = ("error", "warning", "info")
 
@@ -147,14 +147,13 @@ class _Writer:
         self.redact = redact
         self.placed = placed
         self.open_all = open_all
-        self.hidden: dict[int, list[str]] = {}
-        self.current: list[Issue] = []
+        self.hidden: dict[int, dict[str, str]] = {}
         self.transaction_number = 0
 
     def hide(self, message: str, issue: Issue) -> str:
-        """``message`` with the values redaction changed in the finding's segment replaced."""
-        for value in self.hidden.get(id(issue), []):
-            message = message.replace(value, "***")
+        """``message`` with the values redaction changed in the finding's segment shown changed."""
+        for value, shown in self.hidden.get(id(issue), {}).items():
+            message = message.replace(value, shown)
         return message
 
     def document(self, document: Document) -> str:
@@ -210,11 +209,11 @@ class _Writer:
         anchor = f"t{self.transaction_number}-s{segment.position}" if transaction else f"l{segment.line}-{segment.id}"
         for issue in issues:
             self.placed.anchors[id(issue)] = anchor
-        self.current = issues
         guide = transaction.guide if transaction else None
         spec = _segment_spec(guide, loop.id, segment) if guide and loop else None
         bad = {_element_index(i.element, segment.id): i for i in issues if i.element}
-        elements = [self.element(segment, n, spec, bad) for n in range(1, len(segment.elements) + 1)]
+        values = self.shown(segment, issues)
+        elements = [self.element(segment, n, values[n - 1], spec, bad) for n in range(1, len(values) + 1)]
         severity = next((s for s in SEVERITIES if any(i.severity == s for i in issues)), "")
         name = spec["name"] if spec else ""
         title = f' title="{escape(name)}"' if name else ""
@@ -229,11 +228,25 @@ class _Writer:
             f'<span class="pos">{position}</span><code>{text}{escape(segment.delimiters.segment)}</code>{notes}</div>'
         )
 
+    def shown(self, segment: Segment, issues: list[Issue]) -> list[str]:
+        """The segment's element values as the page shows them, redacted when asked."""
+        if self.redact is None:
+            return segment.elements
+        values = self.redact(segment)
+        changed = {old: new for old, new in zip(segment.elements, values, strict=False) if old and old != new}
+        for issue in issues:
+            self.hidden[id(issue)] = changed
+        return values
+
     def element(
-        self, segment: Segment, index: int, spec: dict[str, Any] | None, bad: dict[tuple[int, int | None], Issue]
+        self,
+        segment: Segment,
+        index: int,
+        value: str,
+        spec: dict[str, Any] | None,
+        bad: dict[tuple[int, int | None], Issue],
     ) -> str:
         ref = f"{segment.id}{index:02d}"
-        value = segment.get(index)
         element_spec = spec["elements"][index - 1] if spec and index <= len(spec["elements"]) else None
         components = element_spec.get("components") if element_spec else None
         separator = segment.delimiters.component
@@ -250,14 +263,8 @@ class _Writer:
         return self.value(ref, value, element_spec, issue)
 
     def value(self, ref: str, value: str, spec: dict[str, Any] | None, issue: Issue | None) -> str:
-        shown = value
-        if self.redact is not None and value:
-            shown = self.redact(ref, value)
-            if shown != value:
-                for found in self.current:
-                    self.hidden.setdefault(id(found), []).append(value)
         classes = "el bad" if issue else "el"
-        return f'<span class="{classes}" data-ref="{ref}"{_title(ref, spec, issue)}>{escape(shown)}</span>'
+        return f'<span class="{classes}" data-ref="{ref}"{_title(ref, spec, issue)}>{escape(value)}</span>'
 
     def finding(self, issue: Issue) -> str:
         element = f' data-element="{escape(issue.element)}"' if issue.element else ""
