@@ -180,3 +180,24 @@ def test_reads_a_payer_277ca_with_a_rejected_claim() -> None:
     assert claim["statuses"] == [{"category": "A7", "code": "562", "entity": "85"}]
     assert claim["payer_claim_control_number"]
     assert data["batches"][0]["statuses"][0]["category"] == "A1"
+
+
+def test_a_line_fault_gives_the_line_its_own_status(tmp_path: Path) -> None:
+    out, data = _ack(_seeded(tmp_path, ("SV1*HC:87880*130", "SV1*HC:8788*130")), tmp_path)
+    claims = _by_pcn(data)
+    assert claims["PCN-1003"]["status_codes"] == ["454"]  # procedure code
+    (line,) = claims["PCN-1003"]["lines"]
+    assert line["procedure"] == ["HC", "8788"] and line["charge"] == "130"
+    assert line["line_control_number"] == "L1003-2"
+    assert line["statuses"] == [{"category": "A7", "code": "454"}]
+    assert "lines" not in claims["PCN-1001"]
+    _, issues = validate_file(out)
+    assert [i for i in issues if i.severity == "error"] == []
+
+
+def test_edi_parse_names_the_277ca_loops(tmp_path: Path) -> None:
+    out, _ = _ack(_seeded(tmp_path, *TWO_FAULTS), tmp_path)
+    result = CliRunner().invoke(app, ["parse", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert '"guide":"277CA"' in result.stdout.replace(" ", "")
+    assert "Claim Status Tracking Number" in result.stdout

@@ -11,7 +11,8 @@ transaction set as unprocessable (A3:21). Warnings reject nothing.
 The levels follow the 837: information source (the 837's receiver, as AY), information
 receiver (the submitter, with the batch's BHT03 as trace), one billing provider level
 per 837 billing provider, and one patient level per claim with TRN*2 = CLM01, the
-charge and the service dates (claim level, else the span of the lines).
+charge and the service dates (claim level, else the span of the lines), and a 2220D for
+each of its service lines that holds an error.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ class ClaimAck:
     patient: Segment | None
     subscriber: Segment | None
     statuses: tuple[Status, ...]
+    lines: tuple[tuple[Loop, tuple[Status, ...]], ...] = ()
 
     @property
     def accepted(self) -> bool:
@@ -133,8 +135,20 @@ def acknowledge_claims(transaction: Transaction, issues: list[Issue]) -> tuple[l
         statuses = tuple(dict.fromkeys(by_claim.get(index, [])))
         if set_rejected:
             statuses = (UNPROCESSABLE, *statuses)
-        acks.append(ClaimAck(claim, patient, subscriber, statuses or (ACCEPTED,)))
+        lines = _line_statuses(claim, errors)
+        acks.append(ClaimAck(claim, patient, subscriber, statuses or (ACCEPTED,), lines))
     return acks, set_rejected
+
+
+def _line_statuses(claim: Loop, errors: list[Issue]) -> tuple[tuple[Loop, tuple[Status, ...]], ...]:
+    """The claim's service lines that hold an error finding, each with the statuses of its findings."""
+    found = []
+    for line in claim.loops("2400"):
+        positions = {segment.position for segment, _ in line.walk()}
+        statuses = [claim_status(i) for i in errors if i.segment_position in positions]
+        if statuses:
+            found.append((line, tuple(dict.fromkeys(statuses))))
+    return tuple(found)
 
 
 def _claims(
@@ -249,7 +263,35 @@ def _claim_lines(ack: ClaimAck, transaction: Transaction, today: str) -> list[st
     if transaction.guide is not None and transaction.guide.id == "837I":
         lines.append(f"REF*BLT*{clean(clm.get(5, 1) + clm.get(5, 3), 50)}")
     lines.append("*".join(["DTP", "472", *_service_dates(ack.claim, transaction)]))
+    for line, line_statuses in ack.lines:
+        lines += _service_line(line, line_statuses, today)
     return lines
+
+
+def _service_line(line: Loop, statuses: tuple[Status, ...], today: str) -> list[str]:
+    """The 2220D of a service line with findings: SVC, one STC (up to three statuses), REF*FJ and DTP*472."""
+    service = next((s for s in line.segments() if s.id in SERVICE_SEGMENTS), None)
+    if service is None:
+        return []
+    procedure_at, charge_at = (2, 3) if service.id == "SV2" else (1, 2)
+    procedure = ":".join(clean(part, 48) for part in service.components(procedure_at)[:7])
+    revenue = clean(service.get(1), 48) if service.id == "SV2" else ""
+    units = {"SV1": 4, "SV2": 5, "SV3": 6}[service.id]
+    svc = ["SVC", procedure or "HC:UNKNOWN", clean(service.get(charge_at), 18) or "0", "", revenue, "", "", ""]
+    svc[7] = clean(service.get(units), 15)
+    out = ["*".join(svc).rstrip("*")]
+    composites = [":".join(part for part in status if part) for status in statuses[:3]]
+    stc = ["STC", composites[0], today, "U"]
+    if len(composites) > 1:
+        stc += ["", "", "", "", "", "", *composites[1:]]
+    out.append("*".join(stc))
+    control = line.find("REF", "6R")
+    if control is not None and control.get(2):
+        out.append(f"REF*FJ*{clean(control.get(2), 50)}")
+    dates = line.find("DTP", "472")
+    if dates is not None and dates.get(2) in ("D8", "RD8") and dates.get(3):
+        out.append(f"DTP*472*{dates.get(2)}*{clean(dates.get(3), 35)}")
+    return out
 
 
 def _stc(status: Status, date: str | None, acks: list[ClaimAck]) -> str:
