@@ -18,10 +18,14 @@ from edi.ack.ack277 import build_277ca
 from edi.ack.ack999 import AckOptions
 from edi.ack.read277 import read_claim_acks
 from edi.cli import app
+from edi.errors import ReadError
 from edi.schemas import load_schema
 from edi.validate.runner import validate_file
+from edi.x12.document import Document
+from edi.x12.lalr import Loop
 from edi.x12.reader import read_document
-from tests.conftest import CORPUS, SAMPLES
+from edi.x12.segment import Segment
+from tests.conftest import CORPUS, SAMPLES, CorpusFile, corpus_params
 
 BATCH = SAMPLES / "837p-office-visits.x12"
 FIXED = AckOptions(control_number=7, now=datetime(2026, 2, 1, 9, 30, tzinfo=UTC))
@@ -201,3 +205,29 @@ def test_edi_parse_names_the_277ca_loops(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert '"guide":"277CA"' in result.stdout.replace(" ", "")
     assert "Claim Status Tracking Number" in result.stdout
+
+
+@pytest.mark.parametrize("row", corpus_params("837p", "837i", "837d"))
+def test_the_277ca_of_every_corpus_claim_file_validates_clean(row: CorpusFile, tmp_path: Path) -> None:
+    try:
+        document = read_document(row.path)
+    except ReadError:
+        pytest.skip("the reader rejects this file")
+    _, issues = validate_file(row.path)
+    text = build_277ca(document, issues, FIXED)
+    if text is None:
+        assert not [loop for _, loop in _walk(document) if loop.id == "2300"]
+        return
+    out = tmp_path / "answer.277"
+    out.write_text(text, encoding="utf-8")
+    _, found = validate_file(out)
+    assert [f"{i.rule}: {i.message}" for i in found if i.severity == "error"] == []
+    claims = read_claim_acks(read_document(out))["claims"]
+    rejected = {i.claim for i in issues if i.severity == "error" and i.claim}
+    for claim in claims:
+        if claim["patient_control_number"] in rejected:
+            assert not claim["accepted"], claim["patient_control_number"]
+
+
+def _walk(document: Document) -> list[tuple[Segment, Loop]]:
+    return [pair for _, _, t in document.transactions() for pair in t.root.walk()]

@@ -17,6 +17,7 @@ each of its service lines that holds an error.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -58,6 +59,9 @@ ENTITY_BY_LOOP = {
     "2420F": "DN",
 }
 REJECTING = {"A3", "A4", "A6", "A7", "A8"}
+PROCEDURE_QUALIFIERS = {"AD", "ER", "HC", "HP", "IV", "NU"}  # SVC01-1 in the 2220D
+DATE = re.compile(r"\d{8}")
+DATE_RANGE = re.compile(r"\d{8}-\d{8}")
 
 Status = tuple[str, str, str]  # category (507), status code (508), entity identifier or ""
 
@@ -177,7 +181,7 @@ def _claims(
 
 
 def build_277ca(document: Document, issues: list[Issue], options: AckOptions | None = None) -> str | None:
-    """A 277CA interchange answering every 837 transaction set in ``document``, or None when it has none."""
+    """A 277CA interchange answering every 837 transaction set of ``document`` with claims, or None when none has."""
     options = options or AckOptions()
     sets: list[list[str]] = []
     source_isa: Segment | None = None
@@ -187,9 +191,12 @@ def build_277ca(document: Document, issues: list[Issue], options: AckOptions | N
             for transaction in group.transactions:
                 if transaction.st.get(1) != "837" or transaction.guide is None:
                     continue
+                answer = _transaction_277(transaction, issues, len(sets) + 1, options)
+                if answer is None:
+                    continue
                 source_isa = source_isa or interchange.isa
                 source_group = source_group or group
-                sets.append(_transaction_277(transaction, issues, len(sets) + 1, options))
+                sets.append(answer)
     if not sets:
         return None
     now = options.stamp()
@@ -202,8 +209,13 @@ def build_277ca(document: Document, issues: list[Issue], options: AckOptions | N
     return x12_text(interchange_lines(source_isa, body, 1, options))
 
 
-def _transaction_277(transaction: Transaction, issues: list[Issue], number: int, options: AckOptions) -> list[str]:
+def _transaction_277(
+    transaction: Transaction, issues: list[Issue], number: int, options: AckOptions
+) -> list[str] | None:
+    """The 277CA set answering one 837 set, or None when no claim could be read in it (the 999 answers it)."""
     acks, set_rejected = acknowledge_claims(transaction, issues)
+    if not acks:
+        return None
     root = transaction.root
     today = options.stamp().strftime("%Y%m%d")
     bht = root.find("BHT")
@@ -274,10 +286,13 @@ def _service_line(line: Loop, statuses: tuple[Status, ...], today: str) -> list[
     if service is None:
         return []
     procedure_at, charge_at = (2, 3) if service.id == "SV2" else (1, 2)
-    procedure = ":".join(clean(part, 48) for part in service.components(procedure_at)[:7])
+    parts = service.components(procedure_at)
+    if not parts or parts[0] not in PROCEDURE_QUALIFIERS:
+        return []  # SVC01 cannot echo it; the claim's STC reports the fault
+    procedure = ":".join(clean(part, 48) for part in parts[:6])
     revenue = clean(service.get(1), 48) if service.id == "SV2" else ""
     units = {"SV1": 4, "SV2": 5, "SV3": 6}[service.id]
-    svc = ["SVC", procedure or "HC:UNKNOWN", clean(service.get(charge_at), 18) or "0", "", revenue, "", "", ""]
+    svc = ["SVC", procedure, clean(service.get(charge_at), 18) or "0", "", revenue, "", "", ""]
     svc[7] = clean(service.get(units), 15)
     out = ["*".join(svc).rstrip("*")]
     composites = [":".join(part for part in status if part) for status in statuses[:3]]
@@ -289,9 +304,15 @@ def _service_line(line: Loop, statuses: tuple[Status, ...], today: str) -> list[
     if control is not None and control.get(2):
         out.append(f"REF*FJ*{clean(control.get(2), 50)}")
     dates = line.find("DTP", "472")
-    if dates is not None and dates.get(2) in ("D8", "RD8") and dates.get(3):
-        out.append(f"DTP*472*{dates.get(2)}*{clean(dates.get(3), 35)}")
+    if dates is not None and _date_value(dates.get(2), dates.get(3)):
+        out.append(f"DTP*472*{dates.get(2)}*{dates.get(3)}")
     return out
+
+
+def _date_value(qualifier: str, value: str) -> bool:
+    """Whether ``value`` is a date (D8) or a date range (RD8) as its qualifier says."""
+    pattern = DATE_RANGE if qualifier == "RD8" else DATE if qualifier == "D8" else None
+    return pattern is not None and pattern.fullmatch(value) is not None
 
 
 def _stc(status: Status, date: str | None, acks: list[ClaimAck]) -> str:
@@ -326,8 +347,8 @@ def _service_dates(claim: Loop, transaction: Transaction) -> list[str]:
     """DTP02 and DTP03 of the claim's service dates: its own DTP*472 or DTP*434, else the span of its lines."""
     for qualifier in ("472", "434"):
         found = claim.find("DTP", qualifier)
-        if found is not None and found.get(2) in ("D8", "RD8") and found.get(3):
-            return [found.get(2), clean(found.get(3), 35)]
+        if found is not None and _date_value(found.get(2), found.get(3)):
+            return [found.get(2), found.get(3)]
     dates: list[str] = []
     for line in claim.loops("2400"):
         found = line.find("DTP", "472")

@@ -91,7 +91,7 @@ def _write_ack277(file: Path, issues: list[Issue], path: Path) -> None:
 
     text = build_277ca(read_document(file), issues)
     if text is None:
-        note = f"{escape(str(file))}: no 837 transaction set, no 277CA written"
+        note = f"{escape(str(file))}: no 837 claim could be read, no 277CA written"
         stderr.print(f"[yellow]warning[/]: {note}", soft_wrap=True)
         return
     write_atomic(path, text)
