@@ -157,3 +157,32 @@ def test_cli_secondary_needs_both_files() -> None:
     result = CliRunner().invoke(app, ["build", "--secondary", "--claims", str(PRIMARY)])
     assert result.exit_code == 2
     assert "--secondary needs --claims F.837 and --remit F.835" in result.stderr
+
+
+CLAIM_LEVEL_ONLY = (
+    "SVC*HC:99213*120*65**1~\nDTM*472*20260112~\nCAS*CO*45*25~\nCAS*PR*3*30~\nREF*6R*L1002-1~\nAMT*B6*95~\n",
+    "CAS*CO*45*25~\nCAS*PR*3*30~\n",
+)
+SPLIT_LINE = (
+    "SVC*HC:87880*130*71.25**1~\nDTM*472*20260113~\nCAS*CO*45*30~\nCAS*PR*2*28.75~\nREF*6R*L1003-2~\n",
+    "SVC*HC:87880*100*50**1~\nDTM*472*20260113~\nCAS*CO*45*30~\nCAS*PR*2*20~\nREF*6R*L1003-2~\n"
+    "SVC*HC:87880*30*21.25**1~\nDTM*472*20260113~\nCAS*PR*2*8.75~\nREF*6R*L1003-2~\n",
+)
+
+
+def test_claim_level_adjudication_and_a_split_line(tmp_path: Path) -> None:
+    text = REMIT.read_text(encoding="utf-8")
+    for old, new in (CLAIM_LEVEL_ONLY, SPLIT_LINE):
+        assert old in text
+        text = text.replace(old, new)
+    out = _write(tmp_path, build_secondary(PRIMARY, _write(tmp_path, text, "mixed.835"))[0])
+    _, issues = validate_file(out)
+    assert [i.message for i in issues if i.severity == "error"] == []
+    claims = _claims(out)
+    (other,) = claims["PCN-1002"].loops("2320")
+    assert [c.get(1) for c in other.find_all("CAS")] == ["CO", "PR"]
+    (payer,) = other.loops("2330B")
+    assert payer.find("DTP", "573") is not None  # no line adjudication: the date goes with the payer
+    assert not claims["PCN-1002"].loops("2400")[0].loops("2430")
+    split = claims["PCN-1003"].loops("2400")[1]
+    assert [a.trigger.get(2) for a in split.loops("2430")] == ["50", "21.25"]
