@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from edi.claims.build import build_837
 from edi.claims.secondary import build_secondary
 from edi.cli import app
 from edi.errors import InputError
@@ -18,6 +20,7 @@ from edi.reconcile.extract import remittances_of
 from edi.validate.runner import validate_file
 from edi.x12.lalr import Loop
 from edi.x12.reader import read_document
+from edi.x12.segment import Segment
 from tests.conftest import SAMPLES
 
 PRIMARY = SAMPLES / "837p-cob-primary.x12"
@@ -98,10 +101,7 @@ def test_cob_amounts_balance_against_the_835(tmp_path: Path) -> None:
             assert Decimal(sv1.get(2)) - cas == svd, (number, sv1.get(1))
 
 
-def _cas_total(segment: object) -> Decimal:
-    from edi.x12.segment import Segment
-
-    assert isinstance(segment, Segment)
+def _cas_total(segment: Segment) -> Decimal:
     return sum((Decimal(segment.get(i)) for i in range(3, 19, 3) if segment.get(i)), Decimal(0))
 
 
@@ -186,3 +186,61 @@ def test_claim_level_adjudication_and_a_split_line(tmp_path: Path) -> None:
     assert not claims["PCN-1002"].loops("2400")[0].loops("2430")
     split = claims["PCN-1003"].loops("2400")[1]
     assert [a.trigger.get(2) for a in split.loops("2430")] == ["50", "21.25"]
+
+
+ISA = "ISA*00*" + " " * 10 + "*00*" + " " * 10 + "*ZZ*ACME01" + " " * 9 + "*ZZ*SUBMITTER01" + " " * 4
+INSTITUTIONAL_835 = (
+    ISA
+    + """*260205*0900*^*00501*000000601*0*T*:~
+GS*HP*ACME01*SUBMITTER01*20260205*0900*601*X*005010X221A1~
+ST*835*0001~
+BPR*I*4500*C*CHK************20260205~
+TRN*1*CHK0301*1512345678~
+DTM*405*20260204~
+N1*PR*ACME HEALTH PLAN~
+N1*PE*RIVERSIDE HOSPITAL*XX*1234567893~
+LX*1~
+CLP*PCN-3001*1*6050*4500*500*12*ACME-CLM-0301*11*1~
+SVC*NU:0120*3600*2700**3~
+CAS*CO*45*600~
+CAS*PR*1*300~
+SVC*NU:0250*850*600**12~
+CAS*CO*45*150~
+CAS*PR*2*100~
+SVC*HC:80053*400*300**2~
+CAS*CO*45*100~
+SVC*HC:99284:25*1200*900**1~
+CAS*CO*45*200~
+CAS*PR*2*100~
+SE*19*0001~
+GE*1*601~
+IEA*1*000000601~
+"""
+)
+
+
+def test_institutional_lines_carry_their_revenue_code(tmp_path: Path) -> None:
+    data = json.loads((SAMPLES / "claims-837i.json").read_text(encoding="utf-8"))
+    (claim,) = data["billing_providers"][0]["subscribers"][0]["claims"]
+    claim["other_payers"] = [
+        {
+            "payer_responsibility": "S",
+            "relationship": "18",
+            "claim_filing_indicator": "CI",
+            "benefits_assigned": "Y",
+            "release_of_information": "Y",
+            "subscriber": {"last_name": "JONES", "first_name": "ROBERT", "id_qualifier": "MI", "id": "S777"},
+            "payer": {"name": "SUNRISE MUTUAL", "id_qualifier": "PI", "id": "SUN02"},
+        }
+    ]
+    primary = _write(tmp_path, build_837(data), "primary.837")
+    out = _write(tmp_path, build_secondary(primary, _write(tmp_path, INSTITUTIONAL_835, "primary.835"))[0])
+    _, issues = validate_file(out)
+    assert [i.message for i in issues if i.severity == "error"] == []
+    svd = [loop.trigger for segment, loop in _walk(out) if loop.id == "2430" and segment is loop.trigger]
+    expected = [("", "0120"), ("", "0250"), ("HC:80053", "0300"), ("HC:99284:25", "0450")]
+    assert [(s.get(3), s.get(4)) for s in svd] == expected
+
+
+def _walk(path: Path) -> list[tuple[Segment, Loop]]:
+    return [pair for _, _, t in read_document(path).transactions() for pair in t.root.walk()]

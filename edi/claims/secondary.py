@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from edi.claims.build import EnvelopeOptions, build_837
+from edi.claims.fields import OTHER
 from edi.claims.read import read_claims
 from edi.errors import InputError
 from edi.reconcile import ClaimResult, reconcile
@@ -32,6 +33,7 @@ from edi.x12.reader import read_document
 
 Source = Document | str | Path
 NEXT_ORDER = {"P": "S", "S": "T"}
+REVENUE_QUALIFIER = "NU"  # an 835 SVC01 holding a revenue code: SVD04 of the 2430, not SVD03
 MAX_REASONS = 6  # CAS triplets per segment
 PERSON_FIELDS = ("last_name", "first_name", "middle_name", "suffix", "address", "birth_date", "gender")
 SUBSCRIBER_FIELDS = ("group_number", "group_name", "insurance_type", "claim_filing_indicator")
@@ -229,14 +231,19 @@ def _primary_as_other_payer(
 
 
 def _adjudication(service: ServicePayment, payer_id: str, line: dict[str, Any], when: date | None) -> dict[str, Any]:
+    """One 2430: SVD (SVD03 the procedure the payer adjudicated; on an institutional line SVD04 its
+    revenue code, with SVD03 only for a procedure code), the service's CAS groups and DTP*573."""
     procedure = service.procedure
     found: dict[str, Any] = {"payer_id": payer_id, "paid": _money(service.paid)}
-    if procedure is not None:
+    revenue = line.get("revenue_code")
+    if procedure is not None and procedure.qualifier != REVENUE_QUALIFIER:
         found["procedure"] = {"qualifier": procedure.qualifier, "code": procedure.code}
         if procedure.modifiers:
             found["procedure"]["modifiers"] = list(procedure.modifiers)
-    else:
+    elif "procedure" in line:
         found["procedure"] = copy.deepcopy(line["procedure"])
+    if revenue:
+        found[OTHER] = {"SVD": {"SVD04": revenue}}
     units = service.paid_units if service.paid_units is not None else service.original_units
     found["units"] = _money(units) if units is not None else str(line.get("units", "1"))
     adjustments = _cas(service.adjustments)
