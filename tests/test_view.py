@@ -143,3 +143,14 @@ def test_cli_writes_the_page(tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     missing = CliRunner().invoke(app, ["view", str(tmp_path / "nope.837")])
     assert missing.exit_code == 2
+
+
+def test_envelope_findings_sit_at_their_envelope_segments(tmp_path: Path) -> None:
+    path = seeded(tmp_path, ("IEA*1*000000101", "IEA*1*000000102"), ("SE*60*0001", "SE*61*0001"))
+    _, issues = validate_file(path)
+    found = _parse(render_html(path)).findings
+    assert {(i.rule, i.segment_id) for i in issues} == {
+        ("snip1.interchange_control_number", "IEA"),
+        ("snip1.segment_count", "SE"),
+    }
+    assert {(rule, segment) for rule, _, segment, _ in found} == {(i.rule, i.segment_id) for i in issues}
