@@ -71,6 +71,7 @@ class ClaimAck:
     """The acknowledgment of one claim: its 2300 loop and the statuses its findings give."""
 
     claim: Loop
+    provider: Loop
     patient: Segment | None
     subscriber: Segment | None
     statuses: tuple[Status, ...]
@@ -120,9 +121,9 @@ def _status_code(issue: Issue) -> str:
 def acknowledge_claims(transaction: Transaction, issues: list[Issue]) -> tuple[list[ClaimAck], bool]:
     """Each claim of an 837 with its statuses, and whether an error outside every claim rejects the set."""
     errors = [i for i in issues if i.severity == "error" and i.transaction == transaction.control_number]
-    claims = [found for top in transaction.root.loops("2000A") for found in _claims(top, (), None, None)]
+    claims = [(top, *found) for top in transaction.root.loops("2000A") for found in _claims(top, (), None, None)]
     owners: dict[int, list[int]] = {}
-    for index, (_, _, _, positions) in enumerate(claims):
+    for index, (_, _, _, _, positions) in enumerate(claims):
         for position in positions:
             owners.setdefault(position, []).append(index)
     by_claim: dict[int, list[Status]] = {}
@@ -135,12 +136,12 @@ def acknowledge_claims(transaction: Transaction, issues: list[Issue]) -> tuple[l
         for index in found:
             by_claim.setdefault(index, []).append(claim_status(issue))
     acks = []
-    for index, (claim, patient, subscriber, _) in enumerate(claims):
+    for index, (provider, claim, patient, subscriber, _) in enumerate(claims):
         statuses = tuple(dict.fromkeys(by_claim.get(index, [])))
         if set_rejected:
             statuses = (UNPROCESSABLE, *statuses)
         lines = _line_statuses(claim, errors)
-        acks.append(ClaimAck(claim, patient, subscriber, statuses or (ACCEPTED,), lines))
+        acks.append(ClaimAck(claim, provider, patient, subscriber, statuses or (ACCEPTED,), lines))
     return acks, set_rejected
 
 
@@ -237,8 +238,11 @@ def _transaction_277(
     lines.append(_stc(batch, today, acks))
     lines += _totals(acks, "90", "AA")
     hl = 2
+    by_provider: dict[int, list[ClaimAck]] = {}
+    for ack in acks:
+        by_provider.setdefault(id(ack.provider), []).append(ack)
     for provider_loop in root.loops("2000A"):
-        mine = [a for a in acks if _holds(provider_loop, a.claim)]
+        mine = by_provider.get(id(provider_loop), [])
         if not mine:
             continue
         hl += 1
@@ -360,16 +364,6 @@ def _service_dates(claim: Loop, transaction: Transaction) -> list[str]:
         created = bht.get(4) if bht else ""
         return ["D8", created if len(created) == 8 and created.isdigit() else "19000101"]
     return ["D8", dates[0]] if dates[0] == dates[-1] else ["RD8", f"{dates[0]}-{dates[-1]}"]
-
-
-def _holds(loop: Loop, claim: Loop) -> bool:
-    return any(item is claim for item in _loops_below(loop))
-
-
-def _loops_below(loop: Loop) -> Iterator[Loop]:
-    for child in loop.loops():
-        yield child
-        yield from _loops_below(child)
 
 
 def _name(loop: Loop, loop_id: str) -> Segment | None:
