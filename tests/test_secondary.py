@@ -244,3 +244,21 @@ def test_institutional_lines_carry_their_revenue_code(tmp_path: Path) -> None:
 
 def _walk(path: Path) -> list[tuple[Segment, Loop]]:
     return [pair for _, _, t in read_document(path).transactions() for pair in t.root.walk()]
+
+
+def test_a_reversal_and_correction_bill_the_corrected_amounts(tmp_path: Path) -> None:
+    correction = SAMPLES / "835-office-visits-correction.x12"
+    text, skipped = build_secondary(PRIMARY, [REMIT, correction])
+    assert skipped == []
+    out = _write(tmp_path, text)
+    _, issues = validate_file(out)
+    assert [i.message for i in issues if i.severity == "error"] == []
+    (other,) = _claims(out)["PCN-1002"].loops("2320")
+    amounts = {a.get(1): a.get(2) for a in other.find_all("AMT")}
+    assert amounts == {"D": "75", "EAF": "20"}
+    result = CliRunner().invoke(
+        app,
+        ["build", "--secondary", "--claims", str(PRIMARY), "--remit", str(REMIT), "--remit", str(correction)],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == text

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -65,24 +65,29 @@ class _NotBillable(Exception):
 
 def build_secondary(
     claims_source: Source,
-    remit_source: Source,
+    remit_source: Source | Sequence[Source],
     payer: str | None = None,
     options: EnvelopeOptions | None = None,
     now: datetime | None = None,
 ) -> tuple[str, list[Skipped]]:
-    """The 837 to the next payer for every claim of ``claims_source`` that ``remit_source`` finalised.
+    """The 837 to the next payer for every claim of ``claims_source`` that the primary's 835s finalised.
+
+    ``remit_source`` is one 835 or several, applied in order (a payment, then its reversal and
+    correction): the primary's last standing adjudication of each claim is the one used.
 
     ``payer`` picks the next payer by its ID (2330B NM109) where a claim has several other
     payers; ``options`` set the envelope as for `build_837`. Returns the X12 text and the
     claims skipped; raises `InputError` when no claim is left to send.
     """
     claims_doc = claims_source if isinstance(claims_source, Document) else read_document(claims_source)
-    remit_doc = remit_source if isinstance(remit_source, Document) else read_document(remit_source)
-    if not any(t.st.get(1) == "835" for _, _, t in remit_doc.transactions()):
-        raise InputError("no 835 transaction set in the remittance file", file=remit_doc.file)
+    sources = [remit_source] if isinstance(remit_source, Document | str | Path) else list(remit_source)
+    remit_docs = [source if isinstance(source, Document) else read_document(source) for source in sources]
+    for remit_doc in remit_docs:
+        if not any(t.st.get(1) == "835" for _, _, t in remit_doc.transactions()):
+            raise InputError("no 835 transaction set in the remittance file", file=remit_doc.file)
     data = read_claims(claims_doc)
-    results = {r.patient_control_number: r for r in reconcile([claims_doc], [remit_doc]).claims}
-    dates = _remittance_dates(remit_doc)
+    results = {r.patient_control_number: r for r in reconcile([claims_doc], remit_docs).claims}
+    dates = {key: day for remit_doc in remit_docs for key, day in _remittance_dates(remit_doc).items()}
     skipped: list[Skipped] = []
     documents = []
     for document in data.get("batch", [data]):

@@ -45,7 +45,9 @@ def build(
         bool, typer.Option("--secondary", help="Build the claims to the next payer from --claims and --remit.")
     ] = False,
     claims: Annotated[Path | None, typer.Option("--claims", help="--secondary: the primary's 837.")] = None,
-    remit: Annotated[Path | None, typer.Option("--remit", help="--secondary: the primary's 835.")] = None,
+    remit: Annotated[
+        list[Path] | None, typer.Option("--remit", help="--secondary: the primary's 835 (repeat: applied in order).")
+    ] = None,
     payer: Annotated[str | None, typer.Option("--payer", help="--secondary: the next payer's ID (NM109).")] = None,
 ) -> None:
     """Build an 837 from claims JSON, an 835 from remittance JSON, or (--secondary) the 837 to the next payer."""

@@ -13,7 +13,7 @@ from edi.errors import InputError
 def build_secondary_claims(
     file: Path | None,
     claims: Path | None,
-    remit: Path | None,
+    remit: list[Path] | None,
     payer: str | None,
     envelope: tuple[int | None, str | None, str | None, str | None],
 ) -> str:
@@ -23,7 +23,7 @@ def build_secondary_claims(
 
     if file is not None:
         raise InputError(f"--secondary reads --claims and --remit, not {file}")
-    if claims is None or remit is None:
+    if claims is None or not remit:
         raise InputError("--secondary needs --claims F.837 and --remit F.835")
     text, skipped = build_secondary(claims, remit, payer, EnvelopeOptions(*envelope))
     for claim in skipped:
