@@ -106,19 +106,17 @@ def read(
         )
     out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
+        from edi.claims.stream import stream_claims
+
+        def notes(number: str, first: list[str], count: int) -> None:
+            _warn(file, number, first, count)
+
         if as_csv:
-            from edi.claims.read import read_claims, renumbered
-            from edi.claims.rows import write_claim_csv
+            from edi.claims.rows import csv_writer
 
-            document = read_document(file)
-            for _, _, transaction in document.transactions():
-                notes = renumbered(transaction)
-                _warn(file, transaction.control_number, notes[:MAX_NOTES], len(notes))
-            write_claim_csv(read_claims(document), out)
+            stream_claims(file, None, kinds["837"], notes, on_claim=csv_writer(out))
         else:
-            from edi.claims.stream import stream_claims
-
-            stream_claims(file, out, kinds["837"], lambda number, notes, count: _warn(file, number, notes, count))
+            stream_claims(file, out, kinds["837"], notes)
     finally:
         if output:
             out.close()
