@@ -160,7 +160,9 @@ def test_a_value_holding_a_separator_is_refused() -> None:
     data["transactions"][0]["payer"]["name"] = "ACME*HEALTH~PLAN"
     with pytest.raises(InputError) as caught:
         build_835(data, "remit.json")
-    assert caught.value.problems == ["N102 'ACME*HEALTH~PLAN' holds a separator (* ~ ^)"]
+    assert caught.value.problems == [
+        "$.transactions[0].payer.name: 'ACME*HEALTH~PLAN' holds the element separator '*' (written as N102)"
+    ]
 
 
 def test_documented_example_is_the_golden_sample() -> None:

@@ -20,6 +20,7 @@ from edi.schemas import check_against
 from edi.x12.lalr import Loop
 from edi.x12.reader import read_document
 from edi.x12.segment import DEFAULT_DELIMITERS, Delimiters, Segment
+from edi.x12.values import UnsafeValue, check_charset, located
 from edi.x12.writer import segment_text
 
 DEFAULT_CONTROL = "0001"
@@ -48,6 +49,20 @@ def build_837(
     ``warn`` is called once for each segment written where the guide does not place it (marked ``unplaced``).
     """
     check_against("claims", data, file)
+    try:
+        return _build(data, file, options, delimiters, now, warn)
+    except UnsafeValue as error:
+        raise located(error, data, file) from None
+
+
+def _build(
+    data: dict[str, Any],
+    file: str,
+    options: EnvelopeOptions | None,
+    delimiters: Delimiters | None,
+    now: datetime | None,
+    warn: Callable[[str], None] | None,
+) -> str:
     documents = data.get("batch", [data])
     chosen = delimiters or _json_delimiters(documents[0]) or DEFAULT_DELIMITERS
     stamp = now or datetime.now().replace(second=0, microsecond=0)
@@ -65,6 +80,7 @@ def build_837(
         marked.append({n for n, s in enumerate(pending[-1], start=1) if s.unplaced})
     assert current is not None
     segments += build_interchange(pending, current, chosen)
+    check_charset(segments)
     text = segment_text(segments, chosen)
     notes = _check_placed(text, marked, file)
     if warn is not None:
@@ -182,7 +198,10 @@ def _envelope(document: dict[str, Any], options: EnvelopeOptions, stamp: datetim
     guide = guide_by_id(document["transaction"]["type"])
     created = stamp
     if "date" in isa:
-        created = datetime.combine(date.fromisoformat(isa["date"]), time.fromisoformat(isa.get("time", "00:00")))
+        try:
+            created = datetime.combine(date.fromisoformat(isa["date"]), time.fromisoformat(isa.get("time", "00:00")))
+        except ValueError:
+            raise UnsafeValue(f"{isa['date']} {isa.get('time', '')}", "is not a date and time of day") from None
     envelope = Envelope(
         sender_id=isa.get("sender_id", gs.get("sender", "SENDER")),
         receiver_id=isa.get("receiver_id", gs.get("receiver", "RECEIVER")),

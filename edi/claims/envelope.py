@@ -12,6 +12,7 @@ from datetime import datetime
 
 from edi.errors import InputError
 from edi.x12.segment import Delimiters, Segment
+from edi.x12.values import check_value
 
 ISA_ID_WIDTH = 15
 ISA_CONTROL_WIDTH = 9
@@ -63,6 +64,8 @@ def transaction_set(
     st01: str, control_number: str, version: str, body: Sequence[Segment], delimiters: Delimiters
 ) -> list[Segment]:
     """ST, ``body`` and SE, with SE01 counting every segment from ST to SE."""
+    check_value(control_number, delimiters, "ST02")
+    check_value(version, delimiters, "ST03")
     st = Segment("ST", [st01, control_number, version], delimiters)
     se = Segment("SE", [str(len(body) + 2), control_number], delimiters)
     return [st, *body, se]
@@ -75,6 +78,7 @@ def build_interchange(
     problems = envelope.check()
     if problems:
         raise InputError("the interchange envelope cannot be written", problems)
+    _check_values(envelope, delimiters)
     stamp = envelope.created
     control = envelope.control_number
     group_control = str(envelope.group_control_number or control)
@@ -118,3 +122,18 @@ def build_interchange(
     ge = Segment("GE", [str(len(transactions)), group_control], delimiters)
     iea = Segment("IEA", ["1", str(control).zfill(ISA_CONTROL_WIDTH)], delimiters)
     return [isa, gs, *body, ge, iea]
+
+
+def _check_values(envelope: Envelope, delimiters: Delimiters) -> None:
+    """Every envelope value is data: `UnsafeValue` naming its ISA or GS element otherwise."""
+    for where, value in (
+        ("ISA05", envelope.sender_qualifier),
+        ("ISA06", envelope.sender_id),
+        ("ISA07", envelope.receiver_qualifier),
+        ("ISA08", envelope.receiver_id),
+        ("ISA15", envelope.usage),
+        ("GS02", envelope.application_sender or ""),
+        ("GS03", envelope.application_receiver or ""),
+        ("GS08", envelope.version),
+    ):
+        check_value(value, delimiters, where)

@@ -7,6 +7,7 @@ from typing import Any
 from edi.remit.labels import GROUP_CODES, label
 from edi.remit.values import decode, encode
 from edi.x12.segment import Delimiters, Segment
+from edi.x12.values import check_value
 
 CAS_TRIPLETS = 6
 
@@ -52,6 +53,8 @@ def cas_segments(adjustments: list[dict[str, Any]], delimiters: Delimiters) -> l
         current.elements += [item["reason"], str(item["amount"])]
         if "quantity" in item:
             current.elements.append(str(item["quantity"]))
+        for value in current.elements:
+            check_value(value, delimiters, "CAS")
     return segments
 
 
@@ -75,10 +78,11 @@ def read_plb(segment: Segment) -> dict[str, Any] | None:
 
 def plb_segment(data: dict[str, Any], delimiters: Delimiters) -> Segment:
     """The PLB segment of one provider adjustment."""
-    values = [data["provider"], encode(data["fiscal_period_date"], "date", delimiters)]
+    provider = check_value(data["provider"], delimiters, "PLB01")
+    values = [provider, encode(data["fiscal_period_date"], "date", delimiters)]
     for adjustment in data["adjustments"]:
-        reason = adjustment["reason"]
+        reason = check_value(adjustment["reason"], delimiters, "PLB")
         if "reference" in adjustment:
-            reason += delimiters.component + adjustment["reference"]
+            reason += delimiters.component + check_value(adjustment["reference"], delimiters, "PLB")
         values += [reason, str(adjustment["amount"])]
     return Segment("PLB", values, delimiters)

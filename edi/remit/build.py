@@ -44,6 +44,7 @@ from edi.remit.positions import guide_position
 from edi.schemas import check_against
 from edi.x12.reader import read_document
 from edi.x12.segment import Delimiters, Segment
+from edi.x12.values import UnsafeValue, check_charset, located
 from edi.x12.writer import segment_text
 
 VERSION = "005010X221A1"
@@ -62,26 +63,15 @@ def build_835(
     if d.check():
         raise InputError(f"cannot write with these delimiters: {d.check()}", file=file)
     segments: list[Segment] = []
-    for number, run in enumerate(_runs(data["transactions"]), start=1):
-        segments += _interchange(run, number, d, file)
-    _check_values(segments, d, file)
-    text = segment_text(segments)
+    try:
+        for number, run in enumerate(_runs(data["transactions"]), start=1):
+            segments += _interchange(run, number, d, file)
+        check_charset(segments)
+        text = segment_text(segments)
+    except UnsafeValue as error:
+        raise located(error, data, file) from None
     _check_output(text, data, file)
     return text
-
-
-def _check_values(segments: list[Segment], d: Delimiters, file: str) -> None:
-    """A value holding a separator would change the segments when read back: name every one."""
-    separators = [d.element, d.segment, *([d.repetition] if d.repetition else [])]
-    problems = [
-        f"{segment.id}{index:02d} {value!r} holds a separator ({' '.join(separators)})"
-        for segment in segments
-        if segment.id != "ISA"
-        for index, value in enumerate(segment.elements, start=1)
-        if any(sep in value for sep in separators)
-    ]
-    if problems:
-        raise InputError("values cannot be written with these delimiters", problems, file=file)
 
 
 def _runs(transactions: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -100,6 +90,8 @@ def _interchange(transactions: list[dict[str, Any]], number: int, d: Delimiters,
     bodies = [transaction_segments(t, d, f"{index:04d}") for index, t in enumerate(transactions, start=1)]
     try:
         return build_interchange(bodies, envelope, d)
+    except UnsafeValue:
+        raise
     except InputError as error:
         raise InputError(error.message, error.problems, file=file) from error
 
@@ -237,7 +229,7 @@ def _line(line: dict[str, Any], d: Delimiters) -> list[Segment]:
     placed += _single(1100, "AMT", "B6", line, "allowed", "amount", d)
     placed += _pairs(1100, "AMT", line.get("amounts", {}), "amount", d)
     placed += _pairs(1200, "QTY", line.get("quantities", {}), "amount", d)
-    placed += [(1300, Segment("LQ", [r["qualifier"], r["code"]], d)) for r in line.get("remarks", [])]
+    placed += [(1300, pair_segment("LQ", r["qualifier"], r["code"], "text", d)) for r in line.get("remarks", [])]
     return _ordered(placed, line, "2110", d)
 
 
