@@ -100,7 +100,7 @@ class Reader:
         tokenizer = Tokenizer(self.file, self.warn, self.line, self.offset)
         opened = _Opened(hidden=2 if resume else 0)
         pending: list[Segment] | None = None
-        for segment in tokenizer.segments(iter_text(stream)):
+        for segment in tokenizer.segments(iter_text(stream, self.file)):
             if pending is not None:
                 if segment.id in ENVELOPE_SEGMENTS or segment.id == "ST":
                     raise self._error(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from edi.errors import InputError
@@ -19,6 +20,8 @@ from edi.x12.segment import Delimiters, Segment
 # The X12 basic and extended character sets (letters, digits, space and these specials).
 OUTSIDE_X12 = re.compile(r"[^A-Za-z0-9 !\"&'()*+,\-./:;?=%~@\[\]_{}\\|<>#$^`]")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+DECIMAL = re.compile(r"-?(\d+\.?\d*|\.\d+)")
+MAX_DIGITS = 18  # the longest X12 R (decimal) element
 
 
 class UnsafeValue(InputError):
@@ -120,3 +123,13 @@ def located(error: UnsafeValue, data: Any, file: str) -> InputError:
     shown = ", ".join(json_paths(data, error.value)[:3]) or error.where or "a value"
     detail = f"{shown}: {error.value!r} {error.problem}" + (f" (written as {error.where})" if error.where else "")
     return InputError("a value cannot be written as X12 data (nothing was written)", [detail], file=file)
+
+
+def x12_decimal(text: str) -> Decimal | None:
+    """An X12 decimal (type R: digits, one optional point, a leading minus) as a Decimal, else None.
+
+    Exponents (``9E999999``), ``NaN``, ``Infinity`` and more than 18 digits are not X12 decimals.
+    """
+    if not DECIMAL.fullmatch(text) or len(text) - text.startswith("-") - ("." in text) > MAX_DIGITS:
+        return None
+    return Decimal(text)
