@@ -12,7 +12,7 @@ from edi.claims.build import build_837
 from edi.claims.envelope import Envelope, build_interchange, transaction_set
 from edi.claims.fields import Field, SegmentMap, read_fields, write_fields
 from edi.claims.read import read_claims
-from edi.errors import InputError
+from edi.errors import InputError, ReadError
 from edi.x12.reader import read_document
 from edi.x12.segment import Delimiters, Segment
 from tests.conftest import SAMPLES
@@ -114,8 +114,10 @@ def test_envelope_problems_are_listed() -> None:
 
 
 def test_a_835_is_not_read_as_claims() -> None:
-    with pytest.raises(InputError, match="not an 837 claim"):
+    with pytest.raises(ReadError, match="not an 837 claim") as caught:
         read_claims(read_document(SAMPLES / "835-office-visits.x12"))
+    assert caught.value.location.file == str(SAMPLES / "835-office-visits.x12")
+    assert caught.value.location.line is not None
 
 
 def _property_names(node: Any) -> set[str]:

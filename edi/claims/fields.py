@@ -16,7 +16,7 @@ from typing import Any
 
 from edi.convert.structure import Element, element_value, segment_from_json
 from edi.x12.segment import Delimiters, Segment
-from edi.x12.values import UnsafeValue, check_value
+from edi.x12.values import UnsafeValue, check_value, value_problem
 
 OTHER = "other_elements"
 _AMOUNT = re.compile(r"-?(\d+\.?\d*|\.\d+)")
@@ -201,13 +201,23 @@ def read_fields(segment: Segment, smap: SegmentMap) -> dict[str, Any]:
             value = _read_value(segment, f)
         except (ValueError, KeyError):
             continue
-        if value not in ("", [], None):
+        written_as_is = f.kind in ("text", "list", "groups")
+        if value not in ("", [], None) and (not written_as_is or _writable(value, segment.delimiters)):
             set_path(values, f.key, value)
     rebuilt = write_fields(smap, values, segment.delimiters)
     other = _differences(segment, rebuilt)
     if other:
         values[OTHER] = {smap.label: other}
     return values
+
+
+def _writable(value: Any, delimiters: Delimiters) -> bool:
+    """True when every text in ``value`` can be written back as data (else it stays in ``other_elements``)."""
+    if isinstance(value, dict):
+        return all(_writable(v, delimiters) for v in value.values())
+    if isinstance(value, list):
+        return all(_writable(v, delimiters) for v in value)
+    return value_problem(str(value), delimiters) is None
 
 
 def _holds(segment: Segment, when: tuple[str, str]) -> bool:

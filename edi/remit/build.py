@@ -235,7 +235,7 @@ def _line(line: dict[str, Any], d: Delimiters) -> list[Segment]:
 
 def _check_output(text: str, data: dict[str, Any], file: str) -> None:
     """Read the built text back; a segment the guide cannot place is an error unless the JSON kept it so."""
-    document = read_document(text.encode("utf-8"), file=file or "<built 835>")
+    document = read_document(text.encode("utf-8", "surrogateescape"), file=file or "<built 835>")
     unplaced = [s for s in document.segments() if s.unplaced]
     if unplaced and not _declares_unplaced(data):
         shown = ", ".join(f"{s.id} (segment {s.position})" for s in unplaced[:5])

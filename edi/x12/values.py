@@ -19,7 +19,7 @@ from edi.x12.segment import Delimiters, Segment
 
 # The X12 basic and extended character sets (letters, digits, space and these specials).
 OUTSIDE_X12 = re.compile(r"[^A-Za-z0-9 !\"&'()*+,\-./:;?=%~@\[\]_{}\\|<>#$^`]")
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+LINE_BREAK = re.compile(r"[\r\n]")
 DECIMAL = re.compile(r"-?(\d+\.?\d*|\.\d+)")
 MAX_DIGITS = 18  # the longest X12 R (decimal) element
 
@@ -39,7 +39,7 @@ def value_problem(value: str, delimiters: Delimiters, part: bool = True, charset
 
     A whole element may hold the component and repetition separators (it is a composite or a
     repetition); a component may hold no separator at all. ``charset`` also refuses characters
-    outside the X12 character set.
+    outside the X12 character set (control characters among them), as the builders do.
     """
     if "\n" in value or "\r" in value:
         return "holds a line break"
@@ -52,7 +52,7 @@ def value_problem(value: str, delimiters: Delimiters, part: bool = True, charset
     for name, separator in named:
         if separator and separator in value:
             return f"holds the {name} {separator!r}"
-    bad = (OUTSIDE_X12 if charset else CONTROL).search(value)
+    bad = OUTSIDE_X12.search(value) if charset else None
     if bad:
         return f"holds {bad.group()!r}, outside the X12 character set"
     return None
@@ -75,7 +75,7 @@ def checked_text(segment: Segment, delimiters: Delimiters | None = None) -> str:
     d = delimiters or segment.delimiters
     text = segment.text(delimiters)
     fits = text.count(d.element) == len(segment.elements) and d.segment not in text
-    if fits and (segment.id == "ISA" or not CONTROL.search(text)):
+    if fits and (segment.id == "ISA" or not LINE_BREAK.search(text)):
         return text
     for index, value in enumerate(segment.elements, start=1):
         if segment.id == "ISA" and index in (11, 16):
@@ -89,10 +89,10 @@ def checked_text(segment: Segment, delimiters: Delimiters | None = None) -> str:
 def check_charset(segments: Iterable[Segment]) -> None:
     """Raise `UnsafeValue` for the first component of ``segments`` outside the X12 character set."""
     for segment in segments:
-        if segment.id == "ISA":
-            continue
         component = segment.delimiters.component
         for index, value in enumerate(segment.elements, start=1):
+            if segment.id == "ISA" and index in (11, 16):
+                continue
             bad = OUTSIDE_X12.search(value)
             if bad:
                 held = next(p for p in value.split(component) if bad.group() in p)
