@@ -24,7 +24,9 @@ class Envelope:
     """What the ISA and GS say: who sends to whom, when, under which control numbers.
 
     ``group_control_number`` defaults to ``control_number``; ``application_sender`` and
-    ``application_receiver`` (GS02/GS03) default to the ISA IDs.
+    ``application_receiver`` (GS02/GS03) default to the ISA IDs; ``authorization`` and
+    ``security`` are ISA01/02 and ISA03/04; ``group_date`` and ``group_time`` (GS04/GS05 as
+    written, seconds kept) default to ``created``.
     """
 
     sender_id: str
@@ -36,10 +38,14 @@ class Envelope:
     group_control_number: int | None = None
     sender_qualifier: str = "ZZ"
     receiver_qualifier: str = "ZZ"
-    usage: str = "P"
+    usage: str = "T"
     acknowledgment_requested: bool = False
     application_sender: str | None = None
     application_receiver: str | None = None
+    authorization: tuple[str, str] = ("00", "")
+    security: tuple[str, str] = ("00", "")
+    group_date: str | None = None
+    group_time: str | None = None
 
     def check(self) -> list[str]:
         """Every reason this envelope cannot be written, as plain sentences."""
@@ -85,10 +91,10 @@ def build_interchange(
     isa = Segment(
         "ISA",
         [
-            "00",
-            " " * 10,
-            "00",
-            " " * 10,
+            envelope.authorization[0],
+            envelope.authorization[1].ljust(10),
+            envelope.security[0],
+            envelope.security[1].ljust(10),
             envelope.sender_qualifier,
             envelope.sender_id.ljust(ISA_ID_WIDTH),
             envelope.receiver_qualifier,
@@ -110,8 +116,8 @@ def build_interchange(
             envelope.functional_id,
             envelope.application_sender or envelope.sender_id,
             envelope.application_receiver or envelope.receiver_id,
-            stamp.strftime("%Y%m%d"),
-            stamp.strftime("%H%M"),
+            envelope.group_date or stamp.strftime("%Y%m%d"),
+            envelope.group_time or stamp.strftime("%H%M"),
             group_control,
             "X",
             envelope.version,
@@ -127,6 +133,10 @@ def build_interchange(
 def _check_values(envelope: Envelope, delimiters: Delimiters) -> None:
     """Every envelope value is data: `UnsafeValue` naming its ISA or GS element otherwise."""
     for where, value in (
+        ("ISA01", envelope.authorization[0]),
+        ("ISA02", envelope.authorization[1]),
+        ("ISA03", envelope.security[0]),
+        ("ISA04", envelope.security[1]),
         ("ISA05", envelope.sender_qualifier),
         ("ISA06", envelope.sender_id),
         ("ISA07", envelope.receiver_qualifier),
@@ -135,5 +145,7 @@ def _check_values(envelope: Envelope, delimiters: Delimiters) -> None:
         ("GS02", envelope.application_sender or ""),
         ("GS03", envelope.application_receiver or ""),
         ("GS08", envelope.version),
+        ("GS04", envelope.group_date or ""),
+        ("GS05", envelope.group_time or ""),
     ):
         check_value(value, delimiters, where)

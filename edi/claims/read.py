@@ -60,7 +60,12 @@ def transaction_claims(
 
 def _interchange(isa: Segment, interchange: Interchange) -> dict[str, Any]:
     d = interchange.delimiters
-    out: dict[str, Any] = {
+    out: dict[str, Any] = {}
+    if isa.get(1) != "00" or isa.get(2).strip():
+        out.update(authorization_qualifier=isa.get(1), authorization=isa.get(2).strip())
+    if isa.get(3) != "00" or isa.get(4).strip():
+        out.update(security_qualifier=isa.get(3), security=isa.get(4).strip())
+    out |= {
         "sender_qualifier": isa.get(5),
         "sender_id": isa.get(6).strip(),
         "receiver_qualifier": isa.get(7),
@@ -83,9 +88,10 @@ def _group(gs: Segment) -> dict[str, Any]:
     out: dict[str, Any] = {"sender": gs.get(2), "receiver": gs.get(3)}
     if gs.get(6).isdigit():
         out["control_number"] = int(gs.get(6))
+    clock = gs.get(5)
     try:
         out["date"] = iso_date(gs.get(4))
-        out["time"] = iso_time(gs.get(5))
+        out["time"] = iso_time(clock[:6]) + (f".{clock[6:]}" if clock[6:].isdigit() else "")
     except ValueError:
         pass
     return out

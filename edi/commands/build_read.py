@@ -25,12 +25,13 @@ def build(
     file: Annotated[Path, typer.Argument(help="Claims JSON (edi.claims/1) or remittance JSON (edi.remittance/1).")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the X12 here (default: stdout).")] = None,
     control_number: Annotated[
-        int | None, typer.Option("--control-number", help="Interchange control number (ISA13/IEA02).")
+        int | None, typer.Option("--control-number", help="Control number of the interchange and group (ISA13, GS06).")
     ] = None,
     sender: Annotated[str | None, typer.Option("--sender", help="Interchange sender ID (ISA06).")] = None,
     receiver: Annotated[str | None, typer.Option("--receiver", help="Interchange receiver ID (ISA08).")] = None,
     test: Annotated[
-        bool | None, typer.Option("--test/--production", help="Mark the interchange as test (T) or production (P).")
+        bool | None,
+        typer.Option("--test/--production", help="Mark the interchange as test (T, the default) or production (P)."),
     ] = None,
     delimiters: Annotated[
         str | None,

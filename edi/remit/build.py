@@ -42,6 +42,8 @@ from edi.remit.fields import (
 )
 from edi.remit.positions import guide_position
 from edi.schemas import check_against
+from edi.validate.gate import refuse_invalid
+from edi.x12.document import Document
 from edi.x12.reader import read_document
 from edi.x12.segment import Delimiters, Segment
 from edi.x12.values import UnsafeValue, check_charset, located
@@ -52,9 +54,17 @@ Placed = list[tuple[int, Segment]]
 
 
 def build_835(
-    data: dict[str, Any], file: str = "", allow_unbalanced: bool = False, delimiters: Delimiters | None = None
+    data: dict[str, Any],
+    file: str = "",
+    allow_unbalanced: bool = False,
+    delimiters: Delimiters | None = None,
+    check: bool = True,
 ) -> str:
-    """X12 835 text for remittance JSON; refuses JSON off the schema, or unbalanced unless allowed."""
+    """X12 835 text for remittance JSON; refuses JSON off the schema, or unbalanced unless allowed.
+
+    With ``check`` (the default) the text must also pass SNIP types 1 and 2 of `edi validate` and
+    hold only X12 characters (see `build_837`).
+    """
     check_against("remittance", data, file)
     problems = balance_problems(data)
     if problems and not allow_unbalanced:
@@ -66,11 +76,15 @@ def build_835(
     try:
         for number, run in enumerate(_runs(data["transactions"]), start=1):
             segments += _interchange(run, number, d, file)
-        check_charset(segments)
+        if check:
+            check_charset(segments)
         text = segment_text(segments)
     except UnsafeValue as error:
         raise located(error, data, file) from None
-    _check_output(text, data, file)
+    document = read_document(text.encode("utf-8", "surrogateescape"), file=file or "<built 835>")
+    _check_output(document, data, file)
+    if check:
+        refuse_invalid(document, data, file, "835")
     return text
 
 
@@ -120,7 +134,7 @@ def _envelope(transaction: dict[str, Any], number: int, file: str) -> Envelope:
         group_control_number=int(given.get("group_control_number", number)),
         sender_qualifier=given.get("sender_qualifier", "ZZ"),
         receiver_qualifier=given.get("receiver_qualifier", "ZZ"),
-        usage=given.get("usage", "P"),
+        usage=given.get("usage", "T"),
         acknowledgment_requested=given.get("acknowledgment_requested") == "1",
         application_sender=given.get("application_sender"),
         application_receiver=given.get("application_receiver"),
@@ -233,9 +247,8 @@ def _line(line: dict[str, Any], d: Delimiters) -> list[Segment]:
     return _ordered(placed, line, "2110", d)
 
 
-def _check_output(text: str, data: dict[str, Any], file: str) -> None:
-    """Read the built text back; a segment the guide cannot place is an error unless the JSON kept it so."""
-    document = read_document(text.encode("utf-8", "surrogateescape"), file=file or "<built 835>")
+def _check_output(document: Document, data: dict[str, Any], file: str) -> None:
+    """The built text read back: a segment the guide cannot place is an error unless the JSON kept it so."""
     unplaced = [s for s in document.segments() if s.unplaced]
     if unplaced and not _declares_unplaced(data):
         shown = ", ".join(f"{s.id} (segment {s.position})" for s in unplaced[:5])

@@ -60,12 +60,14 @@ def load_rules() -> tuple[Rule, ...]:
     return tuple(REGISTRY)
 
 
-def _selected(rules: tuple[Rule, ...], max_snip: int, scope: str, guide: str | None) -> list[Rule]:
+def _selected(
+    rules: tuple[Rule, ...], max_snip: int, scope: str, guide: str | None, ordering: bool = True
+) -> list[Rule]:
     return [
         r
         for r in rules
         if r.scope == scope
-        and (r.snip is None or r.snip <= max_snip)
+        and (r.snip <= max_snip if r.snip is not None else ordering)
         and (r.guides is None or (guide is not None and guide in r.guides))
     ]
 
@@ -110,8 +112,10 @@ class Run:
         share: Share | None = None,
         document: Document | None = None,
         keep_sets: bool = False,
+        ordering: bool = True,
     ) -> None:
         rules = load_rules()
+        self.ordering = ordering
         self.file = file
         self.max_snip = max_snip
         self.rules = rules
@@ -134,7 +138,7 @@ class Run:
         guide = transaction.guide.id if transaction.guide else None
         selected = self.by_guide.get(guide)
         if selected is None:
-            selected = self.by_guide[guide] = _selected(self.rules, self.max_snip, "transaction", guide)
+            selected = self.by_guide[guide] = _selected(self.rules, self.max_snip, "transaction", guide, self.ordering)
         index = TransactionIndex(transaction)
         context = Context(self.file, self.interchange, self.group, transaction, index)
         found = [i for checked in selected for i in checked.function(context)]
@@ -209,9 +213,9 @@ def _replay(document: Document) -> Iterator[Event]:
         yield Event("interchange_end", interchange)
 
 
-def validate_document(document: Document, max_snip: int = 5) -> list[Issue]:
-    """Every finding of the rules up to SNIP type ``max_snip`` (ordering rules always run), in file order."""
-    return Run(document.file, max_snip).events(_replay(document))
+def validate_document(document: Document, max_snip: int = 5, ordering: bool = True) -> list[Issue]:
+    """Every finding of the rules up to SNIP type ``max_snip`` (the ordering rules too with ``ordering``)."""
+    return Run(document.file, max_snip, ordering=ordering).events(_replay(document))
 
 
 def _received(channel: Connection) -> list[tuple[int, list[Issue]]]:
