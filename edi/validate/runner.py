@@ -18,6 +18,7 @@ import gc
 import importlib
 import multiprocessing
 import os
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -184,14 +185,15 @@ class Run:
         envelope = [i for checked in self.interchange_rules for i in checked.function(unit)]
         self.issues.extend(i for i in envelope if i.transaction is None)
         pending = [i for i in envelope if i.transaction is not None]
+        waiting: dict[str | None, list[Issue]] = defaultdict(list)  # by ST02: each goes to the first set of its number
+        for issue in pending:
+            waiting[issue.transaction].append(issue)
         for number, found in self.sets:
-            if pending:
-                merged = [*found, *(i for i in pending if i.transaction == number)]
-                pending = [i for i in pending if i.transaction != number]
-                merged.sort(key=lambda i: i.segment_position or 0)
-                found = merged
+            mine = waiting.pop(number, None)
+            if mine:
+                found = sorted([*found, *mine], key=lambda i: i.segment_position or 0)
             self.issues.extend(found)
-        self.issues.extend(pending)
+        self.issues.extend(i for i in pending if i.transaction in waiting)
         self.sets = []
         self.tally = EnvelopeTally()
 

@@ -317,12 +317,20 @@ class Tokenizer:
         line = self.line + part.count("\n", 0, len(part) - len(text))
         self.line = line + text.count("\n") + (delimiters.segment == "\n")
         if "\n" in text or "\r" in text:
-            text = text.replace("\r", "").replace("\n", "")
+            text = _without_line_breaks(text, delimiters)
         if not text:
             return None
         fields = text.split(delimiters.element)
         self.count += 1
         return Segment(fields[0], fields[1:], delimiters, 0, line, start)
+
+
+def _without_line_breaks(text: str, delimiters: Delimiters) -> str:
+    """``text`` without the line breaks that lay out the file; one that is a separator (ISA16 = LF) stays."""
+    for brk in "\r\n":
+        if brk not in (delimiters.component, delimiters.repetition):
+            text = text.replace(brk, "")
+    return text
 
 
 def preview(text: str, limit: int = 60) -> str:

@@ -41,7 +41,8 @@ def value_problem(value: str, delimiters: Delimiters, part: bool = True, charset
     repetition); a component may hold no separator at all. ``charset`` also refuses characters
     outside the X12 character set (control characters among them), as the builders do.
     """
-    if "\n" in value or "\r" in value:
+    breaks = "\r\n" if part else "".join(c for c in "\r\n" if c not in (delimiters.component, delimiters.repetition))
+    if any(c in value for c in breaks):
         return "holds a line break"
     named: list[tuple[str, str | None]] = [
         ("element separator", delimiters.element),
@@ -83,6 +84,8 @@ def checked_text(segment: Segment, delimiters: Delimiters | None = None) -> str:
         problem = value_problem(value, d, part=False)
         if problem:
             raise UnsafeValue(value, problem, f"{segment.id}{index:02d}")
+    if fits:  # its line breaks are the component or repetition separator
+        return text
     raise UnsafeValue(text, "does not read back as one segment in the chosen delimiters", segment.id)
 
 
