@@ -25,7 +25,7 @@ def _interchange(st01: str, version: str, body: str) -> str:
 SETS = {
     "270": _interchange("270", "005010X279A1", "BHT*0022*13*10001234*20260115*1030~\nHL*1**20*1~\n"),
     "997": _interchange("997", "005010", "AK1*HC*1~\nAK9*A*1*1*1~\n"),
-    "277": _interchange("277", "005010X214", "BHT*0085*08*1*20260115*1030*TH~\n"),
+    "276": _interchange("276", "005010X212", "BHT*0010*13*1*20260115*1030~\n"),
 }
 
 
