@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from edi.claims.build import EnvelopeOptions, build_837
+from edi.claims.build import build_837
+from edi.claims.envelope import EnvelopeOptions
 from edi.claims.read import read_claims
 from edi.cli import app
 from edi.errors import InputError
@@ -121,3 +122,15 @@ def test_several_interchanges_keep_their_control_numbers() -> None:
     built = _segments(build_837(data, "in.json"))
     assert [s.split("*")[13] for s in built if s.startswith("ISA*")] == ["000000101", "000000102"]
     assert [s.split("*")[6] for s in built if s.startswith("GS*")] == ["101", "102"]
+
+
+def test_the_835_takes_the_envelope_options_too(tmp_path: Path) -> None:
+    source = tmp_path / "remit.json"
+    source.write_text((SAMPLES / "835-office-visits.json").read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "out.835"
+    options = ["--control-number", "77", "--sender", "PAYER9", "--production"]
+    result = CliRunner().invoke(app, ["build", str(source), *options, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    segments = {s.split("*")[0]: s.split("*") for s in _segments(out.read_text(encoding="utf-8"))}
+    assert segments["ISA"][6].strip() == "PAYER9" and segments["ISA"][15] == "P"
+    assert segments["ISA"][13] == "000000077" and segments["GS"][6] == "77" and segments["GE"][2] == "77"

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from edi.claims.build import EnvelopeOptions, build_837
+from edi.claims.build import build_837
+from edi.claims.envelope import EnvelopeOptions
 from edi.convert.structure import document_json
 from edi.errors import InputError
 from edi.remit.build import build_835

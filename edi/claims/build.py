@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
 
-from edi.claims.envelope import Envelope, build_interchange, transaction_set
+from edi.claims.envelope import Envelope, EnvelopeOptions, build_interchange, transaction_set
 from edi.claims.fields import write_fields, x12_date
 from edi.claims.levels import hl_levels
 from edi.claims.maps import ROLE_CODES, ROOT, LoopKind, loop_kind, party
@@ -26,16 +25,6 @@ from edi.x12.values import UnsafeValue, check_charset, located
 from edi.x12.writer import segment_text
 
 DEFAULT_CONTROL = "0001"
-
-
-@dataclass(frozen=True, slots=True)
-class EnvelopeOptions:
-    """Envelope values given on the command line; they win over those in the JSON."""
-
-    control_number: int | None = None
-    sender: str | None = None
-    receiver: str | None = None
-    usage: str | None = None
 
 
 def build_837(
@@ -265,16 +254,7 @@ def _envelope(document: dict[str, Any], options: EnvelopeOptions, stamp: datetim
         group_date=x12_date(gs["date"]) if "date" in gs else None,
         group_time=gs["time"].replace(":", "").replace(".", "") if "time" in gs else None,
     )
-    return replace(
-        envelope,
-        control_number=options.control_number or envelope.control_number,
-        group_control_number=options.control_number or envelope.group_control_number,
-        sender_id=options.sender or envelope.sender_id,
-        receiver_id=options.receiver or envelope.receiver_id,
-        application_sender=options.sender or envelope.application_sender,
-        application_receiver=options.receiver or envelope.application_receiver,
-        usage=options.usage or envelope.usage,
-    )
+    return options.applied(envelope)
 
 
 def _check_placed(document: Document, marked: list[set[int]], file: str) -> list[str]:

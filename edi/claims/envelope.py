@@ -7,7 +7,7 @@ Shared by every builder (837 and 835): give it the body of each transaction set 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from edi.errors import InputError
@@ -64,6 +64,29 @@ class Envelope:
         if self.usage not in ("P", "T"):
             problems.append(f"interchange usage must be P (production) or T (test), got {self.usage!r}")
         return problems
+
+
+@dataclass(frozen=True, slots=True)
+class EnvelopeOptions:
+    """Envelope values given on the command line; they win over those in the JSON."""
+
+    control_number: int | None = None
+    sender: str | None = None
+    receiver: str | None = None
+    usage: str | None = None
+
+    def applied(self, envelope: Envelope) -> Envelope:
+        """``envelope`` with these values; the control number sets the interchange's and the group's."""
+        return replace(
+            envelope,
+            control_number=self.control_number or envelope.control_number,
+            group_control_number=self.control_number or envelope.group_control_number,
+            sender_id=self.sender or envelope.sender_id,
+            receiver_id=self.receiver or envelope.receiver_id,
+            application_sender=self.sender or envelope.application_sender,
+            application_receiver=self.receiver or envelope.application_receiver,
+            usage=self.usage or envelope.usage,
+        )
 
 
 def transaction_set(

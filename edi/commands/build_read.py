@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 
 from edi.claims import FORMAT as CLAIMS_FORMAT
+from edi.claims.envelope import EnvelopeOptions
 from edi.commands.common import handle_errors, stderr
 from edi.commands.structure import _delimiters as parse_delimiters
 from edi.errors import InputError
@@ -45,16 +46,16 @@ def build(
     data = _load(file)
     chosen = parse_delimiters(delimiters) if delimiters else None
     kind = data.get("format") if isinstance(data, dict) else None
+    usage = None if test is None else ("T" if test else "P")
+    options = EnvelopeOptions(control_number, sender, receiver, usage)
     if kind == CLAIMS_FORMAT:
-        from edi.claims.build import EnvelopeOptions, build_837  # each format's code is imported when used
+        from edi.claims.build import build_837  # each format's code is imported when used
 
-        usage = None if test is None else ("T" if test else "P")
-        options = EnvelopeOptions(control_number, sender, receiver, usage)
         text = build_837(data, str(file), options, chosen, warn=lambda note: _note(file, note))
     elif kind == REMITTANCE_FORMAT:
         from edi.remit.build import build_835
 
-        text = build_835(data, str(file), allow_unbalanced, chosen)
+        text = build_835(data, str(file), allow_unbalanced, chosen, options=options)
     else:
         raise InputError(
             f'"format" is {kind!r}; expected "{CLAIMS_FORMAT}" (claims, builds an 837) '

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
-from edi.claims.envelope import Envelope, build_interchange
+from edi.claims.envelope import Envelope, EnvelopeOptions, build_interchange
 from edi.convert.structure import segment_from_json
 from edi.errors import InputError
 from edi.remit.adjustments import cas_segments, plb_segment
@@ -59,11 +59,13 @@ def build_835(
     allow_unbalanced: bool = False,
     delimiters: Delimiters | None = None,
     check: bool = True,
+    options: EnvelopeOptions | None = None,
 ) -> str:
     """X12 835 text for remittance JSON; refuses JSON off the schema, or unbalanced unless allowed.
 
     With ``check`` (the default) the text must also pass SNIP types 1 and 2 of `edi validate` and
-    hold only X12 characters (see `build_837`).
+    hold only X12 characters (see `build_837`). ``options`` (command-line envelope values) win
+    over the JSON's, as for `build_837`.
     """
     check_against("remittance", data, file)
     problems = balance_problems(data)
@@ -75,7 +77,7 @@ def build_835(
     segments: list[Segment] = []
     try:
         for number, run in enumerate(_runs(data["transactions"]), start=1):
-            segments += _interchange(run, number, d, file)
+            segments += _interchange(run, number, d, file, options or EnvelopeOptions())
         if check:
             check_charset(segments)
         text = segment_text(segments)
@@ -99,8 +101,10 @@ def _runs(transactions: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return runs
 
 
-def _interchange(transactions: list[dict[str, Any]], number: int, d: Delimiters, file: str) -> list[Segment]:
-    envelope = _envelope(transactions[0], number, file)
+def _interchange(
+    transactions: list[dict[str, Any]], number: int, d: Delimiters, file: str, options: EnvelopeOptions
+) -> list[Segment]:
+    envelope = options.applied(_envelope(transactions[0], number, file))
     bodies = [transaction_segments(t, d, f"{index:04d}") for index, t in enumerate(transactions, start=1)]
     try:
         return build_interchange(bodies, envelope, d)
