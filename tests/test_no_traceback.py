@@ -123,3 +123,11 @@ def test_every_error_names_its_file_not_input(tmp_path: Path) -> None:
         read_document(path)
     assert "<input>" not in str(caught.value)
     assert str(caught.value).startswith(str(path))
+
+
+def test_an_envelope_problem_names_the_json_file() -> None:
+    from edi.claims.envelope import EnvelopeOptions
+
+    with pytest.raises(InputError) as caught:
+        build_837(_claims(), "claims.json", EnvelopeOptions(sender="S" * 16))
+    assert str(caught.value).startswith("claims.json: the interchange envelope cannot be written")

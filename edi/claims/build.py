@@ -50,6 +50,10 @@ def build_837(
         text, marked = _build(data, options or EnvelopeOptions(), delimiters, stamp, paths, check)
     except UnsafeValue as error:
         raise located(error, data, file) from None
+    except InputError as error:
+        if error.location.file or not file:
+            raise
+        raise InputError(error.message, error.problems, file=file) from None
     document = read_document(text.encode("utf-8", "surrogateescape"), file=file or "<built 837>")
     notes = _check_placed(document, marked, file)
     if check:
