@@ -80,7 +80,8 @@ def test_a_value_holding_a_separator_is_refused(tmp_path: Path) -> None:
     data = _sample()
     data["billing_providers"][0]["billing_provider"]["name"] = "SMITH*JONES CLINIC"
     result = _refused(data, tmp_path)
-    assert "holds the separator '*'" in result.stderr
+    path = "$.billing_providers[0].billing_provider.name"
+    assert f"{path}: 'SMITH*JONES CLINIC' holds the element separator" in result.stderr
 
 
 def test_build_writes_the_sample_837(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 
 from edi.claims import FORMAT as CLAIMS_FORMAT
+from edi.claims.envelope import EnvelopeOptions
 from edi.commands.common import handle_errors, stderr
 from edi.commands.structure import _delimiters as parse_delimiters
 from edi.errors import InputError
@@ -27,12 +28,13 @@ def build(
     ] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the X12 here (default: stdout).")] = None,
     control_number: Annotated[
-        int | None, typer.Option("--control-number", help="Interchange control number (ISA13/IEA02).")
+        int | None, typer.Option("--control-number", help="Control number of the interchange and group (ISA13, GS06).")
     ] = None,
     sender: Annotated[str | None, typer.Option("--sender", help="Interchange sender ID (ISA06).")] = None,
     receiver: Annotated[str | None, typer.Option("--receiver", help="Interchange receiver ID (ISA08).")] = None,
     test: Annotated[
-        bool | None, typer.Option("--test/--production", help="Mark the interchange as test (T) or production (P).")
+        bool | None,
+        typer.Option("--test/--production", help="Mark the interchange as test (T, the default) or production (P)."),
     ] = None,
     delimiters: Annotated[
         str | None,
@@ -63,15 +65,16 @@ def build(
     data = _load(file)
     chosen = parse_delimiters(delimiters) if delimiters else None
     kind = data.get("format") if isinstance(data, dict) else None
+    usage = None if test is None else ("T" if test else "P")
+    options = EnvelopeOptions(control_number, sender, receiver, usage)
     if kind == CLAIMS_FORMAT:
-        from edi.claims.build import EnvelopeOptions, build_837  # each format's code is imported when used
+        from edi.claims.build import build_837  # each format's code is imported when used
 
-        options = EnvelopeOptions(control_number, sender, receiver, usage)
         text = build_837(data, str(file), options, chosen, warn=lambda note: _note(file, note))
     elif kind == REMITTANCE_FORMAT:
         from edi.remit.build import build_835
 
-        text = build_835(data, str(file), allow_unbalanced, chosen)
+        text = build_835(data, str(file), allow_unbalanced, chosen, options=options)
     else:
         raise InputError(
             f'"format" is {kind!r}; expected "{CLAIMS_FORMAT}" (claims, builds an 837) '

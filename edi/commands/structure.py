@@ -20,6 +20,7 @@ from edi.x12.document import ReadWarning
 from edi.x12.lalr import Loop
 from edi.x12.reader import read_document
 from edi.x12.segment import Delimiters, Segment
+from edi.x12.values import UnsafeValue, located
 from edi.x12.writer import write_document
 
 MAX_TREE_SEGMENTS = 5000
@@ -116,13 +117,16 @@ def write(
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot read the JSON: {exc}", file=str(tree)) from exc
     check_against("structure", data, str(tree))
-    document = document_from_json(data)
     chosen = _delimiters(delimiters) if delimiters else None
-    if output:
-        with output.open("w", encoding="utf-8", newline="", errors="surrogateescape") as out:
-            write_document(document, out, chosen)
-    else:
-        write_document(document, sys.stdout, chosen)
+    try:
+        document = document_from_json(data)
+        if output:
+            with output.open("w", encoding="utf-8", newline="", errors="surrogateescape") as out:
+                write_document(document, out, chosen)
+        else:
+            write_document(document, sys.stdout, chosen)
+    except UnsafeValue as error:
+        raise located(error, data, str(tree)) from None
 
 
 def _delimiters(text: str) -> Delimiters:

@@ -63,7 +63,8 @@ def validate(
         if result.unreadable is not None:
             stderr.print(f"[bold red]error[/]: {result.unreadable}", markup=True, soft_wrap=True, emoji=False)
     summary = counts(results)
-    code = EXIT_UNREADABLE if summary["unreadable"] else EXIT_FINDINGS if summary["error"] else EXIT_OK
+    unusable = summary["unreadable"] or summary["not_validated"]
+    code = EXIT_UNREADABLE if unusable else EXIT_FINDINGS if summary["error"] else EXIT_OK
     raise typer.Exit(code)
 
 
