@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import json
-import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO
 
 import typer
 from rich.markup import escape
 
 from edi.claims import FORMAT as CLAIMS_FORMAT
-from edi.commands.common import handle_errors, stderr
+from edi.commands.common import display_name, expand_inputs, handle_errors, progress, redactor, source, stderr
 from edi.commands.structure import _delimiters as parse_delimiters
+from edi.commands.structure import load_json
 from edi.errors import InputError
+from edi.output import open_output, write_text
+from edi.redact import Redactor
 from edi.remit import FORMAT as REMITTANCE_FORMAT
 from edi.x12.reader import read_document
 
@@ -22,26 +26,42 @@ MAX_NOTES = 5
 
 @handle_errors
 def build(
-    file: Annotated[Path, typer.Argument(help="Claims JSON (edi.claims/1) or remittance JSON (edi.remittance/1).")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the X12 here (default: stdout).")] = None,
-    control_number: Annotated[
-        int | None, typer.Option("--control-number", help="Interchange control number (ISA13/IEA02).")
+    file: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE", help="Claims JSON (edi.claims/1) or remittance JSON (edi.remittance/1); - for stdin."
+        ),
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option("-o", "--output", metavar="OUT", help="Write the X12 here (default and -: standard output)."),
     ] = None,
-    sender: Annotated[str | None, typer.Option("--sender", help="Interchange sender ID (ISA06).")] = None,
-    receiver: Annotated[str | None, typer.Option("--receiver", help="Interchange receiver ID (ISA08).")] = None,
+    control_number: Annotated[
+        int | None, typer.Option("--control-number", metavar="N", help="Interchange control number (ISA13/IEA02).")
+    ] = None,
+    sender: Annotated[str | None, typer.Option("--sender", metavar="ID", help="Interchange sender ID (ISA06).")] = None,
+    receiver: Annotated[
+        str | None, typer.Option("--receiver", metavar="ID", help="Interchange receiver ID (ISA08).")
+    ] = None,
     test: Annotated[
         bool | None, typer.Option("--test/--production", help="Mark the interchange as test (T) or production (P).")
     ] = None,
     delimiters: Annotated[
         str | None,
-        typer.Option("--delimiters", help="Four characters: element, component, repetition and segment, e.g. '*:^~'."),
+        typer.Option(
+            "--delimiters",
+            metavar="CHARS",
+            help="Four characters: element, component, repetition and segment, e.g. '*:^~'.",
+        ),
     ] = None,
     allow_unbalanced: Annotated[
         bool, typer.Option("--allow-unbalanced", help="835 only: write a remittance that does not balance.")
     ] = False,
 ) -> None:
     """Build an 837 from claims JSON, or an 835 from remittance JSON; nothing is written when the JSON is wrong."""
-    data = _load(file)
+    path = Path(file)
+    file = display_name(path)
+    data = load_json(path)
     chosen = parse_delimiters(delimiters) if delimiters else None
     kind = data.get("format") if isinstance(data, dict) else None
     if kind == CLAIMS_FORMAT:
@@ -49,37 +69,68 @@ def build(
 
         usage = None if test is None else ("T" if test else "P")
         options = EnvelopeOptions(control_number, sender, receiver, usage)
-        text = build_837(data, str(file), options, chosen, warn=lambda note: _note(file, note))
+        text = build_837(data, file, options, chosen, warn=lambda note: _note(file, note))
     elif kind == REMITTANCE_FORMAT:
         from edi.remit.build import build_835
 
-        text = build_835(data, str(file), allow_unbalanced, chosen)
+        text = build_835(data, file, allow_unbalanced, chosen)
     else:
         raise InputError(
             f'"format" is {kind!r}; expected "{CLAIMS_FORMAT}" (claims, builds an 837) '
             f'or "{REMITTANCE_FORMAT}" (remittance, builds an 835)',
-            file=str(file),
+            file=file,
         )
-    _emit(text, output)
+    write_text(output, text, [path])
 
 
 @handle_errors
 def read(
-    file: Annotated[Path, typer.Argument(help="An X12 837 or 835 file.")],
+    files: Annotated[
+        list[str], typer.Argument(metavar="FILE...", help="X12 837 or 835 files, folders, globs, or - for stdin.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON (the default).")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Write one CSV row per service line.")] = False,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")] = None,
+    output: Annotated[
+        str | None, typer.Option("-o", "--output", metavar="OUT", help="Write to this file (- for standard output).")
+    ] = None,
+    redact: Annotated[bool, typer.Option("--redact", help="Mask names, IDs, birth dates, addresses.")] = False,
 ) -> None:
-    """Read an 837 into claims JSON or an 835 into remittance JSON (or CSV rows of either)."""
+    """Read an 837 into claims JSON or an 835 into remittance JSON (or CSV rows of either).
+
+    With several files, the JSON is one document per line (JSON Lines) and the CSV has one header.
+    """
     if as_json and as_csv:
         raise InputError("choose one of --json and --csv")
-    document = read_document(file)
+    paths = expand_inputs(files)
+    masker = redactor(redact)
+    results = [_business(path, masker) for path in progress(paths, "reading")]
+    with open_output(output, paths) as out:
+        for number, (data, write) in enumerate(results):
+            if as_csv:
+                buffer = io.StringIO()
+                write(data, buffer)
+                text = buffer.getvalue()
+                out.write(text if number == 0 else text.split("\n", 1)[1])
+            elif len(results) > 1:
+                out.write(json.dumps(data) + "\n")
+            else:
+                out.write(json.dumps(data, indent=2) + "\n")
+
+
+Writer = Callable[[Any, TextIO], None]
+
+
+def _business(path: Path, masker: Redactor | None) -> tuple[Any, Writer]:
+    """The claims or remittance JSON of one file, and the CSV writer of its kind."""
+    name = display_name(path)
+    document = read_document(source(path), file=name)
     kinds = {t.st.get(1) for _, _, t in document.transactions()}
+    write: Writer
     if kinds == {"835"}:
         from edi.remit.csv import write_csv
         from edi.remit.read import read_remittance
 
-        data = read_remittance(document)
+        data: Any = read_remittance(document)
         write = write_csv
     elif kinds == {"837"}:
         from edi.claims.read import read_claims, renumbered
@@ -88,51 +139,31 @@ def read(
         data = read_claims(document)
         write = write_claim_csv
         for _, _, transaction in document.transactions():
-            _warn(file, transaction.control_number, renumbered(transaction))
+            _warn(name, transaction.control_number, renumbered(transaction))
     else:
         found = ", ".join(sorted(kinds)) or "none"
-        raise InputError(f"expected 837 or 835 transaction sets (not mixed); found: {found}", file=str(file))
-    out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
-    try:
-        if as_csv:
-            write(data, out)
-        else:
-            out.write(json.dumps(data, indent=2) + "\n")
-    finally:
-        if output:
-            out.close()
+        raise InputError(f"expected 837 or 835 transaction sets (not mixed); found: {found}", file=name)
+    if masker is not None:
+        masker.learn_segments(document.segments())
+        data = masker.data(data)
+    return data, write
 
 
-def _warn(file: Path, control_number: str, notes: list[str]) -> None:
+def _warn(file: str, control_number: str, notes: list[str]) -> None:
     """Print the first few numbers a build will correct, and how many more there are."""
     for note in notes[:MAX_NOTES]:
         stderr.print(
-            f"[yellow]warning[/]: {escape(str(file))}: transaction set {escape(control_number)}: {escape(note)}",
+            f"[yellow]warning[/]: {escape(file)}: transaction set {escape(control_number)}: {escape(note)}",
             soft_wrap=True,
         )
     if len(notes) > MAX_NOTES:
         stderr.print(
-            f"[yellow]warning[/]: {escape(str(file))}: transaction set {escape(control_number)}: "
+            f"[yellow]warning[/]: {escape(file)}: transaction set {escape(control_number)}: "
             f"{len(notes) - MAX_NOTES} more HL or SE numbers will be corrected by edi build",
             soft_wrap=True,
         )
 
 
-def _note(file: Path, note: str) -> None:
+def _note(file: str, note: str) -> None:
     """Print one build warning on standard error."""
-    stderr.print(f"[yellow]warning[/]: {escape(str(file))}: {escape(note)}", soft_wrap=True)
-
-
-def _load(file: Path) -> Any:
-    try:
-        return json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read the JSON: {exc}", file=str(file)) from exc
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    with output.open("w", encoding="utf-8", newline="", errors="surrogateescape") as out:
-        out.write(text)
+    stderr.print(f"[yellow]warning[/]: {escape(file)}: {escape(note)}", soft_wrap=True)
