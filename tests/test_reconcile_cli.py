@@ -101,7 +101,9 @@ def test_every_unusable_input_is_named_with_exit_2(tmp_path: Path, problem: str)
 
 
 def test_a_file_of_the_wrong_kind_is_named_with_a_hint() -> None:
-    code, _, err = invoke("--claims", DATA / "office.835", "--claims", DATA / "office.837", "--remit", DATA / "office.835")
+    code, _, err = invoke(
+        "--claims", DATA / "office.835", "--claims", DATA / "office.837", "--remit", DATA / "office.835"
+    )
     assert code == 2
     assert "holds no 837 transaction set" in err and "give it to --remit" in err
 
@@ -118,7 +120,8 @@ def test_folders_globs_and_loose_files_are_accepted(tmp_path: Path) -> None:
     assert by_folder[0] == by_glob[0] == loose[0] == 0
     paid = json.loads(alone[1])["totals"]["paid"]
     assert json.loads(by_folder[1])["totals"]["paid"] == json.loads(by_glob[1])["totals"]["paid"] == paid
-    assert Decimal(json.loads(loose[1])["totals"]["payments"]) == 2 * Decimal(json.loads(alone[1])["totals"]["payments"])
+    payments = Decimal(json.loads(alone[1])["totals"]["payments"])
+    assert Decimal(json.loads(loose[1])["totals"]["payments"]) == 2 * payments
 
 
 def test_whole_corpus_reconciles_without_a_traceback(tmp_path: Path) -> None:
