@@ -56,6 +56,7 @@ def reconcile(
 
     if as_json and as_csv:
         raise typer.BadParameter("choose one of --json and --csv", param_hint="--json / --csv")
+    masker = redactor(redact)
     claim_paths, remit_paths = expand_inputs(claims, "--claims"), expand_inputs(remit, "--remit")
     extra_paths = expand_inputs(extra, "FILE") if extra else []
     if sum(is_stdio(p) for p in (*claim_paths, *remit_paths, *extra_paths)) > 1:
@@ -66,7 +67,6 @@ def reconcile(
         document = _usable(path, None, "FILE")
         kinds = {t.st.get(1) for _, _, t in document.transactions()}
         (claim_docs if "837" in kinds else remit_docs).append(document)
-    masker = redactor(redact)
     if masker is not None:
         for document in (*claim_docs, *remit_docs):
             masker.learn_segments(document.segments())
