@@ -6,7 +6,6 @@ import functools
 import glob
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -18,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from typer import _click as click
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-from edi.errors import EdiError, InputError, Location
+from edi.errors import EdiError, InputError
 from edi.output import STDIO, is_stdio
 from edi.redact import Redactor
 
@@ -35,7 +34,7 @@ stderr = Console(stderr=True, highlight=False)
 
 
 class _State:
-    """What one command run shares with the error boundary: the redactor when ``--redact`` is on."""
+    """What one command run shares: the redactor when ``--redact`` is on, and standard input once read."""
 
     redactor: Redactor | None = None
     stdin: bytes | None = None
@@ -171,11 +170,6 @@ def located(error: EdiError, name: str) -> EdiError:
     return error
 
 
-def file_location(path: Path) -> Location:
-    """A location naming an input."""
-    return Location(file=display_name(path))
-
-
 # Progress -----------------------------------------------------------------------------------
 
 
@@ -209,16 +203,6 @@ def _total_size(paths: Iterable[Path]) -> int:
             except OSError:
                 continue
     return total
-
-
-@contextmanager
-def status(message: str) -> Iterator[None]:
-    """A spinner on standard error while one long step runs, on a terminal only."""
-    if not stderr.is_terminal:
-        yield
-        return
-    with stderr.status(message):
-        yield
 
 
 # Help ---------------------------------------------------------------------------------------

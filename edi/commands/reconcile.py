@@ -78,13 +78,13 @@ def reconcile(
         buffer = io.StringIO()
         write_csv(result, buffer)
         text = masker.text(buffer.getvalue()) if masker else buffer.getvalue()
-    elif output is None and masker is None:
+    elif is_stdio(output) and masker is None and stdout.is_terminal:
         stdout.print(table(result, stdout.width))
         return
     else:
-        width = stdout.width if output is None else TABLE_WIDTH
+        width = stdout.width if is_stdio(output) and stdout.is_terminal else TABLE_WIDTH
         console = Console(file=io.StringIO(), width=width, highlight=False, record=True)
-        console.print(table(result, width))
+        console.print(table(result, width), soft_wrap=not stdout.is_terminal or not is_stdio(output))
         plain = console.export_text()
         text = masker.text(plain) if masker else plain
     with open_output(output, [*claim_paths, *remit_paths, *extra_paths]) as out:
