@@ -101,18 +101,16 @@ class Redactor:
         self._pattern: re.Pattern[str] | None = None
 
     def segment(self, segment: Segment) -> str:
-        """The segment's text with its PHI elements masked (the values are remembered)."""
-        return self._masked(segment.id, segment.elements, segment.delimiters.element)
+        """The segment's text with its PHI elements masked, and any PHI value met before wherever it shows."""
+        return self.text(self._masked(segment.id, segment.elements, segment.delimiters.element))
 
     def segment_text(self, text: str) -> str:
-        """A segment's X12 text (``NM1*IL*1*DOE...``) with its PHI elements masked."""
+        """A segment's X12 text (``NM1*IL*1*DOE...``) masked as `segment` masks a segment."""
         found = _SEGMENT_ID.match(text)
-        if not found or len(text) <= found.end():
-            return text
+        if not found or len(text) <= found.end() or text[found.end()].isalnum():
+            return self.text(text)
         separator = text[found.end()]
-        if separator.isalnum():
-            return text
-        return self._masked(found.group(0), text[found.end() + 1 :].split(separator), separator)
+        return self.text(self._masked(found.group(0), text[found.end() + 1 :].split(separator), separator))
 
     def _masked(self, segment_id: str, elements: list[str], separator: str) -> str:
         def get(index: int) -> str:

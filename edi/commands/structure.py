@@ -74,6 +74,8 @@ def parse(
         return
     for path in paths:
         document = read_document(source(path), file=display_name(path))
+        if masker is not None:
+            masker.learn_segments(document.segments())  # the tree shows 5,000 segments; warnings may name others
         stdout.print(_tree(document, masker))
         _print_warnings(document.warnings)
 
@@ -82,7 +84,8 @@ def _write_json(path: Path, out: TextIO, jobs: int, masker: Redactor | None) -> 
     """One file's structural JSON on one line; nothing for a file that cannot be read at all."""
     if masker is not None:
         document = read_document(source(path), file=display_name(path))
-        out.write(json.dumps(masker.structure(document_json(document))) + "\n")
+        masked = masker.structure(document_json(document))  # by position first: this learns the values
+        out.write(json.dumps(masker.data(masked)) + "\n")  # then wherever else they appear (warnings)
         return document.warnings
     if is_stdio(path):
         reader = Reader(STDIN_NAME)
