@@ -10,6 +10,7 @@ hold what is expected is rebuilt, with a note on standard error.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sys
 import tempfile
@@ -44,14 +45,19 @@ def load(name: str, restore: Callable[[Any], T]) -> T | None:
     except OSError as exc:
         _note(path, exc.strerror or str(exc))
         return None
+    collecting = gc.isenabled()
+    gc.disable()  # the data is many small objects and no cycles: collecting while they are made only costs time
     try:
         wrapper = orjson.loads(raw)
         if not isinstance(wrapper, dict) or wrapper.get("name") != name:
             raise ValueError("it holds another cache entry")
         return restore(wrapper["data"])
-    except (ValueError, TypeError, KeyError, IndexError) as exc:
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
         _note(path, str(exc) or type(exc).__name__)
         return None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def store(name: str, value: Any) -> None:

@@ -86,7 +86,7 @@ def build(
 @handle_errors
 def read(
     files: Annotated[
-        list[str], typer.Argument(metavar="FILE...", help="X12 837 or 835 files, folders, globs, or - for stdin.")
+        list[str], typer.Argument(metavar="FILE", help="X12 837 or 835 files, folders, globs, or - for stdin.")
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON (the default).")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Write one CSV row per service line.")] = False,

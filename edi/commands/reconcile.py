@@ -39,7 +39,7 @@ def reconcile(
     extra: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[FILE...]",
+            metavar="FILE",
             help="More 837 or 835 files (as a shell expands --remit remits/*.835), each placed by what it holds.",
         ),
     ] = None,

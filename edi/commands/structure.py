@@ -47,7 +47,7 @@ MAX_TREE_SEGMENTS = 5000
 @handle_errors
 def parse(
     files: Annotated[
-        list[str], typer.Argument(metavar="FILE...", help="X12 files, folders, globs, or - for standard input.")
+        list[str], typer.Argument(metavar="FILE", help="X12 files, folders, globs, or - for standard input.")
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Write the structural JSON (default when piped).")] = False,
     output: Annotated[

@@ -44,7 +44,7 @@ ACK_SUFFIX = ".999"
 @handle_errors
 def validate(
     files: Annotated[
-        list[str], typer.Argument(metavar="FILE...", help="X12 files, folders, globs, or - for standard input.")
+        list[str], typer.Argument(metavar="FILE", help="X12 files, folders, globs, or - for standard input.")
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Write the findings as JSON (edi.findings/1).")] = False,
     ack: Annotated[

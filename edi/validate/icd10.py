@@ -199,19 +199,19 @@ def _full_records(version: str) -> dict[str, Record]:
     return records
 
 
-def _references(items: Any) -> tuple[Reference, ...]:
-    return tuple((str(low), str(high)) for low, high in items)
+def _references(items: list[list[str]]) -> tuple[Reference, ...]:
+    return tuple((low, high) for low, high in items) if items else ()
 
 
-def _restore_entries(data: Any) -> dict[str, Entry]:
+def _restore_entries(data: dict[str, Any]) -> dict[str, Entry]:
     """The entries from their cached JSON (a ValueError or TypeError when the data has another shape)."""
-    return {code: (int(flags), str(parent), _references(refs)) for code, (flags, parent, refs) in data.items()}
+    return {code: (flags, parent, _references(refs)) for code, (flags, parent, refs) in data.items()}
 
 
-def _restore_records(data: Any) -> dict[str, Record]:
+def _restore_records(data: dict[str, Any]) -> dict[str, Record]:
     """The full records from their cached JSON."""
     return {
-        code: (int(flags), str(parent), _references(refs), str(title), str(note))
+        code: (flags, parent, _references(refs), title, note)
         for code, (flags, parent, refs, title, note) in data.items()
     }
 
