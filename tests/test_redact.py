@@ -122,3 +122,18 @@ def test_masking_keeps_length_and_punctuation() -> None:
         "NM1*85*2*RIVERSIDE CLINIC*****XX*1234567893"
     )
     assert redactor.segment_text("CTX*CLM01:PCN-1001") == "CTX*CLM01:XXX-XXXX"
+
+
+def test_the_999_keeps_the_true_values(tmp_path: Path) -> None:
+    street = "42 ELM STREET " + "AND A VERY LONG WAY AROUND THE BLOCK " * 2  # longer than N301 allows
+    source = tmp_path / "long-address.x12"
+    source.write_text(SAMPLE_837.read_text(encoding="utf-8").replace("N3*42 ELM STREET", f"N3*{street}"), "utf-8")
+    plain, redacted = tmp_path / "plain.999", tmp_path / "redacted.999"
+    assert runner.invoke(app, ["validate", str(source), "--ack", str(plain)]).exit_code == 1
+    report = runner.invoke(app, ["validate", str(source), "--ack", str(redacted), "--redact"])
+    assert "ELM STREET" not in report.output
+    assert f"*{street.strip()}~" in plain.read_text(encoding="utf-8")
+    envelope = ("ISA", "GS")  # their date and time differ between the two runs
+    assert [line for line in redacted.read_text(encoding="utf-8").splitlines() if not line.startswith(envelope)] == [
+        line for line in plain.read_text(encoding="utf-8").splitlines() if not line.startswith(envelope)
+    ]

@@ -91,11 +91,9 @@ def validate(
     filtered: list[Filtered] = []
     for path in progress(paths, "validating"):
         result, document = _validate(path, snip, ack is not None, jobs or default_jobs())
-        if masker is not None:
-            result = _redacted(result, path, masker)
         one = apply(chosen, result)
-        filtered.append(one)
-        if document is not None and path in acks:
+        filtered.append(apply(chosen, _redacted(result, path, masker)) if masker else one)
+        if document is not None and path in acks:  # the 999 goes to the sender: it keeps the true values
             _write_ack(document, one.kept, acks[path], paths)
             if one.suppressed_errors:
                 stderr.print(
