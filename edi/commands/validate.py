@@ -30,7 +30,7 @@ from edi.commands.common import (
 )
 from edi.commands.findings import Filtered, Settings, apply, settings
 from edi.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, EdiError, InputError
-from edi.output import is_stdio, write_text
+from edi.output import is_stdio, refuse_inputs, write_text
 
 if TYPE_CHECKING:
     from edi.redact import Redactor
@@ -177,12 +177,15 @@ def _ack_paths(ack: Path, paths: list[Path]) -> dict[Path, Path]:
     Two files that would share an acknowledgment name are refused before anything is validated.
     """
     if len(paths) == 1 and not ack.is_dir():
+        refuse_inputs(ack, paths)
         return {paths[0]: ack}
     if ack.exists() and not ack.is_dir():
         raise InputError("--ack must be a folder when several files are validated", file=str(ack))
     targets: dict[Path, Path] = {}
     for path in paths:
         targets[path] = ack / ((Path(STDIN_NAME.strip("<>")) if is_stdio(path) else path).stem + ACK_SUFFIX)
+    for target in targets.values():
+        refuse_inputs(target, paths)
     repeated = [name for name, count in Counter(targets.values()).items() if count > 1]
     if repeated:
         sources = [display_name(p) for p, t in targets.items() if t in repeated]
