@@ -37,7 +37,7 @@ def test_wheel_installs_and_parses_a_sample(tmp_path: Path) -> None:
         text=True,
         cwd=tmp_path,
     )
-    assert '"guide": "835"' in result.stdout and '"CLP01": "PCN-1003"' in result.stdout
+    assert '"guide":"835"' in result.stdout and '"CLP01":"PCN-1003"' in result.stdout
     version = subprocess.run(
         [str(python), "-m", "edi", "--version"], check=True, capture_output=True, text=True, cwd=tmp_path
     )

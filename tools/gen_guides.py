@@ -51,7 +51,7 @@ def _element(node: ET.Element, dataele: dict[str, dict[str, Any]]) -> dict[str, 
     }
     if node.tag == "composite":
         spec["components"] = [_element(child, dataele) for child in node.findall("element")]
-        return spec
+        return _repeat(node, spec)
     info = dataele.get(spec["data_ele"])
     if info:
         spec.update(type=info["data_type"], min=int(info["min_len"]), max=int(info["max_len"]))
@@ -65,6 +65,14 @@ def _element(node: ET.Element, dataele: dict[str, dict[str, Any]]) -> dict[str, 
     regex = _text(node, "regex")
     if regex:
         spec["regex"] = regex
+    return _repeat(node, spec)
+
+
+def _repeat(node: ET.Element, spec: dict[str, Any]) -> dict[str, Any]:
+    """Add how often an element may repeat (CTX01, DMG05: 10), when that is more than once."""
+    repeat = _text(node, "repeat", "1")
+    if repeat != "1":
+        spec["repeat"] = None if repeat.startswith(">") else int(repeat)
     return spec
 
 

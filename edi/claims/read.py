@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from edi.claims import FORMAT
+from edi.claims.codelists import code_lists_by_qualifier, read_code_list
 from edi.claims.fields import OTHER, iso_date, iso_time, read_fields
 from edi.claims.levels import hl_levels
 from edi.claims.maps import DIAGNOSIS_CLASSES, ROLES, Child, LoopKind, loop_kind, trigger_key
@@ -19,6 +20,8 @@ from edi.x12.lalr import Loop
 from edi.x12.segment import Segment
 
 CLAIM_GUIDES = ("837P", "837I", "837D")
+# Present-on-admission indicators the 5010 guides allow in HI0x-9.
+POA_VALUES = frozenset({"Y", "N", "U", "W"})
 
 
 def read_claims(document: Document) -> dict[str, Any]:
@@ -98,6 +101,8 @@ class _LoopReader:
         self.diagnoses: list[Segment] = []
         classes = DIAGNOSIS_CLASSES[guide] if kind.diagnoses else ()
         self.dx_codes = frozenset().union(*classes)
+        self.lists = code_lists_by_qualifier(guide) if kind.diagnoses else {}
+        self.listed: dict[str, list[Segment]] = {}
 
     def segment(self, segment: Segment, first: bool) -> None:
         """Place one of the loop's own segments: a named field, a date, a diagnosis or an extra segment."""
@@ -108,6 +113,8 @@ class _LoopReader:
             self.extras.append(segment_json(segment))
         elif segment.id == "HI" and segment.get(1, 1) in self.dx_codes:
             self.diagnoses.append(segment)
+        elif segment.id == "HI" and segment.get(1, 1) in self.lists:
+            self.listed.setdefault(self.lists[segment.get(1, 1)].key, []).append(segment)
         elif not (segment.id == "DTP" and self._date(segment)):
             self._named(segment)
 
@@ -135,7 +142,7 @@ class _LoopReader:
             self.obj[key] = value
             return True
         name = self.kind.dates.get(qualifier)
-        if name is None or name in self.obj.get("dates", {}):
+        if name is None or name in self.obj.get("dates", {}) or (segment.get(2) == "TM") != name.endswith("_hour"):
             return False
         self.obj.setdefault("dates", {})[name] = value
         return True
@@ -173,10 +180,17 @@ class _LoopReader:
             component = self.diagnoses[0].delimiters.component
             found = [_diagnosis(c.split(component)) for s in self.diagnoses for c in s.elements]
             built = diagnosis_segments(found, self.guide, self.diagnoses[0].delimiters)
-            if [s.text() for s in built] == [s.text() for s in self.diagnoses]:
+            poa_known = all(d.get("present_on_admission", "Y") in POA_VALUES for d in found)
+            if poa_known and [s.text() for s in built] == [s.text() for s in self.diagnoses]:
                 self.obj["diagnoses"] = found
             else:
                 self.extras.extend(segment_json(s) for s in self.diagnoses)
+        for key, segments in self.listed.items():
+            value = read_code_list(self.lists[segments[0].get(1, 1)], segments)
+            if value is None:
+                self.extras.extend(segment_json(s) for s in segments)
+            else:
+                self.obj[key] = value
         if self.extras:
             self.obj["extra_segments"] = self.extras
         return self.obj

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated, Any, TextIO, cast
 
 import typer
 from rich.markup import escape
@@ -16,10 +15,10 @@ from edi.commands.common import display_name, expand_inputs, handle_errors, prog
 from edi.commands.structure import _delimiters as parse_delimiters
 from edi.commands.structure import load_json
 from edi.errors import InputError
-from edi.output import open_output, write_text
+from edi.output import is_stdio, open_output, write_text
 from edi.redact import Redactor
 from edi.remit import FORMAT as REMITTANCE_FORMAT
-from edi.x12.reader import read_document
+from edi.x12.reader import read_document, transaction_kinds
 
 MAX_NOTES = 5
 
@@ -103,29 +102,22 @@ def read(
         raise InputError("choose one of --json and --csv")
     paths = expand_inputs(files)
     masker = redactor(redact)
-    results = [_business(path, masker) for path in progress(paths, "reading")]
     with open_output(output, paths) as out:
-        for number, (data, write) in enumerate(results):
-            if as_csv:
-                buffer = io.StringIO()
-                write(data, buffer)
-                text = buffer.getvalue()
-                out.write(text if number == 0 else text.split("\n", 1)[1])
-            elif len(results) > 1:
-                out.write(json.dumps(data) + "\n")
-            else:
-                out.write(json.dumps(data, indent=2) + "\n")
+        for number, path in enumerate(progress(paths, "reading")):
+            # One CSV header for all files: the writers only call write(), which is all _AfterFirstLine has.
+            target = out if number == 0 or not as_csv else cast(TextIO, _AfterFirstLine(out))
+            _read_one(path, target, as_csv, len(paths) > 1, masker)
 
 
-Writer = Callable[[Any, TextIO], None]
-
-
-def _business(path: Path, masker: Redactor | None) -> tuple[Any, Writer]:
-    """The claims or remittance JSON of one file, and the CSV writer of its kind."""
+def _read_one(path: Path, out: TextIO, as_csv: bool, several: bool, masker: Redactor | None) -> None:
+    """One file as claims or remittance JSON (one line when ``several``) or CSV rows."""
     name = display_name(path)
+    if masker is None and not is_stdio(path) and transaction_kinds(path, name) == {"835"}:
+        _stream_remittance(path, name, out, as_csv)
+        return
     document = read_document(source(path), file=name)
     kinds = {t.st.get(1) for _, _, t in document.transactions()}
-    write: Writer
+    write: Callable[[Any, TextIO], None]
     if kinds == {"835"}:
         from edi.remit.csv import write_csv
         from edi.remit.read import read_remittance
@@ -146,7 +138,39 @@ def _business(path: Path, masker: Redactor | None) -> tuple[Any, Writer]:
     if masker is not None:
         masker.learn_segments(document.segments())
         data = masker.data(data)
-    return data, write
+    if as_csv:
+        write(data, out)
+    else:
+        out.write(json.dumps(data, indent=None if several else 2) + "\n")
+
+
+def _stream_remittance(path: Path, name: str, out: TextIO, as_csv: bool) -> None:
+    """An 835 as remittance JSON (one line) or CSV, written one claim payment at a time."""
+    from edi.remit.stream import CsvWriter, JsonWriter, stream_remittance
+
+    if as_csv:
+        stream_remittance(path, CsvWriter(out), name)
+    else:
+        writer = JsonWriter(out, name)
+        stream_remittance(path, writer, name)
+        writer.close()
+
+
+class _AfterFirstLine:
+    """A text stream that drops everything up to its first line break (a CSV header already written)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.skipping = True
+
+    def write(self, text: str) -> int:
+        if self.skipping:
+            end = text.find("\n")
+            if end < 0:
+                return len(text)
+            self.skipping = False
+            text = text[end + 1 :]
+        return self.out.write(text)
 
 
 def _warn(file: str, control_number: str, notes: list[str]) -> None:
