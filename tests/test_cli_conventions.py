@@ -170,3 +170,11 @@ def test_write_given_business_json_says_to_use_build(sample: str) -> None:
     result = runner.invoke(app, ["write", str(SAMPLES / sample)])
     assert result.exit_code == 2
     assert "use `edi build`" in result.stderr
+
+
+def test_read_of_several_files_as_csv_has_one_header() -> None:
+    first, second = SAMPLE_835, SAMPLES / "835-office-visits-correction.x12"
+    alone = [runner.invoke(app, ["read", "--csv", str(path)]).stdout.splitlines() for path in (first, second)]
+    together = runner.invoke(app, ["read", "--csv", str(first), str(second)]).stdout.splitlines()
+    assert together == alone[0] + alone[1][1:]
+    assert sum(line.startswith("trace_number,") for line in together) == 1
