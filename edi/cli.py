@@ -8,7 +8,7 @@ import typer
 
 from edi import __version__
 from edi.commands import build_read, reconcile, structure, validate
-from edi.commands.common import TidyGroup, tidy_help
+from edi.commands.common import TidyGroup
 
 app = typer.Typer(
     name="edi",
@@ -24,7 +24,6 @@ app.command()(build_read.build)
 app.command()(build_read.read)
 app.command()(reconcile.reconcile)
 app.command()(validate.validate)
-tidy_help(app)
 
 
 def _show_version(value: bool) -> None:

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -178,3 +179,19 @@ def test_read_of_several_files_as_csv_has_one_header() -> None:
     together = runner.invoke(app, ["read", "--csv", str(first), str(second)]).stdout.splitlines()
     assert together == alone[0] + alone[1][1:]
     assert sum(line.startswith("trace_number,") for line in together) == 1
+
+
+def test_a_command_added_later_gets_clean_help_too() -> None:
+    extra = typer.Typer(cls=common.TidyGroup)
+
+    @extra.command()
+    def ledger(files: list[Path], flag: bool = False, limit: int = 3) -> None:
+        """A command registered elsewhere."""
+
+    @extra.command()
+    def other() -> None:
+        """A second command, so that the first is not the group's only one."""
+
+    shown = runner.invoke(extra, ["ledger", "--help"]).stdout
+    assert "--flag" in shown and "LIMIT" in shown
+    assert "<bool>" not in shown and "<list" not in shown and "<int>" not in shown

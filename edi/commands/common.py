@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from typer import _click as click
-from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from edi.errors import EdiError, InputError
 from edi.output import STDIO, is_stdio
@@ -208,29 +208,28 @@ def _total_size(paths: Iterable[Path]) -> int:
 # Help ---------------------------------------------------------------------------------------
 
 
-class _Tidy:
-    """Help showing metavars (``FILE...``, ``OUT``, ``N``) instead of typer's type labels (``<bool>``)."""
+class TidyGroup(TyperGroup):
+    """The command group: its help and every command's show metavars, not typer's type labels (``<bool>``).
+
+    Commands are tidied when looked up, so a command registered anywhere gets clean help too.
+    """
 
     def get_params(self, ctx: click.Context) -> list[click.Parameter]:
-        params: list[click.Parameter] = super().get_params(ctx)  # type: ignore[misc]
+        params = super().get_params(ctx)
         for param in params:
-            if isinstance(param, TyperOption) and param.metavar is None:
-                param.metavar = "" if param.is_flag else (param.name or "").upper()
-            elif isinstance(param, TyperArgument):
-                param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
+            _tidy(param)
         return params
 
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            for param in command.get_params(ctx):
+                _tidy(param)
+        return command
 
-class TidyCommand(_Tidy, TyperCommand):
-    """A command with clean help."""
 
-
-class TidyGroup(_Tidy, TyperGroup):
-    """The command group with clean help."""
-
-
-def tidy_help(app: typer.Typer) -> None:
-    """Give every registered command clean help."""
-    for info in app.registered_commands:
-        if info.cls in (None, TyperCommand):
-            info.cls = TidyCommand
+def _tidy(param: click.Parameter) -> None:
+    if isinstance(param, TyperOption) and param.metavar is None:
+        param.metavar = "" if param.is_flag else (param.name or "").upper()
+    elif isinstance(param, TyperArgument):
+        param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
