@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from edi import __version__
-from edi.commands import build_read, reconcile, structure, validate
+from edi.commands import build_read, reconcile, structure, validate, view
 from edi.commands.common import TidyGroup
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app.command()(build_read.build)
 app.command()(build_read.read)
 app.command()(reconcile.reconcile)
 app.command()(validate.validate)
+app.command()(view.view)
 
 
 def _show_version(value: bool) -> None:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from edi.claims.read import read_claims, renumbered
+from edi.claims.stream import NOTES_KEPT, stream_claims
 from edi.convert.parallel import parse_to_json
 from edi.convert.structure import document_json
 from edi.errors import EdiError
@@ -55,6 +57,25 @@ def test_remittance_by_claim_equals_the_whole_read(row: CorpusFile | None) -> No
     write_csv(read_remittance(document), rows)
     stream_remittance(row.path, CsvWriter(streamed_rows))
     assert streamed_rows.getvalue() == rows.getvalue()
+
+
+@pytest.mark.parametrize("row", corpus_params("837p", "837i", "837d"))
+def test_claims_by_claim_equal_the_whole_read(row: CorpusFile | None) -> None:
+    assert row is not None
+    try:
+        document = read_document(row.path)
+    except EdiError as error:
+        with pytest.raises(EdiError) as streamed:
+            stream_claims(row.path, io.StringIO(), 1, lambda number, notes, count: None)
+        assert str(streamed.value) == str(error)
+        return
+    whole = json.loads(json.dumps(read_claims(document)))
+    due = [(t.control_number, renumbered(t)[:NOTES_KEPT]) for _, _, t in document.transactions()]
+    out = io.StringIO()
+    noted: list[tuple[str, list[str]]] = []
+    stream_claims(row.path, out, len(due), lambda number, notes, count: noted.append((number, notes)))
+    assert json.loads(out.getvalue()) == whole
+    assert noted == due
 
 
 def _one_check_835(claims: int) -> str:
@@ -135,6 +156,20 @@ def test_reading_a_20000_claim_835_keeps_the_heap_bounded(tmp_path: Path) -> Non
 
     assert _peak_heap(read) < HEAP_BOUND
     assert len(json.loads(out.read_text())["transactions"][0]["groups"][0]["claims"]) == 20_000
+
+
+def test_reading_an_8000_claim_837_keeps_the_heap_bounded(tmp_path: Path) -> None:
+    source = tmp_path / "batch.837"
+    source.write_text(_one_st_837(8_000))
+    out = tmp_path / "claims.json"
+
+    def read() -> None:
+        with out.open("w") as handle:
+            stream_claims(source, handle, 1, lambda number, notes, count: None)
+
+    assert _peak_heap(read) < HEAP_BOUND
+    subscribers = json.loads(out.read_text())["billing_providers"][0]["subscribers"]
+    assert [s["claims"][0]["patient_control_number"] for s in subscribers] == [f"PCN{n}" for n in range(8_000)]
 
 
 def test_parsing_an_8000_claim_837_keeps_the_heap_bounded(tmp_path: Path) -> None:

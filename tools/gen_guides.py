@@ -28,6 +28,7 @@ GUIDES = {
     "837I": ("837Q3.I.5010.X223.A1.xml", "005010X223A2", "837", "HC", "Health Care Claim: Institutional"),
     "835": ("835.5010.X221.A1.xml", "005010X221A1", "835", "HP", "Health Care Claim Payment/Advice"),
     "999": ("999.5010X231.A1.xml", "005010X231A1", "999", "FA", "Implementation Acknowledgment"),
+    "277CA": ("277.5010.X214.xml", "005010X214", "277", "HN", "Health Care Claim Acknowledgment"),
 }
 
 # Loops that only group others in the maps; their contents belong to the transaction.

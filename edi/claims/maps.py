@@ -12,6 +12,7 @@ from functools import cache
 
 from edi.claims.fields import Field, SegmentMap
 from edi.x12.lalr import Loop
+from edi.x12.segment import Segment
 
 # NM101 entity codes of provider loops, and the role name each gets under "providers".
 ROLES: dict[str, str] = {
@@ -109,9 +110,17 @@ class LoopKind:
     hl: str = ""
 
 
+# The trigger keys of the loops a streaming read hands out on their own (`Guide.unit_rules`).
+UNIT_TRIGGERS = {"2000A": ("HL", "20"), "2000B": ("HL", "22"), "2000C": ("HL", "23"), "2300": ("CLM", "")}
+
+
 def trigger_key(loop: Loop) -> tuple[str, str]:
     """(segment ID, entity or level code) of the segment that opens ``loop``."""
-    first = loop.trigger
+    return segment_key(loop.trigger)
+
+
+def segment_key(first: Segment) -> tuple[str, str]:
+    """(segment ID, entity or level code) of a segment that opens a loop."""
     if first.id == "NM1":
         return ("NM1", first.get(1))
     if first.id == "HL":

@@ -26,11 +26,11 @@ MAX_NOTES = 5
 @handle_errors
 def build(
     file: Annotated[
-        str,
+        str | None,
         typer.Argument(
             metavar="FILE", help="Claims JSON (edi.claims/1) or remittance JSON (edi.remittance/1); - for stdin."
         ),
-    ],
+    ] = None,
     output: Annotated[
         str | None,
         typer.Option("-o", "--output", metavar="OUT", help="Write the X12 here (default and -: standard output)."),
@@ -56,28 +56,51 @@ def build(
     allow_unbalanced: Annotated[
         bool, typer.Option("--allow-unbalanced", help="835 only: write a remittance that does not balance.")
     ] = False,
+    secondary: Annotated[
+        bool, typer.Option("--secondary", help="Build the claims to the next payer from --claims and --remit.")
+    ] = False,
+    claims: Annotated[
+        Path | None, typer.Option("--claims", metavar="FILE", help="--secondary: the primary's 837.")
+    ] = None,
+    remit: Annotated[
+        list[Path] | None,
+        typer.Option("--remit", metavar="FILE", help="--secondary: the primary's 835 (repeat: applied in order)."),
+    ] = None,
+    payer: Annotated[
+        str | None, typer.Option("--payer", metavar="ID", help="--secondary: the next payer's ID (NM109).")
+    ] = None,
 ) -> None:
-    """Build an 837 from claims JSON, or an 835 from remittance JSON; nothing is written when the JSON is wrong."""
+    """Build an 837 from claims JSON, an 835 from remittance JSON, or (--secondary) the 837 to the next payer."""
+    usage = None if test is None else ("T" if test else "P")
+    if secondary:
+        from edi.commands.secondary import build_secondary_claims
+
+        envelope = (control_number, sender, receiver, usage)
+        inputs = [p for p in (claims, *(remit or [])) if p is not None]
+        text = build_secondary_claims(Path(file) if file else None, claims, remit, payer, envelope)
+        write_text(output, text, inputs)
+        return
+    if file is None:
+        raise InputError("give the JSON file to build from, or --secondary with --claims and --remit")
     path = Path(file)
-    file = display_name(path)
+    name = display_name(path)
     data = load_json(path)
     chosen = parse_delimiters(delimiters) if delimiters else None
     kind = data.get("format") if isinstance(data, dict) else None
     if kind == CLAIMS_FORMAT:
         from edi.claims.build import EnvelopeOptions, build_837  # each format's code is imported when used
 
-        usage = None if test is None else ("T" if test else "P")
         options = EnvelopeOptions(control_number, sender, receiver, usage)
-        text = build_837(data, file, options, chosen, warn=lambda note: _note(file, note))
+        text = build_837(data, name, options, chosen, warn=lambda note: _note(name, note))
     elif kind == REMITTANCE_FORMAT:
         from edi.remit.build import build_835
 
-        text = build_835(data, file, allow_unbalanced, chosen)
+        text = build_835(data, name, allow_unbalanced, chosen)
     else:
         raise InputError(
             f'"format" is {kind!r}; expected "{CLAIMS_FORMAT}" (claims, builds an 837) '
             f'or "{REMITTANCE_FORMAT}" (remittance, builds an 835)',
-            file=file,
+            file=name,
         )
     write_text(output, text, [path])
 
@@ -85,7 +108,7 @@ def build(
 @handle_errors
 def read(
     files: Annotated[
-        list[str], typer.Argument(metavar="FILE", help="X12 837 or 835 files, folders, globs, or - for stdin.")
+        list[str], typer.Argument(metavar="FILE", help="X12 837, 835 or 277CA files, folders, globs, or - for stdin.")
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON (the default).")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Write one CSV row per service line.")] = False,
@@ -94,7 +117,7 @@ def read(
     ] = None,
     redact: Annotated[bool, typer.Option("--redact", help="Mask names, IDs, birth dates, addresses.")] = False,
 ) -> None:
-    """Read an 837 into claims JSON or an 835 into remittance JSON (or CSV rows of either).
+    """Read an 837 into claims JSON, an 835 into remittance JSON (or CSV rows of either), a 277CA into claim acks.
 
     With several files, the JSON is one document per line (JSON Lines) and the CSV has one header.
     """
@@ -110,50 +133,75 @@ def read(
 
 
 def _read_one(path: Path, out: TextIO, as_csv: bool, several: bool, masker: Redactor | None) -> None:
-    """One file as claims or remittance JSON (one line when ``several``) or CSV rows."""
+    """One file as claims, remittance or claim acknowledgment JSON (one line when ``several``) or CSV rows.
+
+    A file is streamed one claim at a time; standard input and ``--redact`` read the whole document.
+    """
     name = display_name(path)
-    if masker is None and not is_stdio(path) and transaction_kinds(path, name) == {"835"}:
-        _stream_remittance(path, name, out, as_csv)
+    kinds = None if is_stdio(path) else transaction_kinds(path, name)
+    if kinds is not None and masker is None and _stream(path, name, kinds, out, as_csv):
         return
     document = read_document(source(path), file=name)
-    kinds = {t.st.get(1) for _, _, t in document.transactions()}
-    write: Callable[[Any, TextIO], None]
-    if kinds == {"835"}:
+    found = {t.st.get(1) for _, _, t in document.transactions()}
+    write: Callable[[Any, TextIO], None] | None = None
+    if found == {"835"}:
         from edi.remit.csv import write_csv
         from edi.remit.read import read_remittance
 
         data: Any = read_remittance(document)
         write = write_csv
-    elif kinds == {"837"}:
+    elif found == {"837"}:
         from edi.claims.read import read_claims, renumbered
         from edi.claims.rows import write_claim_csv
 
         data = read_claims(document)
         write = write_claim_csv
         for _, _, transaction in document.transactions():
-            _warn(name, transaction.control_number, renumbered(transaction))
+            notes = renumbered(transaction)
+            _warn(name, transaction.control_number, notes[:MAX_NOTES], len(notes))
+    elif found == {"277"} and not as_csv:
+        from edi.ack.read277 import read_claim_acks
+
+        data = read_claim_acks(document)
     else:
-        found = ", ".join(sorted(kinds)) or "none"
-        raise InputError(f"expected 837 or 835 transaction sets (not mixed); found: {found}", file=name)
+        raise _kinds_error(found, name)
     if masker is not None:
         masker.learn_segments(document.segments())
         data = masker.data(data)
-    if as_csv:
+    if as_csv and write is not None:
         write(data, out)
     else:
         out.write(json.dumps(data, indent=None if several else 2) + "\n")
 
 
-def _stream_remittance(path: Path, name: str, out: TextIO, as_csv: bool) -> None:
-    """An 835 as remittance JSON (one line) or CSV, written one claim payment at a time."""
-    from edi.remit.stream import CsvWriter, JsonWriter, stream_remittance
+def _stream(path: Path, name: str, kinds: Any, out: TextIO, as_csv: bool) -> bool:
+    """Write an 837 or 835 file one claim at a time; False for what needs the whole document."""
+    found = set(kinds)
+    if found == {"835"}:
+        from edi.remit.stream import CsvWriter, JsonWriter, stream_remittance
 
-    if as_csv:
-        stream_remittance(path, CsvWriter(out), name)
-    else:
-        writer = JsonWriter(out, name)
-        stream_remittance(path, writer, name)
-        writer.close()
+        if as_csv:
+            stream_remittance(path, CsvWriter(out), name)
+        else:
+            writer = JsonWriter(out, name)
+            stream_remittance(path, writer, name)
+            writer.close()
+        return True
+    if found == {"837"} and not as_csv:
+        from edi.claims.stream import stream_claims
+
+        stream_claims(path, out, kinds["837"], lambda number, notes, count: _warn(name, number, notes, count), name)
+        return True
+    if found not in ({"837"}, {"277"}):
+        raise _kinds_error(found, name)
+    return False
+
+
+def _kinds_error(found: set[str], name: str) -> InputError:
+    listed = ", ".join(sorted(found)) or "none"
+    return InputError(
+        f"expected 837, 835 or 277CA transaction sets (not mixed; no CSV for a 277CA); found: {listed}", file=name
+    )
 
 
 class _AfterFirstLine:
@@ -173,17 +221,17 @@ class _AfterFirstLine:
         return self.out.write(text)
 
 
-def _warn(file: str, control_number: str, notes: list[str]) -> None:
+def _warn(file: str, control_number: str, notes: list[str], count: int) -> None:
     """Print the first few numbers a build will correct, and how many more there are."""
     for note in notes[:MAX_NOTES]:
         stderr.print(
             f"[yellow]warning[/]: {escape(file)}: transaction set {escape(control_number)}: {escape(note)}",
             soft_wrap=True,
         )
-    if len(notes) > MAX_NOTES:
+    if count > MAX_NOTES:
         stderr.print(
             f"[yellow]warning[/]: {escape(file)}: transaction set {escape(control_number)}: "
-            f"{len(notes) - MAX_NOTES} more HL or SE numbers will be corrected by edi build",
+            f"{count - MAX_NOTES} more HL or SE numbers will be corrected by edi build",
             soft_wrap=True,
         )
 

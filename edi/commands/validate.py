@@ -24,6 +24,7 @@ from edi.commands.common import (
     located,
     progress,
     redactor,
+    source,
     stderr,
     stdin_bytes,
     stdout,
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
     from edi.x12.document import Document
 
 FORMAT = "edi.findings/1"
-ACK_SUFFIX = ".999"
 
 
 @handle_errors
@@ -54,6 +54,14 @@ def validate(
             metavar="OUT",
             help="Write the 999 (and a TA1 when the envelope is broken) here; for several files a folder "
             "that gets one <name>.999 per file.",
+        ),
+    ] = None,
+    ack277: Annotated[
+        Path | None,
+        typer.Option(
+            "--ack277",
+            metavar="OUT",
+            help="Write the 277CA claim acknowledgment of each 837 here; for several files a folder (<name>.277).",
         ),
     ] = None,
     snip: Annotated[int, typer.Option("--snip", min=1, max=5, metavar="N", help="Run SNIP types 1 up to N.")] = 5,
@@ -86,22 +94,23 @@ def validate(
 
     paths = expand_inputs(files)
     chosen = settings(select or [], ignore or [], max_findings, paths)
-    acks = _ack_paths(ack, paths) if ack is not None else {}
+    acks = _ack_paths(ack, paths, ".999", "--ack") if ack is not None else {}
+    acks277 = _ack_paths(ack277, paths, ".277", "--ack277") if ack277 is not None else {}
     masker = redactor(redact)
     filtered: list[Filtered] = []
     for path in progress(paths, "validating"):
         result, document = _validate(path, snip, ack is not None, jobs or default_jobs())
         one = apply(chosen, result)
         filtered.append(apply(chosen, _redacted(result, path, masker)) if masker else one)
-        if document is not None and path in acks:  # the 999 goes to the sender: it keeps the true values
+        if document is None:
+            continue
+        # The acknowledgments go back to the sender: they keep the true values.
+        if path in acks:
             _write_ack(document, one.kept, acks[path], paths)
-            if one.suppressed_errors:
-                stderr.print(
-                    f"note: {acks[path]}: the 999 leaves out {one.suppressed_errors} error(s) of rules filtered out "
-                    f"({', '.join(sorted(one.suppressed))})",
-                    markup=False,
-                    soft_wrap=True,
-                )
+            _note_filtered(one, acks[path], "999")
+        if path in acks277:
+            _write_ack277(path, one.kept, acks277[path], paths)
+            _note_filtered(one, acks277[path], "277CA")
     if as_json:
         sys.stdout.write(json.dumps(report(filtered, chosen), indent=2) + "\n")
     else:
@@ -160,7 +169,6 @@ def _redacted(result: Any, path: Path, masker: Redactor) -> Any:
 
 def _learn_file(path: Path, masker: Redactor) -> None:
     """Remember the PHI values of every segment the file lets read, so that messages can be masked."""
-    from edi.commands.common import source
     from edi.x12.reader import iter_events
 
     try:
@@ -171,8 +179,8 @@ def _learn_file(path: Path, masker: Redactor) -> None:
         return
 
 
-def _ack_paths(ack: Path, paths: list[Path]) -> dict[Path, Path]:
-    """Where each file's acknowledgment goes: ``ack`` for one file, ``ack/<name>.999`` for several.
+def _ack_paths(ack: Path, paths: list[Path], suffix: str, option: str) -> dict[Path, Path]:
+    """Where each file's acknowledgment goes: ``ack`` for one file, ``ack/<name><suffix>`` for several.
 
     Two files that would share an acknowledgment name are refused before anything is validated.
     """
@@ -180,10 +188,10 @@ def _ack_paths(ack: Path, paths: list[Path]) -> dict[Path, Path]:
         refuse_inputs(ack, paths)
         return {paths[0]: ack}
     if ack.exists() and not ack.is_dir():
-        raise InputError("--ack must be a folder when several files are validated", file=str(ack))
+        raise InputError(f"{option} must be a folder when several files are validated", file=str(ack))
     targets: dict[Path, Path] = {}
     for path in paths:
-        targets[path] = ack / ((Path(STDIN_NAME.strip("<>")) if is_stdio(path) else path).stem + ACK_SUFFIX)
+        targets[path] = ack / ((Path(STDIN_NAME.strip("<>")) if is_stdio(path) else path).stem + suffix)
     for target in targets.values():
         refuse_inputs(target, paths)
     repeated = [name for name, count in Counter(targets.values()).items() if count > 1]
@@ -191,7 +199,7 @@ def _ack_paths(ack: Path, paths: list[Path]) -> dict[Path, Path]:
         sources = [display_name(p) for p, t in targets.items() if t in repeated]
         raise InputError(
             f"these files would share the acknowledgment {repeated[0]}: {', '.join(sources)}; validate them separately",
-            file="--ack",
+            file=option,
         )
     try:
         ack.mkdir(parents=True, exist_ok=True)
@@ -255,3 +263,27 @@ def _exit_code(filtered: list[Filtered]) -> int:
     if any(issue.severity == "error" for one in filtered for issue in one.kept):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _write_ack277(path: Path, issues: list[Issue], target: Path, inputs: list[Path]) -> None:
+    """The 277CA of an 837, through the same atomic writer as every output."""
+    from edi.ack.ack277 import build_277ca
+    from edi.x12.reader import read_document
+
+    text = build_277ca(read_document(source(path), file=display_name(path)), issues)
+    if text is None:
+        note = f"{escape(display_name(path))}: no 837 claim could be read, no 277CA written"
+        stderr.print(f"[yellow]warning[/]: {note}", soft_wrap=True)
+        return
+    write_text(target, text, inputs)
+
+
+def _note_filtered(one: Filtered, target: Path, kind: str) -> None:
+    """Say on standard error that an acknowledgment leaves out errors of rules filtered out."""
+    if one.suppressed_errors:
+        stderr.print(
+            f"note: {target}: the {kind} leaves out {one.suppressed_errors} error(s) of rules filtered out "
+            f"({', '.join(sorted(one.suppressed))})",
+            markup=False,
+            soft_wrap=True,
+        )

@@ -25,6 +25,7 @@ VERSIONS: dict[str, str] = {
     "005010X224A2": "837D",
     "005010X221A1": "835",
     "005010X231A1": "999",
+    "005010X214": "277CA",
 }
 # Labels that read with the nearest guide, with a warning.
 ALIASES: dict[str, str] = {
@@ -66,7 +67,7 @@ def grammar_text(name: str) -> str:
 
 @dataclass(frozen=True)
 class Guide:
-    """One implementation guide (837P, 837I, 837D, 835, 999)."""
+    """One implementation guide (837P, 837I, 837D, 835, 999, 277CA)."""
 
     id: str
 
@@ -189,7 +190,7 @@ def _safe(code: str) -> str:
 
 @cache
 def guide_by_id(guide_id: str) -> Guide:
-    """The guide with this ID (837P, 837I, 837D, 835, 999)."""
+    """The guide with this ID (837P, 837I, 837D, 835, 999, 277CA)."""
     return Guide(guide_id)
 
 

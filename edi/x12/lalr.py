@@ -156,7 +156,12 @@ Builder = Callable[[str, list[Any]], Any]
 
 @dataclass(slots=True)
 class Detached(Loop):
-    """Where a loop stood that was handed out as soon as it was complete (see `run`); it holds nothing."""
+    """Where a loop stood that was handed out as soon as it was complete (see `run`); it holds nothing.
+
+    ``level`` tells whether the loop was a hierarchical level (opened by an HL).
+    """
+
+    level: bool = False
 
 
 @dataclass(slots=True)
@@ -241,9 +246,7 @@ def run(
             if kind == HELPER and size == 2 and type(values[-2]) is list:
                 # The common step: one more item for a loop's list of segments and loops.
                 last = values.pop()
-                items = values[-1]
-                if type(last) is not Detached or not items or items[-1] is not last:
-                    items.append(last)
+                values[-1].append(last)
                 del states[-2:]
                 node = values.pop()
             else:
@@ -256,7 +259,7 @@ def run(
                     node = build(name, children)
                     if name in detach:
                         yield Unit(node, _open_loops(values))
-                        node = _detached(node.id)
+                        node = _detached(node.id, node.trigger.id == "HL")
             if token == END and name == "start" and len(states) == 1:
                 return node
             state = actions[states[-1]][name]
@@ -265,14 +268,14 @@ def run(
     raise ParseFailure(END, None, [])  # pragma: no cover - the END token always returns above
 
 
-_DETACHED: dict[str, Detached] = {}
+_DETACHED: dict[tuple[str, bool], Detached] = {}
 
 
-def _detached(loop_id: str) -> Detached:
-    """One shared marker per loop ID: a run of handed-out loops leaves a single marker in its parent."""
-    marker = _DETACHED.get(loop_id)
+def _detached(loop_id: str, level: bool) -> Detached:
+    """One shared marker per kind of loop: each handed-out loop leaves a reference to it in its parent."""
+    marker = _DETACHED.get((loop_id, level))
     if marker is None:
-        marker = _DETACHED[loop_id] = Detached(loop_id)
+        marker = _DETACHED[(loop_id, level)] = Detached(loop_id, level=level)
     return marker
 
 

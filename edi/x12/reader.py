@@ -7,6 +7,7 @@ however large the file. `read_document` collects the events into a `Document`.
 from __future__ import annotations
 
 import io
+from collections import Counter
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -295,12 +296,12 @@ def iter_events(source: str | Path | bytes | BinaryIO, file: str | None = None) 
             stream.close()
 
 
-def transaction_kinds(source: str | Path, file: str | None = None) -> set[str]:
-    """The ST01 of every transaction set in a file, found by the tokenizer alone (no grammar)."""
+def transaction_kinds(source: str | Path, file: str | None = None) -> Counter[str]:
+    """How many transaction sets of each ST01 a file holds, counted by the tokenizer alone (no grammar)."""
     stream, name, owned = _open(source)
     tokenizer = Tokenizer(file or name, lambda message, location: None)
     try:
-        return {s.get(1) for s in tokenizer.segments(iter_text(stream)) if s.id == "ST"}
+        return Counter(s.get(1) for s in tokenizer.segments(iter_text(stream)) if s.id == "ST")
     finally:
         if owned:
             stream.close()
