@@ -141,3 +141,19 @@ def test_write_and_build_write_through_the_same_helper(tmp_path: Path) -> None:
     assert runner.invoke(app, ["build", str(SAMPLES / "837p-office-visits.json"), "-o", str(built)]).exit_code == 0
     assert read_document(built).transactions()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["built.837", "out.837", "tree.json"]
+
+
+def test_ack277_and_view_write_through_the_same_helper(tmp_path: Path) -> None:
+    source = copy(tmp_path, SAMPLE_837, "claims.837")
+    before = source.read_bytes()
+    assert runner.invoke(app, ["validate", str(source), "--ack277", str(source)]).exit_code == 2
+    assert runner.invoke(app, ["view", str(source), "-o", str(source)]).exit_code == 2
+    assert source.read_bytes() == before
+    second = copy(tmp_path, SAMPLES / "claims-837p.x12")
+    acks = tmp_path / "acks"
+    result = runner.invoke(app, ["validate", str(source), str(second), "--ack277", str(acks)])
+    assert result.exit_code in (0, 1), result.output
+    assert sorted(p.name for p in acks.iterdir()) == ["claims-837p.277", "claims.277"]
+    page = tmp_path / "page.html"
+    assert runner.invoke(app, ["view", str(source), "-o", str(page)]).exit_code == 0
+    assert page.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
