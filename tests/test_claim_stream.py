@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from edi.claims.read import read_claims, renumbered
+from edi.claims.rows import csv_writer, write_claim_csv
 from edi.claims.stream import NOTES_KEPT, stream_claims
 from edi.convert.parallel import parse_to_json
 from edi.convert.structure import document_json
@@ -76,6 +77,10 @@ def test_claims_by_claim_equal_the_whole_read(row: CorpusFile | None) -> None:
     stream_claims(row.path, out, len(due), lambda number, notes, count: noted.append((number, notes)))
     assert json.loads(out.getvalue()) == whole
     assert noted == due
+    rows, streamed_rows = io.StringIO(), io.StringIO()
+    write_claim_csv(read_claims(document), rows)
+    stream_claims(row.path, None, len(due), lambda number, notes, count: None, on_claim=csv_writer(streamed_rows))
+    assert streamed_rows.getvalue() == rows.getvalue()
 
 
 def _one_check_835(claims: int) -> str:

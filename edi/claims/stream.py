@@ -11,6 +11,7 @@ levels still open, whatever the size of the transaction set.
 from __future__ import annotations
 
 import heapq
+import io
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -22,6 +23,7 @@ import orjson
 from edi.claims import FORMAT
 from edi.claims.maps import ROOT, UNIT_TRIGGERS, LoopKind, loop_kind, segment_key
 from edi.claims.read import SPLICED, read_loop, transaction_claims
+from edi.guides.registry import guide_by_id
 from edi.x12.document import Group, Interchange, LoopUnit, Transaction
 from edi.x12.lalr import Detached, Loop, OpenLoop
 from edi.x12.reader import Reader
@@ -30,6 +32,8 @@ from edi.x12.segment import Segment
 SPOOL_IN_MEMORY = 4_000_000  # characters of a level's list kept in memory before it goes to disk
 NOTES_KEPT = 5
 Notes = Callable[[str, list[str], int], None]  # control number, first notes, how many in all
+# A claim with the objects of the levels holding it: billing provider, subscriber, patient (or None).
+OnClaim = Callable[[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any] | None], None]
 
 
 def _dumps(value: Any) -> str:
@@ -93,8 +97,11 @@ def _is_level(item: Segment | Loop) -> bool:
 class _Transaction:
     """One 837 transaction set read by claim: the lists of its open levels and its HL numbering notes."""
 
-    def __init__(self, guide: str) -> None:
+    def __init__(self, guide: str, on_claim: OnClaim | None, json: bool) -> None:
         self.guide = guide
+        self.json = json
+        self.on_claim = on_claim
+        self.context: dict[int, dict[str, Any]] = {}  # own objects of open levels, by trigger id
         self.lists: dict[int, dict[str, _List]] = {}  # by the id of an open loop's trigger segment
         self.levels: dict[int, tuple[str, str]] = {}  # open HL -> (its due HL01, its parent's)
         self.level_count = 0
@@ -108,15 +115,34 @@ class _Transaction:
             self._number(holder.trigger, path[:depth])
         loop, parent = unit.loop, path[-1].trigger
         self._number(loop.trigger, path)
+        data = read_loop(loop, _kind(loop.trigger, self.guide), self.guide)
+        if self.json:
+            self._add(data, loop, parent)
+        if loop.trigger.id == "HL":
+            self.context.pop(id(loop.trigger), None)
+            self._check_level(loop)
+        elif self.on_claim is not None:
+            levels = [self._level(h) for h in path if h.trigger.id == "HL"]
+            if len(levels) >= 2:
+                self.on_claim(data, levels[0], levels[1], levels[2] if len(levels) > 2 else None)
+
+    def _add(self, data: dict[str, Any], loop: Loop, parent: Segment) -> None:
+        """Write a unit's JSON, its own lists spliced in, into its list in the loop that holds it."""
         key = _kind(parent, self.guide).children[UNIT_TRIGGERS[loop.id]].key
         lists = self.lists.setdefault(id(parent), {})
         held = lists.get(key)
         if held is None:
             held = lists[key] = _List()
-        own = self.lists.pop(id(loop.trigger), {})
-        _write(read_loop(loop, _kind(loop.trigger, self.guide), self.guide), own, held.next_item())
-        if loop.trigger.id == "HL":
-            self._check_level(loop)
+        _write(data, self.lists.pop(id(loop.trigger), {}), held.next_item())
+
+    def _level(self, holder: OpenLoop) -> dict[str, Any]:
+        """The own object of an open level (read once, at its first claim: its segments precede its claims)."""
+        found = self.context.get(id(holder.trigger))
+        if found is None:
+            loop_id = guide_by_id(self.guide).trigger_loop(holder.trigger)
+            loop = Loop(loop_id, [holder.trigger, *holder.items])
+            found = self.context[id(holder.trigger)] = read_loop(loop, _kind(holder.trigger, self.guide), self.guide)
+        return found
 
     def finish(self, document: dict[str, Any], transaction: Transaction, out: IO[str]) -> None:
         """Write the transaction set's claims JSON with its levels spliced in."""
@@ -154,15 +180,25 @@ class _Transaction:
         return [text for _, text in sorted(self.notes, reverse=True)]
 
 
-def stream_claims(path: Path, out: IO[str], transactions: int, notes: Notes, file: str | None = None) -> None:
-    """Write the claims JSON of an 837 file to ``out`` one claim at a time.
+def stream_claims(
+    path: Path,
+    out: IO[str] | None,
+    transactions: int,
+    notes: Notes,
+    file: str | None = None,
+    on_claim: OnClaim | None = None,
+) -> None:
+    """Write the claims JSON of an 837 file to ``out`` (unless None) one claim at a time.
 
     ``transactions`` is how many transaction sets the file holds (several make a ``batch``);
-    ``notes`` receives, per transaction set, the first HL and SE numbers a build will correct.
+    ``notes`` receives, per transaction set, the first HL and SE numbers a build will correct;
+    ``on_claim``, if given, each claim's object with the objects of the levels holding it.
     """
     reader = Reader(file or str(path), units=True)
     batch = transactions > 1
-    if batch:
+    if out is None:
+        out = _Discard()
+    elif batch:
         out.write(f'{{"format":{_dumps(FORMAT)},"batch":[')
     interchange: Interchange | None = None
     group: Group | None = None
@@ -176,7 +212,7 @@ def stream_claims(path: Path, out: IO[str], transactions: int, notes: Notes, fil
                 group = event.value
             elif event.kind == "unit":
                 if current is None:
-                    current = _Transaction(event.value.guide.id)
+                    current = _Transaction(event.value.guide.id, on_claim, not isinstance(out, _Discard))
                 current.unit(event.value)
             elif event.kind == "transaction":
                 assert interchange is not None and group is not None
@@ -187,8 +223,15 @@ def stream_claims(path: Path, out: IO[str], transactions: int, notes: Notes, fil
                     out.write("" if first else ",")
                 first = False
                 assert transaction.guide is not None  # transaction_claims refuses a set with no claims guide
-                current = current or _Transaction(transaction.guide.id)
+                current = current or _Transaction(transaction.guide.id, on_claim, not isinstance(out, _Discard))
                 current.finish(document, transaction, out)
                 notes(transaction.control_number, current.first_notes(), current.note_count)
                 current = None
     out.write("]}\n" if batch else "\n")
+
+
+class _Discard(io.StringIO):
+    """Where the JSON goes when only the claims are wanted: nowhere."""
+
+    def write(self, text: str) -> int:
+        return len(text)

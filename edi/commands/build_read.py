@@ -187,12 +187,19 @@ def _stream(path: Path, name: str, kinds: Any, out: TextIO, as_csv: bool) -> boo
             stream_remittance(path, writer, name)
             writer.close()
         return True
-    if found == {"837"} and not as_csv:
+    if found == {"837"}:
+        from edi.claims.rows import csv_writer
         from edi.claims.stream import stream_claims
 
-        stream_claims(path, out, kinds["837"], lambda number, notes, count: _warn(name, number, notes, count), name)
+        def notes(number: str, first: list[str], count: int) -> None:
+            _warn(name, number, first, count)
+
+        if as_csv:
+            stream_claims(path, None, kinds["837"], notes, name, on_claim=csv_writer(out))
+        else:
+            stream_claims(path, out, kinds["837"], notes, name)
         return True
-    if found not in ({"837"}, {"277"}):
+    if found != {"277"}:
         raise _kinds_error(found, name)
     return False
 
