@@ -138,7 +138,7 @@ def test_read_prints_claims_json_and_writes_csv(tmp_path: Path) -> None:
     rows = out.read_text(encoding="utf-8").splitlines()
     assert rows[0].startswith("patient_control_number,")
     assert len(rows) == 1 + 4
-    assert rows[1].split(",")[:2] == ["PCN-3001", "6050"]
+    assert rows[1].split(",")[:2] == ["PCN-3001", "6050.00"]
 
 
 def test_read_warns_about_numbers_the_build_will_correct(tmp_path: Path) -> None:

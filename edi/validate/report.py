@@ -99,8 +99,8 @@ def _where(issue: Issue) -> str:
     return ", ".join(parts)
 
 
-def render(console: Console, results: list[FileResult]) -> None:
-    """Print the findings grouped by file, transaction set and claim, then a summary line."""
+def render(console: Console, results: list[FileResult], totals: list[FileResult] | None = None) -> None:
+    """Print the findings grouped by file, transaction set and claim, then a summary line (of ``totals`` if given)."""
     for result in results:
         console.print(f"[bold]{escape(result.file)}[/]", emoji=False)
         if result.unreadable is not None:
@@ -119,7 +119,7 @@ def render(console: Console, results: list[FileResult]) -> None:
                     console.print(f"    claim [bold]{escape(issue.claim)}[/]", emoji=False)
                 heading = (issue.transaction, issue.claim)
             _render_issue(console, issue)
-    summary = counts(results)
+    summary = counts(totals if totals is not None else results)
     style = "bold red" if summary["error"] or summary["unreadable"] else "bold green"
     text = (
         f"{summary['error']} error(s), {summary['warning']} warning(s), {summary['info']} note(s)"
