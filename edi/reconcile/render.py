@@ -126,7 +126,7 @@ def write_csv(result: Reconciliation, out: TextIO) -> None:
                 [
                     claim.patient_control_number,
                     claim.status,
-                    claim.payer_claim_control_number,
+                    claim.payer_claim_control_number or "",
                     line.line_number,
                     line.line_control_number,
                     line.procedure,
