@@ -35,7 +35,7 @@ def test_a_secondary_denial_after_a_primary_payment_leaves_the_secondary_share()
 def test_the_secondary_is_recognised_by_its_ref_2u_and_by_name_whatever_the_file_order() -> None:
     claim = only(run(["cob-denial.837"], ["cob-denial-secondary.835", "cob-denial-primary.835"]))
     assert claim.share is not None and claim.share.total == Decimal("60")
-    assert claim.payer_claim_control_number == "SEC-5001"
+    assert claim.payer_claim_control_number == "SEC-7001"
 
 
 def test_a_claim_whose_amounts_exceed_the_bill_is_flagged() -> None:
@@ -49,7 +49,7 @@ def test_an_appeal_paid_without_a_reversal_supersedes_the_denial() -> None:
     assert claim.paid == Decimal("160")
     assert claim.share is not None and claim.share.total == Decimal("0")
     assert claim.status == "paid"
-    assert claim.payer_claim_control_number == "ICN-6001A"
+    assert claim.payer_claim_control_number == "ICN-8001A"
     assert any("supersedes" in note and "no reversal" in note for note in claim.notes)
 
 

@@ -54,7 +54,7 @@ def to_json(result: Reconciliation) -> dict[str, Any]:
     """The reconciliation as data matching ``reconciliation.schema.json``."""
     totals = {k: (amount(v) if isinstance(v, Decimal) else v) for k, v in asdict(result.totals).items()}
     return {
-        "claims": [_claim(claim) for claim in result.claims],
+        "claims": [claim_json(claim) for claim in result.claims],
         "unmatched_remittance_claims": list(result.unmatched_remittance_claims),
         "open_claims": list(result.open_claims),
         "provider_adjustments": [
@@ -75,7 +75,8 @@ def to_json(result: Reconciliation) -> dict[str, Any]:
     }
 
 
-def _claim(claim: ClaimResult) -> dict[str, Any]:
+def claim_json(claim: ClaimResult) -> dict[str, Any]:
+    """One claim of the reconciliation as JSON data."""
     by_type = {k: amount(v) for k, v in claim.share.by_type().items()} if claim.share else None
     return {
         "patient_control_number": claim.patient_control_number,
