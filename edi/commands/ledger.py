@@ -16,6 +16,7 @@ from rich import box
 from rich.console import Console, RenderableType
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy import Connection
 
 from edi.commands.common import handle_errors, stdout
 from edi.errors import EdiError, InputError, Location
@@ -98,6 +99,13 @@ def _ledger(db: str | None) -> Any:
     return Ledger.open(db)
 
 
+@contextmanager
+def _connection(db: str | None) -> Iterator[Connection]:
+    """A connection to the ledger at ``db``, closed with the ledger afterwards."""
+    with _ledger(db) as ledger, ledger.engine.connect() as connection:
+        yield connection
+
+
 @app.command("import")
 @handle_errors
 def import_files(
@@ -106,8 +114,8 @@ def import_files(
     as_json: AsJson = False,
 ) -> None:
     """Import 837 claims and 835 remittances; a file or payment imported before changes nothing."""
-    ledger = _ledger(db)
-    outcomes = ledger.import_paths(files)
+    with _ledger(db) as ledger:
+        outcomes = ledger.import_paths(files)
     if as_json:
         rows = [
             {
@@ -151,9 +159,8 @@ def open_claims(
         when = date.fromisoformat(as_of) if as_of else date.today()
     except ValueError:
         raise typer.BadParameter(f"not a date (YYYY-MM-DD): {as_of!r}", param_hint="--as-of") from None
-    ledger = _ledger(db)
     report = reports.aging if aging else reports.open_claims
-    with ledger.engine.connect() as connection:
+    with _connection(db) as connection:
         _emit(lambda: report(connection, when), as_json, as_csv, output)
 
 
@@ -169,7 +176,7 @@ def patient(
     """A patient's claims and the balance the patient owes."""
     from edi.ledger import reports
 
-    with _ledger(db).engine.connect() as connection:
+    with _connection(db) as connection:
         _emit(lambda: reports.patient(connection, patient_id), as_json, as_csv, output)
 
 
@@ -190,7 +197,7 @@ def denials(
     if by not in (None, "carc", "payer"):
         raise typer.BadParameter(f"expected carc or payer, got {by!r}", param_hint="--by")
     grouping: reports.DenialGrouping = "carc" if by == "carc" else "payer" if by == "payer" else "claim"
-    with _ledger(db).engine.connect() as connection:
+    with _connection(db) as connection:
         _emit(lambda: reports.denials(connection, grouping), as_json, as_csv, output)
 
 
@@ -206,7 +213,7 @@ def payments(
     """Each payment's BPR02 against the claims it paid and its provider adjustments (PLB)."""
     from edi.ledger import reports
 
-    with _ledger(db).engine.connect() as connection:
+    with _connection(db) as connection:
         if trace is None:
             _emit(lambda: reports.payments(connection), as_json, as_csv, output)
         else:
@@ -224,7 +231,7 @@ def claim(
     """One claim's whole history: its submissions, every remittance answer, its lines, notes and status."""
     from edi.ledger.reports import claim_history
 
-    with _ledger(db).engine.connect() as connection:
+    with _connection(db) as connection:
         history = claim_history(connection, pcn)
     with _out(output) as out:
         if as_json:
@@ -279,7 +286,8 @@ def claims(
     from edi.reconcile.render import table, to_json, write_csv
 
     kind = _format(as_json, as_csv)
-    result = _ledger(db).reconciliation()
+    with _ledger(db) as ledger:
+        result = ledger.reconciliation()
     with _out(output) as out:
         if kind == "json":
             json.dump(to_json(result), out, indent=2)

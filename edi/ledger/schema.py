@@ -43,7 +43,7 @@ transaction_sets = Table(
     Column("group_control", String(16), nullable=False),
     Column("transaction_control", String(16), nullable=False),
     Column("content_sha256", String(64), nullable=False),
-    Column("sort_key", String(128), nullable=False),
+    Column("sort_key", String(255), nullable=False),
     Column("business", Text, nullable=False),
     UniqueConstraint("kind", "sender", "interchange_control", "group_control", "transaction_control", "content_sha256"),
 )
@@ -69,7 +69,7 @@ remittances = Table(
     Column("payer_name", Text, nullable=False),
     Column("payment_cents", BigInteger),
     Column("payment_date", Date),
-    Column("sort_key", String(128), nullable=False, index=True),
+    Column("sort_key", String(255), nullable=False, index=True),
     Column("facts", Text, nullable=False),
     Index("ix_remittances_trace", "trace_number", "payer_key"),
 )

@@ -26,6 +26,8 @@ from edi.x12.document import Document, Group, Interchange, Transaction
 from edi.x12.reader import iter_events
 
 KINDS = ("837", "835")
+# After the group's date and time, these order transaction sets the same whatever the import order.
+ORDER_KEYS = ("sender", "interchange_control", "group_control", "transaction_control", "content_sha256")
 BATCH = 1000
 Status = Literal["imported", "already imported", "skipped"]
 
@@ -75,6 +77,16 @@ class Ledger:
     def memory(cls) -> Ledger:
         """A ledger in a temporary in-memory SQLite database."""
         return cls(connect(MEMORY))
+
+    def close(self) -> None:
+        """Close the ledger's database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     def import_paths(self, paths: Iterable[Path], kinds: Sequence[str] = KINDS) -> list[ImportOutcome]:
         """Import every file of ``paths``; a folder stands for the files in it and below, in name order."""
@@ -205,24 +217,25 @@ def _import_transaction(
         )
         return
     document = _alone(file, interchange, group, transaction)
-    when = f"{gs.get(4) if gs else ''}{gs.get(5) if gs else ''}"
+    order = "|".join((f"{gs.get(4)}{gs.get(5)}" if gs else "", *(key[k] for k in ORDER_KEYS)))
     if kind == "837":
         claims = list(claims_of(document))
         header, contexts = claim_contexts(document, len(claims))
-        set_id = _insert_set(connection, file_id, key, when, header)
+        set_id = _insert_set(connection, file_id, key, order, header)
         _insert_claims(connection, set_id, claims, contexts, pending)
     else:
         remittance = next(remittances_of(document))
         if _resent(connection, remittance, pending):
             return
         header, contexts = remittance_contexts(document, len(remittance.claims))
-        set_id = _insert_set(connection, file_id, key, when, header)
-        _insert_remittance(connection, set_id, remittance, contexts, f"{remittance.payment_date or ''}|{when}", pending)
+        set_id = _insert_set(connection, file_id, key, order, header)
+        paid_on = remittance.payment_date.isoformat() if remittance.payment_date else ""
+        _insert_remittance(connection, set_id, remittance, contexts, f"{paid_on}|{order}", pending)
 
 
-def _insert_set(connection: Connection, file_id: int, key: dict[str, str], when: str, business: dict[str, Any]) -> int:
-    sort_key = "|".join((when, key["sender"], key["interchange_control"], key["group_control"]))
-    sort_key += "|" + key["transaction_control"]
+def _insert_set(
+    connection: Connection, file_id: int, key: dict[str, str], sort_key: str, business: dict[str, Any]
+) -> int:
     result = connection.execute(
         insert(t.transaction_sets).values(file_id=file_id, sort_key=sort_key, business=dumps(business), **key)
     )

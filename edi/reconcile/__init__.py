@@ -63,17 +63,17 @@ def reconcile(claim_docs: Iterable[Source], remit_docs: Iterable[Source]) -> Rec
     """
     from edi.ledger import Ledger  # the ledger builds on this package
 
-    ledger = Ledger.memory()
     skipped: list[SkippedFile] = []
-    for sources, kind in ((claim_docs, "837"), (remit_docs, "835")):
-        for source in sources:
-            outcome = ledger.import_file(source if isinstance(source, Document) else Path(source), (kind,), False)
-            if outcome.status == "skipped":
-                skipped.append(SkippedFile(outcome.file, outcome.reason))
-            elif outcome.status == "already imported":
-                taken = "; ".join(outcome.duplicates) or "the same content"
-                skipped.append(SkippedFile(outcome.file, f"already given: {taken}"))
-    return ledger.reconciliation(skipped)
+    with Ledger.memory() as ledger:
+        for sources, kind in ((claim_docs, "837"), (remit_docs, "835")):
+            for source in sources:
+                outcome = ledger.import_file(source if isinstance(source, Document) else Path(source), (kind,), False)
+                if outcome.status == "skipped":
+                    skipped.append(SkippedFile(outcome.file, outcome.reason))
+                elif outcome.status == "already imported":
+                    taken = "; ".join(outcome.duplicates) or "the same content"
+                    skipped.append(SkippedFile(outcome.file, f"already given: {taken}"))
+        return ledger.reconciliation(skipped)
 
 
 def totals(

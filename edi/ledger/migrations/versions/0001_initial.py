@@ -34,7 +34,7 @@ def upgrade() -> None:
         sa.Column("group_control", sa.String(16), nullable=False),
         sa.Column("transaction_control", sa.String(16), nullable=False),
         sa.Column("content_sha256", sa.String(64), nullable=False),
-        sa.Column("sort_key", sa.String(128), nullable=False),
+        sa.Column("sort_key", sa.String(255), nullable=False),
         sa.Column("business", sa.Text, nullable=False),
         sa.UniqueConstraint(
             "kind", "sender", "interchange_control", "group_control", "transaction_control", "content_sha256"
@@ -58,7 +58,7 @@ def upgrade() -> None:
         sa.Column("payer_name", sa.Text, nullable=False),
         sa.Column("payment_cents", sa.BigInteger),
         sa.Column("payment_date", sa.Date),
-        sa.Column("sort_key", sa.String(128), nullable=False, index=True),
+        sa.Column("sort_key", sa.String(255), nullable=False, index=True),
         sa.Column("facts", sa.Text, nullable=False),
     )
     op.create_index("ix_remittances_trace", "remittances", ["trace_number", "payer_key"])
