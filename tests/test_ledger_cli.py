@@ -70,7 +70,7 @@ def test_aging_buckets_open_claims_per_payer_by_days_since_the_claim_date(databa
         (r["payer"], name): r[f"{name} claims"] for r in aging["rows"] for name in ("0-30", "31-60", "61-90", "90+")
     }
     assert {k: v for k, v in found.items() if v} == expected
-    assert sum(r["claims"] for r in aging["rows"]) == 6
+    assert sum(r["claims"] for r in aging["rows"]) == aging["totals"]["claims"] == 6
 
 
 def test_the_patient_owes_only_the_secondarys_share(database: str) -> None:
@@ -132,3 +132,20 @@ def test_tables_are_printed_for_people(database: str) -> None:
         result = runner.invoke(app, ["ledger", *args, "--db", database])
         assert result.exit_code == 0, result.output
         assert result.output.strip()
+
+
+def test_the_demo_samples_two_days_of_claims_then_the_primary_and_the_secondary(tmp_path: Path) -> None:
+    samples = Path(__file__).parents[1] / "samples"
+    db = str(tmp_path / "demo.sqlite3")
+    for name in ("claims-day1", "claims-day2", "era-primary", "era-secondary"):
+        result = runner.invoke(app, ["ledger", "import", "--db", db, str(samples / f"ledger-{name}.x12")])
+        assert result.exit_code == 0 and "imported" in result.output, result.output
+    owed = ledger(db, "patient", "P55501")
+    assert owed["balance"] == "40.00"
+    assert {r["patient_control_number"]: r["patient_responsibility"] for r in owed["rows"]} == {
+        "PCN-D101": "10.00",
+        "PCN-D201": "30.00",
+        "PCN-D203": None,
+    }
+    aging = ledger(db, "open", "--aging", "--as-of", "2026-04-15")
+    assert {r["payer"]: r["claims"] for r in aging["rows"]} == {"ACME HEALTH PLAN": 2, "PRIMARY HEALTH PLAN": 1}

@@ -70,7 +70,8 @@ def _emit(make: Callable[[], Any], as_json: bool, as_csv: bool, output: Path | N
     report: Report = make()
     with _out(output) as out:
         if kind == "json":
-            json.dump({"title": report.title, **report.summary, "rows": report.rows}, out, indent=2)
+            totals = {"totals": report.totals} if report.totals is not None else {}
+            json.dump({"title": report.title, **report.summary, "rows": report.rows, **totals}, out, indent=2)
             out.write("\n")
         elif kind == "csv":
             writer = csv.writer(out, lineterminator="\n")
@@ -90,6 +91,9 @@ def _table(report: Any) -> Table:
         view.add_column(column.title, justify="right" if column.numeric else "left")
     for row in report.rows:
         view.add_row(*(escape("-" if row[c.key] is None else str(row[c.key])) for c in report.columns))
+    if report.totals is not None:
+        view.add_section()
+        view.add_row(*(escape(str(report.totals.get(c.key, ""))) for c in report.columns), style="bold")
     return view
 
 

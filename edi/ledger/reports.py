@@ -7,10 +7,10 @@ and a few summary values, so one renderer gives a table, JSON or CSV.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, func, select
 
 from edi.errors import InputError
 from edi.ledger import schema as t
@@ -38,12 +38,16 @@ class Column:
 
 @dataclass(slots=True)
 class Report:
-    """A titled table of rows, with summary values shown below it (and at the top level of its JSON)."""
+    """A titled table of rows, with summary values shown below it (and at the top level of its JSON).
+
+    ``totals``, when given, is a last row of the table and the ``totals`` object of the JSON.
+    """
 
     title: str
     columns: tuple[Column, ...]
     rows: list[dict[str, Cell]] = field(default_factory=list)
     summary: dict[str, Cell] = field(default_factory=dict)
+    totals: dict[str, Cell] | None = None
 
 
 def _money(cents: int | None) -> str | None:
@@ -84,24 +88,32 @@ def open_claims(connection: Connection, as_of: date) -> Report:
     return report
 
 
+def bucket_of(claim_date: date | None, as_of: date) -> str:
+    """The aging bucket of a claim dated ``claim_date`` at ``as_of``: days 0-30, 31-60, 61-90, then 90+."""
+    if claim_date is None:
+        return UNDATED
+    days = (as_of - claim_date).days
+    return BUCKETS[0] if days <= 30 else BUCKETS[1] if days <= 60 else BUCKETS[2] if days <= 90 else BUCKETS[3]
+
+
 def aging(connection: Connection, as_of: date) -> Report:
-    """Open claims per payer in 0-30, 31-60, 61-90 and 90+ days from the claim date: counts and billed amounts."""
+    """Open claims per payer in 0-30, 31-60, 61-90 and 90+ days from the claim date: counts and billed amounts.
+
+    The database sums per payer and claim date, walking the (status, payer, date, billed) index
+    in its order; the few resulting rows are put in buckets here.
+    """
     c = t.claims.c
-    bucket = case(
-        (c.claim_date.is_(None), UNDATED),
-        (c.claim_date >= as_of - timedelta(days=30), BUCKETS[0]),
-        (c.claim_date >= as_of - timedelta(days=60), BUCKETS[1]),
-        (c.claim_date >= as_of - timedelta(days=90), BUCKETS[2]),
-        else_=BUCKETS[3],
-    ).label("bucket")
     query = (
-        select(c.payer_name, bucket, func.count(), func.sum(c.billed_cents))
+        select(c.payer_name, c.claim_date, func.count(), func.sum(c.billed_cents))
         .where(c.status == "open")
-        .group_by(c.payer_name, bucket)
+        .group_by(c.payer_name, c.claim_date)
     )
     by_payer: dict[str, dict[str, tuple[int, int]]] = {}
-    for payer, name, count, billed in connection.execute(query):
-        by_payer.setdefault(payer, {})[name] = (int(count), int(billed or 0))
+    for payer, claim_date, count, billed in connection.execute(query):
+        buckets = by_payer.setdefault(payer, {})
+        name = bucket_of(claim_date, as_of)
+        before = buckets.get(name, (0, 0))
+        buckets[name] = (before[0] + int(count), before[1] + int(billed or 0))
     names = [*BUCKETS, *([UNDATED] if any(UNDATED in b for b in by_payer.values()) else [])]
     columns = [Column("payer", "Payer")]
     for name in names:
@@ -121,9 +133,12 @@ def aging(connection: Connection, as_of: date) -> Report:
         row["billed"] = _money(sum(v[1] for v in by_payer[payer].values()))
         report.rows.append(row)
     report.summary = {"as_of": as_of.isoformat()}
+    report.totals = {"payer": "Total"}
     for name in names:
         count, billed = totals.get(name, (0, 0))
-        report.summary[f"{name} claims"], report.summary[f"{name} billed"] = count, _money(billed)
+        report.totals[f"{name} claims"], report.totals[f"{name} billed"] = count, _money(billed)
+    report.totals["claims"] = sum(count for count, _ in totals.values())
+    report.totals["billed"] = _money(sum(billed for _, billed in totals.values()))
     return report
 
 
