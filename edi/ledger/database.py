@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import StaticPool
 
 from edi.errors import InputError
@@ -36,7 +36,10 @@ def database_url(location: str | None) -> str:
             url = "postgresql+psycopg://" + url.split("://", 1)[1]
         return url
     path = Path(chosen).expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the ledger's folder {path.parent}: {exc.strerror}", file="--db") from None
     return f"sqlite:///{path}"
 
 
@@ -51,20 +54,32 @@ def connect(location: str | None) -> Engine:
         options: dict[str, object] = {"poolclass": StaticPool} if parsed.database in (None, "", ":memory:") else {}
         engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     elif parsed.get_backend_name() == "postgresql":
         engine = create_engine(url)
     else:
         raise InputError(f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL", file="--db")
-    migrate(engine)
+    try:
+        migrate(engine)
+    except DBAPIError as exc:
+        engine.dispose()
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        raise InputError(f"cannot open the ledger at {parsed.render_as_string()}: {reason}", file="--db") from None
     return engine
 
 
 def _sqlite_pragmas(connection: object, _record: object) -> None:
+    """Foreign keys on, WAL journal; and transactions begun by SQLAlchemy, so savepoints work (see `_sqlite_begin`)."""
+    connection.isolation_level = None  # type: ignore[attr-defined]
     cursor = connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def migrate(engine: Engine) -> None:

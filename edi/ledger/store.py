@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -19,15 +20,16 @@ from edi.ledger.facts import dumps
 from edi.ledger.money import cents
 from edi.ledger.reconciliation import reconciliation
 from edi.ledger.refresh import refresh
+from edi.ledger.stream import Claims, NotOnly835, SetEnd, SetStart, stream_835
 from edi.reconcile import Reconciliation, SkippedFile
-from edi.reconcile.extract import Claim, Remittance, claims_of, remittances_of
+from edi.reconcile.extract import Claim, ClaimPayment, Remittance, claims_of, remittances_of
 from edi.reconcile.match import RETURNED_LENGTH
 from edi.x12.document import Document, Group, Interchange, Transaction
 from edi.x12.reader import iter_events
 
 KINDS = ("837", "835")
 # After the group's date and time, these order transaction sets the same whatever the import order.
-ORDER_KEYS = ("sender", "interchange_control", "group_control", "transaction_control", "content_sha256")
+ORDER_KEYS = ("sender", "interchange_control", "group_control", "transaction_control")
 BATCH = 1000
 Status = Literal["imported", "already imported", "skipped"]
 
@@ -117,6 +119,8 @@ class Ledger:
             )
             pending = _Pending(outcome)
             try:
+                if isinstance(source, Path) and "835" in kinds and _streamed(connection, file_id, source, pending):
+                    return self._finish(connection, pending, kinds, reconcile)
                 for interchange, group, transaction in _transactions(source):
                     kind = transaction.st.get(1)
                     pending.kinds_seen.add(kind)
@@ -125,16 +129,23 @@ class Ledger:
             except ReadError as error:
                 connection.rollback()
                 return ImportOutcome(name, "skipped", str(error).removeprefix(name).lstrip(",: "))
-            if not pending.kinds_seen & set(kinds):
-                connection.rollback()
-                held = ", ".join(sorted(pending.kinds_seen)) or "none"
-                return ImportOutcome(name, "skipped", f"holds no {' or '.join(kinds)} transaction set (found: {held})")
-            if not outcome.claims and not outcome.payments:
-                connection.rollback()
-                outcome.status = "already imported"
-                return outcome
-            if reconcile:
-                refresh(connection, pending.touched)
+            return self._finish(connection, pending, kinds, reconcile)
+
+    @staticmethod
+    def _finish(connection: Connection, pending: _Pending, kinds: Sequence[str], reconcile: bool) -> ImportOutcome:
+        """Keep what the file brought, or roll it back when it brought nothing new or nothing of ``kinds``."""
+        outcome = pending.outcome
+        if not pending.kinds_seen & set(kinds):
+            connection.rollback()
+            held = ", ".join(sorted(pending.kinds_seen)) or "none"
+            reason = f"holds no {' or '.join(kinds)} transaction set (found: {held})"
+            return ImportOutcome(outcome.file, "skipped", reason)
+        if not outcome.claims and not outcome.payments:
+            connection.rollback()
+            outcome.status = "already imported"
+            return outcome
+        if reconcile:
+            refresh(connection, pending.touched)
         return outcome
 
     def reconciliation(self, skipped: Sequence[SkippedFile] = ()) -> Reconciliation:
@@ -147,6 +158,50 @@ class Ledger:
         with self.engine.begin() as connection:
             numbers = set(connection.execute(select(t.claims.c.patient_control_number)).scalars())
             refresh(connection, numbers)
+
+
+def _streamed(connection: Connection, file_id: int, path: Path, pending: _Pending) -> bool:
+    """Import an 835-only file claim by claim; False (and nothing written) when it holds other transaction sets."""
+    attempt = connection.begin_nested()
+    try:
+        _stream(connection, file_id, path, pending)
+    except NotOnly835:
+        attempt.rollback()
+        pending.touched.clear()
+        pending.outcome.payments = 0
+        return False
+    attempt.commit()
+    return True
+
+
+def _stream(connection: Connection, file_id: int, path: Path, pending: _Pending) -> None:
+    """Write each streamed 835 in a savepoint, undone when its content shows it was imported before."""
+    savepoint = None
+    remittance_id: int | None = None
+    written = 0
+    before: tuple[int, set[str]] = (0, set())
+    for item in stream_835(path, pending.outcome.file):
+        if isinstance(item, SetStart):
+            pending.kinds_seen.add("835")
+            savepoint, remittance_id, written = connection.begin_nested(), None, 0
+            before = (pending.outcome.payments, set(pending.touched))
+            if not _resent(connection, item.remittance, pending):
+                key = _key("835", item.interchange, item.group, item.st.get(2), "")
+                order = _order(item.group, key)
+                set_id = _insert_set(connection, file_id, key, order, {})
+                remittance_id = _insert_remittance_header(connection, set_id, item.remittance, order)
+        elif isinstance(item, Claims):
+            if remittance_id is not None:
+                payments = [payment for payment, _ in item.items]
+                _insert_payments(connection, remittance_id, written, payments, [b for _, b in item.items], pending)
+                written += len(payments)
+        else:
+            assert savepoint is not None
+            if remittance_id is not None and not _finish_set(connection, remittance_id, item, pending):
+                savepoint.rollback()
+                pending.outcome.payments, pending.touched = before[0], before[1]
+            else:
+                savepoint.commit()
 
 
 def _expand(paths: Iterable[Path]) -> Iterator[Path]:
@@ -190,6 +245,39 @@ def _alone(file: str, interchange: Interchange, group: Group, transaction: Trans
     return Document(file, [Interchange(interchange.isa, interchange.delimiters, interchange.iea, [own_group])])
 
 
+def _key(kind: str, interchange: Interchange, group: Group, control: str, content_sha256: str) -> dict[str, str]:
+    """What identifies a transaction set: kind, sender, control numbers and content."""
+    isa, gs = interchange.isa, group.gs
+    return {
+        "kind": kind,
+        "sender": (isa.get(6).strip() if isa else "") or (gs.get(2) if gs else ""),
+        "interchange_control": isa.get(13) if isa else "",
+        "group_control": gs.get(6) if gs else "",
+        "transaction_control": control,
+        "content_sha256": content_sha256,
+    }
+
+
+def _order(group: Group, key: dict[str, str]) -> str:
+    """The order key of a transaction set: group date and time, then sender and control numbers."""
+    gs = group.gs
+    return "|".join((f"{gs.get(4)}{gs.get(5)}" if gs else "", *(key[k] for k in ORDER_KEYS)))
+
+
+def _known(connection: Connection, key: dict[str, str], pending: _Pending, other_than: int | None = None) -> bool:
+    """Whether a transaction set with ``key`` is in the ledger already (noted as a duplicate if so)."""
+    table = t.transaction_sets
+    query = select(table.c.id).where(*(table.c[k] == v for k, v in key.items()))
+    if other_than is not None:
+        query = query.where(table.c.id != other_than)
+    if connection.execute(query.limit(1)).first() is None:
+        return False
+    pending.outcome.duplicates.append(
+        f"{key['kind']} {key['transaction_control']} of interchange {key['interchange_control']} from {key['sender']}"
+    )
+    return True
+
+
 def _import_transaction(
     connection: Connection,
     file_id: int,
@@ -200,24 +288,12 @@ def _import_transaction(
     pending: _Pending,
 ) -> None:
     kind = transaction.st.get(1)
-    isa, gs = interchange.isa, group.gs
-    key = {
-        "kind": kind,
-        "sender": (isa.get(6).strip() if isa else "") or (gs.get(2) if gs else ""),
-        "interchange_control": isa.get(13) if isa else "",
-        "group_control": gs.get(6) if gs else "",
-        "transaction_control": transaction.control_number,
-        "content_sha256": hashlib.sha256("~".join(s.text() for s in transaction.segments()).encode()).hexdigest(),
-    }
-    table = t.transaction_sets
-    found = connection.execute(select(table.c.id).where(*(table.c[k] == v for k, v in key.items()))).first()
-    if found:
-        pending.outcome.duplicates.append(
-            f"{kind} {key['transaction_control']} of interchange {key['interchange_control']} from {key['sender']}"
-        )
+    content = hashlib.sha256("~".join(s.text() for s in transaction.segments()).encode()).hexdigest()
+    key = _key(kind, interchange, group, transaction.control_number, content)
+    if _known(connection, key, pending):
         return
     document = _alone(file, interchange, group, transaction)
-    order = "|".join((f"{gs.get(4)}{gs.get(5)}" if gs else "", *(key[k] for k in ORDER_KEYS)))
+    order = _order(group, key)
     if kind == "837":
         claims = list(claims_of(document))
         header, contexts = claim_contexts(document, len(claims))
@@ -229,8 +305,28 @@ def _import_transaction(
             return
         header, contexts = remittance_contexts(document, len(remittance.claims))
         set_id = _insert_set(connection, file_id, key, order, header)
-        paid_on = remittance.payment_date.isoformat() if remittance.payment_date else ""
-        _insert_remittance(connection, set_id, remittance, contexts, f"{paid_on}|{order}", pending)
+        remittance_id = _insert_remittance_header(connection, set_id, remittance, order)
+        _insert_payments(connection, remittance_id, 0, list(remittance.claims), contexts, pending)
+
+
+def _finish_set(connection: Connection, remittance_id: int, end: SetEnd, pending: _Pending) -> bool:
+    """Complete a streamed 835 with its content hash, JSON and provider adjustments; False when it is known."""
+    r, ts = t.remittances.c, t.transaction_sets.c
+    set_id = connection.execute(select(r.transaction_set_id).where(r.id == remittance_id)).scalar_one()
+    row = connection.execute(select(t.transaction_sets).where(ts.id == set_id)).one()
+    key = {
+        k: row._mapping[k] for k in ("kind", "sender", "interchange_control", "group_control", "transaction_control")
+    }
+    key["content_sha256"] = end.content_sha256
+    if _known(connection, key, pending, other_than=set_id):
+        return False
+    connection.execute(
+        update(t.transaction_sets)
+        .where(ts.id == set_id)
+        .values(content_sha256=end.content_sha256, business=dumps(end.business))
+    )
+    connection.execute(update(t.remittances).where(r.id == remittance_id).values(facts=dumps(_header(end.remittance))))
+    return True
 
 
 def _insert_set(
@@ -360,26 +456,14 @@ def _resent(connection: Connection, remittance: Remittance, pending: _Pending) -
     return False
 
 
-def _insert_remittance(
-    connection: Connection,
-    set_id: int,
-    remittance: Remittance,
-    contexts: list[dict[str, Any] | None],
-    sort_key: str,
-    pending: _Pending,
-) -> None:
-    header = Remittance(
-        remittance.file,
-        remittance.trace_number,
-        remittance.payer,
-        remittance.payer_id,
-        remittance.payment,
-        (),
-        remittance.provider_adjustments,
-        remittance.payer_ids,
-        remittance.payment_date,
-    )
-    remittance_id = _new_id(
+def _header(remittance: Remittance) -> Remittance:
+    """The remittance without its claim payments (those are rows of their own)."""
+    return dataclasses.replace(remittance, claims=())
+
+
+def _insert_remittance_header(connection: Connection, set_id: int, remittance: Remittance, order: str) -> int:
+    paid_on = remittance.payment_date.isoformat() if remittance.payment_date else ""
+    return _new_id(
         connection.execute(
             insert(t.remittances).values(
                 transaction_set_id=set_id,
@@ -388,18 +472,28 @@ def _insert_remittance(
                 payer_name=remittance.payer,
                 payment_cents=cents(remittance.payment) if remittance.payment is not None else None,
                 payment_date=remittance.payment_date,
-                sort_key=sort_key,
-                facts=dumps(header),
+                sort_key=f"{paid_on}|{order}",
+                facts=dumps(_header(remittance)),
             )
         )
     )
-    payments = remittance.claims
+
+
+def _insert_payments(
+    connection: Connection,
+    remittance_id: int,
+    first: int,
+    payments: list[ClaimPayment],
+    contexts: Sequence[dict[str, Any] | None],
+    pending: _Pending,
+) -> None:
+    """Store claim payments numbered from ``first``, each tied to the claim it answers when that is known."""
     numbers = _claim_numbers(connection, [p.patient_control_number for p in payments])
     for start in range(0, len(payments), BATCH):
         rows = [
             {
                 "remittance_id": remittance_id,
-                "position": position,
+                "position": first + position,
                 "patient_control_number": payment.patient_control_number,
                 "claim_number": numbers.get(payment.patient_control_number),
                 "paid_cents": cents(payment.paid),

@@ -263,42 +263,75 @@ def _claim_line(segments: list[Segment], file: str, claim_date: date | None) -> 
     )
 
 
+class RemittanceReader:
+    """Reads one 835 transaction set segment by segment: CLP starts a claim, SVC a service.
+
+    `feed` hands back each claim payment as soon as the next CLP ends it, and `finish` the last
+    one, so a large 835 can be read without holding all of its claims.
+    """
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.header: list[Segment] = []
+        self.plb: list[Segment] = []
+        self._own: list[Segment] = []
+        self._services: list[list[Segment]] = []
+
+    def feed(self, segment: Segment) -> ClaimPayment | None:
+        """Take the next segment; a claim payment when this segment (a CLP) ends the previous claim."""
+        seg_id = segment.id
+        finished = None
+        if seg_id == "CLP":
+            finished = self.finish()
+            self._own = [segment]
+        elif seg_id == "PLB":
+            self.plb.append(segment)
+        elif seg_id in ("SE", "LX", "TS3", "TS2") or not self._own:
+            self.header.append(segment)
+        elif seg_id == "SVC":
+            self._services.append([segment])
+        elif self._services:
+            self._services[-1].append(segment)
+        else:
+            self._own.append(segment)
+        return finished
+
+    def finish(self) -> ClaimPayment | None:
+        """The claim payment still open, if any (call at the end of the transaction set)."""
+        if not self._own:
+            return None
+        own, services = self._own, self._services
+        self._own, self._services = [], []
+        return _claim_payment(own, services, self.file)
+
+    def remittance(self, claims: tuple[ClaimPayment, ...] = ()) -> Remittance:
+        """The transaction set's payment, payer and provider adjustments read so far, with ``claims``."""
+        header, file = self.header, self.file
+        bpr = _first(header, "BPR")
+        trn = _first(header, "TRN")
+        payer = _first(header, "N1", "PR")
+        payer_id = (payer.get(4) if payer else "") or (trn.get(3) if trn else "")
+        ref_2u = _first(header, "REF", "2U")
+        payer_ids = tuple(i for i in (payer.get(4) if payer else "", ref_2u.get(2) if ref_2u else "") if i)
+        return Remittance(
+            file=file,
+            trace_number=trn.get(2) if trn else "",
+            payer=payer.get(2) if payer else "",
+            payer_id=payer_id,
+            payment=_optional_money(bpr, 2, file) if bpr else None,
+            claims=claims,
+            provider_adjustments=tuple(a for segment in self.plb for a in _provider_adjustments(segment, file)),
+            payer_ids=payer_ids,
+            payment_date=_date(bpr.get(16)) if bpr else None,
+        )
+
+
 def _remittance(segments: list[Segment], file: str) -> Remittance:
     """Split the 835 into claims (CLP starts one, SVC a service) and read each part."""
-    header: list[Segment] = []
-    claims: list[tuple[list[Segment], list[list[Segment]]]] = []
-    plb: list[Segment] = []
-    for segment in segments:
-        seg_id = segment.id
-        if seg_id == "CLP":
-            claims.append(([segment], []))
-        elif seg_id == "PLB":
-            plb.append(segment)
-        elif seg_id in ("SE", "LX", "TS3", "TS2") or not claims:
-            header.append(segment)
-        elif seg_id == "SVC":
-            claims[-1][1].append([segment])
-        elif claims[-1][1]:
-            claims[-1][1][-1].append(segment)
-        else:
-            claims[-1][0].append(segment)
-    bpr = _first(header, "BPR")
-    trn = _first(header, "TRN")
-    payer = _first(header, "N1", "PR")
-    payer_id = (payer.get(4) if payer else "") or (trn.get(3) if trn else "")
-    ref_2u = _first(header, "REF", "2U")
-    payer_ids = tuple(i for i in (payer.get(4) if payer else "", ref_2u.get(2) if ref_2u else "") if i)
-    return Remittance(
-        file=file,
-        trace_number=trn.get(2) if trn else "",
-        payer=payer.get(2) if payer else "",
-        payer_id=payer_id,
-        payment=_optional_money(bpr, 2, file) if bpr else None,
-        claims=tuple(_claim_payment(own, services, file) for own, services in claims),
-        provider_adjustments=tuple(a for segment in plb for a in _provider_adjustments(segment, file)),
-        payer_ids=payer_ids,
-        payment_date=_date(bpr.get(16)) if bpr else None,
-    )
+    reader = RemittanceReader(file)
+    claims = [claim for segment in segments if (claim := reader.feed(segment)) is not None]
+    last = reader.finish()
+    return reader.remittance(tuple([*claims, *([last] if last else [])]))
 
 
 def _claim_payment(own: list[Segment], services: list[list[Segment]], file: str) -> ClaimPayment:

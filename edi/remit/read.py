@@ -88,13 +88,20 @@ class _TransactionReader:
 
     def read(self, transaction: Transaction) -> dict[str, Any]:
         segments = list(transaction.segments())
-        st = segments[0]
+        self.start(segments[0])
+        for segment in segments[1:-1]:
+            self._segment(segment)
+        return self.finish()
+
+    def start(self, st: Segment) -> None:
+        """Begin the transaction set at its ST."""
         self.data["control_number"] = st.get(2)
         if st.get(3):
             self.data["version"] = st.get(3)
         self.data["payment"] = {}
-        for segment in segments[1:-1]:
-            self._segment(segment)
+
+    def finish(self) -> dict[str, Any]:
+        """The transaction set's JSON, once every segment before its SE was read."""
         payment = self.data["payment"]
         for key, table in (("handling", HANDLING), ("method", PAYMENT_METHODS), ("credit_debit", CREDIT_DEBIT)):
             if key in payment:
@@ -163,6 +170,41 @@ class _TransactionReader:
         if level == "line":
             return _line(segment, data)
         return False
+
+
+class ClaimStream:
+    """One 835 transaction set read segment by segment, handing over each claim's JSON once it is complete.
+
+    The JSON is that of `read_remittance`: `take` returns the finished claims, each as
+    ``{"group": its LX group without claims, "claim": ...}``, and forgets them; `finish` returns
+    the transaction set's own JSON without its groups.
+    """
+
+    def __init__(self, interchange: Interchange, group: Group, st: Segment) -> None:
+        self._reader = _TransactionReader(interchange, group)
+        self._reader.start(st)
+
+    def feed(self, segment: Segment) -> None:
+        """Read the next segment between ST and SE."""
+        self._reader._segment(segment)
+
+    def take(self, everything: bool = False) -> list[dict[str, Any]]:
+        """The claims complete so far (with ``everything``, the one being read too), in file order."""
+        reader = self._reader
+        open_claim = not everything and reader.level in ("claim", "line")
+        found: list[dict[str, Any]] = []
+        for group in reader.data.get("groups", []):
+            claims = group.get("claims", [])
+            done = len(claims) - 1 if open_claim and group is reader._group else len(claims)
+            context = {k: v for k, v in group.items() if k != "claims"}
+            found.extend({"group": context, "claim": claim} for claim in claims[:done])
+            del claims[:done]
+        return found
+
+    def finish(self) -> dict[str, Any]:
+        """The transaction set's own JSON (envelope, payer, payee, payment, provider adjustments), without groups."""
+        data = self._reader.finish()
+        return {key: value for key, value in data.items() if key != "groups"}
 
 
 def _first(segment: Segment, fields: tuple[Field, ...], data: dict[str, Any], key: str = "") -> bool:
