@@ -9,17 +9,22 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TextIO
 
 import typer
 from rich import box
 from rich.console import Console, RenderableType
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import Connection
 
 from edi.commands.common import handle_errors, stdout
 from edi.errors import EdiError, InputError, Location
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from edi.ledger import Ledger
+    from edi.ledger.reports import Report
 
 app = typer.Typer(
     name="ledger",
@@ -62,12 +67,10 @@ def _show(renderable: RenderableType, output: Path | None, out: TextIO) -> None:
         stdout.print(renderable)
 
 
-def _emit(make: Callable[[], Any], as_json: bool, as_csv: bool, output: Path | None) -> None:
+def _emit(make: Callable[[], Report], as_json: bool, as_csv: bool, output: Path | None) -> None:
     """Build a report and write it as a table, JSON or CSV."""
-    from edi.ledger.reports import Report
-
     kind = _format(as_json, as_csv)
-    report: Report = make()
+    report = make()
     with _out(output) as out:
         if kind == "json":
             totals = {"totals": report.totals} if report.totals is not None else {}
@@ -85,7 +88,7 @@ def _emit(make: Callable[[], Any], as_json: bool, as_csv: bool, output: Path | N
                 _show(f"{key.replace('_', ' ')}: {escape(str(value))}", output, out)
 
 
-def _table(report: Any) -> Table:
+def _table(report: Report) -> Table:
     view = Table(title=report.title, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
     for column in report.columns:
         view.add_column(column.title, justify="right" if column.numeric else "left")
@@ -97,8 +100,8 @@ def _table(report: Any) -> Table:
     return view
 
 
-def _ledger(db: str | None) -> Any:
-    from edi.ledger import Ledger
+def _ledger(db: str | None) -> Ledger:
+    from edi.ledger import Ledger  # imported here: other commands skip the database libraries
 
     return Ledger.open(db)
 

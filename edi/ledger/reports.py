@@ -18,7 +18,7 @@ from edi.ledger.facts import loads
 from edi.ledger.money import from_cents
 from edi.ledger.refresh import results
 from edi.reconcile.extract import Claim, ClaimPayment, Remittance
-from edi.reconcile.render import amount
+from edi.reconcile.render import amount, claim_json
 from edi.reconcile.share import ZERO
 
 Cell = str | int | None
@@ -336,8 +336,6 @@ def payment(connection: Connection, trace: str) -> Report:
 
 def claim_history(connection: Connection, number: str) -> dict[str, Any]:
     """One claim's whole history: each submission, each remittance answer in order, its lines, notes and status."""
-    from edi.reconcile.render import claim_json
-
     s, ts, f = t.submissions.c, t.transaction_sets.c, t.files.c
     query = (
         select(s.facts, f.name, ts.sort_key, ts.interchange_control, ts.transaction_control)

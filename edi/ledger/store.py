@@ -153,12 +153,6 @@ class Ledger:
         with self.engine.connect() as connection:
             return reconciliation(connection, skipped)
 
-    def refresh_all(self) -> None:
-        """Reconcile every claim again from the stored facts."""
-        with self.engine.begin() as connection:
-            numbers = set(connection.execute(select(t.claims.c.patient_control_number)).scalars())
-            refresh(connection, numbers)
-
 
 def _streamed(connection: Connection, file_id: int, path: Path, pending: _Pending) -> bool:
     """Import an 835-only file claim by claim; False (and nothing written) when it holds other transaction sets."""
