@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -34,28 +35,37 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot store {type(value).__name__} in the ledger")
 
 
-@cache
-def _hints(kind: type) -> dict[str, Any]:
-    return typing.get_type_hints(kind)
+Decoder = Callable[[Any], Any]
 
 
 def _decode(kind: Any, value: Any) -> Any:
-    if value is None:
-        return None
+    return _decoder(kind)(value)
+
+
+@cache
+def _decoder(kind: Any) -> Decoder:
+    """A function turning the JSON of ``kind`` back into it, built once per type."""
     origin = typing.get_origin(kind)
     if origin in (typing.Union, types.UnionType):
-        options = [a for a in typing.get_args(kind) if a is not type(None)]
-        return _decode(options[0], value)
+        inner = _decoder(next(a for a in typing.get_args(kind) if a is not type(None)))
+        return lambda value: None if value is None else inner(value)
     if origin is tuple:
         args = typing.get_args(kind)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_decode(args[0], item) for item in value)
-        return tuple(_decode(a, item) for a, item in zip(args, value, strict=True))
+            item = _decoder(args[0])
+            return lambda value: tuple(item(v) for v in value)
+        items = [_decoder(a) for a in args]
+        return lambda value: tuple(d(v) for d, v in zip(items, value, strict=True))
     if kind is Decimal:
-        return Decimal(value)
+        return Decimal
     if kind is date:
-        return date.fromisoformat(value)
+        return date.fromisoformat
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        hints = _hints(kind)
-        return kind(**{name: _decode(hints[name], item) for name, item in value.items()})
+        hints = typing.get_type_hints(kind)
+        fields = {name: _decoder(hint) for name, hint in hints.items()}
+        return lambda value: kind(**{name: fields[name](item) for name, item in value.items()})
+    return _same
+
+
+def _same(value: Any) -> Any:
     return value

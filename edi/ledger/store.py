@@ -60,6 +60,7 @@ class _Pending:
     """The transaction sets of one file being imported, and the claims they touch."""
 
     outcome: ImportOutcome
+    business: bool
     touched: set[str] = field(default_factory=set)
     kinds_seen: set[str] = field(default_factory=set)
 
@@ -67,8 +68,9 @@ class _Pending:
 class Ledger:
     """A ledger database: import files, then ask it about claims, payments, denials and balances."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, business: bool = True) -> None:
         self.engine = engine
+        self.business = business
 
     @classmethod
     def open(cls, location: str | None = None) -> Ledger:
@@ -76,9 +78,9 @@ class Ledger:
         return cls(connect(location))
 
     @classmethod
-    def memory(cls) -> Ledger:
-        """A ledger in a temporary in-memory SQLite database."""
-        return cls(connect(MEMORY))
+    def memory(cls, business: bool = True) -> Ledger:
+        """A ledger in a temporary in-memory SQLite database; without ``business`` no business JSON is kept."""
+        return cls(connect(MEMORY), business)
 
     def close(self) -> None:
         """Close the ledger's database connections."""
@@ -117,7 +119,7 @@ class Ledger:
                     insert(t.files).values(name=name, sha256=digest, imported_at=datetime.now(UTC).isoformat())
                 )
             )
-            pending = _Pending(outcome)
+            pending = _Pending(outcome, self.business)
             try:
                 if isinstance(source, Path) and "835" in kinds and _streamed(connection, file_id, source, pending):
                     return self._finish(connection, pending, kinds, reconcile)
@@ -174,7 +176,7 @@ def _stream(connection: Connection, file_id: int, path: Path, pending: _Pending)
     remittance_id: int | None = None
     written = 0
     before: tuple[int, set[str]] = (0, set())
-    for item in stream_835(path, pending.outcome.file):
+    for item in stream_835(path, pending.outcome.file, pending.business):
         if isinstance(item, SetStart):
             pending.kinds_seen.add("835")
             savepoint, remittance_id, written = connection.begin_nested(), None, 0
@@ -290,14 +292,15 @@ def _import_transaction(
     order = _order(group, key)
     if kind == "837":
         claims = list(claims_of(document))
-        header, contexts = claim_contexts(document, len(claims))
+        header, contexts = claim_contexts(document, len(claims)) if pending.business else ({}, [None] * len(claims))
         set_id = _insert_set(connection, file_id, key, order, header)
         _insert_claims(connection, set_id, claims, contexts, pending)
     else:
         remittance = next(remittances_of(document))
         if _resent(connection, remittance, pending):
             return
-        header, contexts = remittance_contexts(document, len(remittance.claims))
+        count = len(remittance.claims)
+        header, contexts = remittance_contexts(document, count) if pending.business else ({}, [None] * count)
         set_id = _insert_set(connection, file_id, key, order, header)
         remittance_id = _insert_remittance_header(connection, set_id, remittance, order)
         _insert_payments(connection, remittance_id, 0, list(remittance.claims), contexts, pending)
@@ -357,12 +360,10 @@ def _insert_claims(
     numbers = list(dict.fromkeys(c.patient_control_number for c in claims))
     known = _existing(connection, numbers)
     latest = {c.patient_control_number: c for c in claims}
-    for number in numbers:
-        if number not in known:
-            _add_claim(connection, latest[number], pending)
-        else:
-            _update_claim(connection, latest[number])
-        pending.touched.add(number)
+    for number in known:
+        _update_claim(connection, latest[number])
+    _add_claims(connection, [latest[n] for n in numbers if n not in known], pending)
+    pending.touched.update(numbers)
 
 
 def _existing(connection: Connection, numbers: Sequence[str]) -> set[str]:
@@ -383,26 +384,37 @@ def _claim_values(claim: Claim) -> dict[str, Any]:
     }
 
 
-def _add_claim(connection: Connection, claim: Claim, pending: _Pending) -> None:
-    number = claim.patient_control_number
+def _add_claims(connection: Connection, claims: list[Claim], pending: _Pending) -> None:
+    """Add claims seen for the first time and give them the CLPs already stored that answer them."""
+    if not claims:
+        return
     seen = connection.execute(select(func.coalesce(func.max(t.claims.c.first_seen), 0))).scalar_one()
-    prefix = number[:RETURNED_LENGTH] if len(number) > RETURNED_LENGTH else ""
-    connection.execute(
-        insert(t.claims).values(
-            patient_control_number=number, prefix=prefix, first_seen=seen + 1, status="open", **_claim_values(claim)
+    rows = []
+    for offset, claim in enumerate(claims, 1):
+        number = claim.patient_control_number
+        prefix = number[:RETURNED_LENGTH] if len(number) > RETURNED_LENGTH else ""
+        rows.append(
+            {
+                "patient_control_number": number,
+                "prefix": prefix,
+                "first_seen": seen + offset,
+                "status": "open",
+                **_claim_values(claim),
+            }
         )
-    )
+    for start in range(0, len(rows), BATCH):
+        connection.execute(insert(t.claims), rows[start : start + BATCH])
     payments = t.claim_payments.c
-    earlier = connection.execute(
-        select(payments.claim_number).where(
-            payments.patient_control_number == number, payments.claim_number.is_not(None)
+    numbers = [claim.patient_control_number for claim in claims]
+    for start in range(0, len(numbers), BATCH):
+        chunk = numbers[start : start + BATCH]
+        answering = payments.patient_control_number.in_(chunk)
+        earlier = connection.execute(select(payments.claim_number).where(answering, payments.claim_number.is_not(None)))
+        pending.touched.update(earlier.scalars())
+        connection.execute(
+            update(t.claim_payments).where(answering).values(claim_number=payments.patient_control_number)
         )
-    ).scalars()
-    pending.touched.update(earlier)
-    connection.execute(
-        update(t.claim_payments).where(payments.patient_control_number == number).values(claim_number=number)
-    )
-    if prefix:
+    for prefix in dict.fromkeys(row["prefix"] for row in rows if row["prefix"]):
         _rematch_prefix(connection, prefix, pending)
 
 

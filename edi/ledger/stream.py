@@ -41,7 +41,7 @@ class SetStart:
 class Claims:
     """The next claim payments of the current 835, each with its business JSON."""
 
-    items: list[tuple[ClaimPayment, dict[str, Any]]]
+    items: list[tuple[ClaimPayment, dict[str, Any] | None]]
 
 
 @dataclass(slots=True)
@@ -56,8 +56,11 @@ class SetEnd:
 Item = SetStart | Claims | SetEnd
 
 
-def stream_835(path: Path, file: str) -> Iterator[Item]:
-    """The items of an 835-only file in order; raises `NotOnly835` at the first ST of another kind."""
+def stream_835(path: Path, file: str, business: bool = True) -> Iterator[Item]:
+    """The items of an 835-only file in order; raises `NotOnly835` at the first ST of another kind.
+
+    Without ``business`` the remittance JSON is not read (each claim's is None, the set's empty).
+    """
     tokenizer = Tokenizer(file)
     interchange: Interchange | None = None
     group: Group | None = None
@@ -78,7 +81,7 @@ def stream_835(path: Path, file: str) -> Iterator[Item]:
                     raise NotOnly835
                 if interchange is None or group is None:
                     raise _error(file, segment, "the transaction set has no ISA/GS envelope", "ISA and GS before ST")
-                current = _Set(file, interchange, group, segment)
+                current = _Set(file, interchange, group, segment, business)
     if current is not None:
         raise ReadError("the file ends inside a transaction set (no SE)", Location(file=file), "an SE")
 
@@ -86,10 +89,10 @@ def stream_835(path: Path, file: str) -> Iterator[Item]:
 class _Set:
     """One 835 being read: header until the first CLP, then claims in batches, then the end at SE."""
 
-    def __init__(self, file: str, interchange: Interchange, group: Group, st: Segment) -> None:
+    def __init__(self, file: str, interchange: Interchange, group: Group, st: Segment, business: bool) -> None:
         self.interchange, self.group, self.st = interchange, group, st
         self.facts = RemittanceReader(file)
-        self.business = ClaimStream(interchange, group, st)
+        self.business = ClaimStream(interchange, group, st) if business else None
         self.hash = hashlib.sha256(st.text().encode())
         self.started = False
         self.pending: list[ClaimPayment] = []
@@ -104,12 +107,14 @@ class _Set:
             if not self.started:
                 yield self._start()
             yield self._claims(everything=True)
-            yield SetEnd(self.facts.remittance(), self.business.finish(), self.hash.hexdigest())
+            own = self.business.finish() if self.business else {}
+            yield SetEnd(self.facts.remittance(), own, self.hash.hexdigest())
             return
         if segment.id == "CLP" and not self.started:
             yield self._start()
         finished = self.facts.feed(segment)
-        self.business.feed(segment)
+        if self.business:
+            self.business.feed(segment)
         if finished is not None:
             self.pending.append(finished)
             if len(self.pending) >= BATCH:
@@ -120,6 +125,10 @@ class _Set:
         return SetStart(self.interchange, self.group, self.st, self.facts.remittance())
 
     def _claims(self, everything: bool) -> Claims:
+        if self.business is None:
+            items: list[tuple[ClaimPayment, dict[str, Any] | None]] = [(p, None) for p in self.pending]
+            self.pending = []
+            return Claims(items)
         business = self.business.take(everything)
         if len(business) != len(self.pending):
             raise _error(

@@ -64,7 +64,7 @@ def reconcile(claim_docs: Iterable[Source], remit_docs: Iterable[Source]) -> Rec
     from edi.ledger import Ledger  # the ledger builds on this package
 
     skipped: list[SkippedFile] = []
-    with Ledger.memory() as ledger:
+    with Ledger.memory(business=False) as ledger:
         for sources, kind in ((claim_docs, "837"), (remit_docs, "835")):
             for source in sources:
                 outcome = ledger.import_file(source if isinstance(source, Document) else Path(source), (kind,), False)
