@@ -41,3 +41,15 @@ def test_a_streamed_835_is_stored_as_when_it_is_read_whole(path: Path) -> None:
         assert (first.status, first.payments, first.duplicates) == (second.status, second.payments, second.duplicates)
         assert rows(streamed) == rows(whole)
         assert streamed.reconciliation() == whole.reconciliation()
+
+
+def test_a_file_holding_an_835_then_an_837_is_read_whole_and_gives_both(tmp_path: Path) -> None:
+    both = tmp_path / "both.x12"
+    both.write_text((DATA / "office.835").read_text() + (DATA / "office.837").read_text(), encoding="utf-8")
+    with Ledger.memory() as ledger:
+        outcome = ledger.import_file(both)
+        assert (outcome.status, outcome.claims, outcome.payments, outcome.duplicates) == ("imported", 3, 3, [])
+        statuses = {c.patient_control_number: c.status for c in ledger.reconciliation().claims}
+    with Ledger.memory() as separate:
+        separate.import_paths([DATA / "office.837", DATA / "office.835"])
+        assert statuses == {c.patient_control_number: c.status for c in separate.reconciliation().claims}

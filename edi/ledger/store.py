@@ -102,8 +102,9 @@ class Ledger:
         """Import one file (a path, or a `Document` already read); ``kinds`` names the transaction sets to take.
 
         A file whose content was imported before changes nothing; so does a transaction set with
-        the same sender and control numbers, or an 835 with the same trace number from the same
-        payer. With ``reconcile`` false the claims touched are left for a later `refresh`.
+        the same sender, control numbers and content, or an 835 with the same trace number, payer,
+        amount and date. With ``reconcile`` false the claims' summary rows (status, amounts,
+        denials) are not brought up to date: `reconciliation` reads the facts themselves.
         """
         name = source.file if isinstance(source, Document) else str(source)
         outcome = ImportOutcome(name, "imported")
@@ -164,7 +165,9 @@ def _streamed(connection: Connection, file_id: int, path: Path, pending: _Pendin
     except NotOnly835:
         attempt.rollback()
         pending.touched.clear()
+        pending.kinds_seen.clear()
         pending.outcome.payments = 0
+        pending.outcome.duplicates.clear()
         return False
     attempt.commit()
     return True
