@@ -37,4 +37,4 @@ def test_wheel_installs_and_parses_a_sample(tmp_path: Path) -> None:
         text=True,
         cwd=tmp_path,
     )
-    assert '"guide": "835"' in result.stdout and '"CLP01": "PCN-1003"' in result.stdout
+    assert '"guide":"835"' in result.stdout and '"CLP01":"PCN-1003"' in result.stdout

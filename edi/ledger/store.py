@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Connection, CursorResult, Engine, func, insert, select, update
+from sqlalchemy import Connection, CursorResult, Engine, NestedTransaction, func, insert, select, update
 
 from edi.errors import ReadError
 from edi.ledger import schema as t
@@ -174,33 +174,45 @@ def _streamed(connection: Connection, file_id: int, path: Path, pending: _Pendin
 
 
 def _stream(connection: Connection, file_id: int, path: Path, pending: _Pending) -> None:
-    """Write each streamed 835 in a savepoint, undone when its content shows it was imported before."""
-    savepoint = None
-    remittance_id: int | None = None
-    written = 0
-    before: tuple[int, set[str]] = (0, set())
-    for item in stream_835(path, pending.outcome.file, pending.business):
-        if isinstance(item, SetStart):
-            pending.kinds_seen.add("835")
-            savepoint, remittance_id, written = connection.begin_nested(), None, 0
-            before = (pending.outcome.payments, set(pending.touched))
-            if not _resent(connection, item.remittance, pending):
-                key = _key("835", item.interchange, item.group, item.st.get(2), "")
-                order = _order(item.group, key)
-                set_id = _insert_set(connection, file_id, key, order, {})
-                remittance_id = _insert_remittance_header(connection, set_id, item.remittance, order)
-        elif isinstance(item, Claims):
-            if remittance_id is not None:
-                payments = [payment for payment, _ in item.items]
-                _insert_payments(connection, remittance_id, written, payments, [b for _, b in item.items], pending)
-                written += len(payments)
+    stream_835(path, pending.outcome.file, _StreamWriter(connection, file_id, pending), pending.business)
+
+
+class _StreamWriter:
+    """Writes each streamed 835 in a savepoint, undone when its content shows it was imported before."""
+
+    def __init__(self, connection: Connection, file_id: int, pending: _Pending) -> None:
+        self.connection, self.file_id, self.pending = connection, file_id, pending
+        self.savepoint: NestedTransaction | None = None
+        self.remittance_id: int | None = None
+        self.written = 0
+        self.before: tuple[int, set[str]] = (0, set())
+
+    def start(self, item: SetStart) -> None:
+        pending, connection = self.pending, self.connection
+        pending.kinds_seen.add("835")
+        self.savepoint, self.remittance_id, self.written = connection.begin_nested(), None, 0
+        self.before = (pending.outcome.payments, set(pending.touched))
+        if not _resent(connection, item.remittance, pending):
+            key = _key("835", item.interchange, item.group, item.st.get(2), "")
+            order = _order(item.group, key)
+            set_id = _insert_set(connection, self.file_id, key, order, {})
+            self.remittance_id = _insert_remittance_header(connection, set_id, item.remittance, order)
+
+    def claims(self, item: Claims) -> None:
+        if self.remittance_id is None:
+            return
+        payments = [payment for payment, _ in item.items]
+        contexts = [context for _, context in item.items]
+        _insert_payments(self.connection, self.remittance_id, self.written, payments, contexts, self.pending)
+        self.written += len(payments)
+
+    def end(self, item: SetEnd) -> None:
+        assert self.savepoint is not None
+        if self.remittance_id is not None and not _finish_set(self.connection, self.remittance_id, item, self.pending):
+            self.savepoint.rollback()
+            self.pending.outcome.payments, self.pending.touched = self.before
         else:
-            assert savepoint is not None
-            if remittance_id is not None and not _finish_set(connection, remittance_id, item, pending):
-                savepoint.rollback()
-                pending.outcome.payments, pending.touched = before[0], before[1]
-            else:
-                savepoint.commit()
+            self.savepoint.commit()
 
 
 def _expand(paths: Iterable[Path]) -> Iterator[Path]:

@@ -8,14 +8,15 @@ left out (`edi validate` does it).
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from edi.errors import Location, ReadError
 from edi.reconcile.extract import ClaimPayment, Remittance, RemittanceReader
-from edi.remit.read import ClaimStream
+from edi.remit.read import TransactionReader
 from edi.x12.document import Group, Interchange
 from edi.x12.segment import Segment
 from edi.x12.tokenizer import Tokenizer, iter_text
@@ -53,26 +54,32 @@ class SetEnd:
     content_sha256: str
 
 
-Item = SetStart | Claims | SetEnd
+class Handler(Protocol):
+    """What receives an 835 file as it is read, in order."""
+
+    def start(self, item: SetStart) -> None:
+        """An 835 transaction set begins."""
+
+    def claims(self, item: Claims) -> None:
+        """The next claim payments of the current 835."""
+
+    def end(self, item: SetEnd) -> None:
+        """The current 835 is complete."""
 
 
-def stream_835(path: Path, file: str, business: bool = True) -> Iterator[Item]:
-    """The items of an 835-only file in order; raises `NotOnly835` at the first ST of another kind.
+def stream_835(path: Path, file: str, handler: Handler, business: bool = True) -> None:
+    """Hand the 835s of ``path`` to ``handler``; raises `NotOnly835` at the first ST of another kind.
 
     Without ``business`` the remittance JSON is not read (each claim's is None, the set's empty).
     """
     tokenizer = Tokenizer(file)
     interchange: Interchange | None = None
     group: Group | None = None
-    current: _Set | None = None
     with path.open("rb") as stream:
-        for segment in tokenizer.segments(iter_text(stream)):
+        segments = tokenizer.segments(iter_text(stream))
+        for segment in segments:
             seg_id = segment.id
-            if current is not None:
-                yield from current.feed(segment)
-                if seg_id == "SE":
-                    current = None
-            elif seg_id == "ISA":
+            if seg_id == "ISA":
                 interchange, group = Interchange(segment, segment.delimiters), None
             elif seg_id == "GS":
                 group = Group(segment)
@@ -81,62 +88,94 @@ def stream_835(path: Path, file: str, business: bool = True) -> Iterator[Item]:
                     raise NotOnly835
                 if interchange is None or group is None:
                     raise _error(file, segment, "the transaction set has no ISA/GS envelope", "ISA and GS before ST")
-                current = _Set(file, interchange, group, segment, business)
-    if current is not None:
-        raise ReadError("the file ends inside a transaction set (no SE)", Location(file=file), "an SE")
+                _Set(file, interchange, group, segment, handler).read(segments, business)
 
 
 class _Set:
-    """One 835 being read: header until the first CLP, then claims in batches, then the end at SE."""
+    """One 835 being read: the facts from each segment, the remittance JSON through the reader's sink."""
 
-    def __init__(self, file: str, interchange: Interchange, group: Group, st: Segment, business: bool) -> None:
-        self.interchange, self.group, self.st = interchange, group, st
+    def __init__(self, file: str, interchange: Interchange, group: Group, st: Segment, handler: Handler) -> None:
+        self.file, self.interchange, self.functional_group, self.st = file, interchange, group, st
+        self.handler = handler
         self.facts = RemittanceReader(file)
-        self.business = ClaimStream(interchange, group, st) if business else None
         self.hash = hashlib.sha256(st.text().encode())
         self.started = False
-        self.pending: list[ClaimPayment] = []
+        self.waiting: deque[ClaimPayment] = deque()
+        self.answers: deque[dict[str, Any]] = deque()
+        self.ready: list[tuple[ClaimPayment, dict[str, Any] | None]] = []
+        self.group_head: dict[str, Any] = {}
 
-    def feed(self, segment: Segment) -> Iterator[Item]:
-        self.hash.update(b"~" + segment.text().encode())
-        if segment.id == "SE":
-            self.facts.header.append(segment)
-            last = self.facts.finish()
-            if last is not None:
-                self.pending.append(last)
-            if not self.started:
-                yield self._start()
-            yield self._claims(everything=True)
-            own = self.business.finish() if self.business else {}
-            yield SetEnd(self.facts.remittance(), own, self.hash.hexdigest())
-            return
-        if segment.id == "CLP" and not self.started:
-            yield self._start()
-        finished = self.facts.feed(segment)
-        if self.business:
-            self.business.feed(segment)
-        if finished is not None:
-            self.pending.append(finished)
-            if len(self.pending) >= BATCH:
-                yield self._claims(everything=False)
+    def read(self, rest: Iterator[Segment], business: bool) -> None:
+        """Read up to the SE from ``rest``; the claims go to the handler a batch at a time."""
+        segments = self._until_se(rest)
+        if business:
+            TransactionReader(self.interchange, self.functional_group, self).read(segments)
+        else:
+            for _ in segments:
+                while self.waiting:
+                    self._ready(self.waiting.popleft(), None)
+            self.end({})
 
-    def _start(self) -> SetStart:
-        self.started = True
-        return SetStart(self.interchange, self.group, self.st, self.facts.remittance())
+    def _until_se(self, rest: Iterator[Segment]) -> Iterator[Segment]:
+        yield self.st
+        for segment in rest:
+            self.hash.update(b"~" + segment.text().encode())
+            finished = self.facts.feed(segment)
+            if finished is not None:
+                self._pair(finished, None)
+            if segment.id == "CLP" and not self.started:
+                self._start()
+            if segment.id == "SE":
+                last = self.facts.finish()
+                if last is not None:
+                    self._pair(last, None)
+                yield segment
+                return
+            yield segment
+        raise ReadError("the file ends inside a transaction set (no SE)", Location(file=self.file), "an SE")
 
-    def _claims(self, everything: bool) -> Claims:
-        if self.business is None:
-            items: list[tuple[ClaimPayment, dict[str, Any] | None]] = [(p, None) for p in self.pending]
-            self.pending = []
-            return Claims(items)
-        business = self.business.take(everything)
-        if len(business) != len(self.pending):
-            raise _error(
-                self.facts.file, self.st, "the claims of this 835 could not be read one by one", "one CLP per claim"
-            )
-        items = list(zip(self.pending, business, strict=True))
-        self.pending = []
-        return Claims(items)
+    def _start(self) -> None:
+        if not self.started:
+            self.started = True
+            self.handler.start(SetStart(self.interchange, self.functional_group, self.st, self.facts.remittance()))
+
+    def _pair(self, payment: ClaimPayment | None, claim: dict[str, Any] | None) -> None:
+        """Match each claim's facts with its JSON, whichever of the two is read first."""
+        if payment is not None:
+            self.waiting.append(payment)
+        if claim is not None:
+            self.answers.append(claim)
+        while self.waiting and self.answers:
+            self._ready(self.waiting.popleft(), self.answers.popleft())
+
+    def _ready(self, payment: ClaimPayment, claim: dict[str, Any] | None) -> None:
+        self.ready.append((payment, claim))
+        if len(self.ready) >= BATCH:
+            self.handler.claims(Claims(self.ready))
+            self.ready = []
+
+    # The reader's sink: the remittance JSON of each claim, paired with the facts read before it.
+
+    def groups(self, head: dict[str, Any]) -> None:
+        self._start()
+
+    def group(self, head: dict[str, Any]) -> None:
+        self.group_head = {k: v for k, v in head.items() if k != "claims"}
+
+    def claim(self, claim: dict[str, Any]) -> None:
+        self._pair(None, {"group": self.group_head, "claim": claim})
+
+    def end_group(self) -> None:
+        self.group_head = {}
+
+    def end(self, data: dict[str, Any]) -> None:
+        if self.waiting or self.answers:
+            raise _error(self.file, self.st, "the claims of this 835 could not be read one by one", "one CLP a claim")
+        self._start()
+        if self.ready:
+            self.handler.claims(Claims(self.ready))
+            self.ready = []
+        self.handler.end(SetEnd(self.facts.remittance(), data, self.hash.hexdigest()))
 
 
 def _error(file: str, segment: Segment, message: str, expected: str) -> ReadError:
