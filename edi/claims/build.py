@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
@@ -48,29 +48,53 @@ def build_837(
     ``warn`` is called once for each segment written where the guide does not place it (marked ``unplaced``).
     """
     check_against("claims", data, file)
-    documents = data.get("batch", [data])
-    chosen = delimiters or _json_delimiters(documents[0]) or DEFAULT_DELIMITERS
+    return "".join(stream_837(data.get("batch", [data]), file, options, delimiters, now, warn))
+
+
+def stream_837(
+    documents: Iterable[dict[str, Any]],
+    file: str = "",
+    options: EnvelopeOptions | None = None,
+    delimiters: Delimiters | None = None,
+    now: datetime | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> Iterator[str]:
+    """The 837 text of claims documents (already checked against the schema), one piece at a time.
+
+    Consecutive documents with the same envelope share one interchange and group. Each
+    transaction set is re-read before its text is given, so memory holds one set at a time.
+    """
     stamp = now or datetime.now().replace(second=0, microsecond=0)
-    segments: list[Segment] = []
-    pending: list[list[Segment]] = []
-    marked: list[set[int]] = []
+    chosen = delimiters
     current: Envelope | None = None
+    head: list[Segment] = []
+    count = 0
     for document in documents:
+        chosen = chosen or _json_delimiters(document) or DEFAULT_DELIMITERS
         envelope = _envelope(document, options or EnvelopeOptions(), stamp)
-        if current is not None and envelope != current:
-            segments += build_interchange(pending, current, chosen)
-            pending = []
-        current = envelope
-        pending.append(transaction_segments(document, chosen))
-        marked.append({n for n, s in enumerate(pending[-1], start=1) if s.unplaced})
-    assert current is not None
-    segments += build_interchange(pending, current, chosen)
-    text = segment_text(segments, chosen)
-    notes = _check_placed(text, marked, file)
-    if warn is not None:
+        if envelope != current:
+            if current is not None:
+                yield segment_text(_frame(current, count, chosen)[1], chosen)
+            current, count = envelope, 0
+            head = _frame(envelope, 0, chosen)[0]
+            yield segment_text(head, chosen)
+        built = transaction_segments(document, chosen)
+        text = segment_text(built, chosen)
+        framed = segment_text(head, chosen) + text + segment_text(_frame(envelope, 1, chosen)[1], chosen)
+        notes = _check_placed(framed, [{n for n, s in enumerate(built, start=1) if s.unplaced}], file)
         for note in notes:
-            warn(note)
-    return text
+            if warn is not None:
+                warn(note)
+        count += 1
+        yield text
+    if current is not None and chosen is not None:
+        yield segment_text(_frame(current, count, chosen)[1], chosen)
+
+
+def _frame(envelope: Envelope, count: int, delimiters: Delimiters) -> tuple[list[Segment], list[Segment]]:
+    """ISA and GS, and GE and IEA, of an interchange holding ``count`` transaction sets."""
+    segments = build_interchange([()] * count, envelope, delimiters)
+    return segments[:2], segments[2:]
 
 
 def transaction_segments(document: dict[str, Any], delimiters: Delimiters) -> list[Segment]:

@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from edi.claims import FORMAT as CLAIMS_FORMAT
 from edi.commands.common import handle_errors, stderr
+from edi.commands.rows import build_from_rows, is_rows, write_rows
 from edi.commands.structure import _delimiters as parse_delimiters
 from edi.errors import InputError
 from edi.remit import FORMAT as REMITTANCE_FORMAT
@@ -22,7 +23,12 @@ MAX_NOTES = 5
 
 @handle_errors
 def build(
-    file: Annotated[Path, typer.Argument(help="Claims JSON (edi.claims/1) or remittance JSON (edi.remittance/1).")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Claims JSON (edi.claims/1), remittance JSON (edi.remittance/1), or claims rows (.csv, .parquet)."
+        ),
+    ],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the X12 here (default: stdout).")] = None,
     control_number: Annotated[
         int | None, typer.Option("--control-number", help="Interchange control number (ISA13/IEA02).")
@@ -39,15 +45,27 @@ def build(
     allow_unbalanced: Annotated[
         bool, typer.Option("--allow-unbalanced", help="835 only: write a remittance that does not balance.")
     ] = False,
+    column_map: Annotated[
+        Path | None,
+        typer.Option("--map", help="Claims rows only: TOML that renames a system's columns and sets constants."),
+    ] = None,
 ) -> None:
-    """Build an 837 from claims JSON, or an 835 from remittance JSON; nothing is written when the JSON is wrong."""
-    data = _load(file)
+    """Build an 837 from claims JSON or claims rows, or an 835 from remittance JSON; nothing is written on an error."""
     chosen = parse_delimiters(delimiters) if delimiters else None
+    usage = None if test is None else ("T" if test else "P")
+    if is_rows(file):
+        from edi.claims.build import EnvelopeOptions
+
+        options = EnvelopeOptions(control_number, sender, receiver, usage)
+        build_from_rows(file, column_map, output, options, chosen, lambda note: _note(file, note))
+        return
+    if column_map is not None:
+        raise InputError("--map applies to claims rows (.csv or .parquet), not to JSON", file=str(file))
+    data = _load(file)
     kind = data.get("format") if isinstance(data, dict) else None
     if kind == CLAIMS_FORMAT:
         from edi.claims.build import EnvelopeOptions, build_837  # each format's code is imported when used
 
-        usage = None if test is None else ("T" if test else "P")
         options = EnvelopeOptions(control_number, sender, receiver, usage)
         text = build_837(data, str(file), options, chosen, warn=lambda note: _note(file, note))
     elif kind == REMITTANCE_FORMAT:
@@ -69,12 +87,21 @@ def read(
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON (the default).")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Write one CSV row per service line.")] = False,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")] = None,
+    as_rows: Annotated[
+        bool, typer.Option("--rows", help="837 only: claims rows that edi build takes back (CSV, or --parquet).")
+    ] = False,
+    as_parquet: Annotated[bool, typer.Option("--parquet", help="With --rows: write Parquet to -o OUT.")] = False,
 ) -> None:
     """Read an 837 into claims JSON or an 835 into remittance JSON (or CSV rows of either)."""
-    if as_json and as_csv:
-        raise InputError("choose one of --json and --csv")
+    if as_json and (as_csv or as_rows):
+        raise InputError("choose one of --json and --csv or --rows")
+    if as_parquet and not as_rows:
+        raise InputError("--parquet writes claims rows: add --rows")
     document = read_document(file)
     kinds = {t.st.get(1) for _, _, t in document.transactions()}
+    if as_rows and kinds != {"837"}:
+        found = ", ".join(sorted(kinds)) or "none"
+        raise InputError(f"--rows reads 837 claims; found transaction sets: {found}", file=str(file))
     if kinds == {"835"}:
         from edi.remit.csv import write_csv
         from edi.remit.read import read_remittance
@@ -89,6 +116,9 @@ def read(
         write = write_claim_csv
         for _, _, transaction in document.transactions():
             _warn(file, transaction.control_number, renumbered(transaction))
+        if as_rows:
+            write_rows(data, output, as_parquet)
+            return
     else:
         found = ", ".join(sorted(kinds)) or "none"
         raise InputError(f"expected 837 or 835 transaction sets (not mixed); found: {found}", file=str(file))
