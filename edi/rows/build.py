@@ -8,6 +8,7 @@ same code `edi build` runs on claims JSON.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from functools import cache
 from typing import Any, TextIO
 
@@ -28,24 +29,24 @@ def _validator() -> Any:
 
 
 def claims_documents(
-    rows: Rows, file: str = "", max_claims: int = MAX_CLAIMS, delimiters: str = ""
+    rows: Rows, file: str = "", max_claims: int = MAX_CLAIMS, delimiters: str = "", now: datetime | None = None
 ) -> Iterator[dict[str, Any]]:
     """The claims JSON of each transaction set the rows make, checked against the claims schema.
 
     ``delimiters`` (the four characters of ``--delimiters``) are refused in text cells; without
     them, those of the interchange_delimiters column or ``*:^~``.
     """
-    reader = ClaimReader(rows.names, file, delimiters)
-    for located in Assembler(rows.names, file, max_claims).documents(reader.claims(rows.rows)):
-        yield checked(located, file)
+    reader = ClaimReader(rows.names, file, delimiters, rows.labels)
+    for located in Assembler(rows.names, file, max_claims, now, rows.labels).documents(reader.claims(rows.rows)):
+        yield checked(located, file, rows.labels)
 
 
-def checked(located: Located, file: str) -> dict[str, Any]:
+def checked(located: Located, file: str, labels: dict[str, str] | None = None) -> dict[str, Any]:
     """The transaction set's claims JSON; `InputError` naming row and column for each schema problem."""
     document = {"format": FORMAT, **located.document}
     problems = [_locate(located, list(e.absolute_path), e.message) for e in _validator().iter_errors(document)]
     if problems:
-        raise fail(file, sorted(problems, key=lambda p: p.row))
+        raise fail(file, sorted(problems, key=lambda p: p.row), labels)
     del document["format"]
     return document
 
@@ -73,9 +74,15 @@ def build_rows(
     delimiters: Delimiters | None = None,
     warn: Callable[[str], None] | None = None,
     max_claims: int = MAX_CLAIMS,
+    now: datetime | None = None,
 ) -> None:
-    """Write the 837 of claims rows to ``out``; the caller discards ``out`` when this raises."""
+    """Write the 837 of claims rows to ``out``; the caller discards ``out`` when this raises.
+
+    A transaction set whose rows give no BHT values gets purpose 00, a claim, created
+    ``now`` (default: the time of the build) and a reference made of that time and ST02.
+    """
+    stamp = now or datetime.now().replace(second=0, microsecond=0)
     chosen = "".join(c for c in (delimiters.separators() if delimiters else ()) if c)
-    documents: Iterable[dict[str, Any]] = claims_documents(rows, file, max_claims, chosen)
-    for text in stream_837(documents, file, options, delimiters, warn=warn):
+    documents: Iterable[dict[str, Any]] = claims_documents(rows, file, max_claims, chosen, stamp)
+    for text in stream_837(documents, file, options, delimiters, stamp, warn):
         out.write(text)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +28,7 @@ MAX_CLAIMS = 5000
 MAX_PROBLEMS = 20
 DEFAULT_SEPARATORS = "*:^~"
 UNCHECKED = ("interchange_delimiters",)
+BHT_FIELDS = {"purpose", "reference", "created", "claim_or_encounter", "other_elements"}
 
 
 @dataclass(slots=True)
@@ -49,9 +51,9 @@ class Located:
     lines: dict[tuple[str | int, ...], list[int]] = field(default_factory=dict)
 
 
-def fail(file: str, problems: list[Problem]) -> InputError:
-    """The error for rows that cannot be used, each problem with its row and column."""
-    shown = [p.describe() for p in problems[:MAX_PROBLEMS]]
+def fail(file: str, problems: list[Problem], labels: dict[str, str] | None = None) -> InputError:
+    """The error for rows that cannot be used, each problem with its row and column (``labels``: the file's names)."""
+    shown = [p.describe(labels) for p in problems[:MAX_PROBLEMS]]
     if len(problems) > MAX_PROBLEMS:
         shown.append(f"... and {len(problems) - MAX_PROBLEMS} more")
     return InputError("the rows cannot be turned into claims", shown, file=file)
@@ -60,9 +62,10 @@ def fail(file: str, problems: list[Problem]) -> InputError:
 class ClaimReader:
     """Reads rows into `Claim` objects, one claim at a time."""
 
-    def __init__(self, names: list[str], file: str, delimiters: str = "") -> None:
+    def __init__(self, names: list[str], file: str, delimiters: str = "", labels: dict[str, str] | None = None) -> None:
         present = set(names)
         self.file = file
+        self.labels = labels
         self.delimiters = delimiters
         self.separators = re.compile("[" + re.escape(delimiters or DEFAULT_SEPARATORS) + "]")
         self.texts = [
@@ -88,7 +91,7 @@ class ClaimReader:
                     yield self._finish(current)
                 key = hash(found)
                 if key in self.seen:
-                    raise fail(self.file, [self._scattered(number, found)])
+                    raise fail(self.file, [self._scattered(number, found)], self.labels)
                 self.seen[key] = number
                 current, first, identity = self._start(number, cells), cells, found
             self._line(number, cells, current)
@@ -118,7 +121,7 @@ class ClaimReader:
                     f"{first.get('patient_control_number', '')!r} began: every line of a claim carries the same "
                     "claim, patient, subscriber, provider and envelope values"
                 )
-                raise fail(self.file, [Problem(name, cells.get(name, ""), expected, number)])
+                raise fail(self.file, [Problem(name, cells.get(name, ""), expected, number)], self.labels)
 
     def _start(self, number: int, cells: dict[str, str]) -> Claim:
         problems: list[Problem] = []
@@ -139,7 +142,7 @@ class ClaimReader:
         for problem in problems:
             problem.row = number
         if problems:
-            raise fail(self.file, problems)
+            raise fail(self.file, problems, self.labels)
         levels = {level: tuple(cells.get(n, "") for n in self.level_names[level]) for level in UPPER}
         return Claim([], guide, heads, levels, body)
 
@@ -180,7 +183,7 @@ class ClaimReader:
             reader.problems.clear()
             for problem in problems:
                 problem.row = number
-            raise fail(self.file, problems)
+            raise fail(self.file, problems, self.labels)
         claim.rows.append(number)
         claim.body["lines"].append(line)
 
@@ -206,9 +209,18 @@ class ClaimReader:
 class Assembler:
     """Puts claims into billing provider, subscriber and patient loops and transaction sets."""
 
-    def __init__(self, names: list[str], file: str, max_claims: int = MAX_CLAIMS) -> None:
+    def __init__(
+        self,
+        names: list[str],
+        file: str,
+        max_claims: int = MAX_CLAIMS,
+        now: datetime | None = None,
+        labels: dict[str, str] | None = None,
+    ) -> None:
         present = set(names)
         self.file = file
+        self.labels = labels
+        self.now = now or datetime.now()
         self.max_claims = max_claims
         self.keys = {level: f"{level}_key" in present for level in UPPER}
         self.names = {level: [c.name for c in of_level(level) if c.name in present] for level in UPPER}
@@ -245,7 +257,7 @@ class Assembler:
                     f"{was!r} as in row {row}, where {level}_key {cells[index]!r} began: "
                     f"rows with one {level}_key carry the same {level} values"
                 )
-                raise fail(self.file, [Problem(name, now, expected, claim.rows[0])])
+                raise fail(self.file, [Problem(name, now, expected, claim.rows[0])], self.labels)
         return False
 
     def _add(self, claim: Claim) -> Located | None:
@@ -271,6 +283,10 @@ class Assembler:
         document = dict(claim.heads["transaction"] or {})
         transaction = dict(document.get("transaction", {}))
         transaction.setdefault("control_number", f"{self.sets:04d}")
+        if not _has_bht(document, transaction):
+            created = self.now.strftime("%Y-%m-%dT%H:%M")
+            reference = f"{self.now:%Y%m%d%H%M}-{transaction['control_number']}"
+            transaction.update(purpose="00", reference=reference, created=created, claim_or_encounter="claim")
         document["transaction"] = transaction
         document["billing_providers"] = []
         self.current = Located(document)
@@ -308,6 +324,12 @@ class Assembler:
         self.current.loops[path] = ("claim", claim.rows[0])
         self.current.lines[path] = claim.rows
         self.count += 1
+
+
+def _has_bht(document: dict[str, Any], transaction: dict[str, Any]) -> bool:
+    """True when the rows give a BHT: named values, its other elements, or a whole segment."""
+    extra = document.get("extra_segments", [])
+    return bool(BHT_FIELDS & set(transaction)) or any(s.get("id") == "BHT" for s in extra if isinstance(s, dict))
 
 
 def by_column(level: str, rest: list[str | int]) -> str:

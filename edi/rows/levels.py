@@ -27,9 +27,12 @@ class Problem:
     expected: str
     row: int = 0
 
-    def describe(self) -> str:
+    def describe(self, labels: dict[str, str] | None = None) -> str:
+        """``row N, column C: 'cell' expected ...``; C names the file's own column when a map renamed it."""
         found = f" {self.cell!r}" if self.cell else ""
-        return f"row {self.row}, column {self.column}:{found} expected {self.expected}"
+        label = (labels or {}).get(self.column)
+        column = f"{label} ({self.column})" if label else self.column
+        return f"row {self.row}, column {column}:{found} expected {self.expected}"
 
 
 @dataclass(slots=True)
@@ -165,3 +168,16 @@ def _complete(level: str, obj: dict[str, Any], guide: str) -> None:
             provider = obj.get("providers", {}).get(role)
             if isinstance(provider, dict) and "taxonomy" in provider:
                 provider.setdefault("provider_code", code)
+        other = obj.get("other_payers")
+        if isinstance(other, list) and other and isinstance(other[0], dict):
+            _qualify(other[0])
+    elif level == "subscriber":
+        _qualify(obj)
+
+
+def _qualify(coverage: dict[str, Any]) -> None:
+    """A member ID without its qualifier is MI, a payer ID without one PI (NM108 of 2010BA/BB, 2330A/B)."""
+    for key, qualifier in (("subscriber", "MI"), ("payer", "PI")):
+        party = coverage.get(key)
+        if isinstance(party, dict) and "id" in party:
+            party.setdefault("id_qualifier", qualifier)

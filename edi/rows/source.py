@@ -89,6 +89,7 @@ class Rows:
 
     names: list[str]
     rows: Iterator[tuple[int, dict[str, str]]]
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 def open_rows(path: Path, column_map: ColumnMap | None = None) -> Rows:
@@ -118,7 +119,9 @@ def open_rows(path: Path, column_map: ColumnMap | None = None) -> Rows:
             cells.update(constants)
             yield number, cells
 
-    return Rows(names, rows())
+    labels = {t: name for name, t in zip(header, targets, strict=True) if t and t != name}
+    labels.update({name: "a --map constant" for name in constants})
+    return Rows(names, rows(), labels)
 
 
 def _columns(header: list[str], column_map: ColumnMap, file: str) -> tuple[list[str], list[str]]:
