@@ -79,9 +79,12 @@ def stream_837(
             head = _frame(envelope, 0, chosen)[0]
             yield segment_text(head, chosen)
         built = transaction_segments(document, chosen)
+        del document  # the set's JSON and segments are let go before it is re-read
         text = segment_text(built, chosen)
+        marked = {n for n, s in enumerate(built, start=1) if s.unplaced}
+        del built
         framed = segment_text(head, chosen) + text + segment_text(_frame(envelope, 1, chosen)[1], chosen)
-        notes = _check_placed(framed, [{n for n, s in enumerate(built, start=1) if s.unplaced}], file)
+        notes = _check_placed(framed, [marked], file)
         for note in notes:
             if warn is not None:
                 warn(note)

@@ -45,19 +45,20 @@ def build_from_rows(
 @contextlib.contextmanager
 def _all_or_nothing(output: Path | None) -> Iterator[TextIO]:
     """A text stream that reaches ``output`` (or standard output) only when the block ends without an error."""
-    folder = output.resolve().parent if output else None
-    descriptor, name = tempfile.mkstemp(suffix=".part", dir=folder)
+    options: dict[str, Any] = {"encoding": "utf-8", "newline": "", "errors": "surrogateescape"}
+    if output is None:
+        with tempfile.TemporaryFile("w+", **options) as spool:
+            yield spool
+            spool.seek(0)
+            shutil.copyfileobj(spool, sys.stdout)
+        return
+    part = output.with_name(f".{output.name}.{os.getpid()}.part")
     try:
-        with open(descriptor, "w", encoding="utf-8", newline="", errors="surrogateescape") as handle:
+        with part.open("x", **options) as handle:
             yield handle
-        if output is None:
-            with open(name, encoding="utf-8", errors="surrogateescape", newline="") as done:
-                shutil.copyfileobj(done, sys.stdout)
-        else:
-            os.replace(name, output)
+        os.replace(part, output)
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(name)
+        part.unlink(missing_ok=True)
 
 
 def write_rows(data: dict[str, Any], output: Path | None, parquet: bool) -> None:

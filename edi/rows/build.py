@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from functools import cache
 from typing import Any, TextIO
 
 from edi.claims import FORMAT
@@ -17,15 +16,8 @@ from edi.claims.build import EnvelopeOptions, stream_837
 from edi.rows.group import MAX_CLAIMS, Assembler, ClaimReader, Located, by_column, fail
 from edi.rows.levels import Problem
 from edi.rows.source import Rows
-from edi.schemas import load_schema
+from edi.schemas import validator
 from edi.x12.segment import Delimiters
-
-
-@cache
-def _validator() -> Any:
-    from jsonschema import Draft202012Validator
-
-    return Draft202012Validator(load_schema("claims"))
 
 
 def claims_documents(
@@ -44,7 +36,8 @@ def claims_documents(
 def checked(located: Located, file: str, labels: dict[str, str] | None = None) -> dict[str, Any]:
     """The transaction set's claims JSON; `InputError` naming row and column for each schema problem."""
     document = {"format": FORMAT, **located.document}
-    problems = [_locate(located, list(e.absolute_path), e.message) for e in _validator().iter_errors(document)]
+    located.document = {}  # the caller holds the only reference, and lets it go once the set is built
+    problems = [_locate(located, list(e.absolute_path), e.message) for e in validator("claims").iter_errors(document)]
     if problems:
         raise fail(file, sorted(problems, key=lambda p: p.row), labels)
     del document["format"]
