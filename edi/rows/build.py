@@ -37,7 +37,10 @@ def checked(located: Located, file: str, labels: dict[str, str] | None = None) -
     """The transaction set's claims JSON; `InputError` naming row and column for each schema problem."""
     document = {"format": FORMAT, **located.document}
     located.document = {}  # the caller holds the only reference, and lets it go once the set is built
-    problems = [_locate(located, list(e.absolute_path), e.message) for e in validator("claims").iter_errors(document)]
+    errors = validator("claims").iter_errors(document)
+    problems = [
+        _locate(located, list(e.absolute_path), f"what the claims schema accepts ({e.message})") for e in errors
+    ]
     if problems:
         raise fail(file, sorted(problems, key=lambda p: p.row), labels)
     del document["format"]
@@ -77,5 +80,8 @@ def build_rows(
     stamp = now or datetime.now().replace(second=0, microsecond=0)
     chosen = "".join(c for c in (delimiters.separators() if delimiters else ()) if c)
     documents: Iterable[dict[str, Any]] = claims_documents(rows, file, max_claims, chosen, stamp)
-    for text in stream_837(documents, file, options, delimiters, stamp, warn):
-        out.write(text)
+    try:
+        for text in stream_837(documents, file, options, delimiters, stamp, warn):
+            out.write(text)
+    finally:
+        rows.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import difflib
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -51,10 +51,10 @@ def load_map(path: Path) -> ColumnMap:
         ignore = []
     for source, target in rename.items():
         if target not in by_name():
-            problems.append(f"columns: {source!r} = {target!r}: {_unknown(target)}")
+            problems.append(f"columns: {source!r} = {target!r}: expected {_unknown(target)}")
     for target in constants:
         if target not in by_name():
-            problems.append(f"constants: {target!r}: {_unknown(target)}")
+            problems.append(f"constants: {target!r}: expected {_unknown(target)}")
     if problems:
         raise InputError("the column map cannot be used", problems, file=str(path))
     return ColumnMap(rename, constants, set(ignore))
@@ -80,7 +80,7 @@ def _table(data: dict[str, Any], name: str, problems: list[str]) -> dict[str, st
 def _unknown(name: str) -> str:
     close = difflib.get_close_matches(name, list(by_name()), n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"expected a column of the claims rows layout{hint}"
+    return f"a column of the claims rows layout{hint}"
 
 
 @dataclass(slots=True)
@@ -90,6 +90,7 @@ class Rows:
     names: list[str]
     rows: Iterator[tuple[int, dict[str, str]]]
     labels: dict[str, str] = field(default_factory=dict)
+    close: Callable[[], None] = lambda: None
 
 
 def open_rows(path: Path, column_map: ColumnMap | None = None) -> Rows:
@@ -100,9 +101,13 @@ def open_rows(path: Path, column_map: ColumnMap | None = None) -> Rows:
         raise InputError(
             f"expected a .csv or .parquet file of claims rows, not {suffix or 'no extension'!r}", file=file
         )
-    header, records = _parquet(path) if suffix == ".parquet" else _csv(path)
+    header, records, close = _parquet(path) if suffix == ".parquet" else _csv(path)
     chosen = column_map or ColumnMap()
-    names, targets = _columns(header, chosen, file)
+    try:
+        names, targets = _columns(header, chosen, file)
+    except InputError:
+        close()
+        raise
     constants = dict(chosen.constants)
 
     unnamed = {n for n, name in enumerate(header) if not name}
@@ -121,7 +126,7 @@ def open_rows(path: Path, column_map: ColumnMap | None = None) -> Rows:
 
     labels = {t: name for name, t in zip(header, targets, strict=True) if t and t != name}
     labels.update({name: "a --map constant" for name in constants})
-    return Rows(names, rows(), labels)
+    return Rows(names, rows(), labels, close)
 
 
 def _columns(header: list[str], column_map: ColumnMap, file: str) -> tuple[list[str], list[str]]:
@@ -146,14 +151,16 @@ def _columns(header: list[str], column_map: ColumnMap, file: str) -> tuple[list[
     present = set(given) | set(column_map.constants)
     for column in columns():
         if column.required and column.name not in present:
-            expected = f"a column {column.name} (or a --map entry that gives it): the column is missing"
-            problems.append(Problem(column.name, "", expected, HEADER))
+            problems.append(Problem(column.name, "", "this column in the header row (or from --map)", HEADER))
     if problems:
         raise fail(file, problems)
     return [c.name for c in columns() if c.name in present], targets
 
 
-def _csv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+Records = tuple[list[str], Iterator[tuple[int, list[str]]], Callable[[], None]]
+
+
+def _csv(path: Path) -> Records:
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
@@ -169,18 +176,17 @@ def _csv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
         raise InputError(f"cannot read the header row: {exc}", file=str(path)) from exc
 
     def records() -> Iterator[tuple[int, list[str]]]:
-        with handle:
-            try:
-                for number, values in enumerate(reader, start=HEADER + 1):
-                    if any(values):
-                        yield number, values
-            except (UnicodeDecodeError, csv.Error) as exc:
-                raise InputError(f"row {reader.line_num}: cannot read the CSV: {exc}", file=str(path)) from exc
+        try:
+            for number, values in enumerate(reader, start=HEADER + 1):
+                if any(values):
+                    yield number, values
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise InputError(f"row {reader.line_num}: cannot read the CSV: {exc}", file=str(path)) from exc
 
-    return header, records()
+    return header, records(), handle.close
 
 
-def _parquet(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+def _parquet(path: Path) -> Records:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -198,7 +204,7 @@ def _parquet(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
                 number += 1
                 yield number, [_text(v) for v in row]
 
-    return header, records()
+    return header, records(), parquet.close
 
 
 def _text(value: Any) -> str:
