@@ -11,6 +11,7 @@ import sys
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -118,6 +119,19 @@ def test_claims_are_cut_into_transaction_sets_of_at_most_max_claims() -> None:
     assert [t.control_number for t in transactions] == ["0001", "0002"]
     assert len(document.interchanges) == 1
     assert [len(read_claims(document)["batch"][n]["billing_providers"][0]["subscribers"]) for n in (0, 1)] == [2, 1]
+
+
+def test_claims_are_cut_before_a_set_would_pass_max_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("edi.rows.group.MAX_LINES", 6)
+    batch = read_claims(read_document(_build(EXPORT).encode()))["batch"]
+    lines = [
+        sum(len(c["lines"]) for s in d["billing_providers"][0]["subscribers"] for c in _claims_of(s)) for d in batch
+    ]
+    assert lines == [6, 3]  # claims of 4, 2 and 3 lines
+
+
+def _claims_of(subscriber: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(subscriber.get("claims", [])) + [c for p in subscriber.get("patients", []) for c in p["claims"]]
 
 
 def test_a_missing_required_column_is_named(tmp_path: Path) -> None:

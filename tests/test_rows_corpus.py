@@ -16,6 +16,7 @@ from edi.x12.reader import read_document
 from tests.conftest import CorpusFile, corpus_files, corpus_params
 
 ENVELOPE_OWN = ("group_date", "group_time")
+PARQUET_LIMIT = 100_000  # bytes: two large files, read as CSV only, keep the suite fast
 CORPUS = corpus_params("837p", "837i", "837d", valid=("yes", "unknown"))
 
 
@@ -51,6 +52,8 @@ def _build(path: Path) -> str:
 @pytest.mark.parametrize("kind", ["csv", "parquet"])
 @pytest.mark.parametrize("row", CORPUS)
 def test_837_to_rows_to_837_gives_back_the_transaction_sets(row: CorpusFile, kind: str, tmp_path: Path) -> None:
+    if kind == "parquet" and row.path.stat().st_size > PARQUET_LIMIT:
+        pytest.skip("the CSV run covers this large file; Parquet runs on the others")
     before = [t for _, _, t in read_document(row.path).transactions()]
     built = read_document(_build(_rows_file(row, tmp_path, kind)).encode("utf-8", "surrogateescape"))
     after = [t for _, _, t in built.transactions()]

@@ -5,12 +5,14 @@ the same billing provider (NPI and ID) and patient control number; every row of 
 carries the same values in every column above the line. A new billing provider,
 subscriber, patient or transaction set starts where its key (or, without one, any of its
 values) changes from the claim before. Transaction sets without a control number are cut
-every ``max_claims`` claims (2,500: the build holds one set at a time, and half the 5,000
-claims the guides allow keeps that under 100 MB).
+at ``max_claims`` claims (5,000, as the guides recommend) or before a claim would take
+them past MAX_LINES service lines: the build holds one set at a time, so this bounds its
+memory.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -25,7 +27,8 @@ from edi.rows.write import CLAIM_IDENTITY
 
 UPPER = LEVELS[:4]
 GUIDES = ("837P", "837I", "837D")
-MAX_CLAIMS = 2500
+MAX_CLAIMS = 5000
+MAX_LINES = 20000
 MAX_PROBLEMS = 20
 DEFAULT_SEPARATORS = "*:^~"
 UNCHECKED = ("interchange_delimiters",)
@@ -76,7 +79,7 @@ class ClaimReader:
         self.level_names = {level: [c.name for c in of_level(level) if c.name in present] for level in LEVELS}
         self.upper = [n for level in LEVELS[:5] for n in self.level_names[level]]
         self.keyed = "claim_key" in present
-        self.seen: dict[int, int] = {}
+        self.seen: dict[bytes, int] = {}  # a digest of each claim's identity: its first row
 
     def claims(self, rows: Iterable[tuple[int, dict[str, str]]]) -> Iterator[Claim]:
         """Each claim of ``rows`` (row number, cells by column) in order."""
@@ -90,7 +93,7 @@ class ClaimReader:
             else:
                 if current is not None:
                     yield self._finish(current)
-                key = hash(found)
+                key = _digest(found)
                 if key in self.seen:
                     raise fail(self.file, [self._scattered(number, found)], self.labels)
                 self.seen[key] = number
@@ -110,7 +113,7 @@ class ClaimReader:
             column,
             identity[-1],
             "the rows of one claim next to each other: this claim began before another claim's rows "
-            f"(first at row {self.seen[hash(identity)]}); sort the rows by claim, or set claim_key",
+            f"(first at row {self.seen[_digest(identity)]}); sort the rows by claim, or set claim_key",
             number,
         )
 
@@ -229,7 +232,7 @@ class Assembler:
         self.path: dict[str, tuple[str | int, ...]] = {}
         self.held: dict[str, tuple[tuple[str, ...], int]] = {}
         self.objects: dict[str, dict[str, Any]] = {}
-        self.count = 0
+        self.count = self.lines = 0
         self.sets = 0
 
     def documents(self, claims: Iterable[Claim]) -> Iterator[Located]:
@@ -273,14 +276,16 @@ class Assembler:
         return done
 
     def _cut_due(self, claim: Claim) -> bool:
-        if self.keys["transaction"] or self.count < self.max_claims:
+        if self.keys["transaction"]:
+            return False
+        if self.count < self.max_claims and self.lines + len(claim.rows) <= MAX_LINES:
             return False
         head = claim.heads["transaction"] or {}
         return "control_number" not in head.get("transaction", {})
 
     def _open_set(self, claim: Claim) -> None:
         self.sets += 1
-        self.count = 0
+        self.count = self.lines = 0
         document = dict(claim.heads["transaction"] or {})
         transaction = dict(document.get("transaction", {}))
         transaction.setdefault("control_number", f"{self.sets:04d}")
@@ -325,6 +330,12 @@ class Assembler:
         self.current.loops[path] = ("claim", claim.rows[0])
         self.current.lines[path] = claim.rows
         self.count += 1
+        self.lines += len(claim.rows)
+
+
+def _digest(identity: tuple[str, ...]) -> bytes:
+    """16 bytes that stand for a claim's identity, so that memory does not grow with whole keys."""
+    return hashlib.blake2b("\x1f".join(identity).encode("utf-8", "surrogateescape"), digest_size=16).digest()
 
 
 def _has_bht(document: dict[str, Any], transaction: dict[str, Any]) -> bool:

@@ -32,7 +32,8 @@ class Problem:
         found = f" {self.cell!r}" if self.cell else ""
         label = (labels or {}).get(self.column)
         column = f"{label} ({self.column})" if label else self.column
-        return f"row {self.row}, column {column}:{found} expected {self.expected}"
+        where = ", ".join(filter(None, (f"row {self.row}" if self.row else "", f"column {column}" if column else "")))
+        return f"{where}:{found} expected {self.expected}"
 
 
 @dataclass(slots=True)
