@@ -1,13 +1,14 @@
 """Time and peak memory of `edi build` on 100,000 claims rows (CSV and Parquet) of varied claims.
 
-Usage, from the project root:  python bench/rows_bench.py [--rows 100000] [--formats csv,parquet] [--seed 7]
+Usage, from the project root:
+    python bench/rows_bench.py [--rows 100000] [--formats csv,parquet] [--seed 7] [--row-group 10000]
 
 Writes claims rows (docs/claims-rows.md) into a temporary directory: claims of one to six
 service lines, each for its own patient (a fifth of them dependents), member ID, payer
 (one of five), rendering provider, service date in 2026, charges, modifiers and one to
-four billable ICD-10-CM diagnoses; then runs `python -m edi.cli build ROWS -o out.837` in
-a subprocess and prints the wall-clock seconds and its peak resident memory. Not a test:
-it prints, it does not judge.
+four billable ICD-10-CM diagnoses, and the same rows as Parquet; then runs
+`python -m edi.cli build ROWS -o out.837` under /usr/bin/time and prints the wall-clock
+seconds and the build's peak resident memory. Not a test: it prints, it does not judge.
 """
 
 from __future__ import annotations
@@ -230,8 +231,8 @@ def write_rows(path: Path, total: int, seed: int) -> int:
     return claims
 
 
-def to_parquet(source: Path, target: Path) -> None:
-    """The same rows as a Parquet file of string columns."""
+def to_parquet(source: Path, target: Path, group: int) -> None:
+    """The same rows as a Parquet file of string columns, in row groups of ``group`` rows."""
     import pyarrow as pa
     import pyarrow.csv as pv
     import pyarrow.parquet as pq
@@ -240,7 +241,7 @@ def to_parquet(source: Path, target: Path) -> None:
         names = next(csv.reader(handle))
     types = dict.fromkeys(names, pa.string())
     table = pv.read_csv(source, convert_options=pv.ConvertOptions(column_types=types, strings_can_be_null=True))
-    pq.write_table(table, target)
+    pq.write_table(table, target, row_group_size=group)
 
 
 def measure(rows: Path, out: Path) -> tuple[float, float]:
@@ -261,6 +262,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--formats", default="csv,parquet")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--row-group", type=int, default=10_000, help="rows per Parquet row group")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
@@ -270,12 +272,14 @@ def main() -> None:
             rows = source
             if kind == "parquet":
                 rows = folder / "rows.parquet"
-                to_parquet(source, rows)
+                to_parquet(source, rows, args.row_group)
             out = folder / "out.837"
             seconds, peak = measure(rows, out)
             text = out.read_text(encoding="utf-8")
             sets, built = text.count("\nST*837*"), text.count("\nCLM*")
             size = rows.stat().st_size / 1e6
+            if kind == "parquet":
+                kind += f" (row groups of {args.row_group} rows)"
             print(
                 f"edi build {kind}: {args.rows} rows ({size:.1f} MB), {claims} claims -> {built} claims in {sets} "
                 f"transaction sets, {len(text) / 1e6:.1f} MB of X12: {seconds:.2f} s, peak {peak:.0f} MB"

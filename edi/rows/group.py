@@ -28,7 +28,7 @@ from edi.rows.write import CLAIM_IDENTITY
 UPPER = LEVELS[:4]
 GUIDES = ("837P", "837I", "837D")
 MAX_CLAIMS = 5000
-MAX_LINES = 20000
+MAX_LINES = 10000
 MAX_PROBLEMS = 20
 DEFAULT_SEPARATORS = "*:^~"
 UNCHECKED = ("interchange_delimiters",)

@@ -18,6 +18,7 @@ CHILDREN = {
     "claim": ("lines",),
     "line": (),
 }
+ROW_GROUP = 10_000  # rows per Parquet row group: a reader holds one group at a time
 CLAIM_IDENTITY = ("billing_provider_npi", "billing_provider_id", "patient_control_number")
 
 
@@ -126,4 +127,4 @@ def write_parquet(data: dict[str, Any], path: Path) -> None:
 
     names, rows = rows_for(data)
     table = pa.table({n: pa.array([row.get(n) or None for row in rows], pa.string()) for n in names})
-    pq.write_table(table, path)
+    pq.write_table(table, path, row_group_size=ROW_GROUP)
