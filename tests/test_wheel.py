@@ -21,7 +21,7 @@ def test_wheel_installs_and_parses_a_sample(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
-    wheel = next(dist.glob("edi-*.whl"))
+    wheel = next(dist.glob("edi_x12-*.whl"))
     environment = tmp_path / "env"
     venv.create(environment, with_pip=True)
     python = environment / "bin" / "python"
