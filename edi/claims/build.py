@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time
 from typing import Any
 
+from edi.claims import FORMAT
 from edi.claims.codelists import CODE_LISTS, code_list_segments
 from edi.claims.envelope import Envelope, EnvelopeOptions, build_interchange, transaction_set
 from edi.claims.fields import write_fields, x12_date
@@ -36,15 +37,19 @@ def build_837(
     now: datetime | None = None,
     warn: Callable[[str], None] | None = None,
     check: bool = True,
+    schema: bool = True,
 ) -> str:
     """The 837 text for claims JSON ``data``, checked against the schema and re-read before it is returned.
+
+    ``schema=False`` skips the schema check for JSON its caller has checked already.
 
     With ``check`` (the default) the text must also pass SNIP types 1 and 2 of `edi validate` and hold
     only X12 characters; each error is named by its JSON path. Without, the grammar alone re-reads it
     (a faithful copy of a file that breaks those rules). ``warn`` is called once for each segment
     written where the guide does not place it (marked ``unplaced``).
     """
-    check_claims(data, file)
+    if schema:
+        check_claims(data, file)
     paths: dict[tuple[str, int], str] = {}
     stamp = now or datetime.now().replace(second=0, microsecond=0)
     try:
@@ -65,6 +70,47 @@ def build_837(
         for note in notes:
             warn(note)
     return text
+
+
+def stream_837(
+    documents: Iterable[dict[str, Any]],
+    file: str = "",
+    options: EnvelopeOptions | None = None,
+    delimiters: Delimiters | None = None,
+    now: datetime | None = None,
+    warn: Callable[[str], None] | None = None,
+    check: bool = True,
+) -> Iterator[str]:
+    """The 837 text of claims documents (checked against the schema already), one transaction set at a time.
+
+    Each document is built and checked by `build_837` on its own (values, SNIP 1-2 unless not
+    ``check``, re-read), so memory holds one set at a time; consecutive documents with the same
+    envelope share one interchange and group, whose trailers count them.
+    """
+    stamp = now or datetime.now().replace(second=0, microsecond=0)
+    chosen = delimiters
+    current: Envelope | None = None
+    count = 0
+    for document in documents:
+        chosen = chosen or _json_delimiters(document) or DEFAULT_DELIMITERS
+        envelope = _envelope(document, options or EnvelopeOptions(), stamp)
+        if envelope != current:
+            if current is not None:
+                yield segment_text(_frame(current, count, chosen)[1], chosen)
+            current, count = envelope, 0
+            yield segment_text(_frame(envelope, 0, chosen)[0], chosen)
+        text = build_837({"format": FORMAT, **document}, file, options, chosen, stamp, warn, check, schema=False)
+        end = chosen.segment + chosen.suffix
+        yield end.join(text.split(end)[2:-3]) + end  # its ST..SE, without the envelope of one
+        count += 1
+    if current is not None and chosen is not None:
+        yield segment_text(_frame(current, count, chosen)[1], chosen)
+
+
+def _frame(envelope: Envelope, count: int, delimiters: Delimiters) -> tuple[list[Segment], list[Segment]]:
+    """ISA and GS, and GE and IEA, of an interchange holding ``count`` transaction sets."""
+    segments = build_interchange([()] * count, envelope, delimiters)
+    return segments[:2], segments[2:]
 
 
 def _build(

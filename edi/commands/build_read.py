@@ -13,10 +13,11 @@ from rich.markup import escape
 from edi.claims import FORMAT as CLAIMS_FORMAT
 from edi.claims.envelope import EnvelopeOptions
 from edi.commands.common import display_name, expand_inputs, handle_errors, progress, redactor, source, stderr
+from edi.commands.rows import build_from_rows, is_rows, write_rows
 from edi.commands.structure import _delimiters as parse_delimiters
 from edi.commands.structure import load_json
 from edi.errors import InputError
-from edi.output import is_stdio, open_output, write_text
+from edi.output import is_stdio, open_output, refuse_inputs, write_text
 from edi.redact import Redactor
 from edi.remit import FORMAT as REMITTANCE_FORMAT
 from edi.x12.reader import read_document, transaction_kinds
@@ -29,7 +30,9 @@ def build(
     file: Annotated[
         str | None,
         typer.Argument(
-            metavar="FILE", help="Claims JSON (edi.claims/1) or remittance JSON (edi.remittance/1); - for stdin."
+            metavar="FILE",
+            help="Claims JSON (edi.claims/1), remittance JSON (edi.remittance/1) or claims rows (.csv, .parquet);"
+            " - for stdin (JSON).",
         ),
     ] = None,
     output: Annotated[
@@ -74,6 +77,10 @@ def build(
     payer: Annotated[
         str | None, typer.Option("--payer", metavar="ID", help="--secondary: the next payer's ID (NM109).")
     ] = None,
+    column_map: Annotated[
+        Path | None,
+        typer.Option("--map", metavar="MAP.toml", help="Claims rows: rename a system's columns, set constants."),
+    ] = None,
 ) -> None:
     """Build an 837 from claims JSON, an 835 from remittance JSON, or (--secondary) the 837 to the next payer."""
     usage = None if test is None else ("T" if test else "P")
@@ -89,6 +96,16 @@ def build(
         raise InputError("give the JSON file to build from, or --secondary with --claims and --remit")
     path = Path(file)
     name = display_name(path)
+    if is_rows(path):
+        options = EnvelopeOptions(control_number, sender, receiver, usage)
+        if output is not None and not is_stdio(output):
+            refuse_inputs(Path(output), [path])
+        target = None if is_stdio(output) else Path(str(output))
+        chosen_rows = parse_delimiters(delimiters) if delimiters else None
+        build_from_rows(path, column_map, target, options, chosen_rows, lambda note: _note(name, note))
+        return
+    if column_map is not None:
+        raise InputError("--map applies to claims rows (.csv or .parquet), not to JSON", file=name)
     data = load_json(path)
     chosen = parse_delimiters(delimiters) if delimiters else None
     kind = data.get("format") if isinstance(data, dict) else None
@@ -121,20 +138,52 @@ def read(
         str | None, typer.Option("-o", "--output", metavar="OUT", help="Write to this file (- for standard output).")
     ] = None,
     redact: Annotated[bool, typer.Option("--redact", help="Mask names, IDs, birth dates, addresses.")] = False,
+    as_rows: Annotated[
+        bool,
+        typer.Option(
+            "--rows", help="837: claims rows that edi build takes back (CSV; Parquet when OUT ends .parquet)."
+        ),
+    ] = False,
 ) -> None:
     """Read an 837 into claims JSON, an 835 into remittance JSON (or CSV rows of either), a 277CA into claim acks.
 
     With several files, the JSON is one document per line (JSON Lines) and the CSV has one header.
     """
-    if as_json and as_csv:
-        raise InputError("choose one of --json and --csv")
+    if as_json and (as_csv or as_rows):
+        raise InputError("choose one of --json, --csv and --rows")
     paths = expand_inputs(files)
+    if as_rows:
+        _read_rows(paths, output)
+        return
     masker = redactor(redact)
     with open_output(output, paths) as out:
         for number, path in enumerate(progress(paths, "reading")):
             # One CSV header for all files: the writers only call write(), which is all _AfterFirstLine has.
             target = out if number == 0 or not as_csv else cast(TextIO, _AfterFirstLine(out))
             _read_one(path, target, as_csv, len(paths) > 1, masker)
+
+
+def _read_rows(paths: list[Path], output: str | None) -> None:
+    """One 837 as claims rows (`edi.rows`): CSV, or Parquet when the output ends in .parquet."""
+    from edi.claims.read import read_claims
+
+    if len(paths) != 1:
+        raise InputError("--rows reads one 837 at a time")
+    path = paths[0]
+    name = display_name(path)
+    document = read_document(source(path), file=name)
+    kinds = {t.st.get(1) for _, _, t in document.transactions()}
+    if kinds != {"837"}:
+        raise InputError(f"--rows reads 837 claims; found transaction sets: {', '.join(sorted(kinds)) or 'none'}")
+    data = read_claims(document)
+    if output is not None and not is_stdio(output) and output.lower().endswith(".parquet"):
+        refuse_inputs(Path(output), paths)
+        write_rows(data, Path(output), parquet=True)
+        return
+    with open_output(output, paths) as out:
+        from edi.rows.write import write_csv
+
+        write_csv(data, None, out)
 
 
 def _read_one(path: Path, out: TextIO, as_csv: bool, several: bool, masker: Redactor | None) -> None:
