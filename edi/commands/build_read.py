@@ -65,14 +65,25 @@ def build(
 
 @handle_errors
 def read(
-    file: Annotated[Path, typer.Argument(help="An X12 837 or 835 file.")],
+    files: Annotated[list[Path], typer.Argument(help="An X12 837 or 835 file (several with --parquet).")],
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON (the default).")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Write one CSV row per service line.")] = False,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")] = None,
+    parquet: Annotated[
+        Path | None, typer.Option("--parquet", help="Write the tables of every FILE as Parquet into this folder.")
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="--parquet: processes (0: one per core).")] = 0,
 ) -> None:
-    """Read an 837 into claims JSON or an 835 into remittance JSON (or CSV rows of either)."""
-    if as_json and as_csv:
-        raise InputError("choose one of --json and --csv")
+    """Read an 837 into claims JSON or an 835 into remittance JSON (or CSV rows of either, or Parquet tables)."""
+    if sum((as_json, as_csv, parquet is not None)) > 1:
+        raise InputError("choose one of --json, --csv and --parquet")
+    if parquet is not None:
+        from edi.commands.parquet import write_tables
+
+        raise typer.Exit(write_tables(parquet, files, "read", jobs))
+    if len(files) != 1:
+        raise InputError(f"give one FILE ({len(files)} given), or --parquet DIR to read several")
+    file = files[0]
     document = read_document(file)
     kinds = {t.st.get(1) for _, _, t in document.transactions()}
     if kinds == {"835"}:

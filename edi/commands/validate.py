@@ -30,10 +30,24 @@ def validate(
     snip: Annotated[int, typer.Option("--snip", min=1, max=5, help="Run SNIP types 1 up to this one.")] = 5,
     jobs: Annotated[
         int,
-        typer.Option("--jobs", "-j", min=0, help="Processes for large files (0: two where there are two cores)."),
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=0,
+            help="Processes for large files (0: two where there are two cores); with --parquet, for the files.",
+        ),
     ] = 0,
+    parquet: Annotated[
+        Path | None, typer.Option("--parquet", help="Write the findings as Parquet tables into this folder.")
+    ] = None,
 ) -> None:
     """Validate X12 837/835/999 files: envelope, guide rules, balancing, situational rules, code sets."""
+    if parquet is not None:
+        if as_json or ack is not None:
+            raise EdiError("--parquet writes the findings alone; leave out --json and --ack")
+        from edi.commands.parquet import write_tables
+
+        raise typer.Exit(write_tables(parquet, files, "validate", jobs, snip))
     from edi.validate.report import FileResult, counts, render, report_json  # imported here: other commands skip it
     from edi.validate.runner import default_jobs, validate_file
 

@@ -55,6 +55,11 @@ def read_remittance(document: Document) -> dict[str, Any]:
     return {"format": FORMAT, "file": document.file, "transactions": transactions}
 
 
+def transaction_remittance(interchange: Interchange, group: Group, transaction: Transaction) -> dict[str, Any]:
+    """Remittance JSON for one 835 transaction set: one entry of `read_remittance`'s ``transactions``."""
+    return _TransactionReader(interchange, group).read(transaction)
+
+
 def envelope_json(interchange: Interchange, group: Group) -> dict[str, Any]:
     """The envelope values worth keeping: parties, usage, date, time and control numbers."""
     out: dict[str, Any] = {}
