@@ -1,10 +1,11 @@
 """Read and validate folders of X12 on Apache Spark: one task per file, the tables of `edi.tables` as DataFrames.
 
 Each function returns a dict of table name to DataFrame with the schemas of `edi.tables.SCHEMAS`, so the
-Parquet Spark writes has the columns `edi read --parquet` writes. Files are read on the executors by
-path (every executor must see the same paths: a shared file system, or a path the Hadoop layer cannot
-serve is an errors row). A file that cannot be read becomes a row of the ``errors`` table, never a failed
-job. Needs the ``spark`` extra (pyspark), imported only here.
+Parquet Spark writes has the columns `edi read --parquet` writes. The executors open the files by path
+with Python's own file reading, so every executor must see them at the same path (a shared or mounted
+file system: NFS, ``/dbfs/...``; ``hdfs://`` or ``s3://`` URLs are not read). A file that cannot be read
+becomes a row of the ``errors`` table, never a failed job. Needs the ``spark`` extra (pyspark), imported
+only here.
 """
 
 from __future__ import annotations
@@ -74,14 +75,16 @@ def _tables(
 ) -> dict[str, DataFrame]:
     """One task per file; each task's rows travel as one struct column per table, then split into DataFrames.
 
-    The rows are persisted (memory, then disk) when first computed, so the files are read once however
-    many tables are used; ``spark.catalog.clearCache()`` lets them go.
+    The files are read here, one task each, and their rows kept (memory, then disk): the tables can then
+    be used, coalesced or written in any order without reading a file twice. ``spark.catalog.clearCache()``
+    lets the rows go.
     """
     files = [str(path) for path in paths]
     packed = pa.schema([pa.field(name, pa.struct(list(SCHEMAS[name]))) for name in names])
     ddl = ", ".join(f"`{field.name}` {spark_type(field.type)}" for field in packed)
     indexes = spark.range(0, len(files), 1, numPartitions=max(1, len(files)))
     rows = indexes.mapInArrow(_reader(files, mode, snip, packed), ddl).persist(StorageLevel.MEMORY_AND_DISK)
+    rows.count()
     return {name: rows.where(col(name).isNotNull()).select(f"{name}.*") for name in names}
 
 
