@@ -93,8 +93,8 @@ def write_folder(folder: Path, files: int, megabytes: float) -> list[Path]:
                     )
                     out.write(text)
                     written += len(text)
-            tail = [_set(_set(group.ge, 1, str(sets)), 2, str(number + 1)), _set(interchange.iea, 2, f"{number + 1:09d}")]
-            out.write(segment_text(tail))
+            ge = _set(_set(group.ge, 1, str(sets)), 2, str(number + 1))
+            out.write(segment_text([ge, _set(interchange.iea, 2, f"{number + 1:09d}")]))
         paths.append(path)
     return paths
 
