@@ -61,7 +61,7 @@ def read_rows(file: str, accepted: tuple[str, ...]) -> Iterator[Row]:
             kind = transaction.st.get(1)
             if kind not in accepted:
                 raise InputError(
-                    f"transaction set {transaction.control_number} is a {kind or 'transaction set without ST01'};"
+                    f"transaction set {transaction.control_number} is of type {kind or '(no ST01)'};"
                     f" expected {' or '.join(accepted)}",
                     file=file,
                 )

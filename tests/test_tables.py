@@ -168,3 +168,13 @@ def test_a_failed_write_leaves_the_previous_tables_and_no_temporary_file(tmp_pat
         write_parquet(tmp_path, failing())
     assert pq.read_table(tmp_path / "claims.parquet").equals(before)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{name}.parquet" for name in SCHEMAS)
+
+
+def test_a_file_of_the_other_kind_gives_only_an_error_row() -> None:
+    from edi.table_files import file_batches
+
+    batches = file_batches(REMIT, "claims")
+    assert [name for name, _ in batches] == ["errors"]
+    assert batches[0][1].to_pylist() == [
+        {"file": str(REMIT), "line": None, "message": f"{REMIT}: transaction set 0001 is of type 835; expected 837"}
+    ]
