@@ -5,7 +5,9 @@ like bench/grow.py, with every claim different across the whole folder: claim nu
 member IDs, addresses, line control numbers, trace numbers, service months and charges (each copy's
 amounts scaled by its own factor, so every claim, line and payment still balances). Then it reads the
 folder to Parquet with `edi read --parquet -j 1`, with `edi read --parquet -j JOBS`, and with
-`edi.spark` on a local Spark session (``local[JOBS]``), and prints wall time and MB/s for each.
+`edi.spark` on a local Spark session (``local[JOBS]``), and prints wall time and MB/s for each. It
+also gives the rate of one core, in MB per CPU second of reading the first ``--cpu-files`` files in
+its own process, which a busy machine does not distort.
 
     python bench/parquet_bench.py [--files 200] [--megabytes 1] [--jobs 2] [--skip-spark] [--json]
 """
@@ -21,7 +23,7 @@ import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
-from time import perf_counter
+from time import perf_counter, process_time
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,6 +118,17 @@ def _cli(folder: Path, out: Path, jobs: int) -> float:
     return seconds
 
 
+def _cpu_rate(paths: list[Path]) -> float:
+    """MB per CPU second of reading ``paths`` to table batches in this process: the rate of one core."""
+    from edi.table_files import file_batches
+
+    file_batches(paths[0], "read")  # grammars and modules loaded before timing
+    start = process_time()
+    for path in paths:
+        file_batches(path, "read")
+    return sum(p.stat().st_size for p in paths) / MEGABYTE / (process_time() - start)
+
+
 def _spark(folder: Path, out: Path, jobs: int) -> tuple[float, float]:
     """Seconds to start a local Spark session, and to read the folder and write every table as Parquet."""
     from edi import spark as edi_spark
@@ -157,6 +170,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--megabytes", type=float, default=1.0, help="size of each file in MB")
     parser.add_argument("--jobs", type=int, default=2, help="processes of the pool, and Spark's local cores")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT / "parquet", help="working directory")
+    parser.add_argument("--cpu-files", type=int, default=10, help="files timed in-process for the per-core rate")
     parser.add_argument("--skip-spark", action="store_true", help="leave out the Spark run")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
@@ -169,6 +183,7 @@ def main(argv: list[str] | None = None) -> None:
         check_clean(paths[1])
     total = sum(p.stat().st_size for p in paths) / MEGABYTE
     figures: dict[str, Any] = {"files": len(paths), "megabytes": round(total, 1), "load": os.getloadavg()[0]}
+    figures["cpu_mb_per_s"] = round(_cpu_rate(paths[: args.cpu_files]), 2)
     runs = {"one process (-j 1)": _cli(folder, args.out / "tables-1", 1)}
     runs[f"local pool (-j {args.jobs})"] = _cli(folder, args.out / f"tables-{args.jobs}", args.jobs)
     if not args.skip_spark:
@@ -180,6 +195,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(figures, indent=2))
         return
     print(f"{figures['files']} files, {figures['megabytes']} MB, load average {figures['load']:.1f}")
+    print(f"one core, in-process CPU time: {figures['cpu_mb_per_s']:.2f} MB per CPU second")
     for name, run in figures["runs"].items():
         print(f"{name:24} {run['seconds']:8.2f} s {run['mb_per_s']:8.2f} MB/s")
     if "spark_session_seconds" in figures:
