@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from edi.commands import build_read, reconcile, structure, validate
+from edi.commands import build_read, reconcile, structure, validate, view
 
 app = typer.Typer(
     name="edi",
@@ -19,6 +19,7 @@ app.command()(build_read.build)
 app.command()(build_read.read)
 app.command()(reconcile.reconcile)
 app.command()(validate.validate)
+app.command()(view.view)
 
 
 def main() -> None:

@@ -45,7 +45,7 @@ def file_batches(
 def read_rows(file: str, accepted: tuple[str, ...]) -> Iterator[Row]:
     """The table rows of every transaction set of ``file``; an InputError for a set of another type."""
     from edi.claims.read import transaction_claims
-    from edi.remit.read import transaction_remittance
+    from edi.remit.read import Collect, TransactionReader
     from edi.x12.reader import iter_events
 
     numbers = itertools.count(1)
@@ -70,7 +70,9 @@ def read_rows(file: str, accepted: tuple[str, ...]) -> Iterator[Row]:
                 if kind == "837":
                     data = transaction_claims(interchange, group, transaction)
                 else:
-                    data = {"transactions": [transaction_remittance(interchange, group, transaction)]}
+                    sink = Collect()
+                    TransactionReader(interchange, group, sink).read(transaction.segments())
+                    data = {"transactions": sink.transactions}
             except InputError as error:
                 raise InputError(error.message, error.problems, file=file) from error
             yield from (claims_rows if kind == "837" else remittance_rows)(data, file, numbers)

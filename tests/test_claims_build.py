@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from edi.claims.build import build_837
+from edi.claims.codelists import CODE_LISTS
 from edi.claims.envelope import Envelope, build_interchange, transaction_set
 from edi.claims.fields import Field, SegmentMap, read_fields, write_fields
 from edi.claims.read import read_claims
@@ -141,6 +142,7 @@ def test_schema_names_every_field_the_maps_read() -> None:
     keys |= {smap.key for kind in kinds for smap in kind.maps if smap.key}
     keys |= {name for kind in kinds for name in kind.dates.values()}
     keys |= {child.key for kind in kinds for child in kind.children.values()}
+    keys |= {codes.key for lists in CODE_LISTS.values() for codes in lists}
     assert keys - _property_names(load_schema("claims")) == set()
 
 

@@ -21,7 +21,7 @@ def test_wheel_installs_and_parses_a_sample(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
-    wheel = next(dist.glob("edi-*.whl"))
+    wheel = next(dist.glob("edi_x12-*.whl"))
     environment = tmp_path / "env"
     venv.create(environment, with_pip=True)
     python = environment / "bin" / "python"
@@ -36,4 +36,4 @@ def test_wheel_installs_and_parses_a_sample(tmp_path: Path) -> None:
         text=True,
         cwd=tmp_path,
     )
-    assert '"guide": "835"' in result.stdout and '"CLP01": "PCN-1003"' in result.stdout
+    assert '"guide":"835"' in result.stdout and '"CLP01":"PCN-1003"' in result.stdout

@@ -46,12 +46,13 @@ def acknowledged(issue: Issue) -> bool:
     return issue.severity == "error" and issue.snip in ACK_SNIPS
 
 
-def _clean(value: str, size: int) -> str:
+def clean(value: str, size: int) -> str:
+    """``value`` without delimiters or line breaks, trimmed to ``size`` characters."""
     return UNSAFE.sub(" ", value).strip()[:size]
 
 
 def _pad(value: str, size: int) -> str:
-    return _clean(value, size).ljust(size)
+    return clean(value, size).ljust(size)
 
 
 def _isa(source: Segment | None, options: AckOptions) -> str:
@@ -71,7 +72,8 @@ def _isa(source: Segment | None, options: AckOptions) -> str:
     )  # fmt: skip
 
 
-def _interchange(source: Segment | None, body: list[str], groups: int, options: AckOptions) -> list[str]:
+def interchange_lines(source: Segment | None, body: list[str], groups: int, options: AckOptions) -> list[str]:
+    """``body`` in an ISA/IEA answering the interchange whose ISA is ``source`` (sender and receiver swapped)."""
     return [_isa(source, options), *body, f"IEA*{groups}*{options.control_number:09d}"]
 
 
@@ -98,7 +100,7 @@ def build_ta1(document: Document, issues: list[Issue], options: AckOptions | Non
             rows.append(f"TA1*{isa.get(13)}*{isa.get(9)}*{isa.get(10)}*R*{mine[0].segment_error}")
     if not rows:
         return None
-    return _text(_interchange(first, rows, 0, options))
+    return x12_text(interchange_lines(first, rows, 0, options))
 
 
 def _in_interchange(interchange: Interchange, issue: Issue) -> bool:
@@ -126,12 +128,12 @@ def build_999(document: Document, issues: list[Issue], options: AckOptions | Non
         return None
     now = options.stamp()
     gs = [
-        "GS", "FA", _clean(source_gs.get(3), 15) if source_gs else "RECEIVER",
-        _clean(source_gs.get(2), 15) if source_gs else "SENDER",
+        "GS", "FA", clean(source_gs.get(3), 15) if source_gs else "RECEIVER",
+        clean(source_gs.get(2), 15) if source_gs else "SENDER",
         now.strftime("%Y%m%d"), now.strftime("%H%M"), str(options.control_number), "X", VERSION,
     ]  # fmt: skip
     group_lines = ["*".join(gs), *body, f"GE*{count}*{options.control_number}"]
-    return _text(_interchange(source_isa, group_lines, 1, options))
+    return x12_text(interchange_lines(source_isa, group_lines, 1, options))
 
 
 def _assign(
@@ -197,7 +199,7 @@ def _group_999(
 
 def _transaction_999(transaction: Transaction, issues: list[Issue]) -> tuple[list[str], bool]:
     st = transaction.st
-    lines = ["*".join(x for x in ["AK2", st.get(1), _clean(st.get(2), 9), _clean(st.get(3), 35)] if x)]
+    lines = ["*".join(x for x in ["AK2", st.get(1), clean(st.get(2), 9), clean(st.get(3), 35)] if x)]
     set_codes = [i.segment_error or "" for i in issues if ENVELOPE_LEVEL.get(i.rule) == "transaction"]
     segment_issues = [i for i in issues if ENVELOPE_LEVEL.get(i.rule) is None and i.segment_id]
     if segment_issues:
@@ -224,7 +226,7 @@ def _segment_notes(transaction: Transaction, issues: list[Issue]) -> list[str]:
         loop = (found[0].loop or "")[:4]  # IK303 holds at most 4 characters: the loop's number
         lines.append("*".join(["IK3", seg_id, str(position), loop, code]))
         if claim_loops and found[0].claim:
-            lines.append(f"CTX*CLM01:{_clean(found[0].claim, 35)}")
+            lines.append(f"CTX*CLM01:{clean(found[0].claim, 35)}")
         for issue in elements:
             lines.append(_element_note(issue, delimiters))
     return lines
@@ -238,7 +240,7 @@ def _element_note(issue: Issue, delimiters: Delimiters) -> str:
     code = issue.element_error or "1"
     value = ""
     if issue.segment_text and code not in ("1", "2", "I6"):
-        value = _clean(_quoted_value(issue.segment_text, delimiters, index, component), 99)
+        value = clean(_quoted_value(issue.segment_text, delimiters, index, component), 99)
     return "*".join(["IK4", where, issue.data_element or "", code, value]).rstrip("*")
 
 
@@ -253,5 +255,6 @@ def _quoted_value(text: str, delimiters: Delimiters, index: int, component: int 
     return parts[component - 1] if component <= len(parts) else ""
 
 
-def _text(lines: list[str]) -> str:
+def x12_text(lines: list[str]) -> str:
+    """Segments as X12 text: ``~`` and a line break after each."""
     return "".join(line + "~\n" for line in lines)

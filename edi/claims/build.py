@@ -7,8 +7,10 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
 
+from edi.claims.codelists import CODE_LISTS, code_list_segments
 from edi.claims.envelope import Envelope, build_interchange, transaction_set
 from edi.claims.fields import write_fields
+from edi.claims.hints import check_claims
 from edi.claims.levels import hl_levels
 from edi.claims.maps import ROLE_CODES, ROOT, LoopKind, loop_kind, party
 from edi.claims.order import entry_codes, follow, guide_order, loop_spec
@@ -16,7 +18,6 @@ from edi.claims.segments import date_segment, diagnosis_segments
 from edi.convert.structure import segment_from_json
 from edi.errors import InputError
 from edi.guides.registry import Guide, guide_by_id
-from edi.schemas import check_against
 from edi.x12.lalr import Loop
 from edi.x12.reader import read_document
 from edi.x12.segment import DEFAULT_DELIMITERS, Delimiters, Segment
@@ -47,7 +48,7 @@ def build_837(
 
     ``warn`` is called once for each segment written where the guide does not place it (marked ``unplaced``).
     """
-    check_against("claims", data, file)
+    check_claims(data, file)
     documents = data.get("batch", [data])
     chosen = delimiters or _json_delimiters(documents[0]) or DEFAULT_DELIMITERS
     stamp = now or datetime.now().replace(second=0, microsecond=0)
@@ -111,6 +112,8 @@ class _Builder:
         items += self._dates(obj, kind)
         if kind.diagnoses and obj.get("diagnoses"):
             items += diagnosis_segments(obj["diagnoses"], self.guide.id, d)
+        for codes in CODE_LISTS[self.guide.id] if kind.diagnoses else ():
+            items += code_list_segments(codes, obj[codes.key], d) if codes.key in obj else []
         items += [segment_from_json(s, d) for s in obj.get("extra_segments", [])]
         items += self._children(obj, kind, loop_id)
         items += [_structure(s, d) for s in obj.get("extra_loops", [])]
@@ -119,6 +122,12 @@ class _Builder:
 
     def _dates(self, obj: dict[str, Any], kind: LoopKind) -> list[Segment]:
         qualifiers = {name: code for code, name in kind.dates.items()}
+        unknown = sorted(set(obj.get("dates", {})) - set(qualifiers))
+        if unknown:
+            raise InputError(
+                f"dates.{unknown[0]} is not a date the {self.guide.id} guide has in this loop",
+                [f"its dates: {', '.join(sorted(qualifiers))}"],
+            )
         out = [date_segment(qualifiers[name], value, self.delimiters) for name, value in obj.get("dates", {}).items()]
         for key in ("service_date", "service_period"):
             if kind.service_date and key in obj:

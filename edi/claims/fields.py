@@ -32,7 +32,9 @@ class Field:
     that element holds the code (``!code``: any other value); writing the field sets it.
     ``kind``: text; amount (a decimal string kept as written); date; datetime (this element
     and the next, date and time); int; list (components); pointers (components as
-    integers); groups (``count`` runs of elements named ``names``, as in PER and CAS).
+    integers); groups (``count`` runs of elements named ``names``, as in PER and CAS);
+    elements (up to ``count`` consecutive elements as a list, as in CRC03-CRC07).
+    ``codes`` maps each code to its JSON word; a code not in it is left to ``other_elements``.
     """
 
     key: str
@@ -216,6 +218,8 @@ def _read_value(segment: Segment, f: Field) -> Any:
         return iso_date(day) + ("T" + iso_time(time) if time else "")
     if f.kind == "groups":
         return _read_groups(segment, index, f)
+    if f.kind == "elements":
+        return _read_elements(segment, index, f)
     if f.kind in ("list", "pointers"):
         parts = segment.components(index)
         if first is not None and last is not None:
@@ -229,6 +233,15 @@ def _read_value(segment: Segment, f: Field) -> Any:
     if f.codes is not None:
         return f.codes[text]
     return _SIMPLE[f.kind](text)
+
+
+def _read_elements(segment: Segment, index: int, f: Field) -> list[str]:
+    texts = [segment.get(index + n) for n in range(f.count)]
+    while texts and texts[-1] == "":
+        texts.pop()
+    if "" in texts:
+        raise ValueError(texts)
+    return [f.codes[t] for t in texts] if f.codes is not None else texts
 
 
 def _read_groups(segment: Segment, index: int, f: Field) -> list[dict[str, str]]:
@@ -268,7 +281,7 @@ def write_fields(smap: SegmentMap, data: dict[str, Any], delimiters: Delimiters)
     for f in smap.fields:
         if _has(data, f.key):
             value = get_path(data, f.key)
-            for text in _texts(value) if f.kind in ("text", "list", "groups") else ():
+            for text in _texts(value) if f.kind in ("text", "list", "groups", "elements") else ():
                 held = [c for c in separators if c in text]
                 if held:
                     raise InputError(f"{f.key} {text!r} holds the separator {held[0]!r}; choose other --delimiters")
@@ -308,6 +321,10 @@ def _write_value(elements: _Elements, f: Field, value: Any) -> None:
             for i, name in enumerate(f.names):
                 if name in group:
                     elements.set(index + n * width + i, None, str(group[name]))
+    elif f.kind == "elements":
+        words = {word: code for code, word in (f.codes or {}).items()}
+        for offset, part in enumerate(value):
+            elements.set(index + offset, None, words.get(str(part), str(part)))
     elif f.kind in ("list", "pointers"):
         for offset, part in enumerate(value):
             elements.set(index, (first or 1) + offset, str(part))

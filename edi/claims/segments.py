@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from edi.claims.fields import iso_date, iso_time, x12_date
@@ -10,10 +11,11 @@ from edi.x12.segment import Delimiters, Segment
 
 HI_SIZE = 12
 POA = 9
+HOUR = re.compile(r"\d\d:\d\d")
 
 
 def date_value(segment: Segment) -> str | dict[str, str] | None:
-    """A DTP date as an ISO date, date-time or {start, end}; None when it is not one of those."""
+    """A DTP date as an ISO date, date-time, {start, end} or an hour (TM); None when it is not one of those."""
     if len(segment.elements) != 3:
         return None
     form, text = segment.get(2), segment.get(3)
@@ -24,15 +26,19 @@ def date_value(segment: Segment) -> str | dict[str, str] | None:
             return {"start": iso_date(text[:8]), "end": iso_date(text[9:])}
         if form == "DT" and len(text) == 12:
             return iso_date(text[:8]) + "T" + iso_time(text[8:])
+        if form == "TM" and len(text) == 4:
+            return iso_time(text)
     except ValueError:
         return None
     return None
 
 
 def date_segment(qualifier: str, value: str | dict[str, str], delimiters: Delimiters) -> Segment:
-    """The DTP segment for a date, date-time or {start, end}."""
+    """The DTP segment for a date, date-time, {start, end} or an hour ("11:00", written TM)."""
     if isinstance(value, dict):
         return Segment("DTP", [qualifier, "RD8", f"{x12_date(value['start'])}-{x12_date(value['end'])}"], delimiters)
+    if HOUR.fullmatch(value):
+        return Segment("DTP", [qualifier, "TM", value.replace(":", "")], delimiters)
     if "T" in value:
         day, time = value.split("T")
         return Segment("DTP", [qualifier, "DT", x12_date(day) + time.replace(":", "")], delimiters)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from edi.commands.common import handle_errors, stderr, stdout
 from edi.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, EdiError, Location
@@ -26,6 +27,10 @@ def validate(
         typer.Option(
             "--ack", help="Write the 999 (and a TA1 when the envelope is broken) here; a folder for several files."
         ),
+    ] = None,
+    ack277: Annotated[
+        Path | None,
+        typer.Option("--ack277", help="Write the 277CA claim acknowledgment of each 837 here; a folder for several."),
     ] = None,
     snip: Annotated[int, typer.Option("--snip", min=1, max=5, help="Run SNIP types 1 up to this one.")] = 5,
     jobs: Annotated[
@@ -62,6 +67,8 @@ def validate(
         results.append(FileResult(document.file, issues))
         if ack is not None:
             _write_ack(document, issues, _ack_path(ack, file, several=len(files) > 1))
+        if ack277 is not None:
+            _write_ack277(file, issues, _ack_path(ack277, file, several=len(files) > 1, suffix=".277"))
     if as_json:
         sys.stdout.write(json.dumps(report_json(results), indent=2) + "\n")
     else:
@@ -74,11 +81,11 @@ def validate(
     raise typer.Exit(code)
 
 
-def _ack_path(ack: Path, file: Path, several: bool) -> Path:
+def _ack_path(ack: Path, file: Path, several: bool, suffix: str = ".999") -> Path:
     if not several:
         return ack
     ack.mkdir(parents=True, exist_ok=True)
-    return ack / f"{file.stem}.999"
+    return ack / f"{file.stem}{suffix}"
 
 
 def _write_ack(document: Document, issues: list[Issue], path: Path) -> None:
@@ -89,3 +96,16 @@ def _write_ack(document: Document, issues: list[Issue], path: Path) -> None:
         path.write_text("".join(parts), encoding="utf-8")
     except OSError as exc:
         raise EdiError(f"cannot write the acknowledgment: {exc.strerror}", Location(file=str(path))) from exc
+
+
+def _write_ack277(file: Path, issues: list[Issue], path: Path) -> None:
+    from edi.ack.ack277 import build_277ca
+    from edi.ack.files import write_atomic
+    from edi.x12.reader import read_document
+
+    text = build_277ca(read_document(file), issues)
+    if text is None:
+        note = f"{escape(str(file))}: no 837 claim could be read, no 277CA written"
+        stderr.print(f"[yellow]warning[/]: {note}", soft_wrap=True)
+        return
+    write_atomic(path, text)

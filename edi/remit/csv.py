@@ -53,27 +53,37 @@ def write_csv(data: dict[str, Any], out: TextIO) -> None:
 
 def _rows(data: dict[str, Any]) -> Iterator[dict[str, str]]:
     for transaction in data.get("transactions", []):
-        payment = transaction.get("payment", {})
-        common = {
-            "trace_number": payment.get("trace_number", ""),
-            "payment_date": payment.get("date", ""),
-            "payer": transaction.get("payer", {}).get("name", ""),
-            "payee": transaction.get("payee", {}).get("name", ""),
-        }
+        common = payment_columns(transaction)
         for claim in claims(transaction):
-            head = {
-                **common,
-                "patient_control_number": claim.get("patient_control_number", ""),
-                "status_code": claim.get("status_code", ""),
-                "status": claim.get("status", ""),
-                "payer_claim_control_number": claim.get("payer_claim_control_number", ""),
-                "patient": _person(claim.get("patient", {})),
-            }
-            lines = claim.get("lines", [])
-            if not lines:
-                yield _row(head, claim, _claim_remarks(claim), "")
-            for number, line in enumerate(lines, start=1):
-                yield _row(head, line, [r["code"] for r in line.get("remarks", [])], str(number))
+            yield from claim_rows(common, claim)
+
+
+def payment_columns(transaction: dict[str, Any]) -> dict[str, str]:
+    """The columns every row of a transaction set shares: the payment's trace and date, payer and payee."""
+    payment = transaction.get("payment", {})
+    return {
+        "trace_number": payment.get("trace_number", ""),
+        "payment_date": payment.get("date", ""),
+        "payer": transaction.get("payer", {}).get("name", ""),
+        "payee": transaction.get("payee", {}).get("name", ""),
+    }
+
+
+def claim_rows(common: dict[str, str], claim: dict[str, Any]) -> Iterator[dict[str, str]]:
+    """The rows of one claim payment: one per service line, or one of its own amounts when it has none."""
+    head = {
+        **common,
+        "patient_control_number": claim.get("patient_control_number", ""),
+        "status_code": claim.get("status_code", ""),
+        "status": claim.get("status", ""),
+        "payer_claim_control_number": claim.get("payer_claim_control_number", ""),
+        "patient": _person(claim.get("patient", {})),
+    }
+    lines = claim.get("lines", [])
+    if not lines:
+        yield _row(head, claim, _claim_remarks(claim), "")
+    for number, line in enumerate(lines, start=1):
+        yield _row(head, line, [r["code"] for r in line.get("remarks", [])], str(number))
 
 
 def _row(head: dict[str, str], item: dict[str, Any], remarks: list[str], number: str) -> dict[str, str]:

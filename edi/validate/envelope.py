@@ -70,9 +70,9 @@ def value_problem(spec: ElementSpec, value: str) -> tuple[str, str] | None:
 
 
 def element_value_problems(
-    segment: Segment, elements: tuple[ElementSpec, ...]
+    segment: Segment, elements: tuple[ElementSpec, ...], periods: tuple[tuple[ElementSpec, ElementSpec], ...] = ()
 ) -> Iterator[tuple[ElementSpec, str, str]]:
-    """(element, IK403 code, message) for every element value that breaks its syntax."""
+    """(element, IK403 code, message) for every element value that breaks its syntax or its date format."""
     values = segment.elements
     component = segment.delimiters.component
     repetition = segment.delimiters.repetition
@@ -83,31 +83,38 @@ def element_value_problems(
         if not value:
             continue
         if spec.components:
-            parts = value.split(component)
-            for part_spec in spec.components:
-                part = (
-                    parts[part_spec.component - 1] if part_spec.component and part_spec.component <= len(parts) else ""
-                )
-                if part:
-                    found = value_problem(part_spec, part)
-                    if found:
-                        yield part_spec, found[0], found[1]
-            if len(parts) > len(spec.components):
-                yield (
-                    spec,
-                    "13",
-                    f"{spec.ref} ({spec.name}) has {len(parts)} components, at most {len(spec.components)}",
-                )
+            repeated = spec.repetitions(value, segment.delimiters)
+            if spec.repeat is not None and len(repeated) > spec.repeat:
+                yield spec, "12", f"{spec.ref} ({spec.name}) repeats {len(repeated)} times, at most {spec.repeat}"
+            for one in repeated:
+                yield from _component_problems(spec, one.split(component))
             continue
         for one in value.split(repetition) if repetition and repetition in value else (value,):
             found = value_problem(spec, one)
             if found:
                 yield spec, found[0], found[1]
                 break
-        if segment.id == "DTP" and spec.index == 3:
-            problem = period_problem(segment.get(2), value)
-            if problem:
-                yield spec, "8", f"{spec.ref} ({spec.name}) {problem}"
+    for qualifier, date in periods:
+        text = spec_value(segment, date)
+        problem = period_problem(spec_value(segment, qualifier), text) if text else None
+        if problem:
+            yield date, "8", f"{date.ref} ({date.name}) {problem}"
+
+
+def _component_problems(spec: ElementSpec, parts: list[str]) -> Iterator[tuple[ElementSpec, str, str]]:
+    for part_spec in spec.components:
+        part = parts[part_spec.component - 1] if part_spec.component and part_spec.component <= len(parts) else ""
+        if part:
+            found = value_problem(part_spec, part)
+            if found:
+                yield part_spec, found[0], found[1]
+    if len(parts) > len(spec.components):
+        yield spec, "13", f"{spec.ref} ({spec.name}) has {len(parts)} components, at most {len(spec.components)}"
+
+
+def spec_value(segment: Segment, spec: ElementSpec) -> str:
+    """The value of the element or component ``spec`` in ``segment``."""
+    return segment.get(spec.index, spec.component) if spec.component else segment.get(spec.index)
 
 
 @rule(1)
@@ -116,7 +123,7 @@ def element_syntax(ctx: Context) -> Iterator[Issue]:
     for segment, loop, _, spec in transaction_segments(ctx):
         if spec is None:
             continue
-        for element, code, message in element_value_problems(segment, spec.elements):
+        for element, code, message in element_value_problems(segment, spec.elements, spec.periods):
             yield element_issue(
                 ctx, "error", 1, "snip1.element_syntax", message, segment, loop, element.ref, code, element.data_ele
             )
