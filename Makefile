@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench fuzz clean
 
 $(BIN)/edi: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ test: $(VENV)/.test-extras
 
 bench: $(VENV)/.test-extras
 	$(BIN)/python bench/run.py
+
+fuzz: $(VENV)/.test-extras
+	$(BIN)/python bench/fuzz.py --variants 10000
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
-import pickle
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import orjson
 import pytest
 
+from edi import cache
 from edi.validate import icd10
 from tests.conftest import ROOT
 
@@ -133,15 +134,20 @@ def test_a_pair_excluded_for_one_inclusion_term_only_is_allowed_both_ways() -> N
     assert table.excluded_pair("E119", "E109")
 
 
-def test_cache_is_read_and_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_table: None) -> None:
+def test_cache_is_read_and_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_table: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    records: dict[str, icd10.Record] = {"A000": (icd10.LEAF, "A00", (), "Cholera", "", ())}
-    cached = tmp_path / "edi" / f"icd10cm-{icd10.package_version()}-{icd10.FORMAT}.pickle"
-    cached.parent.mkdir()
-    cached.write_bytes(b"not a pickle")
+    records: dict[str, icd10.Record] = {"A000": (icd10.LEAF, "A00", (("A01", "A02"),), "Cholera", "", ())}
+    cached = cache.cache_dir() / f"icd10cm-{icd10.package_version()}-{icd10.FORMAT}.json"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"not JSON")
     monkeypatch.setattr(icd10, "build_records", lambda: records)
     assert icd10.table().records == records
-    assert pickle.loads(cached.read_bytes()) == records
+    assert "cannot be used" in capsys.readouterr().err
+    assert orjson.loads(cached.read_bytes())["data"] == {
+        "A000": [icd10.LEAF, "A00", [["A01", "A02"]], "Cholera", "", []]
+    }
 
     def no_build() -> dict[str, icd10.Record]:
         raise AssertionError("the cache should have been used")
@@ -195,7 +201,7 @@ def test_titles_are_read_only_when_a_message_needs_them(
     builds: list[int] = []
     monkeypatch.setattr(icd10, "build_records", lambda: builds.append(1) or records)
     icd10.table()
-    full = tmp_path / "edi" / f"icd10cm-{icd10.package_version()}-{icd10.FORMAT}.pickle"
+    full = cache.cache_dir() / f"icd10cm-{icd10.package_version()}-{icd10.FORMAT}.json"
     full.unlink()  # from here on, only the entries are cached
     icd10.table.cache_clear()
     found = icd10.table().get("A00.0")

@@ -50,15 +50,16 @@ def spark() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
-    """The corpus 837s and 835s, each list with a file that is not X12 and a path that does not exist."""
+    """The corpus 837s and 835s, each list with a file that cannot be read."""
     claims = [row.path for row in corpus_files("837p", "837i", "837d")]
     remittances = [row.path for row in corpus_files("835")]
     if not claims or not remittances:
         pytest.skip("corpus not found")
     broken = tmp_path_factory.mktemp("broken") / "not-x12.txt"
     broken.write_text("this is not an X12 interchange\n", encoding="utf-8")
-    missing = broken.parent / "missing.x12"
-    return {"claims": [*claims, broken], "remittances": [*remittances, missing]}
+    truncated = broken.parent / "truncated.835"
+    truncated.write_text("ISA*00*", encoding="utf-8")
+    return {"claims": [*claims, broken], "remittances": [*remittances, truncated]}
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +68,7 @@ def cli_tables(files: dict[str, list[Path]], tmp_path_factory: pytest.TempPathFa
     out = tmp_path_factory.mktemp("cli")
     paths = [str(p) for p in files["claims"] + files["remittances"]]
     result = runner.invoke(app, ["read", "--parquet", str(out), "-j", "1", *paths])
-    assert result.exit_code == 2, result.output  # two inputs cannot be read; the rest is written
+    assert result.exit_code == 2, result.output  # two files cannot be read; the rest is written
     return out
 
 
@@ -84,7 +85,7 @@ def _sorted(table: pa.Table) -> pa.Table:
 
 
 def test_spark_tables_equal_the_cli_parquet_and_share_its_schema(
-    spark_tables: dict[str, dict[str, Any]], cli_tables: Path, tmp_path: Path
+    spark_tables: dict[str, dict[str, Any]], files: dict[str, list[Path]], cli_tables: Path, tmp_path: Path
 ) -> None:
     found: dict[str, list[pa.Table]] = {}
     for tables in spark_tables.values():
@@ -99,8 +100,12 @@ def test_spark_tables_equal_the_cli_parquet_and_share_its_schema(
         assert spark_rows.num_rows == expected.num_rows, name
         assert _sorted(spark_rows).equals(_sorted(expected.replace_schema_metadata(None))), name
     errors = pa.concat_tables(found["errors"]).to_pylist()
-    assert {Path(row["file"]).name for row in errors} >= {"not-x12.txt", "missing.x12"}
-    assert any("no ISA segment" in row["message"] for row in errors)
+    assert [row["message"] for row in errors if row["file"].endswith("not-x12.txt")] == [
+        f"{files['claims'][-1]}, line 1: no ISA segment: this is not an X12 interchange\n"
+        "    this is not an X12 interchange\n"
+        "    expected: a file that starts with ISA (or a bare ST..SE transaction set)"
+    ]
+    assert any(row["file"].endswith("truncated.835") for row in errors)
     assert found["lines"][0].num_rows and found["adjustments"][0].num_rows
 
 

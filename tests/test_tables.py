@@ -114,12 +114,6 @@ def test_validate_parquet_writes_the_findings_and_keeps_the_exit_codes(tmp_path:
     assert clean.exit_code == 0, clean.output
 
 
-def test_read_without_parquet_takes_one_file() -> None:
-    result = runner.invoke(app, ["read", str(REMIT), str(CLAIMS)])
-    assert result.exit_code == 2
-    assert "give one FILE (2 given), or --parquet DIR to read several" in result.output
-
-
 def test_batches_hold_a_bounded_number_of_claims() -> None:
     data = edi.read_remittance(edi.read_document(REMIT))
     batches = list(record_batches(remittance_rows(data, "r.835"), claims_per_batch=2))
@@ -177,4 +171,23 @@ def test_a_file_of_the_other_kind_gives_only_an_error_row() -> None:
     assert [name for name, _ in batches] == ["errors"]
     assert batches[0][1].to_pylist() == [
         {"file": str(REMIT), "line": None, "message": f"{REMIT}: transaction set 0001 is of type 835; expected 837"}
+    ]
+
+
+def test_a_missing_file_gives_an_error_row(tmp_path: Path) -> None:
+    from edi.table_files import file_batches
+
+    missing = tmp_path / "gone.835"
+    batches = file_batches(missing, "read")
+    assert [(name, batch.to_pylist()) for name, batch in batches] == [
+        (
+            "errors",
+            [
+                {
+                    "file": str(missing),
+                    "line": None,
+                    "message": f"{missing}: cannot open the file: No such file or directory",
+                }
+            ],
+        )
     ]

@@ -29,6 +29,7 @@ def test_wheel_installs_and_parses_a_sample(tmp_path: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         listing = archive.namelist()
     assert "edi/grammars/837P.lark" in listing and "edi/schemas/structure.schema.json" in listing
+    assert "edi/py.typed" in listing and "edi/schemas/findings.schema.json" in listing
     result = subprocess.run(
         [str(environment / "bin" / "edi"), "parse", "--json", str(SAMPLES / "835-office-visits.x12")],
         check=True,
@@ -37,3 +38,7 @@ def test_wheel_installs_and_parses_a_sample(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert '"guide":"835"' in result.stdout and '"CLP01":"PCN-1003"' in result.stdout
+    version = subprocess.run(
+        [str(python), "-m", "edi", "--version"], check=True, capture_output=True, text=True, cwd=tmp_path
+    )
+    assert version.stdout.startswith("edi ")

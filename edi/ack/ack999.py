@@ -10,11 +10,12 @@ A broken interchange envelope (ISA13/IEA02, IEA01) is answered with a TA1 interc
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from edi.validate.envelope import ENVELOPE_LEVEL
 from edi.validate.issue import Issue
@@ -149,30 +150,53 @@ def _assign(
         sets[transaction.control_number].append(transaction)
     for interchange in document.interchanges:
         groups.extend(interchange.groups)
+    group_owners = _Owners(groups, lambda g: [s for s in (g.gs, g.ge) if s is not None])
+    set_owners: dict[str, _Owners[Transaction]] = {}
     for issue in issues:
         if ENVELOPE_LEVEL.get(issue.rule) == "group":
-            owner = _pick(issue, groups, lambda g: [s for s in (g.gs, g.ge) if s is not None])
+            owner = group_owners.pick(issue)
             if owner is not None:
                 by_group[id(owner)].append(issue)
         elif issue.transaction is not None:
-            found = _pick(issue, sets.get(issue.transaction, []), lambda t: [t.st, t.se])
+            number = issue.transaction
+            if number not in set_owners:
+                set_owners[number] = _Owners(sets.get(number, []), lambda t: [t.st, t.se])
+            found = set_owners[number].pick(issue)
             if found is not None:
                 by_transaction[id(found)].append(issue)
 
 
-def _pick(issue: Issue, candidates: list[T], bounds: Callable[[T], list[Segment]]) -> T | None:
-    """The candidate whose first and last segments enclose the finding's line, else whose text it quotes."""
-    if len(candidates) <= 1:
-        return candidates[0] if candidates else None
-    for candidate in candidates:
-        edges = bounds(candidate)
-        lines = (edges[0].line, edges[-1].line) if edges else (0, 0)
-        if issue.line is not None and lines[0] != lines[1] and lines[0] <= issue.line <= lines[1]:
-            return candidate
-    for candidate in candidates:
-        if any(s.position == issue.segment_position and s.text() == issue.segment_text for s in bounds(candidate)):
-            return candidate
-    return candidates[0]
+class _Owners(Generic[T]):
+    """Finds the candidate (group or transaction set) a finding belongs to, in time independent of their number.
+
+    The candidate whose first and last segments enclose the finding's line, else whose edge
+    segment the finding quotes, else the first.
+    """
+
+    def __init__(self, candidates: list[T], bounds: Callable[[T], list[Segment]]) -> None:
+        self.candidates = candidates
+        spans: list[tuple[int, int, int]] = []
+        self.quoted: dict[tuple[int | None, str | None], T] = {}
+        for n, candidate in enumerate(candidates):
+            edges = bounds(candidate)
+            if edges and edges[0].line != edges[-1].line:
+                spans.append((edges[0].line, edges[-1].line, n))
+            for segment in edges:
+                self.quoted.setdefault((segment.position, segment.text()), candidate)
+        spans.sort()
+        self.starts = [start for start, _, _ in spans]
+        self.spans = spans
+
+    def pick(self, issue: Issue) -> T | None:
+        """The candidate ``issue`` belongs to (None when there is none)."""
+        if len(self.candidates) <= 1:
+            return self.candidates[0] if self.candidates else None
+        if issue.line is not None:
+            at = bisect_right(self.starts, issue.line) - 1
+            if at >= 0 and self.spans[at][1] >= issue.line:
+                return self.candidates[self.spans[at][2]]
+        found = self.quoted.get((issue.segment_position, issue.segment_text))
+        return found if found is not None else self.candidates[0]
 
 
 def _group_999(

@@ -13,11 +13,12 @@ from edi.claims.maps import ROOT as ROOT_KIND
 from edi.claims.order import source_order
 from edi.claims.segments import date_value, diagnosis_segments
 from edi.convert.structure import segment_json
-from edi.errors import InputError
+from edi.errors import InputError, Location, ReadError
 from edi.guides.registry import guide_by_id
 from edi.x12.document import Document, Group, Interchange, Transaction
 from edi.x12.lalr import Detached, Loop
 from edi.x12.segment import Segment
+from edi.x12.values import UnsafeValue
 
 CLAIM_GUIDES = ("837P", "837I", "837D")
 
@@ -33,7 +34,7 @@ POA_VALUES = frozenset({"Y", "N", "U", "W"})
 
 def read_claims(document: Document) -> dict[str, Any]:
     """Claims JSON for every 837 in ``document``: one object, or a ``batch`` when there are several."""
-    found = [transaction_claims(i, g, t) for i, g, t in document.transactions()]
+    found = [transaction_claims(i, g, t, document.file) for i, g, t in document.transactions()]
     if not found:
         raise InputError("no 837 transaction set in the file", file=document.file)
     if len(found) == 1:
@@ -43,13 +44,18 @@ def read_claims(document: Document) -> dict[str, Any]:
     return {"format": FORMAT, "batch": found}
 
 
-def transaction_claims(interchange: Interchange, group: Group, transaction: Transaction) -> dict[str, Any]:
-    """Claims JSON for one 837 transaction set."""
+def transaction_claims(
+    interchange: Interchange, group: Group, transaction: Transaction, file: str = ""
+) -> dict[str, Any]:
+    """Claims JSON for one 837 transaction set (``file`` names it in errors)."""
     guide = transaction.guide
     if guide is None or guide.id not in CLAIM_GUIDES:
-        name = guide.id if guide else f"ST01 {transaction.st.get(1)!r}"
-        raise InputError(
-            f"transaction set {transaction.control_number} is {name}, not an 837 claim (837P, 837I or 837D)"
+        st = transaction.st
+        name = guide.id if guide else f"ST01 {st.get(1)!r} version {transaction.version or st.get(3)!r}"
+        raise ReadError(
+            f"transaction set {transaction.control_number} is {name}, not an 837 claim (837P, 837I or 837D)",
+            Location(file=file, position=1, line=st.line, segment=st.text()),
+            "an 837P, 837I or 837D transaction set of version 005010",
         )
     body = read_loop(transaction.root, ROOT_KIND, guide.id)
     out: dict[str, Any] = {"format": FORMAT}
@@ -64,7 +70,12 @@ def transaction_claims(interchange: Interchange, group: Group, transaction: Tran
 
 def _interchange(isa: Segment, interchange: Interchange) -> dict[str, Any]:
     d = interchange.delimiters
-    out: dict[str, Any] = {
+    out: dict[str, Any] = {}
+    if isa.get(1) != "00" or isa.get(2).strip():
+        out.update(authorization_qualifier=isa.get(1), authorization=isa.get(2).strip())
+    if isa.get(3) != "00" or isa.get(4).strip():
+        out.update(security_qualifier=isa.get(3), security=isa.get(4).strip())
+    out |= {
         "sender_qualifier": isa.get(5),
         "sender_id": isa.get(6).strip(),
         "receiver_qualifier": isa.get(7),
@@ -87,9 +98,10 @@ def _group(gs: Segment) -> dict[str, Any]:
     out: dict[str, Any] = {"sender": gs.get(2), "receiver": gs.get(3)}
     if gs.get(6).isdigit():
         out["control_number"] = int(gs.get(6))
+    clock = gs.get(5)
     try:
         out["date"] = iso_date(gs.get(4))
-        out["time"] = iso_time(gs.get(5))
+        out["time"] = iso_time(clock[:6]) + (f".{clock[6:]}" if clock[6:].isdigit() else "")
     except ValueError:
         pass
     return out
@@ -193,7 +205,10 @@ class _LoopReader:
         if self.diagnoses:
             component = self.diagnoses[0].delimiters.component
             found = [_diagnosis(c.split(component)) for s in self.diagnoses for c in s.elements]
-            built = diagnosis_segments(found, self.guide, self.diagnoses[0].delimiters)
+            try:
+                built = diagnosis_segments(found, self.guide, self.diagnoses[0].delimiters)
+            except UnsafeValue:  # a code holding a separator stays in its segment
+                built = []
             poa_known = all(d.get("present_on_admission", "Y") in POA_VALUES for d in found)
             if poa_known and [s.text() for s in built] == [s.text() for s in self.diagnoses]:
                 self.obj["diagnoses"] = found

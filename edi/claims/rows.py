@@ -6,6 +6,8 @@ import csv
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
+from edi.money import two_decimals
+
 COLUMNS = (
     "patient_control_number",
     "claim_charge",
@@ -75,7 +77,7 @@ def _lines(claim: dict[str, Any], head: dict[str, str]) -> Iterator[dict[str, st
     common = {
         **head,
         "patient_control_number": claim.get("patient_control_number", ""),
-        "claim_charge": claim.get("charge", ""),
+        "claim_charge": two_decimals(claim.get("charge", "")),
         "diagnoses": " ".join(d["code"] for d in claim.get("diagnoses", [])),
     }
     for n, line in enumerate(claim.get("lines", []), start=1):
@@ -90,7 +92,7 @@ def _lines(claim: dict[str, Any], head: dict[str, str]) -> Iterator[dict[str, st
             "procedure": procedure.get("code", ""),
             "modifiers": " ".join(procedure.get("modifiers", [])),
             "units": line.get("units", ""),
-            "charge": line.get("charge", ""),
+            "charge": two_decimals(line.get("charge", "")),
         }
 
 

@@ -21,7 +21,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from edi.claims.build import EnvelopeOptions, build_837
+from edi.claims.build import build_837
+from edi.claims.envelope import EnvelopeOptions
 from edi.claims.fields import OTHER
 from edi.claims.read import read_claims
 from edi.errors import InputError

@@ -8,6 +8,7 @@ from typing import Any
 from edi.claims.fields import iso_date, iso_time, x12_date
 from edi.claims.maps import DIAGNOSIS_CLASSES
 from edi.x12.segment import Delimiters, Segment
+from edi.x12.values import UnsafeValue, check_value
 
 HI_SIZE = 12
 POA = 9
@@ -40,8 +41,11 @@ def date_segment(qualifier: str, value: str | dict[str, str], delimiters: Delimi
     if HOUR.fullmatch(value):
         return Segment("DTP", [qualifier, "TM", value.replace(":", "")], delimiters)
     if "T" in value:
-        day, time = value.split("T")
-        return Segment("DTP", [qualifier, "DT", x12_date(day) + time.replace(":", "")], delimiters)
+        day, _, time = value.partition("T")
+        clock = time.replace(":", "")
+        if not (len(clock) == 4 and clock.isdigit()):
+            raise UnsafeValue(value, "is not a date and time (YYYY-MM-DDTHH:MM)")
+        return Segment("DTP", [qualifier, "DT", x12_date(day) + clock], delimiters)
     return Segment("DTP", [qualifier, "D8", x12_date(value)], delimiters)
 
 
@@ -55,6 +59,8 @@ def diagnosis_segments(diagnoses: list[dict[str, Any]], guide: str, delimiters: 
         parts = [qualifier, str(diagnosis["code"])]
         if diagnosis.get("present_on_admission"):
             parts += [""] * (POA - 3) + [str(diagnosis["present_on_admission"])]
+        for part in parts:
+            check_value(part, delimiters, "HI")
         composite = delimiters.component.join(parts)
         if runs and runs[-1][0] == rank and len(runs[-1][1]) < HI_SIZE:
             runs[-1][1].append(composite)

@@ -14,7 +14,8 @@ import pyarrow.compute as pc
 from rich.markup import escape
 
 from edi.commands.common import stderr, stdout
-from edi.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE
+from edi.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, InputError
+from edi.output import is_stdio
 from edi.table_files import Mode, file_batches
 from edi.tables import FINDING_TABLES, SCHEMAS, write_parquet
 
@@ -30,6 +31,8 @@ def write_tables(directory: Path, files: list[Path], mode: Mode, jobs: int = 0, 
     errors table. Returns the exit code: 2 when the errors table has rows, else (validate) 1 when a
     finding is an error, else 0.
     """
+    if any(is_stdio(file) for file in files):
+        raise InputError("--parquet reads files by path, not standard input ('-')")
     names = FINDING_TABLES if mode == "validate" else READ_TABLES
     processes = max(1, min(jobs or os.cpu_count() or 1, len(files)))
     tally = _Tally()

@@ -18,7 +18,7 @@ def build_secondary_claims(
     envelope: tuple[int | None, str | None, str | None, str | None],
 ) -> str:
     """The 837 to the next payer; each skipped claim is named on standard error."""
-    from edi.claims.build import EnvelopeOptions
+    from edi.claims.envelope import EnvelopeOptions
     from edi.claims.secondary import build_secondary
 
     if file is not None:

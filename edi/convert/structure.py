@@ -20,6 +20,7 @@ from edi.x12.lalr import Loop
 from edi.x12.reader import Event
 from edi.x12.segment import Delimiters, Segment
 from edi.x12.units import UnitWalk
+from edi.x12.values import check_value
 
 FORMAT = "edi.structure/1"
 Element = str | list[str] | dict[str, list[str | list[str]]]
@@ -239,13 +240,14 @@ def stream_json(events: Iterable[Event], out: TextIO, file: str, warnings: list[
 # JSON back to X12 -------------------------------------------------------------------------
 
 
-def _raw(value: Element, delimiters: Delimiters) -> str:
+def _raw(value: Element, delimiters: Delimiters, where: str) -> str:
+    """The element text of a JSON element; every string in it is checked to be data (`UnsafeValue`)."""
     if isinstance(value, str):
-        return value
+        return check_value(value, delimiters, where, part=False)
     if isinstance(value, list):
-        return delimiters.component.join(value)
+        return delimiters.component.join(check_value(v, delimiters, where) for v in value)
     rep = delimiters.repetition or "^"
-    return rep.join(_raw(v, delimiters) for v in value["repeat"])
+    return rep.join(_raw(v, delimiters, where) for v in value["repeat"])
 
 
 def segment_from_json(data: dict[str, Any], delimiters: Delimiters) -> Segment:
@@ -256,7 +258,7 @@ def segment_from_json(data: dict[str, Any], delimiters: Delimiters) -> Segment:
     for ref, value in elements.items():
         if not ref.startswith(seg_id) or not ref[len(seg_id) :].isdigit():
             raise InputError(f"segment {seg_id}: element key {ref!r} is not {seg_id}01, {seg_id}02, ...")
-        indexed[int(ref[len(seg_id) :])] = _raw(value, delimiters)
+        indexed[int(ref[len(seg_id) :])] = _raw(value, delimiters, ref)
     count = max(indexed, default=0)
     values = [indexed.get(i, "") for i in range(1, count + 1)]
     return Segment(seg_id, values, delimiters, unplaced=bool(data.get("unplaced")))

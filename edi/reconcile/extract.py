@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from edi.errors import Location, ReadError
 from edi.x12.document import Document
 from edi.x12.lalr import Loop
 from edi.x12.segment import Segment
+from edi.x12.values import x12_decimal
 
 CLAIM_LOOPS = {"2300", "2400"}
 SERVICE_SEGMENTS = {"SV1": (1, 2, 4), "SV2": (2, 3, 5), "SV3": (1, 2, 6)}
@@ -343,11 +344,8 @@ def _optional_money(segment: Segment, index: int, file: str) -> Decimal | None:
     text = segment.get(index).strip()
     if not text:
         return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = Decimal("NaN")
-    if not value.is_finite():
+    value = x12_decimal(text)
+    if value is None:
         raise _error(file, segment, f"{segment.id}{index:02d} is not a number: {text!r}", "a decimal number")
     return value
 

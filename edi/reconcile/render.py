@@ -17,6 +17,7 @@ from edi.reconcile import Reconciliation
 from edi.reconcile.ledger import ClaimResult, Entry, LineResult
 from edi.reconcile.share import SHARE_TYPES
 
+FORMAT = "edi.reconciliation/1"
 CENT = Decimal("0.01")
 HISTORY_WIDTH = 110
 CSV_COLUMNS = (
@@ -54,6 +55,7 @@ def to_json(result: Reconciliation) -> dict[str, Any]:
     """The reconciliation as data matching ``reconciliation.schema.json``."""
     totals = {k: (amount(v) if isinstance(v, Decimal) else v) for k, v in asdict(result.totals).items()}
     return {
+        "format": FORMAT,
         "claims": [_claim(claim) for claim in result.claims],
         "unmatched_remittance_claims": list(result.unmatched_remittance_claims),
         "open_claims": list(result.open_claims),

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, TextIO
 
+from edi.money import two_decimals
 from edi.remit.balance import claims, money
 
 COLUMNS = (
@@ -35,6 +36,7 @@ COLUMNS = (
     "adjustment_codes",
     "remarks",
 )
+MONEY_COLUMNS = ("charge", "paid", "allowed", "patient_responsibility", "deductible", "coinsurance", "copay")
 # Patient-responsibility CARCs with a column of their own.
 PR_COLUMNS = {"1": "deductible", "2": "coinsurance", "3": "copay"}
 
@@ -109,6 +111,8 @@ def _row(head: dict[str, str], item: dict[str, Any], remarks: list[str], number:
     row["patient_responsibility"] = _total(patient) if patient else item.get("patient_responsibility", "")
     for reason, column in PR_COLUMNS.items():
         row[column] = _total([a for a in patient if a["reason"] == reason])
+    for column in MONEY_COLUMNS:
+        row[column] = two_decimals(row[column])
     return row
 
 
@@ -117,7 +121,7 @@ def _total(adjustments: list[dict[str, Any]]) -> str:
 
 
 def _adjustment_code(adjustment: dict[str, Any]) -> str:
-    return f"{adjustment['group']}-{adjustment['reason']}:{adjustment['amount']}"
+    return f"{adjustment['group']}-{adjustment['reason']}:{two_decimals(adjustment['amount'])}"
 
 
 def _claim_remarks(claim: dict[str, Any]) -> list[str]:

@@ -29,6 +29,11 @@ def schema_problems(name: str, data: Any) -> list[str]:
 
 def check_against(name: str, data: Any, file: str = "") -> None:
     """Raise `InputError` listing every schema problem of ``data``, with JSON paths."""
-    problems = schema_problems(name, data)
+    if name == "structure":
+        from edi.schemas.structure_check import structure_problems  # linear in the segments
+
+        problems = structure_problems(data)
+    else:
+        problems = schema_problems(name, data)
     if problems:
         raise InputError(f"the JSON does not match the {name} schema", problems, file=file)

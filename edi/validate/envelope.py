@@ -12,9 +12,10 @@ from collections.abc import Iterator
 
 from edi.validate.context import Context, rule
 from edi.validate.dates import period_problem, valid_date, valid_time
-from edi.validate.issue import Issue
+from edi.validate.issue import NOT_VALIDATED, Issue
 from edi.validate.structure import ElementSpec, element_issue, transaction_segments
 from edi.x12.segment import Segment
+from edi.x12.values import OUTSIDE_X12
 
 ENVELOPE_LEVEL: dict[str, str] = {
     "snip1.isa_field": "interchange",
@@ -28,6 +29,7 @@ ENVELOPE_LEVEL: dict[str, str] = {
     "snip1.duplicate_transaction_control_number": "transaction",
     "snip1.version_mismatch": "transaction",
     "snip1.missing_envelope": "transaction",
+    NOT_VALIDATED: "transaction",
 }
 
 # ISA element: (fixed length, TA105 note code for a bad value)
@@ -36,14 +38,13 @@ ISA_FIELDS: tuple[tuple[int, str], ...] = (
     (6, "014"), (4, "015"), (1, "016"), (5, "017"), (9, "018"), (1, "019"), (1, "020"), (1, "027"),
 )  # fmt: skip
 
-BAD_CHARACTER = re.compile(r"[^A-Za-z0-9 !\"&'()*+,\-./:;?=%~@\[\]_{}\\|<>#$^`]")
 INTEGER = re.compile(r"-?\d+")
 DECIMAL = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")
 
 
 def value_problem(spec: ElementSpec, value: str) -> tuple[str, str] | None:
     """(IK403 code, message) when ``value`` breaks its element's character set, type, date, time or length."""
-    bad = BAD_CHARACTER.search(value)
+    bad = OUTSIDE_X12.search(value)
     if bad:
         return "6", f"{spec.ref} has the character {bad.group()!r}, outside the X12 character set"
     kind = spec.type
@@ -154,6 +155,20 @@ def transaction_trailer(ctx: Context) -> Iterator[Issue]:
     if gs is not None and st.get(3) and gs.get(8) and st.get(3) != gs.get(8):
         message = f"ST03 {st.get(3)!r} does not match GS08 {gs.get(8)!r}"
         yield ctx.issue("error", 1, "snip1.version_mismatch", message, st, None, "ST03", segment_error="19")
+
+
+@rule(1)
+def guide_known(ctx: Context) -> Iterator[Issue]:
+    """A transaction set `edi` has no guide for is reported as not validated, never passed: 999 IK502 1."""
+    transaction = ctx.transaction
+    if transaction is None or transaction.guide is not None:
+        return
+    st = transaction.st
+    message = (
+        f"not validated: no guide for ST01 {st.get(1)!r} version {transaction.version or st.get(3)!r}; "
+        "edi checks 837P, 837I, 837D (005010X222A1, X223A2, X224A2), 835 (005010X221A1) and 999 (005010X231A1)"
+    )
+    yield ctx.issue("error", 1, NOT_VALIDATED, message, st, None, "ST01", segment_error="1")
 
 
 @rule(1, scope="interchange")

@@ -2,8 +2,8 @@
 
 The data comes from the tabular list that PyPI ``simple-icd-10-cm`` ships. Importing that
 package parses a 10 MB XML file (seconds), so the first use condenses what the rules need
-into a compact pickle under ``~/.cache/edi/``, keyed by the package version; later runs read
-only the pickle. Every run needs the codes' flags, parents and Excludes1 references, but
+into compact JSON in the user cache folder (`edi.cache`), keyed by the package version; later
+runs read only that file. Every run needs the codes' flags, parents and Excludes1 references, but
 titles and "code first" notes only for the messages of the few codes with findings, so the
 codes are cached a second time without them and the full records are read only when a
 message asks. Codes may be given with or without the dot (``E11.9`` or ``E119``).
@@ -206,15 +206,15 @@ def package_version() -> str:
 
 def _names(version: str) -> tuple[str, str]:
     """The cache names of the full records and of the entries."""
-    return f"icd10cm-{version}-{FORMAT}.pickle", f"icd10cm-{version}-{FORMAT}-entries.pickle"
+    return f"icd10cm-{version}-{FORMAT}.json", f"icd10cm-{version}-{FORMAT}-entries.json"
 
 
 @functools.cache
 def table() -> Table:
     """The ICD-10-CM table, its entries read from the cache or made (and cached) on first use."""
     version = package_version()
-    entries = cache.load(_names(version)[1])
-    if isinstance(entries, dict):
+    entries = cache.load(_names(version)[1], _restore_entries)
+    if entries is not None:
         return Table(version, entries)
     records = _full_records(version)
     entries = {code: (record[0], record[1], record[2], record[5]) for code, record in records.items()}
@@ -225,11 +225,31 @@ def table() -> Table:
 def _full_records(version: str) -> dict[str, Record]:
     """The full records, read from the cache or built (and cached)."""
     name = _names(version)[0]
-    records = cache.load(name)
-    if not isinstance(records, dict):
+    records = cache.load(name, _restore_records)
+    if records is None:
         records = build_records()
         cache.store(name, records)
     return records
+
+
+def _references(items: list[list[str]]) -> tuple[Reference, ...]:
+    return tuple((low, high) for low, high in items) if items else ()
+
+
+def _restore_entries(data: dict[str, Any]) -> dict[str, Entry]:
+    """The entries from their cached JSON (a ValueError or TypeError when the data has another shape)."""
+    return {
+        code: (flags, parent, _references(refs), _references(partial))
+        for code, (flags, parent, refs, partial) in data.items()
+    }
+
+
+def _restore_records(data: dict[str, Any]) -> dict[str, Record]:
+    """The full records from their cached JSON."""
+    return {
+        code: (flags, parent, _references(refs), title, note, _references(partial))
+        for code, (flags, parent, refs, title, note, partial) in data.items()
+    }
 
 
 def build_records() -> dict[str, Record]:

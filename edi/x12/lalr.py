@@ -91,12 +91,21 @@ def compile_table(grammar: str) -> Table:
     A cached table is keyed by the grammar text, so a cache hit does not even import Lark.
     """
     digest = hashlib.sha256(f"{TABLE_FORMAT}:{grammar}".encode()).hexdigest()[:20]
-    name = f"table-{digest}.pickle"
-    table = cache.load(name)
-    if not isinstance(table, Table):
+    name = f"table-{digest}.json"
+    table = cache.load(name, _restore)
+    if table is None:
         table = _build(grammar)
         cache.store(name, table)
     return table
+
+
+def _restore(data: Any) -> Table:
+    """A `Table` from its cached JSON (a ValueError when the data has another shape)."""
+    actions = data["actions"]
+    if not isinstance(actions, list) or not all(isinstance(row, dict) for row in actions):
+        raise ValueError("the actions are not a list of tables")
+    rules = [(str(origin), int(size), int(kind)) for origin, size, kind in data["rules"]]
+    return Table(actions, rules, int(data["start"]), int(data["end"]))
 
 
 def _build(grammar: str) -> Table:

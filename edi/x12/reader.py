@@ -106,7 +106,7 @@ class Reader:
         """
         tokenizer = Tokenizer(self.file, self.warn, self.line, self.offset)
         opened = _Opened(hidden=2 if resume else 0)
-        segments = tokenizer.segments(iter_text(stream))
+        segments = tokenizer.segments(iter_text(stream, self.file))
         for segment in segments:
             if segment.id == "ST":
                 yield from self._transaction_events(segment, segments, opened)
@@ -301,7 +301,7 @@ def transaction_kinds(source: str | Path, file: str | None = None) -> Counter[st
     stream, name, owned = _open(source)
     tokenizer = Tokenizer(file or name, lambda message, location: None)
     try:
-        return Counter(s.get(1) for s in tokenizer.segments(iter_text(stream)) if s.id == "ST")
+        return Counter(s.get(1) for s in tokenizer.segments(iter_text(stream, file or name)) if s.id == "ST")
     finally:
         if owned:
             stream.close()
