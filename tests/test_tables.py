@@ -191,3 +191,13 @@ def test_a_missing_file_gives_an_error_row(tmp_path: Path) -> None:
             ],
         )
     ]
+
+
+def test_parquet_refuses_options_it_would_ignore(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["read", "--parquet", str(tmp_path), "-o", "x.json", str(REMIT)])
+    assert result.exit_code == 2
+    assert "--parquet writes its own files, unmasked; leave out -o and --redact" in result.output
+    result = runner.invoke(app, ["validate", "--parquet", str(tmp_path), "--select", "snip3", str(REMIT)])
+    assert result.exit_code == 2
+    assert "leave out --json, --ack, --ack277, --select" in result.output
+    assert not list(tmp_path.iterdir())
