@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from edi import __version__
-from edi.commands import build_read, reconcile, structure, validate, view
+from edi.commands import build_read, ledger, reconcile, structure, validate, view
 from edi.commands.common import TidyGroup
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app.command()(build_read.read)
 app.command()(reconcile.reconcile)
 app.command()(validate.validate)
 app.command()(view.view)
+app.add_typer(ledger.app)
 
 
 def _show_version(value: bool) -> None:

@@ -30,6 +30,7 @@ def test_wheel_installs_and_parses_a_sample(tmp_path: Path) -> None:
         listing = archive.namelist()
     assert "edi/grammars/837P.lark" in listing and "edi/schemas/structure.schema.json" in listing
     assert "edi/py.typed" in listing and "edi/schemas/findings.schema.json" in listing
+    assert "edi/ledger/migrations/env.py" in listing and "edi/ledger/migrations/versions/0001_initial.py" in listing
     result = subprocess.run(
         [str(environment / "bin" / "edi"), "parse", "--json", str(SAMPLES / "835-office-visits.x12")],
         check=True,

@@ -92,7 +92,6 @@ def build(
     data = load_json(path)
     chosen = parse_delimiters(delimiters) if delimiters else None
     kind = data.get("format") if isinstance(data, dict) else None
-    usage = None if test is None else ("T" if test else "P")
     options = EnvelopeOptions(control_number, sender, receiver, usage)
     if kind == CLAIMS_FORMAT:
         from edi.claims.build import build_837  # each format's code is imported when used
