@@ -144,14 +144,28 @@ def read(
             "--rows", help="837: claims rows that edi build takes back (CSV; Parquet when OUT ends .parquet)."
         ),
     ] = False,
+    parquet: Annotated[
+        Path | None,
+        typer.Option("--parquet", metavar="DIR", help="Write the tables of every FILE as Parquet into this folder."),
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=0, metavar="N", help="--parquet: processes (0: one per core).")
+    ] = 0,
 ) -> None:
     """Read an 837 into claims JSON, an 835 into remittance JSON (or CSV rows of either), a 277CA into claim acks.
 
-    With several files, the JSON is one document per line (JSON Lines) and the CSV has one header.
+    With several files, the JSON is one document per line (JSON Lines) and the CSV has one header;
+    --parquet writes tidy tables of them all instead (docs/tables.md).
     """
-    if as_json and (as_csv or as_rows):
-        raise InputError("choose one of --json, --csv and --rows")
+    if sum((as_json, as_csv, as_rows, parquet is not None)) > 1:
+        raise InputError("choose one of --json, --csv, --rows and --parquet")
+    if parquet is not None and (output is not None or redact):
+        raise InputError("--parquet writes its own files, unmasked; leave out -o and --redact")
     paths = expand_inputs(files)
+    if parquet is not None:
+        from edi.commands.parquet import write_tables
+
+        raise typer.Exit(write_tables(parquet, paths, "read", jobs))
     if as_rows:
         _read_rows(paths, output)
         return

@@ -85,15 +85,28 @@ def validate(
         typer.Option("--max-findings", min=0, metavar="N", help="Show at most N findings per file, then counts."),
     ] = None,
     redact: Annotated[bool, typer.Option("--redact", help="Mask names, IDs, birth dates, addresses.")] = False,
+    parquet: Annotated[
+        Path | None,
+        typer.Option("--parquet", metavar="DIR", help="Write the findings as Parquet tables into this folder."),
+    ] = None,
 ) -> None:
     """Validate X12 837/835/999 files: envelope, guide rules, balancing, situational rules, code sets.
 
     Rules can also be selected or ignored in an edi.toml or a pyproject.toml [tool.edi] table;
-    the command line wins over the file.
+    the command line wins over the file. With --parquet, -j sets the processes over the files.
     """
     from edi.validate.runner import default_jobs
 
     paths = expand_inputs(files)
+    if parquet is not None:
+        if as_json or ack is not None or ack277 is not None or select or ignore or max_findings is not None or redact:
+            raise InputError(
+                "--parquet writes every finding alone; leave out --json, --ack, --ack277, --select, --ignore,"
+                " --max-findings and --redact"
+            )
+        from edi.commands.parquet import write_tables
+
+        raise typer.Exit(write_tables(parquet, paths, "validate", jobs, snip))
     chosen = settings(select or [], ignore or [], max_findings, paths)
     acks = _ack_paths(ack, paths, ".999", "--ack") if ack is not None else {}
     acks277 = _ack_paths(ack277, paths, ".277", "--ack277") if ack277 is not None else {}
