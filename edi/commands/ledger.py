@@ -18,7 +18,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from edi.commands.common import handle_errors, stdout
-from edi.errors import EdiError, InputError, Location
+from edi.errors import InputError
+from edi.output import open_output
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -43,15 +44,9 @@ Output = Annotated[Path | None, typer.Option("-o", "--output", help="Write to th
 
 @contextmanager
 def _out(output: Path | None) -> Iterator[TextIO]:
-    try:
-        stream = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
-    except OSError as exc:
-        raise EdiError(f"cannot write the output: {exc.strerror}", Location(file=str(output))) from exc
-    try:
+    """The report's stream: standard output, or a file replaced atomically when the report is complete."""
+    with open_output(output) as stream:
         yield stream
-    finally:
-        if output:
-            stream.close()
 
 
 def _format(as_json: bool, as_csv: bool) -> Literal["json", "csv", "table"]:
@@ -305,3 +300,18 @@ def claims(
             Console(file=out, width=160, highlight=False).print(table(result, 160))
         else:
             stdout.print(table(result, stdout.width))
+
+
+@app.command()
+@handle_errors
+def export(
+    parquet: Annotated[Path, typer.Option("--parquet", metavar="DIR", help="Write the tables into this folder.")],
+    db: Db = None,
+) -> None:
+    """The ledger's claims, lines, diagnoses, payments and adjustments as Parquet tables (docs/tables.md)."""
+    from edi.ledger.export import export_parquet
+
+    with _connection(db) as connection:
+        counts = export_parquet(connection, parquet)
+    summary = ", ".join(f"{count} {name}" for name, count in counts.items())
+    stdout.print(f"wrote {escape(str(parquet))}: {escape(summary)}", soft_wrap=True)
