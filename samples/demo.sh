@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job on the bundled samples: build an 837 from claims JSON, validate it and
-# write its 999 and 277CA, read the payer's 835s, reconcile them against the claims, build
-# the secondary claims, and write an HTML view of the faulty batch (kept after the demo).
+# The main job on the bundled samples: build an 837 from claims JSON and from a billing
+# export, validate it and write its 999 and 277CA, read the payer's 835s, reconcile them
+# against the claims, build the secondary claims, keep a ledger over two days of claims and
+# two ERAs, and write an HTML view of the faulty batch (kept after the demo).
 # Called by `make demo` with the path of `edi`.
 set -euo pipefail
 EDI=${1:-edi}
@@ -15,6 +16,9 @@ step "1. Build the 837P from claims JSON (samples/837p-office-visits.json)"
 "$EDI" build "$SAMPLES/837p-office-visits.json" -o "$OUT/claims.837"
 head -c 600 "$OUT/claims.837"; echo " ..."
 cmp -s "$OUT/claims.837" "$SAMPLES/837p-office-visits.x12" && echo "(identical to samples/837p-office-visits.x12)"
+
+step "1b. Claims from a billing system's flat export (one row per service line) to an 837P"
+bash "$SAMPLES/rows-demo.sh" "$EDI"
 
 step "2. Validate it before upload (SNIP 1-5 and code ordering) and write the 999"
 "$EDI" validate "$OUT/claims.837" --ack "$OUT/claims.999"
@@ -38,6 +42,9 @@ step "6. The secondary claims: the primary's adjudication in the COB loops, sent
 "$EDI" build --secondary --claims "$SAMPLES/837p-cob-primary.x12" --remit "$SAMPLES/835-office-visits.x12" \
     -o "$OUT/secondary.837"
 "$EDI" validate "$OUT/secondary.837"
+
+step "6b. The ledger over weeks: two days of claims, the primary's ERA, the secondary's, aging, a balance"
+bash "$SAMPLES/ledger-demo.sh" "$EDI"
 
 step "7. An HTML view of the faulty batch (loops, element names, findings in place)"
 VIEW="$(mktemp -d)/faulty-batch.html"
