@@ -16,6 +16,11 @@ def decode(value: str, kind: str, delimiters: Delimiters) -> Any:
     """The JSON value of one element, or None when ``kind`` cannot hold it exactly."""
     if not value:
         return None
+    if kind == "text":  # the common case, decided without a round trip: only a repetition separator is syntax
+        rep = delimiters.repetition
+        return None if rep and rep in value else value
+    if kind == "amount":  # digits, sign and point: never a separator, and written back as read
+        return value if AMOUNT.fullmatch(value) else None
     result: Any = None
     if kind == "procedure":
         parts = value.split(delimiters.component)
@@ -27,8 +32,6 @@ def decode(value: str, kind: str, delimiters: Delimiters) -> Any:
                 result["description"] = parts[6]
             if len(parts) > 7 and parts[7]:
                 result["product_id"] = parts[7]
-    elif kind == "amount":
-        result = value if AMOUNT.fullmatch(value) else None
     elif kind == "date":
         result = iso_date(value)
     else:
