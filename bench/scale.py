@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from time import perf_counter, sleep
@@ -91,14 +90,15 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def _tree(root: int) -> Iterator[int]:
+def _tree(root: int) -> set[int]:
     """``root`` and all its descendants."""
     tree = _children()
-    stack = [root]
+    found, stack = set(), [root]
     while stack:
         pid = stack.pop()
-        yield pid
+        found.add(pid)
         stack.extend(tree.get(pid, ()))
+    return found
 
 
 def _pss_kb(pid: int) -> int:
@@ -113,34 +113,52 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-def tree_pss_mb(root: int) -> float:
-    """PSS summed over ``root`` and its descendants, in MB (1 MB = 1,048,576 bytes)."""
-    return sum(_pss_kb(pid) for pid in _tree(root)) / 1024
+class TreeSampler:
+    """The highest PSS sum over a process tree, sampled every 20 ms.
+
+    Finding the tree means reading every process's ``stat``; that is done every
+    ``RESCAN`` samples only, so the sampler itself stays light (well under 1 ms of CPU per
+    sample), and a worker forked in between is counted from the next rescan.
+    """
+
+    RESCAN = 10
+
+    def __init__(self, root: int) -> None:
+        self.root = root
+        self.pids = {root}
+        self.peak_kb = 0
+        self.samples = 0
+
+    def sample(self) -> None:
+        """Read the PSS of the known processes (after refreshing the tree every ``RESCAN`` samples)."""
+        if self.samples % self.RESCAN == 0:
+            self.pids = _tree(self.root)
+        self.samples += 1
+        self.peak_kb = max(self.peak_kb, sum(_pss_kb(pid) for pid in self.pids))
 
 
 def measure(argv: list[str], env: dict[str, str]) -> tuple[Measure, str]:
     """Run ``argv`` with stdout discarded; wall time, peak process-tree PSS, exit code and the end of stderr."""
-    peak = 0.0
     with tempfile.TemporaryFile() as errors:
         start = perf_counter()
         process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=errors, env=env, cwd=ROOT)
+        sampler = TreeSampler(process.pid)
         done = threading.Event()
 
         def sample() -> None:
-            nonlocal peak
             while not done.is_set():
-                peak = max(peak, tree_pss_mb(process.pid))
+                sampler.sample()
                 sleep(SAMPLE_SECONDS)
 
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
+        thread = threading.Thread(target=sample, daemon=True)
+        thread.start()
         code = process.wait()
         seconds = perf_counter() - start
         done.set()
-        sampler.join()
+        thread.join()
         errors.seek(0)
         tail = errors.read()[-2000:].decode("utf-8", "replace")
-    return Measure(seconds, peak, code), tail
+    return Measure(seconds, sampler.peak_kb / 1024, code), tail
 
 
 def edi_env() -> dict[str, str]:
