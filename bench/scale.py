@@ -3,9 +3,10 @@
 For each size, shape and kind (837P, 835) it runs `edi parse --json`, `edi read --json`,
 `edi validate` and `edi validate --ack OUT`, and `edi reconcile` on an 837P and the 835
 that pays it; each with the default `-j` and with `-j 1` when the command takes `-j`.
+Each row is printed to stderr as it is measured, and ``--json`` is rewritten after each.
 Memory is the proportional set size (PSS) summed over the command's process and all its
 descendants, sampled every 20 ms from ``/proc/<pid>/smaps_rollup``; the figure is the
-highest sum, so pages that forked workers share count once. Then, in turn on the 10 MB
+highest sum, so pages that forked workers share count once. First, in turn on the 10 MB
 files: pyx12's `x12valid` against `edi parse`, `validate` and `read` on the one-ST 837P,
 and `edi-835-parser` against `edi read --json` on the one-check 835.
 
@@ -206,10 +207,13 @@ def run_row(row: Row, argv: list[str], accept: tuple[int, ...], env: dict[str, s
     return row
 
 
-def matrix(args: argparse.Namespace, env: dict[str, str], work: Path) -> list[Row]:
-    """Every command on every file of the matrix."""
+JOBS = {"both": ("default", "1"), "default": ("default",), "1": ("1",)}
+
+
+def matrix(args: argparse.Namespace, env: dict[str, str], work: Path, report: dict[str, Any]) -> None:
+    """Every command on every file of the matrix, each row added to ``report`` (and saved) as it is measured."""
     jobs = {name: takes_jobs(name.split("-")[0], env) for name in args.commands}
-    rows: list[Row] = []
+    rows: list[dict[str, Any]] = report.setdefault("rows", [])
     for size in args.sizes:
         for shape in args.shapes:
             targets: list[tuple[str, str, list[Path]]] = []
@@ -221,12 +225,14 @@ def matrix(args: argparse.Namespace, env: dict[str, str], work: Path) -> list[Ro
             for name, kind, files in targets:
                 argv, accept = argv_for(name, files, work / "ack.999")
                 file_mb = round(sum(f.stat().st_size for f in files) / MEGABYTE, 2)
-                for label, extra in [("default", [])] + ([("1", ["-j", "1"])] if jobs[name] else []):
-                    print(f"{name} -j {label}: {kind} {shape} {size:g} MB ...", file=sys.stderr)
-                    row = Row(name, kind, shape, size, label, file_mb)
-                    rows.append(run_row(row, argv + extra, accept, env, args.repeat))
+                for label in JOBS[args.jobs] if jobs[name] else ("default",):
+                    extra = ["-j", "1"] if label == "1" else []
+                    row = run_row(Row(name, kind, shape, size, label, file_mb), argv + extra, accept, env, args.repeat)
                     (work / "ack.999").unlink(missing_ok=True)
-    return rows
+                    print(f"{name} -j {label}: {kind} {shape} {file_mb} MB: {row.seconds} s {row.peak_mb} MB "
+                          f"{row.error}", file=sys.stderr)  # fmt: skip
+                    rows.append(asdict(row))
+                    save(args, report)
 
 
 def in_turn(named: dict[str, tuple[list[str], tuple[int, ...]]], env: dict[str, str], repeat: int) -> dict[str, Any]:
@@ -300,6 +306,12 @@ def compare(args: argparse.Namespace, env: dict[str, str], work: Path) -> dict[s
             run["target"] = PEER_TARGET
     result["835"] = {"file": str(remit), "file_mb": round(remit.stat().st_size / MEGABYTE, 2), "runs": runs}
     return result
+
+
+def save(args: argparse.Namespace, report: dict[str, Any]) -> None:
+    """Write the report so far to ``--json``, so an interrupted run keeps what it measured."""
+    if args.json:
+        args.json.write_text(json.dumps({**report, "machine": machine()}, indent=2) + "\n", encoding="utf-8")
 
 
 def checkout() -> str:
@@ -386,6 +398,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--shapes", type=_list(tuple(SHAPES)), default=list(SHAPES), help="one-st,st5000")
     parser.add_argument("--kinds", type=_list(KINDS), default=list(KINDS), help="837P,835")
     parser.add_argument("--commands", type=_list(COMMANDS), default=list(COMMANDS), help=",".join(COMMANDS))
+    parser.add_argument("--jobs", choices=tuple(JOBS), default="both", help="default -j, -j 1, or both (default)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=1, help="runs per figure: best time, highest peak")
     parser.add_argument("--skip-pyx12", action="store_true", help="leave x12valid out of the comparison")
@@ -401,13 +414,13 @@ def main(argv: list[str] | None = None) -> None:
     report["load_start"] = [round(load, 2) for load in os.getloadavg()]
     with tempfile.TemporaryDirectory(dir=args.out, prefix="scale-") as temp:
         work = Path(temp)
-        report["rows"] = [asdict(row) for row in matrix(args, env, work)]
         if not args.skip_compare:
             print("comparisons ...", file=sys.stderr)
             report["comparison"] = compare(args, env, work)
+            save(args, report)
+        matrix(args, env, work, report)
     report["machine"] = machine()
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    save(args, report)
     print_markdown(report)
 
 
