@@ -362,7 +362,7 @@ def print_markdown(report: dict[str, Any]) -> None:
             if "error" in run:
                 print(f"| {name} | failed: {run['error'][:60]} | | | |")
                 continue
-            ratio = f"{run[key]:.1f}x" if key in run else ""
+            ratio = f"{run[key]:.2f}x" if key in run else ""
             target = f"{run['target']:.0f}x" if run.get("target") else ""
             print(f"| {name} | {run['seconds']:.2f} | {run['peak_mb']:.1f} | {ratio} | {target} |")
 

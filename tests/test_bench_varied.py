@@ -74,7 +74,7 @@ def test_837_counts_numbering_and_charges(claims_file: Path) -> None:
     for st in sets:
         assert int(st[-1][1]) == len(st)
         assert sum(1 for s in st if s[0] == "CLM") <= PER_SET
-        levels = {}
+        levels: dict[str, list[str]] = {}
         for s in (s for s in st if s[0] == "HL"):
             assert int(s[1]) == len(levels) + 1
             assert s[2] == "" or s[2] in levels
@@ -149,7 +149,7 @@ def test_the_835_pays_the_claims_of_the_837(tmp_path: Path) -> None:
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
-    texts = []
+    texts: list[bytes] = []
     for seed in (7, 7, 8):
         path = tmp_path / f"{len(texts)}.x12"
         with path.open("w", encoding="ascii", newline="") as handle:
