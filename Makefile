@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench bench-full clean
+.PHONY: demo test lint bench bench-full fuzz clean
 
 $(BIN)/edi: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ bench: $(VENV)/.bench-extras
 
 bench-full: $(VENV)/.bench-extras
 	$(BIN)/python bench/scale.py --sizes 10,50,200 --json bench/out/scale-full.json
+
+fuzz: $(VENV)/.test-extras
+	$(BIN)/python bench/fuzz.py --variants 10000
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -257,7 +257,7 @@ def _icd() -> Any:
 
 @functools.cache
 def diagnosis_pool() -> tuple[str, ...]:
-    """Billable ICD-10-CM codes (no dot) fit for any position: no manifestations, no additional-only codes.
+    """Billable ICD-10-CM codes (no dot) fit for any position: no manifestations, additional-only or sequela codes.
 
     Codes of chapters V-Z are left out: external causes may not be first-listed and many Z
     codes have placement rules of their own.
@@ -265,13 +265,18 @@ def diagnosis_pool() -> tuple[str, ...]:
     icd = _icd()
     pool = []
     for code in icd.get_all_codes(False):
-        if "-" in code or code[0] in ICD_CHAPTERS_LEFT_OUT or not icd.is_leaf(code):
+        if "-" in code or code[0] in ICD_CHAPTERS_LEFT_OUT or _sequela(code) or not icd.is_leaf(code):
             continue
         lineage = [code, *icd.get_ancestors(code)]
         if any(_needs_other_code(icd, item) for item in lineage):
             continue
         pool.append(code)
     return tuple(pool)
+
+
+def _sequela(code: str) -> bool:
+    """True for a sequela code (7th character S): it is listed after the condition it caused."""
+    return len(code) == 7 and code[6] == "S"
 
 
 def _needs_other_code(icd: Any, item: str) -> bool:

@@ -25,6 +25,8 @@ class Location:
         parts = [self.file or "<input>"]
         if self.line is not None:
             parts.append(f"line {self.line}")
+        elif self.offset is not None:
+            parts.append(f"byte {self.offset}")
         if self.position is not None:
             parts.append(f"segment {self.position}")
         if self.loop:

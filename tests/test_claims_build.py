@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 
 from edi.claims.build import build_837
+from edi.claims.codelists import CODE_LISTS
 from edi.claims.envelope import Envelope, build_interchange, transaction_set
 from edi.claims.fields import Field, SegmentMap, read_fields, write_fields
 from edi.claims.read import read_claims
-from edi.errors import InputError
+from edi.errors import InputError, ReadError
 from edi.x12.reader import read_document
 from edi.x12.segment import Delimiters, Segment
 from tests.conftest import SAMPLES
@@ -114,8 +115,10 @@ def test_envelope_problems_are_listed() -> None:
 
 
 def test_a_835_is_not_read_as_claims() -> None:
-    with pytest.raises(InputError, match="not an 837 claim"):
+    with pytest.raises(ReadError, match="not an 837 claim") as caught:
         read_claims(read_document(SAMPLES / "835-office-visits.x12"))
+    assert caught.value.location.file == str(SAMPLES / "835-office-visits.x12")
+    assert caught.value.location.line is not None
 
 
 def _property_names(node: Any) -> set[str]:
@@ -141,10 +144,11 @@ def test_schema_names_every_field_the_maps_read() -> None:
     keys |= {smap.key for kind in kinds for smap in kind.maps if smap.key}
     keys |= {name for kind in kinds for name in kind.dates.values()}
     keys |= {child.key for kind in kinds for child in kind.children.values()}
+    keys |= {codes.key for lists in CODE_LISTS.values() for codes in lists}
     assert keys - _property_names(load_schema("claims")) == set()
 
 
-def test_a_minimal_claim_builds_with_default_envelope_and_numbers() -> None:
+def test_a_minimal_claim_is_refused_by_default_and_numbered_without_the_check() -> None:
     data = {
         "format": "edi.claims/1",
         "transaction": {"type": "837P", "purpose": "00", "reference": "R1", "created": "2026-04-01T08:00"},
@@ -174,7 +178,10 @@ def test_a_minimal_claim_builds_with_default_envelope_and_numbers() -> None:
             }
         ],
     }
-    text = build_837(data, now=datetime(2026, 4, 1, 8, 0))
+    with pytest.raises(InputError) as caught:
+        build_837(data, now=datetime(2026, 4, 1, 8, 0))
+    assert "$.billing_providers[0].subscribers[0].claims[0].lines[0]: required segment DTP" in str(caught.value)
+    text = build_837(data, now=datetime(2026, 4, 1, 8, 0), check=False)
     segments = _segments(text)
     assert segments[0].startswith("ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260401*0800*")
     assert segments[2] == "ST*837*0001*005010X222A1"
@@ -215,7 +222,7 @@ def test_a_segment_the_guide_does_not_place_and_the_read_order_come_back_with_a_
     ]
     assert claim["source_order"][0] == "DMG" and claim["lines"][0]["source_order"][:2] == ["SV1", "REF*6R"]
     notes: list[str] = []
-    built = build_837(data, "claims.json", warn=notes.append)
+    built = build_837(data, "claims.json", warn=notes.append, check=False)
     assert _body(built.encode()) == _body(source)
     assert len(notes) == 1
     assert "'DMG*D8*19800101*F' in loop 2300 is not placed by the 837P guide" in notes[0]

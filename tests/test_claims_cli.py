@@ -80,7 +80,8 @@ def test_a_value_holding_a_separator_is_refused(tmp_path: Path) -> None:
     data = _sample()
     data["billing_providers"][0]["billing_provider"]["name"] = "SMITH*JONES CLINIC"
     result = _refused(data, tmp_path)
-    assert "holds the separator '*'" in result.stderr
+    path = "$.billing_providers[0].billing_provider.name"
+    assert f"{path}: 'SMITH*JONES CLINIC' holds the element separator" in result.stderr
 
 
 def test_build_writes_the_sample_837(tmp_path: Path) -> None:
@@ -137,7 +138,7 @@ def test_read_prints_claims_json_and_writes_csv(tmp_path: Path) -> None:
     rows = out.read_text(encoding="utf-8").splitlines()
     assert rows[0].startswith("patient_control_number,")
     assert len(rows) == 1 + 4
-    assert rows[1].split(",")[:2] == ["PCN-3001", "6050"]
+    assert rows[1].split(",")[:2] == ["PCN-3001", "6050.00"]
 
 
 def test_read_warns_about_numbers_the_build_will_correct(tmp_path: Path) -> None:

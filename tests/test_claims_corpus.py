@@ -31,7 +31,8 @@ def test_read_then_build_gives_back_the_transaction_set_segments(row: CorpusFile
     document = read_document(row.path)
     data = json.loads(json.dumps(read_claims(document)))
     notes: list[str] = []
-    built = read_document(build_837(data, str(row.path), warn=notes.append).encode("utf-8", "surrogateescape"))
+    text = build_837(data, str(row.path), warn=notes.append, check=False)
+    built = read_document(text.encode("utf-8", "surrogateescape"))
     before = [t for _, _, t in document.transactions()]
     after = [t for _, _, t in built.transactions()]
     assert len(after) == len(before)

@@ -18,7 +18,7 @@ from edi.claims.read import read_claims, renumbered
 from edi.x12.reader import read_document
 from tests.conftest import ROOT, SAMPLES
 
-KINDS = ("837p", "837i", "837d")
+KINDS = ("837p", "837i", "837d", "837i-inpatient", "837p-ambulance")
 
 
 def _json(kind: str) -> dict[str, Any]:
@@ -89,12 +89,34 @@ def test_837d_sample_has_the_dental_segments() -> None:
         assert piece in text
 
 
+def test_inpatient_sample_names_its_institutional_codes() -> None:
+    claim = _claims(_json("837i-inpatient"))[0]
+    for key in ("drg", "principal_procedure", "other_procedures", "occurrences", "occurrence_spans", "values"):
+        assert claim[key]
+    assert claim["condition_codes"] and claim["dates"]["discharge_hour"] and "T" in claim["dates"]["admission"]
+    assert "extra_segments" not in claim
+    text = (SAMPLES / "claims-837i-inpatient.x12").read_text(encoding="utf-8")
+    for piece in ("DTP*096*TM*", "DTP*435*DT*", "HI*DR:", "HI*BBR:", "HI*BBQ:", "HI*BI:", "HI*BH:", "HI*BE:", "HI*BG:"):
+        assert piece in text
+
+
+def test_ambulance_sample_names_its_transport_and_locations() -> None:
+    claim = _claims(_json("837p-ambulance"))[0]
+    assert claim["place_of_service"] == "41"
+    assert claim["ambulance_transport"]["distance"] and claim["ambulance_certifications"]
+    assert set(claim["providers"]) == {"ambulance_pickup", "ambulance_dropoff"}
+    assert "extra_segments" not in claim
+    text = (SAMPLES / "claims-837p-ambulance.x12").read_text(encoding="utf-8").replace("\n", "")
+    assert re.search(r"~CR1\*LB\*\d+\*\*A\*DH\*\d+", text) and "~CRC*07*Y*" in text
+    assert "~NM1*PW*2~N3*" in text and "~NM1*45*2*" in text
+
+
 def _x12valid() -> str | None:
     beside = Path(sys.executable).with_name("x12valid")
     return str(beside) if beside.is_file() else shutil.which("x12valid")
 
 
-@pytest.mark.parametrize("kind", ["837p", "837i"])
+@pytest.mark.parametrize("kind", ["837p", "837i", "837i-inpatient", "837p-ambulance"])
 def test_pyx12_accepts_the_built_837(kind: str, tmp_path: Path) -> None:
     tool = _x12valid()
     if tool is None:

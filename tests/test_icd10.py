@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
-import pickle
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import orjson
 import pytest
 
+from edi import cache
 from edi.validate import icd10
 from tests.conftest import ROOT
 
@@ -40,6 +41,11 @@ def code(value: str) -> icd10.Code:
         ("endocrine disease (E00-E07, E15-E16, E20-E34)", (("E00", "E07"), ("E15", "E16"), ("E20", "E34"))),
         ("pain in limb (M79.60-M79.66)", (("M7960", "M7966"),)),
         ("poisoning (T36-T65 with fifth or sixth character 1-4)", ()),
+        ("diabetes mellitus (E08-E13 with .42)", tuple((f"E{n:02d}42", f"E{n:02d}42") for n in range(8, 14))),
+        (
+            "mononucleosis with polyneuropathy (B27.0-B27.9 with fifth character 1)",
+            tuple((f"B27{n}1", f"B27{n}1") for n in range(10)),
+        ),
         ("acute (chronic) bronchitis", ()),
     ],
 )
@@ -102,15 +108,46 @@ def test_excludes1_collects_ancestor_notes() -> None:
     assert not table.excludes("E119", "I10")
 
 
-def test_cache_is_read_and_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_table: None) -> None:
+def test_a_range_with_a_suffix_excludes_each_code_with_it() -> None:
+    table = icd10.table()
+    assert table.excluded_pair("E1142", "G63") and table.excluded_pair("G63", "E0842")
+    assert not table.excluded_pair("E1140", "G63")
+
+
+@pytest.mark.parametrize(
+    ("note", "terms", "partial"),
+    [
+        ("sleep related teeth grinding (G47.63)", ["psychogenic dysmenorrhea", "teeth grinding"], True),
+        ("sleep related teeth grinding (G47.63)", ["teeth grinding"], False),
+        ("type 1 diabetes mellitus (E10.-)", ["diabetes mellitus nos", "type 2 diabetes"], False),
+        ("congenital cardiospasm (Q39.5)", ["achalasia of cardia", "cardiospasm"], True),
+    ],
+)
+def test_partial_note_names_one_of_several_inclusion_terms(note: str, terms: list[str], partial: bool) -> None:
+    assert icd10.partial_note(note, terms) is partial
+
+
+def test_a_pair_excluded_for_one_inclusion_term_only_is_allowed_both_ways() -> None:
+    table = icd10.table()
+    assert table.excludes("G4763", "F458")  # G47.63 names psychogenic bruxism (F45.8)
+    assert not table.excluded_pair("F458", "G4763") and not table.excluded_pair("G4763", "F458")
+    assert table.excluded_pair("E119", "E109")
+
+
+def test_cache_is_read_and_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_table: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    records: dict[str, icd10.Record] = {"A000": (icd10.LEAF, "A00", (), "Cholera", "")}
-    cached = tmp_path / "edi" / f"icd10cm-{icd10.package_version()}-{icd10.FORMAT}.pickle"
-    cached.parent.mkdir()
-    cached.write_bytes(b"not a pickle")
+    records: dict[str, icd10.Record] = {"A000": (icd10.LEAF, "A00", (("A01", "A02"),), "Cholera", "", ())}
+    cached = cache.cache_dir() / f"icd10cm-{icd10.package_version()}-{icd10.FORMAT}.json"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"not JSON")
     monkeypatch.setattr(icd10, "build_records", lambda: records)
     assert icd10.table().records == records
-    assert pickle.loads(cached.read_bytes()) == records
+    assert "cannot be used" in capsys.readouterr().err
+    assert orjson.loads(cached.read_bytes())["data"] == {
+        "A000": [icd10.LEAF, "A00", [["A01", "A02"]], "Cholera", "", []]
+    }
 
     def no_build() -> dict[str, icd10.Record]:
         raise AssertionError("the cache should have been used")
@@ -160,11 +197,11 @@ def test_titles_are_read_only_when_a_message_needs_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_table: None
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    records: dict[str, icd10.Record] = {"A000": (icd10.LEAF, "A00", (), "Cholera", "")}
+    records: dict[str, icd10.Record] = {"A000": (icd10.LEAF, "A00", (), "Cholera", "", ())}
     builds: list[int] = []
     monkeypatch.setattr(icd10, "build_records", lambda: builds.append(1) or records)
     icd10.table()
-    full = tmp_path / "edi" / f"icd10cm-{icd10.package_version()}-{icd10.FORMAT}.pickle"
+    full = cache.cache_dir() / f"icd10cm-{icd10.package_version()}-{icd10.FORMAT}.json"
     full.unlink()  # from here on, only the entries are cached
     icd10.table.cache_clear()
     found = icd10.table().get("A00.0")

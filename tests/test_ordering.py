@@ -93,14 +93,15 @@ def test_dental_diagnosis_limit() -> None:
 
 
 def test_manifestation_never_first() -> None:
-    text = seeded(CLAIM_SAMPLE, "HI*ABK:J0390*ABF:R509", "HI*ABK:G63*ABF:E1142")
+    text = seeded(CLAIM_SAMPLE, "HI*ABK:J0390*ABF:R509", "HI*ABK:G63*ABF:E538")
     issues = findings(text)
     assert located(issues, "order.manifestation_first") == [("HI", 49, "HI01-2")]
     assert "code first" in issues[0].message
 
 
 def test_manifestation_after_its_etiology() -> None:
-    assert findings(seeded(CLAIM_SAMPLE, "HI*ABK:J0390*ABF:R509", "HI*ABK:E1142*ABF:G63")) == []
+    # G63 follows a deficiency its "code first" note names; with E11.42 it would be excluded (E08-E13 with .42)
+    assert findings(seeded(CLAIM_SAMPLE, "HI*ABK:J0390*ABF:R509", "HI*ABK:E538*ABF:G63")) == []
 
 
 def test_external_cause_never_first() -> None:
@@ -116,6 +117,28 @@ def test_excludes1_pair() -> None:
     issues = findings(seeded(CLAIM_SAMPLE, "ABF:I10", "ABF:E109"))
     assert located(issues, "order.excludes1") == [("HI", 20, "HI02-2")]
     assert issues[0].severity == "warning" and "E119" in issues[0].message
+
+
+def test_excludes1_range_with_a_suffix() -> None:
+    issues = findings(seeded(CLAIM_SAMPLE, "HI*ABK:E119*ABF:I10", "HI*ABK:E1142*ABF:G63"))
+    assert located(issues, "order.excludes1") == [("HI", 20, "HI02-2")]
+
+
+def test_excludes1_pair_the_tabular_allows_for_unrelated_conditions() -> None:
+    assert findings(seeded(CLAIM_SAMPLE, "HI*ABK:E119*ABF:I10", "HI*ABK:F458*ABF:G4763")) == []
+    assert findings(seeded(CLAIM_SAMPLE, "HI*ABK:E119*ABF:I10", "HI*ABK:G4763*ABF:F458")) == []
+
+
+def test_sequela_before_its_condition() -> None:
+    text = seeded(CLAIM_SAMPLE, "HI*ABK:J069", "HI*ABK:S0181XS*ABF:L905")
+    assert only(text, "order.sequela_after_condition") == [
+        ("HI", position_of(text, "HI*ABK:S0181XS*ABF:L905"), "HI01-2")
+    ]
+
+
+@pytest.mark.parametrize("codes", ["ABK:L905*ABF:S0181XS*ABF:W19XXXS", "ABK:I10*ABF:S0181XS*ABF:L905"])
+def test_sequela_after_a_condition(codes: str) -> None:
+    assert findings(seeded(CLAIM_SAMPLE, "HI*ABK:J069", f"HI*{codes}")) == []
 
 
 def test_first_listed_only_z_code_later() -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from edi.cli import app
+from edi.errors import EdiError
 from edi.schemas import schema_problems
 from edi.x12.reader import read_document
 from edi.x12.segment import Segment
@@ -70,32 +72,58 @@ def test_json_and_csv_together_are_refused() -> None:
     assert "choose one of --json and --csv" in err
 
 
-def test_an_unreadable_file_is_skipped_and_named(tmp_path: Path) -> None:
+def test_an_unreadable_remittance_stops_the_command_and_writes_nothing(tmp_path: Path) -> None:
     broken = tmp_path / "broken.835"
     broken.write_text("this is not X12", encoding="utf-8")
+    target = tmp_path / "out.json"
     code, out, err = invoke(
-        "--claims", DATA / "office.837", "--remit", DATA / "office.835", "--remit", broken, "--json"
+        "--claims", DATA / "office.837", "--remit", DATA / "office.835", "--remit", broken, "--json", "-o", target
     )
-    assert code == 0
-    skipped = json.loads(out)["skipped_files"]
-    assert [s["file"] for s in skipped] == [str(broken)]
-    assert str(broken) in err
+    assert code == 2
+    assert str(broken) in err and "balanced" not in out
+    assert not target.exists()
 
 
-def test_a_file_of_the_wrong_kind_is_skipped() -> None:
-    code, out, _ = invoke(
+@pytest.mark.parametrize("problem", ["missing", "folder", "empty folder", "wrong kind"])
+def test_every_unusable_input_is_named_with_exit_2(tmp_path: Path, problem: str) -> None:
+    bad = {
+        "missing": tmp_path / "missing.835",
+        "folder": tmp_path,
+        "empty folder": tmp_path / "empty",
+        "wrong kind": DATA / "office.837",
+    }[problem]
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "notes.txt").write_text("not X12", encoding="utf-8")
+    code, out, err = invoke("--claims", DATA / "office.837", "--remit", bad)
+    assert code == 2, out
+    assert str(bad) in err
+    assert out == ""
+
+
+def test_a_file_of_the_wrong_kind_is_named_with_a_hint() -> None:
+    code, _, err = invoke(
         "--claims", DATA / "office.835", "--claims", DATA / "office.837", "--remit", DATA / "office.835"
     )
-    assert code == 0
-    assert "holds no 837 transaction set" in " ".join(out.split())  # rich may wrap a long path
-
-
-def test_nothing_usable_is_an_error(tmp_path: Path) -> None:
-    missing = tmp_path / "missing.837"
-    code, _, err = invoke("--claims", missing, "--remit", tmp_path / "missing.835")
     assert code == 2
-    assert "none of the files could be used" in err
-    assert "missing.837" in err
+    assert "holds no 837 transaction set" in err and "give it to --remit" in err
+
+
+def test_folders_globs_and_loose_files_are_accepted(tmp_path: Path) -> None:
+    remits = tmp_path / "remits"
+    remits.mkdir()
+    (remits / "a.835").write_bytes((DATA / "office.835").read_bytes())
+    (remits / "readme.md").write_text("# not X12", encoding="utf-8")
+    by_folder = invoke("--claims", DATA / "office.837", "--remit", remits, "--json")
+    by_glob = invoke("--claims", str(DATA / "office.*7"), "--remit", str(remits / "*.835"), "--json")
+    loose = invoke("--claims", DATA / "office.837", "--remit", remits / "a.835", DATA / "office.835", "--json")
+    alone = invoke("--claims", DATA / "office.837", "--remit", DATA / "office.835", "--json")
+    assert by_folder[0] == by_glob[0] == loose[0] == 0
+    paid = json.loads(alone[1])["totals"]["paid"]
+    assert json.loads(by_folder[1])["totals"]["paid"] == json.loads(by_glob[1])["totals"]["paid"] == paid
+    # A copy of the same 835 under another name is the same remittance: taken once, never paid twice.
+    payments = Decimal(json.loads(alone[1])["totals"]["payments"])
+    assert Decimal(json.loads(loose[1])["totals"]["payments"]) == payments
+    assert json.loads(loose[1])["skipped_files"]
 
 
 def test_whole_corpus_reconciles_without_a_traceback(tmp_path: Path) -> None:
@@ -103,6 +131,7 @@ def test_whole_corpus_reconciles_without_a_traceback(tmp_path: Path) -> None:
     remits = corpus_files("835")
     if not claims or not remits:
         pytest.skip("corpus not found")
+    claims, remits = _usable(claims, "837"), _usable(remits, "835")
     args: list[str | Path] = []
     for row in claims:
         args += ["--claims", row.path]
@@ -122,6 +151,18 @@ def test_whole_corpus_reconciles_without_a_traceback(tmp_path: Path) -> None:
     attached = sum(len(c["remittances"]) for c in data["claims"])
     assert len(clps) == attached + len(data["unmatched_remittance_claims"])
     assert set(data["unmatched_remittance_claims"]).isdisjoint(numbers)
+
+
+def _usable(rows: list[CorpusFile], kind: str) -> list[CorpusFile]:
+    usable = []
+    for row in rows:
+        try:
+            document = read_document(row.path)
+        except EdiError:
+            continue
+        if any(t.st.get(1) == kind for _, _, t in document.transactions()):
+            usable.append(row)
+    return usable
 
 
 def _segments(rows: list[CorpusFile], skipped: set[str], seg_id: str) -> list[Segment]:

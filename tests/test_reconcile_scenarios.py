@@ -226,9 +226,9 @@ def test_predetermination_is_not_counted_as_paid() -> None:
     assert (result.paid, result.status) == (Decimal("0"), "open")
 
 
-def test_a_claim_sent_twice_is_reconciled_once() -> None:
+def test_the_same_claims_file_given_twice_is_taken_once() -> None:
     result = run(["office.837", "office.837"], ["office.835"])
     assert [c.patient_control_number for c in result.claims] == ["PCN-1101", "PCN-1102", "PCN-1103"]
     first = claim(result, "PCN-1101")
     assert [e.kind for e in first.entries] == ["original"]
-    assert any("submitted 2 times in 1 file(s)" in note for note in first.notes)
+    assert not any("submitted" in note for note in first.notes)

@@ -150,9 +150,9 @@ def test_claim_level_adjustments_balance_with_the_lines() -> None:
 def test_extra_segments_keep_their_guide_place() -> None:
     data = _golden()
     claim = data["transactions"][0]["groups"][0]["claims"][0]
-    claim["extra_segments"] = [{"id": "MOA", "elements": {"MOA03": "MA01", "MOA09": "X"}}]
+    claim["extra_segments"] = [{"id": "MOA", "elements": {"MOA03": "MA01", "MOA05": "MA18"}}]
     text = build_835(data)
-    assert "NM1*QC*1*DOE*JOHN****MI*W123456789~\nMOA***MA01******X~\nSVC" in text
+    assert "NM1*QC*1*DOE*JOHN****MI*W123456789~\nMOA***MA01**MA18~\nSVC" in text
 
 
 def test_a_value_holding_a_separator_is_refused() -> None:
@@ -160,7 +160,9 @@ def test_a_value_holding_a_separator_is_refused() -> None:
     data["transactions"][0]["payer"]["name"] = "ACME*HEALTH~PLAN"
     with pytest.raises(InputError) as caught:
         build_835(data, "remit.json")
-    assert caught.value.problems == ["N102 'ACME*HEALTH~PLAN' holds a separator (* ~ ^)"]
+    assert caught.value.problems == [
+        "$.transactions[0].payer.name: 'ACME*HEALTH~PLAN' holds the element separator '*' (written as N102)"
+    ]
 
 
 def test_documented_example_is_the_golden_sample() -> None:

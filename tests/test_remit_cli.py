@@ -45,9 +45,9 @@ def test_read_csv_gives_one_row_per_line() -> None:
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [(r["patient_control_number"], r["procedure"], r["paid"]) for r in rows] == [
-        ("PCN-1001", "99214", "110"),
-        ("PCN-1001", "82947", "40"),
-        ("PCN-1002", "99213", "65"),
-        ("PCN-1003", "99214", "120"),
+        ("PCN-1001", "99214", "110.00"),
+        ("PCN-1001", "82947", "40.00"),
+        ("PCN-1002", "99213", "65.00"),
+        ("PCN-1003", "99214", "120.00"),
         ("PCN-1003", "87880", "71.25"),
     ]

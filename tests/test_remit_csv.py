@@ -8,6 +8,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from edi.money import two_decimals
 from edi.remit.csv import COLUMNS, remittance_rows, write_csv
 from edi.x12.reader import read_document
 from tests.conftest import SAMPLES
@@ -23,13 +24,13 @@ def test_one_row_per_service_line_with_its_amounts() -> None:
     lines = [s for s in read_document(SAMPLES / "835-office-visits.x12").segments() if s.id == "SVC"]
     assert len(rows) == len(lines) == 5
     assert [(r["procedure"], r["charge"], r["paid"]) for r in rows] == [
-        (s.get(1, 2), s.get(2), s.get(3)) for s in lines
+        (s.get(1, 2), two_decimals(s.get(2)), two_decimals(s.get(3))) for s in lines
     ]
     assert [r["patient_control_number"] for r in rows] == ["PCN-1001", "PCN-1001", "PCN-1002", "PCN-1003", "PCN-1003"]
     first, _, copay, deductible, _ = rows
-    assert (first["allowed"], first["coinsurance"], first["patient_responsibility"]) == ("150", "40", "40")
-    assert first["adjustment_codes"] == "CO-45:30 PR-2:40"
-    assert (copay["copay"], deductible["deductible"], deductible["modifiers"]) == ("30", "40", "25")
+    assert (first["allowed"], first["coinsurance"], first["patient_responsibility"]) == ("150.00", "40.00", "40.00")
+    assert first["adjustment_codes"] == "CO-45:30.00 PR-2:40.00"
+    assert (copay["copay"], deductible["deductible"], deductible["modifiers"]) == ("30.00", "40.00", "25")
     assert {r["trace_number"] for r in rows} == {"EFT20260205001"}
 
 
@@ -52,7 +53,7 @@ def test_claim_without_lines_gives_one_row_of_claim_amounts() -> None:
     ]
     rows = [r for r in remittance_rows(data) if r["patient_control_number"] == "PCN-1002"]
     assert len(rows) == 1
-    assert (rows[0]["line"], rows[0]["charge"], rows[0]["paid"], rows[0]["copay"]) == ("", "120", "65", "30")
+    assert (rows[0]["line"], rows[0]["charge"], rows[0]["paid"], rows[0]["copay"]) == ("", "120.00", "65.00", "30.00")
 
 
 def test_write_csv_has_a_header_and_every_row() -> None:
@@ -60,4 +61,4 @@ def test_write_csv_has_a_header_and_every_row() -> None:
     write_csv(_golden(), out)
     read = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert tuple(read[0].keys()) == COLUMNS
-    assert [r["paid"] for r in read] == ["110", "40", "65", "120", "71.25"]
+    assert [r["paid"] for r in read] == ["110.00", "40.00", "65.00", "120.00", "71.25"]

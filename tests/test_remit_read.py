@@ -38,7 +38,7 @@ def _body(text: str) -> list[str]:
 
 def _round_trip(data: bytes, allow_unbalanced: bool = False) -> None:
     original = [s.text() for _, _, t in read_document(data).transactions() for s in t.segments()]
-    assert _body(build_835(_read(data), allow_unbalanced=allow_unbalanced)) == original
+    assert _body(build_835(_read(data), allow_unbalanced=allow_unbalanced, check=False)) == original
 
 
 def test_claim_line_and_labels_are_named() -> None:
@@ -98,7 +98,7 @@ def test_same_group_cas_segments_stay_apart() -> None:
     )
     adjustments = _read(data)["transactions"][0]["groups"][0]["claims"][0]["adjustments"]
     assert [a.get("starts_segment", False) for a in adjustments] == [False, True]
-    text = build_835(_read(data), allow_unbalanced=True)
+    text = build_835(_read(data), allow_unbalanced=True, check=False)
     assert "CAS*OA*23*516~\nCAS*OA*94*-9~" in text
 
 

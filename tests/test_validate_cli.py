@@ -55,7 +55,15 @@ def test_json_lists_findings_per_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", "--json", str(faulty(tmp_path)), str(SAMPLE)])
     assert result.exit_code == EXIT_FINDINGS
     data = json.loads(result.stdout)
-    assert data["summary"] == {"files": 2, "errors": 1, "warnings": 0, "info": 0, "unreadable": 0}
+    assert data["summary"] == {
+        "files": 2,
+        "errors": 1,
+        "warnings": 0,
+        "info": 0,
+        "unreadable": 0,
+        "not_validated": 0,
+        "filtered_out": 0,
+    }
     first, second = data["files"]
     assert first["readable"] and second["findings"] == []
     (finding,) = first["findings"]

@@ -40,7 +40,7 @@ def _files() -> list[Path]:
 
 def _faults(segment: Segment, spec: SegmentSpec) -> list[str]:
     """Every SNIP 1 and 2 element finding the element-by-element checks give for ``segment``."""
-    found = [f"{e.ref} {code}" for e, code, _ in element_value_problems(segment, spec.elements)]
+    found = [f"{e.ref} {code}" for e, code, _ in element_value_problems(segment, spec.elements, spec.periods)]
     found += [f"{e.ref} {code}" for e, code, _ in element_usage_problems(segment, spec)]
     found += [f"{segment.id}{index:02d} {code}" for index, code, _ in syntax_problems(segment, spec)]
     if len(segment.elements) > len(spec.elements):

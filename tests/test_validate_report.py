@@ -59,5 +59,5 @@ def test_findings_are_grouped_by_transaction_and_claim() -> None:
 
 def test_json_counts_by_severity() -> None:
     data = report_json([FileResult("f.x12", [issue("LX*1", None), issue("LX*2", None, severity="warning")])])
-    assert data["summary"] == {"files": 1, "errors": 1, "warnings": 1, "info": 0, "unreadable": 0}
+    assert data["summary"] == {"files": 1, "errors": 1, "warnings": 1, "info": 0, "unreadable": 0, "not_validated": 0}
     assert data["files"][0]["findings"][1]["severity"] == "warning"

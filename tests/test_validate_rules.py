@@ -10,10 +10,11 @@ from edi.validate.issue import Issue
 from edi.validate.runner import validate_document
 from edi.x12.document import Document
 from edi.x12.reader import read_document
-from tests.conftest import SAMPLES, corpus_files
+from tests.conftest import REFERENCE, SAMPLES, corpus_files
 
 P837 = (SAMPLES / "837p-office-visits.x12").read_text(encoding="utf-8")
 R835 = (SAMPLES / "835-office-visits.x12").read_text(encoding="utf-8")
+I837 = (SAMPLES / "claims-837i-inpatient.x12").read_text(encoding="utf-8")
 
 # A second payer on claim PCN-1002, with line adjudication (2430) that balances: 120 = 100 paid + 20 adjusted.
 COB_CLAIM = (
@@ -60,6 +61,16 @@ FAULTS = [
     # SNIP 1
     Fault("bad date", P837, "BHT*0019*00*BATCH0001*20260115", "BHT*0019*00*BATCH0001*20261315",
           "snip1.element_syntax", "BHT*", "BHT04"),
+    # every element whose format qualifier (data element 1250) says D8, RD8, DT or TM is checked as one
+    Fault("DMG date", P837, "DMG*D8*19700312*M", "DMG*D8*19611312*M", "snip1.element_syntax", "DMG*D8*19611312",
+          "DMG02"),
+    Fault("HI D8 date", I837, "HI*BH:11:D8:20260102", "HI*BH:11:D8:20260230", "snip1.element_syntax", "HI*BH",
+          "HI01-4"),
+    Fault("HI RD8 span", I837, "HI*BI:72:RD8:20260105-20260108", "HI*BI:72:RD8:20260105-2026010",
+          "snip1.element_syntax", "HI*BI", "HI01-4"),
+    Fault("TM hour", I837, "DTP*096*TM*1100", "DTP*096*TM*2460", "snip1.element_syntax", "DTP*096", "DTP03"),
+    Fault("DT date-time", I837, "DTP*435*DT*202601051430", "DTP*435*DT*20260105", "snip1.element_syntax", "DTP*435",
+          "DTP03"),
     Fault("too long", P837, "BHT*0019*00*BATCH0001*", "BHT*0019*00*" + "B" * 51 + "*", "snip1.element_syntax", "BHT*",
           "BHT03"),
     Fault("bad character", P837, "N3*100 MAIN STREET", "N3*100 MAIN STR\u00c9ET", "snip1.element_syntax", "N3*100",
@@ -209,3 +220,48 @@ def test_institutional_and_dental_claims_balance_on_their_own_line_charge(
     (issue,) = [i for i in validate_document(document) if i.rule == "snip3.claim_charge"]
     seg_id = line.split("*")[0]
     assert issue.segment_id == "CLM" and issue.element == "CLM02" and f"{seg_id}0" in issue.message
+
+
+ACK_WITH_CONTEXT = (
+    ("ISA*00*          *00*          *ZZ*ACMEHEALTH     *ZZ*RIVERSIDEFP    *260202*1000*^*00501*000000902*0*T*:~\n")
+    + """GS*FA*ACMEHEALTH*RIVERSIDEFP*20260202*1000*902*X*005010X231A1~
+ST*999*0001*005010X231A1~
+AK1*HC*17456*005010X222A1~
+AK2*837*0002*005010X222A1~
+IK3*CLM*22**8~
+CTX*SITUATIONAL TRIGGER*CLM*22**5:3~
+CTX*SITUATIONAL TRIGGER*HI*24**1:2~
+CTX*CLM01:123456789^PATIENT NAME NM109:W1~
+IK4*2*782*1~
+CTX*SITUATIONAL TRIGGER^SITUATIONAL TRIGGER*CLM*22**2~
+IK5*R*5~
+AK9*R*1*1*0~
+SE*12*0001~
+GE*1*902~
+IEA*1*000000902~
+"""
+)
+
+
+def test_a_999_with_repeated_ctx_and_repeated_ctx01_is_clean() -> None:
+    assert validate_document(read_document(ACK_WITH_CONTEXT.encode())) == []
+
+
+def test_ctx01_repeated_more_than_ten_times_is_an_error() -> None:
+    text = ACK_WITH_CONTEXT.replace("CTX*CLM01:123456789^", "CTX*CLM01:123456789^" + "NM109:W1^" * 10)
+    issues = validate_document(read_document(text.encode()))
+    assert [(i.rule, i.element, i.element_error) for i in issues] == [("snip1.element_syntax", "CTX01", "12")]
+
+
+PREDETERMINATION = REFERENCE / "samples" / "stupidedi" / "X224A2" / "predetermination-of-benefits.edi"
+
+
+def test_a_dental_predetermination_without_dates_gets_no_service_date_finding() -> None:
+    if not PREDETERMINATION.is_file():
+        pytest.skip(f"guide example not found: {PREDETERMINATION}")
+    text = PREDETERMINATION.read_text(encoding="utf-8")
+    assert "**********PB~" in text and "DTP*472" not in text
+    issues = validate_document(read_document(text.encode()))
+    assert [i.rule for i in issues if i.severity != "error" or i.rule.startswith("snip4")] == []
+    claim = validate_document(read_document(text.replace("**********PB~", "~").encode()))
+    assert [(i.rule, i.severity) for i in claim if i.snip == 4] == [("snip4.service_date", "warning")]

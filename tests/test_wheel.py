@@ -21,7 +21,7 @@ def test_wheel_installs_and_parses_a_sample(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
-    wheel = next(dist.glob("edi-*.whl"))
+    wheel = next(dist.glob("edi_x12-*.whl"))
     environment = tmp_path / "env"
     venv.create(environment, with_pip=True)
     python = environment / "bin" / "python"
@@ -29,6 +29,8 @@ def test_wheel_installs_and_parses_a_sample(tmp_path: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         listing = archive.namelist()
     assert "edi/grammars/837P.lark" in listing and "edi/schemas/structure.schema.json" in listing
+    assert "edi/py.typed" in listing and "edi/schemas/findings.schema.json" in listing
+    assert "edi/ledger/migrations/env.py" in listing and "edi/ledger/migrations/versions/0001_initial.py" in listing
     result = subprocess.run(
         [str(environment / "bin" / "edi"), "parse", "--json", str(SAMPLES / "835-office-visits.x12")],
         check=True,
@@ -36,4 +38,8 @@ def test_wheel_installs_and_parses_a_sample(tmp_path: Path) -> None:
         text=True,
         cwd=tmp_path,
     )
-    assert '"guide": "835"' in result.stdout and '"CLP01": "PCN-1003"' in result.stdout
+    assert '"guide":"835"' in result.stdout and '"CLP01":"PCN-1003"' in result.stdout
+    version = subprocess.run(
+        [str(python), "-m", "edi", "--version"], check=True, capture_output=True, text=True, cwd=tmp_path
+    )
+    assert version.stdout.startswith("edi ")

@@ -28,6 +28,7 @@ GUIDES = {
     "837I": ("837Q3.I.5010.X223.A1.xml", "005010X223A2", "837", "HC", "Health Care Claim: Institutional"),
     "835": ("835.5010.X221.A1.xml", "005010X221A1", "835", "HP", "Health Care Claim Payment/Advice"),
     "999": ("999.5010X231.A1.xml", "005010X231A1", "999", "FA", "Implementation Acknowledgment"),
+    "277CA": ("277.5010.X214.xml", "005010X214", "277", "HN", "Health Care Claim Acknowledgment"),
 }
 
 # Loops that only group others in the maps; their contents belong to the transaction.
@@ -51,7 +52,7 @@ def _element(node: ET.Element, dataele: dict[str, dict[str, Any]]) -> dict[str, 
     }
     if node.tag == "composite":
         spec["components"] = [_element(child, dataele) for child in node.findall("element")]
-        return spec
+        return _repeat(node, spec)
     info = dataele.get(spec["data_ele"])
     if info:
         spec.update(type=info["data_type"], min=int(info["min_len"]), max=int(info["max_len"]))
@@ -65,6 +66,14 @@ def _element(node: ET.Element, dataele: dict[str, dict[str, Any]]) -> dict[str, 
     regex = _text(node, "regex")
     if regex:
         spec["regex"] = regex
+    return _repeat(node, spec)
+
+
+def _repeat(node: ET.Element, spec: dict[str, Any]) -> dict[str, Any]:
+    """Add how often an element may repeat (CTX01, DMG05: 10), when that is more than once."""
+    repeat = _text(node, "repeat", "1")
+    if repeat != "1":
+        spec["repeat"] = None if repeat.startswith(">") else int(repeat)
     return spec
 
 

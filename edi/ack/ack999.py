@@ -10,11 +10,12 @@ A broken interchange envelope (ISA13/IEA02, IEA01) is answered with a TA1 interc
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from edi.validate.envelope import ENVELOPE_LEVEL
 from edi.validate.issue import Issue
@@ -46,12 +47,13 @@ def acknowledged(issue: Issue) -> bool:
     return issue.severity == "error" and issue.snip in ACK_SNIPS
 
 
-def _clean(value: str, size: int) -> str:
+def clean(value: str, size: int) -> str:
+    """``value`` without delimiters or line breaks, trimmed to ``size`` characters."""
     return UNSAFE.sub(" ", value).strip()[:size]
 
 
 def _pad(value: str, size: int) -> str:
-    return _clean(value, size).ljust(size)
+    return clean(value, size).ljust(size)
 
 
 def _isa(source: Segment | None, options: AckOptions) -> str:
@@ -71,7 +73,8 @@ def _isa(source: Segment | None, options: AckOptions) -> str:
     )  # fmt: skip
 
 
-def _interchange(source: Segment | None, body: list[str], groups: int, options: AckOptions) -> list[str]:
+def interchange_lines(source: Segment | None, body: list[str], groups: int, options: AckOptions) -> list[str]:
+    """``body`` in an ISA/IEA answering the interchange whose ISA is ``source`` (sender and receiver swapped)."""
     return [_isa(source, options), *body, f"IEA*{groups}*{options.control_number:09d}"]
 
 
@@ -98,7 +101,7 @@ def build_ta1(document: Document, issues: list[Issue], options: AckOptions | Non
             rows.append(f"TA1*{isa.get(13)}*{isa.get(9)}*{isa.get(10)}*R*{mine[0].segment_error}")
     if not rows:
         return None
-    return _text(_interchange(first, rows, 0, options))
+    return x12_text(interchange_lines(first, rows, 0, options))
 
 
 def _in_interchange(interchange: Interchange, issue: Issue) -> bool:
@@ -126,12 +129,12 @@ def build_999(document: Document, issues: list[Issue], options: AckOptions | Non
         return None
     now = options.stamp()
     gs = [
-        "GS", "FA", _clean(source_gs.get(3), 15) if source_gs else "RECEIVER",
-        _clean(source_gs.get(2), 15) if source_gs else "SENDER",
+        "GS", "FA", clean(source_gs.get(3), 15) if source_gs else "RECEIVER",
+        clean(source_gs.get(2), 15) if source_gs else "SENDER",
         now.strftime("%Y%m%d"), now.strftime("%H%M"), str(options.control_number), "X", VERSION,
     ]  # fmt: skip
     group_lines = ["*".join(gs), *body, f"GE*{count}*{options.control_number}"]
-    return _text(_interchange(source_isa, group_lines, 1, options))
+    return x12_text(interchange_lines(source_isa, group_lines, 1, options))
 
 
 def _assign(
@@ -147,30 +150,53 @@ def _assign(
         sets[transaction.control_number].append(transaction)
     for interchange in document.interchanges:
         groups.extend(interchange.groups)
+    group_owners = _Owners(groups, lambda g: [s for s in (g.gs, g.ge) if s is not None])
+    set_owners: dict[str, _Owners[Transaction]] = {}
     for issue in issues:
         if ENVELOPE_LEVEL.get(issue.rule) == "group":
-            owner = _pick(issue, groups, lambda g: [s for s in (g.gs, g.ge) if s is not None])
+            owner = group_owners.pick(issue)
             if owner is not None:
                 by_group[id(owner)].append(issue)
         elif issue.transaction is not None:
-            found = _pick(issue, sets.get(issue.transaction, []), lambda t: [t.st, t.se])
+            number = issue.transaction
+            if number not in set_owners:
+                set_owners[number] = _Owners(sets.get(number, []), lambda t: [t.st, t.se])
+            found = set_owners[number].pick(issue)
             if found is not None:
                 by_transaction[id(found)].append(issue)
 
 
-def _pick(issue: Issue, candidates: list[T], bounds: Callable[[T], list[Segment]]) -> T | None:
-    """The candidate whose first and last segments enclose the finding's line, else whose text it quotes."""
-    if len(candidates) <= 1:
-        return candidates[0] if candidates else None
-    for candidate in candidates:
-        edges = bounds(candidate)
-        lines = (edges[0].line, edges[-1].line) if edges else (0, 0)
-        if issue.line is not None and lines[0] != lines[1] and lines[0] <= issue.line <= lines[1]:
-            return candidate
-    for candidate in candidates:
-        if any(s.position == issue.segment_position and s.text() == issue.segment_text for s in bounds(candidate)):
-            return candidate
-    return candidates[0]
+class _Owners(Generic[T]):
+    """Finds the candidate (group or transaction set) a finding belongs to, in time independent of their number.
+
+    The candidate whose first and last segments enclose the finding's line, else whose edge
+    segment the finding quotes, else the first.
+    """
+
+    def __init__(self, candidates: list[T], bounds: Callable[[T], list[Segment]]) -> None:
+        self.candidates = candidates
+        spans: list[tuple[int, int, int]] = []
+        self.quoted: dict[tuple[int | None, str | None], T] = {}
+        for n, candidate in enumerate(candidates):
+            edges = bounds(candidate)
+            if edges and edges[0].line != edges[-1].line:
+                spans.append((edges[0].line, edges[-1].line, n))
+            for segment in edges:
+                self.quoted.setdefault((segment.position, segment.text()), candidate)
+        spans.sort()
+        self.starts = [start for start, _, _ in spans]
+        self.spans = spans
+
+    def pick(self, issue: Issue) -> T | None:
+        """The candidate ``issue`` belongs to (None when there is none)."""
+        if len(self.candidates) <= 1:
+            return self.candidates[0] if self.candidates else None
+        if issue.line is not None:
+            at = bisect_right(self.starts, issue.line) - 1
+            if at >= 0 and self.spans[at][1] >= issue.line:
+                return self.candidates[self.spans[at][2]]
+        found = self.quoted.get((issue.segment_position, issue.segment_text))
+        return found if found is not None else self.candidates[0]
 
 
 def _group_999(
@@ -197,7 +223,7 @@ def _group_999(
 
 def _transaction_999(transaction: Transaction, issues: list[Issue]) -> tuple[list[str], bool]:
     st = transaction.st
-    lines = ["*".join(x for x in ["AK2", st.get(1), _clean(st.get(2), 9), _clean(st.get(3), 35)] if x)]
+    lines = ["*".join(x for x in ["AK2", st.get(1), clean(st.get(2), 9), clean(st.get(3), 35)] if x)]
     set_codes = [i.segment_error or "" for i in issues if ENVELOPE_LEVEL.get(i.rule) == "transaction"]
     segment_issues = [i for i in issues if ENVELOPE_LEVEL.get(i.rule) is None and i.segment_id]
     if segment_issues:
@@ -224,7 +250,7 @@ def _segment_notes(transaction: Transaction, issues: list[Issue]) -> list[str]:
         loop = (found[0].loop or "")[:4]  # IK303 holds at most 4 characters: the loop's number
         lines.append("*".join(["IK3", seg_id, str(position), loop, code]))
         if claim_loops and found[0].claim:
-            lines.append(f"CTX*CLM01:{_clean(found[0].claim, 35)}")
+            lines.append(f"CTX*CLM01:{clean(found[0].claim, 35)}")
         for issue in elements:
             lines.append(_element_note(issue, delimiters))
     return lines
@@ -238,7 +264,7 @@ def _element_note(issue: Issue, delimiters: Delimiters) -> str:
     code = issue.element_error or "1"
     value = ""
     if issue.segment_text and code not in ("1", "2", "I6"):
-        value = _clean(_quoted_value(issue.segment_text, delimiters, index, component), 99)
+        value = clean(_quoted_value(issue.segment_text, delimiters, index, component), 99)
     return "*".join(["IK4", where, issue.data_element or "", code, value]).rstrip("*")
 
 
@@ -253,5 +279,6 @@ def _quoted_value(text: str, delimiters: Delimiters, index: int, component: int 
     return parts[component - 1] if component <= len(parts) else ""
 
 
-def _text(lines: list[str]) -> str:
+def x12_text(lines: list[str]) -> str:
+    """Segments as X12 text: ``~`` and a line break after each."""
     return "".join(line + "~\n" for line in lines)

@@ -7,11 +7,12 @@ Shared by every builder (837 and 835): give it the body of each transaction set 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from edi.errors import InputError
 from edi.x12.segment import Delimiters, Segment
+from edi.x12.values import check_value
 
 ISA_ID_WIDTH = 15
 ISA_CONTROL_WIDTH = 9
@@ -23,7 +24,9 @@ class Envelope:
     """What the ISA and GS say: who sends to whom, when, under which control numbers.
 
     ``group_control_number`` defaults to ``control_number``; ``application_sender`` and
-    ``application_receiver`` (GS02/GS03) default to the ISA IDs.
+    ``application_receiver`` (GS02/GS03) default to the ISA IDs; ``authorization`` and
+    ``security`` are ISA01/02 and ISA03/04; ``group_date`` and ``group_time`` (GS04/GS05 as
+    written, seconds kept) default to ``created``.
     """
 
     sender_id: str
@@ -35,10 +38,14 @@ class Envelope:
     group_control_number: int | None = None
     sender_qualifier: str = "ZZ"
     receiver_qualifier: str = "ZZ"
-    usage: str = "P"
+    usage: str = "T"
     acknowledgment_requested: bool = False
     application_sender: str | None = None
     application_receiver: str | None = None
+    authorization: tuple[str, str] = ("00", "")
+    security: tuple[str, str] = ("00", "")
+    group_date: str | None = None
+    group_time: str | None = None
 
     def check(self) -> list[str]:
         """Every reason this envelope cannot be written, as plain sentences."""
@@ -59,10 +66,35 @@ class Envelope:
         return problems
 
 
+@dataclass(frozen=True, slots=True)
+class EnvelopeOptions:
+    """Envelope values given on the command line; they win over those in the JSON."""
+
+    control_number: int | None = None
+    sender: str | None = None
+    receiver: str | None = None
+    usage: str | None = None
+
+    def applied(self, envelope: Envelope) -> Envelope:
+        """``envelope`` with these values; the control number sets the interchange's and the group's."""
+        return replace(
+            envelope,
+            control_number=self.control_number or envelope.control_number,
+            group_control_number=self.control_number or envelope.group_control_number,
+            sender_id=self.sender or envelope.sender_id,
+            receiver_id=self.receiver or envelope.receiver_id,
+            application_sender=self.sender or envelope.application_sender,
+            application_receiver=self.receiver or envelope.application_receiver,
+            usage=self.usage or envelope.usage,
+        )
+
+
 def transaction_set(
     st01: str, control_number: str, version: str, body: Sequence[Segment], delimiters: Delimiters
 ) -> list[Segment]:
     """ST, ``body`` and SE, with SE01 counting every segment from ST to SE."""
+    check_value(control_number, delimiters, "ST02")
+    check_value(version, delimiters, "ST03")
     st = Segment("ST", [st01, control_number, version], delimiters)
     se = Segment("SE", [str(len(body) + 2), control_number], delimiters)
     return [st, *body, se]
@@ -75,16 +107,17 @@ def build_interchange(
     problems = envelope.check()
     if problems:
         raise InputError("the interchange envelope cannot be written", problems)
+    _check_values(envelope, delimiters)
     stamp = envelope.created
     control = envelope.control_number
     group_control = str(envelope.group_control_number or control)
     isa = Segment(
         "ISA",
         [
-            "00",
-            " " * 10,
-            "00",
-            " " * 10,
+            envelope.authorization[0],
+            envelope.authorization[1].ljust(10),
+            envelope.security[0],
+            envelope.security[1].ljust(10),
             envelope.sender_qualifier,
             envelope.sender_id.ljust(ISA_ID_WIDTH),
             envelope.receiver_qualifier,
@@ -106,8 +139,8 @@ def build_interchange(
             envelope.functional_id,
             envelope.application_sender or envelope.sender_id,
             envelope.application_receiver or envelope.receiver_id,
-            stamp.strftime("%Y%m%d"),
-            stamp.strftime("%H%M"),
+            envelope.group_date or stamp.strftime("%Y%m%d"),
+            envelope.group_time or stamp.strftime("%H%M"),
             group_control,
             "X",
             envelope.version,
@@ -118,3 +151,24 @@ def build_interchange(
     ge = Segment("GE", [str(len(transactions)), group_control], delimiters)
     iea = Segment("IEA", ["1", str(control).zfill(ISA_CONTROL_WIDTH)], delimiters)
     return [isa, gs, *body, ge, iea]
+
+
+def _check_values(envelope: Envelope, delimiters: Delimiters) -> None:
+    """Every envelope value is data: `UnsafeValue` naming its ISA or GS element otherwise."""
+    for where, value in (
+        ("ISA01", envelope.authorization[0]),
+        ("ISA02", envelope.authorization[1]),
+        ("ISA03", envelope.security[0]),
+        ("ISA04", envelope.security[1]),
+        ("ISA05", envelope.sender_qualifier),
+        ("ISA06", envelope.sender_id),
+        ("ISA07", envelope.receiver_qualifier),
+        ("ISA08", envelope.receiver_id),
+        ("ISA15", envelope.usage),
+        ("GS02", envelope.application_sender or ""),
+        ("GS03", envelope.application_receiver or ""),
+        ("GS08", envelope.version),
+        ("GS04", envelope.group_date or ""),
+        ("GS05", envelope.group_time or ""),
+    ):
+        check_value(value, delimiters, where)

@@ -15,8 +15,8 @@ from datetime import date
 from typing import Any
 
 from edi.convert.structure import Element, element_value, segment_from_json
-from edi.errors import InputError
 from edi.x12.segment import Delimiters, Segment
+from edi.x12.values import UnsafeValue, check_value, value_problem
 
 OTHER = "other_elements"
 _AMOUNT = re.compile(r"-?(\d+\.?\d*|\.\d+)")
@@ -32,7 +32,9 @@ class Field:
     that element holds the code (``!code``: any other value); writing the field sets it.
     ``kind``: text; amount (a decimal string kept as written); date; datetime (this element
     and the next, date and time); int; list (components); pointers (components as
-    integers); groups (``count`` runs of elements named ``names``, as in PER and CAS).
+    integers); groups (``count`` runs of elements named ``names``, as in PER and CAS);
+    elements (up to ``count`` consecutive elements as a list, as in CRC03-CRC07).
+    ``codes`` maps each code to its JSON word; a code not in it is left to ``other_elements``.
     """
 
     key: str
@@ -124,8 +126,11 @@ def iso_date(text: str) -> str:
 
 
 def x12_date(text: str) -> str:
-    """An ISO date as CCYYMMDD."""
-    return date.fromisoformat(text).strftime("%Y%m%d")
+    """An ISO date as CCYYMMDD; `UnsafeValue` when it is not a calendar date."""
+    try:
+        return date.fromisoformat(text).strftime("%Y%m%d")
+    except ValueError:
+        raise UnsafeValue(text, "is not a calendar date (YYYY-MM-DD)") from None
 
 
 def iso_time(text: str) -> str:
@@ -167,8 +172,12 @@ class _Elements:
             parts.append("")
         parts[component - 1] = value
 
-    def texts(self, component: str) -> list[str]:
-        out = [component.join(_trim(parts)) for parts in self.values]
+    def texts(self, seg_id: str, delimiters: Delimiters) -> list[str]:
+        """The element texts, each component checked to be data (`UnsafeValue` otherwise)."""
+        for index, parts in enumerate(self.values, start=1):
+            for part in parts:
+                check_value(part, delimiters, f"{seg_id}{index:02d}")
+        out = [delimiters.component.join(_trim(parts)) for parts in self.values]
         while out and out[-1] == "":
             out.pop()
         return out
@@ -194,13 +203,23 @@ def read_fields(segment: Segment, smap: SegmentMap) -> dict[str, Any]:
             value = _read_value(segment, f)
         except (ValueError, KeyError):
             continue
-        if value not in ("", [], None):
+        written_as_is = f.kind in ("text", "list", "groups")
+        if value not in ("", [], None) and (not written_as_is or _writable(value, segment.delimiters)):
             set_path(values, f.key, value)
     rebuilt = write_fields(smap, values, segment.delimiters)
     other = _differences(segment, rebuilt)
     if other:
         values[OTHER] = {smap.label: other}
     return values
+
+
+def _writable(value: Any, delimiters: Delimiters) -> bool:
+    """True when every text in ``value`` can be written back as data (else it stays in ``other_elements``)."""
+    if isinstance(value, dict):
+        return all(_writable(v, delimiters) for v in value.values())
+    if isinstance(value, list):
+        return all(_writable(v, delimiters) for v in value)
+    return value_problem(str(value), delimiters) is None
 
 
 def _holds(segment: Segment, when: tuple[str, str]) -> bool:
@@ -216,6 +235,8 @@ def _read_value(segment: Segment, f: Field) -> Any:
         return iso_date(day) + ("T" + iso_time(time) if time else "")
     if f.kind == "groups":
         return _read_groups(segment, index, f)
+    if f.kind == "elements":
+        return _read_elements(segment, index, f)
     if f.kind in ("list", "pointers"):
         parts = segment.components(index)
         if first is not None and last is not None:
@@ -229,6 +250,15 @@ def _read_value(segment: Segment, f: Field) -> Any:
     if f.codes is not None:
         return f.codes[text]
     return _SIMPLE[f.kind](text)
+
+
+def _read_elements(segment: Segment, index: int, f: Field) -> list[str]:
+    texts = [segment.get(index + n) for n in range(f.count)]
+    while texts and texts[-1] == "":
+        texts.pop()
+    if "" in texts:
+        raise ValueError(texts)
+    return [f.codes[t] for t in texts] if f.codes is not None else texts
 
 
 def _read_groups(segment: Segment, index: int, f: Field) -> list[dict[str, str]]:
@@ -264,16 +294,10 @@ def write_fields(smap: SegmentMap, data: dict[str, Any], delimiters: Delimiters)
         elements.set(index, None, code)
     for index, component, code in smap.fixed:
         elements.set(index, component or None, code)
-    separators = [c for c in delimiters.separators() if c]
     for f in smap.fields:
         if _has(data, f.key):
-            value = get_path(data, f.key)
-            for text in _texts(value) if f.kind in ("text", "list", "groups") else ():
-                held = [c for c in separators if c in text]
-                if held:
-                    raise InputError(f"{f.key} {text!r} holds the separator {held[0]!r}; choose other --delimiters")
-            _write_value(elements, f, value)
-    texts = elements.texts(delimiters.component)
+            _write_value(elements, f, get_path(data, f.key))
+    texts = elements.texts(smap.seg, delimiters)
     other = data.get(OTHER, {}).get(smap.label, {})
     if other:
         given = segment_from_json({"id": smap.seg, "elements": other}, delimiters)
@@ -283,14 +307,6 @@ def write_fields(smap: SegmentMap, data: dict[str, Any], delimiters: Delimiters)
                 texts.append("")
             texts[index - 1] = given.get(index)
     return Segment(smap.seg, texts, delimiters)
-
-
-def _texts(value: Any) -> list[str]:
-    if isinstance(value, dict):
-        return [t for v in value.values() for t in _texts(v)]
-    if isinstance(value, list):
-        return [t for v in value for t in _texts(v)]
-    return [str(value)]
 
 
 def _write_value(elements: _Elements, f: Field, value: Any) -> None:
@@ -308,6 +324,10 @@ def _write_value(elements: _Elements, f: Field, value: Any) -> None:
             for i, name in enumerate(f.names):
                 if name in group:
                     elements.set(index + n * width + i, None, str(group[name]))
+    elif f.kind == "elements":
+        words = {word: code for code, word in (f.codes or {}).items()}
+        for offset, part in enumerate(value):
+            elements.set(index + offset, None, words.get(str(part), str(part)))
     elif f.kind in ("list", "pointers"):
         for offset, part in enumerate(value):
             elements.set(index, (first or 1) + offset, str(part))

@@ -12,6 +12,7 @@ from functools import cache
 
 from edi.claims.fields import Field, SegmentMap
 from edi.x12.lalr import Loop
+from edi.x12.segment import Segment
 
 # NM101 entity codes of provider loops, and the role name each gets under "providers".
 ROLES: dict[str, str] = {
@@ -31,6 +32,7 @@ ROLES: dict[str, str] = {
     "85": "billing_provider",
 }
 ROLE_CODES = {role: code for code, role in ROLES.items()}
+AMBULANCE_LOCATIONS = frozenset({"PW", "45"})
 
 CLAIM_DATES: dict[str, str] = {
     "431": "onset",
@@ -108,9 +110,17 @@ class LoopKind:
     hl: str = ""
 
 
+# The trigger keys of the loops a streaming read hands out on their own (`Guide.unit_rules`).
+UNIT_TRIGGERS = {"2000A": ("HL", "20"), "2000B": ("HL", "22"), "2000C": ("HL", "23"), "2300": ("CLM", "")}
+
+
 def trigger_key(loop: Loop) -> tuple[str, str]:
     """(segment ID, entity or level code) of the segment that opens ``loop``."""
-    first = loop.trigger
+    return segment_key(loop.trigger)
+
+
+def segment_key(first: Segment) -> tuple[str, str]:
+    """(segment ID, entity or level code) of a segment that opens a loop."""
     if first.id == "NM1":
         return ("NM1", first.get(1))
     if first.id == "HL":
@@ -174,6 +184,36 @@ SUBSCRIBER_FIELDS = (
 )
 
 
+def _codes(*codes: str) -> dict[str, str]:
+    """A guide code list whose codes are written in the JSON as they are."""
+    return {code: code for code in codes}
+
+
+# CR1 ambulance transport (837P 2300 and 2400): codes from the 837P guide.
+AMBULANCE_TRANSPORT = SegmentMap(
+    "CR1",
+    (
+        Field("weight", "CR102", "amount", when=("CR101", "LB")),
+        Field("transport_reason", "CR104", codes=_codes("A", "B", "C", "D", "E")),
+        Field("distance", "CR106", "amount", when=("CR105", "DH")),
+        Field("round_trip_purpose", "CR109"),
+        Field("stretcher_purpose", "CR110"),
+    ),
+    key="ambulance_transport",
+)
+# CRC*07 ambulance certification: CRC02 Y/N says whether the conditions CRC03-CRC07 apply.
+AMBULANCE_CERTIFICATION = SegmentMap(
+    "CRC",
+    (
+        Field("applies", "CRC02", codes=_codes("Y", "N")),
+        Field("conditions", "CRC03", "elements", codes=_codes("01", "04", "05", "06", "07", "08", "09", "12"), count=5),
+    ),
+    match=((1, "07"),),
+    key="ambulance_certifications",
+    many=True,
+)
+
+
 def _procedure(ref: str) -> tuple[Field, ...]:
     return (
         Field("procedure.qualifier", f"{ref}-1"),
@@ -185,10 +225,15 @@ def _procedure(ref: str) -> tuple[Field, ...]:
 
 @cache
 def party(code: str) -> LoopKind:
-    """A name loop (NM1 with ``code``): name, IDs, address, contacts, demographics."""
+    """A name loop (NM1 with ``code``): name, IDs, address, contacts, demographics.
+
+    An ambulance pick-up or drop-off location (NM1*PW, NM1*45) is always written as a
+    non-person entity (NM102 ``2``), as the 837P guide requires, even without a name.
+    """
+    entity = ((2, 0, "2"),) if code in AMBULANCE_LOCATIONS else ()
     return LoopKind(
         (
-            SegmentMap("NM1", NM1_FIELDS, match=((1, code),), always=True),
+            SegmentMap("NM1", NM1_FIELDS, match=((1, code),), fixed=entity, always=True),
             *ADDRESS,
             SegmentMap(
                 "PRV",
@@ -362,6 +407,7 @@ def line(guide: str) -> LoopKind:
             SegmentMap("LX", (Field("line_number", "LX01", "int"),), always=True),
             SERVICES[guide],
             *((TEETH,) if guide == "837D" else ()),
+            *((AMBULANCE_TRANSPORT, AMBULANCE_CERTIFICATION) if guide == "837P" else ()),
             _ref("6R", "line_control_number"),
             _ref("G1", "prior_authorization"),
             SegmentMap("NTE", (Field("code", "NTE01"), Field("text", "NTE02")), key="note"),
@@ -409,6 +455,7 @@ def claim(guide: str) -> LoopKind:
             _ref("EA", "medical_record_number"),
             _ref("D9", "clearinghouse_trace_number"),
             SegmentMap("NTE", (Field("code", "NTE01"), Field("text", "NTE02")), key="note"),
+            *((AMBULANCE_TRANSPORT, AMBULANCE_CERTIFICATION) if guide == "837P" else ()),
             SegmentMap(
                 "CL1",
                 (
@@ -426,7 +473,7 @@ def claim(guide: str) -> LoopKind:
         ),
         {("SBR", ""): Child("other_payers", "many"), ("LX", ""): Child("lines", "many")},
         roles="providers",
-        dates=CLAIM_DATES,
+        dates={**CLAIM_DATES, "096": "discharge_hour"} if guide == "837I" else CLAIM_DATES,
         diagnoses=True,
     )
 

@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from edi.guides.registry import Guide
-from edi.x12.lalr import Loop
+from edi.x12.lalr import Detached, Loop
 from edi.x12.segment import Segment
 
 Item = Segment | Loop
@@ -66,7 +66,7 @@ def _qualifier(guide: Guide, segment: Segment) -> str | None:
 
 def _rank(guide: Guide, ranks: dict[tuple[str, str | None], float], item: Item) -> float:
     if isinstance(item, Loop):
-        if item.trigger.id == "HL":
+        if item.level if type(item) is Detached else item.trigger.id == "HL":
             return ranks[("level", None)]
         return ranks.get(("loop", item.id), ranks[("level", None)])
     code = _qualifier(guide, item)

@@ -5,25 +5,36 @@ from __future__ import annotations
 from typing import Any
 
 from edi.claims import FORMAT
+from edi.claims.codelists import code_lists_by_qualifier, read_code_list
 from edi.claims.fields import OTHER, iso_date, iso_time, read_fields
 from edi.claims.levels import hl_levels
-from edi.claims.maps import DIAGNOSIS_CLASSES, ROLES, Child, LoopKind, loop_kind, trigger_key
+from edi.claims.maps import DIAGNOSIS_CLASSES, ROLES, UNIT_TRIGGERS, Child, LoopKind, loop_kind, trigger_key
 from edi.claims.maps import ROOT as ROOT_KIND
 from edi.claims.order import source_order
 from edi.claims.segments import date_value, diagnosis_segments
 from edi.convert.structure import segment_json
-from edi.errors import InputError
+from edi.errors import InputError, Location, ReadError
 from edi.guides.registry import guide_by_id
 from edi.x12.document import Document, Group, Interchange, Transaction
-from edi.x12.lalr import Loop
+from edi.x12.lalr import Detached, Loop
 from edi.x12.segment import Segment
+from edi.x12.values import UnsafeValue
 
 CLAIM_GUIDES = ("837P", "837I", "837D")
 
 
+class Spliced:
+    """Stands for a list of loops that a streaming read writes on its own (see `edi.claims.stream`)."""
+
+
+SPLICED = Spliced()
+# Present-on-admission indicators the 5010 guides allow in HI0x-9.
+POA_VALUES = frozenset({"Y", "N", "U", "W"})
+
+
 def read_claims(document: Document) -> dict[str, Any]:
     """Claims JSON for every 837 in ``document``: one object, or a ``batch`` when there are several."""
-    found = [transaction_claims(i, g, t) for i, g, t in document.transactions()]
+    found = [transaction_claims(i, g, t, document.file) for i, g, t in document.transactions()]
     if not found:
         raise InputError("no 837 transaction set in the file", file=document.file)
     if len(found) == 1:
@@ -33,15 +44,20 @@ def read_claims(document: Document) -> dict[str, Any]:
     return {"format": FORMAT, "batch": found}
 
 
-def transaction_claims(interchange: Interchange, group: Group, transaction: Transaction) -> dict[str, Any]:
-    """Claims JSON for one 837 transaction set."""
+def transaction_claims(
+    interchange: Interchange, group: Group, transaction: Transaction, file: str = ""
+) -> dict[str, Any]:
+    """Claims JSON for one 837 transaction set (``file`` names it in errors)."""
     guide = transaction.guide
     if guide is None or guide.id not in CLAIM_GUIDES:
-        name = guide.id if guide else f"ST01 {transaction.st.get(1)!r}"
-        raise InputError(
-            f"transaction set {transaction.control_number} is {name}, not an 837 claim (837P, 837I or 837D)"
+        st = transaction.st
+        name = guide.id if guide else f"ST01 {st.get(1)!r} version {transaction.version or st.get(3)!r}"
+        raise ReadError(
+            f"transaction set {transaction.control_number} is {name}, not an 837 claim (837P, 837I or 837D)",
+            Location(file=file, position=1, line=st.line, segment=st.text()),
+            "an 837P, 837I or 837D transaction set of version 005010",
         )
-    body = _read_loop(transaction.root, ROOT_KIND, guide.id)
+    body = read_loop(transaction.root, ROOT_KIND, guide.id)
     out: dict[str, Any] = {"format": FORMAT}
     if interchange.isa is not None:
         out["interchange"] = _interchange(interchange.isa, interchange)
@@ -54,7 +70,12 @@ def transaction_claims(interchange: Interchange, group: Group, transaction: Tran
 
 def _interchange(isa: Segment, interchange: Interchange) -> dict[str, Any]:
     d = interchange.delimiters
-    out: dict[str, Any] = {
+    out: dict[str, Any] = {}
+    if isa.get(1) != "00" or isa.get(2).strip():
+        out.update(authorization_qualifier=isa.get(1), authorization=isa.get(2).strip())
+    if isa.get(3) != "00" or isa.get(4).strip():
+        out.update(security_qualifier=isa.get(3), security=isa.get(4).strip())
+    out |= {
         "sender_qualifier": isa.get(5),
         "sender_id": isa.get(6).strip(),
         "receiver_qualifier": isa.get(7),
@@ -77,9 +98,10 @@ def _group(gs: Segment) -> dict[str, Any]:
     out: dict[str, Any] = {"sender": gs.get(2), "receiver": gs.get(3)}
     if gs.get(6).isdigit():
         out["control_number"] = int(gs.get(6))
+    clock = gs.get(5)
     try:
         out["date"] = iso_date(gs.get(4))
-        out["time"] = iso_time(gs.get(5))
+        out["time"] = iso_time(clock[:6]) + (f".{clock[6:]}" if clock[6:].isdigit() else "")
     except ValueError:
         pass
     return out
@@ -98,6 +120,8 @@ class _LoopReader:
         self.diagnoses: list[Segment] = []
         classes = DIAGNOSIS_CLASSES[guide] if kind.diagnoses else ()
         self.dx_codes = frozenset().union(*classes)
+        self.lists = code_lists_by_qualifier(guide) if kind.diagnoses else {}
+        self.listed: dict[str, list[Segment]] = {}
 
     def segment(self, segment: Segment, first: bool) -> None:
         """Place one of the loop's own segments: a named field, a date, a diagnosis or an extra segment."""
@@ -108,6 +132,8 @@ class _LoopReader:
             self.extras.append(segment_json(segment))
         elif segment.id == "HI" and segment.get(1, 1) in self.dx_codes:
             self.diagnoses.append(segment)
+        elif segment.id == "HI" and segment.get(1, 1) in self.lists:
+            self.listed.setdefault(self.lists[segment.get(1, 1)].key, []).append(segment)
         elif not (segment.id == "DTP" and self._date(segment)):
             self._named(segment)
 
@@ -135,13 +161,20 @@ class _LoopReader:
             self.obj[key] = value
             return True
         name = self.kind.dates.get(qualifier)
-        if name is None or name in self.obj.get("dates", {}):
+        if name is None or name in self.obj.get("dates", {}) or (segment.get(2) == "TM") != name.endswith("_hour"):
             return False
         self.obj.setdefault("dates", {})[name] = value
         return True
 
     def loop(self, loop: Loop) -> None:
-        """Place a child loop under its key, or keep it whole in ``extra_loops``."""
+        """Place a child loop under its key, or keep it whole in ``extra_loops``.
+
+        A loop handed out by a streaming read (`Detached`) was written already: its list
+        keeps its place in the object, holding `SPLICED` for the writer to fill.
+        """
+        if type(loop) is Detached:
+            self.obj.setdefault(self.kind.children[UNIT_TRIGGERS[loop.id]].key, SPLICED)
+            return
         key = trigger_key(loop)
         child = self.kind.children.get(key)
         if child is None and self.kind.roles and key[0] == "NM1" and key[1] in ROLES:
@@ -150,7 +183,7 @@ class _LoopReader:
         if child is None or kind is None or (not kind.maps[0].matches(loop.trigger) and not kind.hl):
             self.obj.setdefault("extra_loops", []).append(loop_structure(loop))
             return
-        data = _read_loop(loop, kind, self.guide)
+        data = read_loop(loop, kind, self.guide)
         if child.mode == "many":
             self.obj.setdefault(child.key, []).append(data)
         elif child.mode == "role":
@@ -172,17 +205,27 @@ class _LoopReader:
         if self.diagnoses:
             component = self.diagnoses[0].delimiters.component
             found = [_diagnosis(c.split(component)) for s in self.diagnoses for c in s.elements]
-            built = diagnosis_segments(found, self.guide, self.diagnoses[0].delimiters)
-            if [s.text() for s in built] == [s.text() for s in self.diagnoses]:
+            try:
+                built = diagnosis_segments(found, self.guide, self.diagnoses[0].delimiters)
+            except UnsafeValue:  # a code holding a separator stays in its segment
+                built = []
+            poa_known = all(d.get("present_on_admission", "Y") in POA_VALUES for d in found)
+            if poa_known and [s.text() for s in built] == [s.text() for s in self.diagnoses]:
                 self.obj["diagnoses"] = found
             else:
                 self.extras.extend(segment_json(s) for s in self.diagnoses)
+        for key, segments in self.listed.items():
+            value = read_code_list(self.lists[segments[0].get(1, 1)], segments)
+            if value is None:
+                self.extras.extend(segment_json(s) for s in segments)
+            else:
+                self.obj[key] = value
         if self.extras:
             self.obj["extra_segments"] = self.extras
         return self.obj
 
 
-def _read_loop(loop: Loop, kind: LoopKind, guide: str) -> dict[str, Any]:
+def read_loop(loop: Loop, kind: LoopKind, guide: str) -> dict[str, Any]:
     reader = _LoopReader(kind, guide)
     for n, item in enumerate(loop.items):
         if isinstance(item, Segment):

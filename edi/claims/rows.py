@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, TextIO
+
+from edi.money import two_decimals
 
 COLUMNS = (
     "patient_control_number",
@@ -29,19 +31,39 @@ def claim_rows(data: dict[str, Any]) -> Iterator[dict[str, str]]:
     """One row per service line of every claim in claims JSON (a single document or a batch)."""
     for document in data.get("batch", [data]):
         for provider in document.get("billing_providers", []):
-            npi = provider.get("billing_provider", {}).get("npi", "")
             for subscriber in provider.get("subscribers", []):
-                member = subscriber.get("subscriber", {})
-                head = {
-                    "billing_provider_npi": npi,
-                    "payer": subscriber.get("payer", {}).get("name", ""),
-                    "subscriber_id": member.get("id", ""),
-                }
                 for claim in subscriber.get("claims", []):
-                    yield from _lines(claim, {**head, "patient": _name(member)})
+                    yield from lines_of(claim, provider, subscriber, None)
                 for patient in subscriber.get("patients", []):
                     for claim in patient.get("claims", []):
-                        yield from _lines(claim, {**head, "patient": _name(patient.get("patient", {}))})
+                        yield from lines_of(claim, provider, subscriber, patient)
+
+
+def lines_of(
+    claim: dict[str, Any], provider: dict[str, Any], subscriber: dict[str, Any], patient: dict[str, Any] | None
+) -> Iterator[dict[str, str]]:
+    """The rows of one claim, given the objects of its billing provider, subscriber and patient levels."""
+    member = subscriber.get("subscriber", {})
+    head = {
+        "billing_provider_npi": provider.get("billing_provider", {}).get("npi", ""),
+        "payer": subscriber.get("payer", {}).get("name", ""),
+        "subscriber_id": member.get("id", ""),
+        "patient": _name(member if patient is None else patient.get("patient", {})),
+    }
+    return _lines(claim, head)
+
+
+def csv_writer(out: TextIO) -> Callable[[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any] | None], None]:
+    """Write the CSV header to ``out``; return what writes one claim's rows given its levels (`lines_of`)."""
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+
+    def write(
+        claim: dict[str, Any], provider: dict[str, Any], subscriber: dict[str, Any], patient: dict[str, Any] | None
+    ) -> None:
+        writer.writerows(lines_of(claim, provider, subscriber, patient))
+
+    return write
 
 
 def write_claim_csv(data: dict[str, Any], out: TextIO) -> None:
@@ -55,7 +77,7 @@ def _lines(claim: dict[str, Any], head: dict[str, str]) -> Iterator[dict[str, st
     common = {
         **head,
         "patient_control_number": claim.get("patient_control_number", ""),
-        "claim_charge": claim.get("charge", ""),
+        "claim_charge": two_decimals(claim.get("charge", "")),
         "diagnoses": " ".join(d["code"] for d in claim.get("diagnoses", [])),
     }
     for n, line in enumerate(claim.get("lines", []), start=1):
@@ -70,7 +92,7 @@ def _lines(claim: dict[str, Any], head: dict[str, str]) -> Iterator[dict[str, st
             "procedure": procedure.get("code", ""),
             "modifiers": " ".join(procedure.get("modifiers", [])),
             "units": line.get("units", ""),
-            "charge": line.get("charge", ""),
+            "charge": two_decimals(line.get("charge", "")),
         }
 
 

@@ -3,136 +3,300 @@
 from __future__ import annotations
 
 import json
-import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO, cast
 
 import typer
 from rich.markup import escape
 
 from edi.claims import FORMAT as CLAIMS_FORMAT
-from edi.commands.common import handle_errors, stderr
+from edi.claims.envelope import EnvelopeOptions
+from edi.commands.common import display_name, expand_inputs, handle_errors, progress, redactor, source, stderr
+from edi.commands.rows import build_from_rows, is_rows, write_rows
 from edi.commands.structure import _delimiters as parse_delimiters
+from edi.commands.structure import load_json
 from edi.errors import InputError
+from edi.output import is_stdio, open_output, refuse_inputs, write_text
+from edi.redact import Redactor
 from edi.remit import FORMAT as REMITTANCE_FORMAT
-from edi.x12.reader import read_document
+from edi.x12.reader import read_document, transaction_kinds
 
 MAX_NOTES = 5
 
 
 @handle_errors
 def build(
-    file: Annotated[Path, typer.Argument(help="Claims JSON (edi.claims/1) or remittance JSON (edi.remittance/1).")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the X12 here (default: stdout).")] = None,
-    control_number: Annotated[
-        int | None, typer.Option("--control-number", help="Interchange control number (ISA13/IEA02).")
+    file: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="FILE",
+            help="Claims JSON (edi.claims/1), remittance JSON (edi.remittance/1) or claims rows (.csv, .parquet);"
+            " - for stdin (JSON).",
+        ),
     ] = None,
-    sender: Annotated[str | None, typer.Option("--sender", help="Interchange sender ID (ISA06).")] = None,
-    receiver: Annotated[str | None, typer.Option("--receiver", help="Interchange receiver ID (ISA08).")] = None,
+    output: Annotated[
+        str | None,
+        typer.Option("-o", "--output", metavar="OUT", help="Write the X12 here (default and -: standard output)."),
+    ] = None,
+    control_number: Annotated[
+        int | None,
+        typer.Option(
+            "--control-number", metavar="N", help="Control number of the interchange and group (ISA13, GS06)."
+        ),
+    ] = None,
+    sender: Annotated[str | None, typer.Option("--sender", metavar="ID", help="Interchange sender ID (ISA06).")] = None,
+    receiver: Annotated[
+        str | None, typer.Option("--receiver", metavar="ID", help="Interchange receiver ID (ISA08).")
+    ] = None,
     test: Annotated[
-        bool | None, typer.Option("--test/--production", help="Mark the interchange as test (T) or production (P).")
+        bool | None,
+        typer.Option("--test/--production", help="Mark the interchange as test (T, the default) or production (P)."),
     ] = None,
     delimiters: Annotated[
         str | None,
-        typer.Option("--delimiters", help="Four characters: element, component, repetition and segment, e.g. '*:^~'."),
+        typer.Option(
+            "--delimiters",
+            metavar="CHARS",
+            help="Four characters: element, component, repetition and segment, e.g. '*:^~'.",
+        ),
     ] = None,
     allow_unbalanced: Annotated[
         bool, typer.Option("--allow-unbalanced", help="835 only: write a remittance that does not balance.")
     ] = False,
+    secondary: Annotated[
+        bool, typer.Option("--secondary", help="Build the claims to the next payer from --claims and --remit.")
+    ] = False,
+    claims: Annotated[
+        Path | None, typer.Option("--claims", metavar="FILE", help="--secondary: the primary's 837.")
+    ] = None,
+    remit: Annotated[
+        list[Path] | None,
+        typer.Option("--remit", metavar="FILE", help="--secondary: the primary's 835 (repeat: applied in order)."),
+    ] = None,
+    payer: Annotated[
+        str | None, typer.Option("--payer", metavar="ID", help="--secondary: the next payer's ID (NM109).")
+    ] = None,
+    column_map: Annotated[
+        Path | None,
+        typer.Option("--map", metavar="MAP.toml", help="Claims rows: rename a system's columns, set constants."),
+    ] = None,
 ) -> None:
-    """Build an 837 from claims JSON, or an 835 from remittance JSON; nothing is written when the JSON is wrong."""
-    data = _load(file)
+    """Build an 837 from claims JSON, an 835 from remittance JSON, or (--secondary) the 837 to the next payer."""
+    usage = None if test is None else ("T" if test else "P")
+    if secondary:
+        from edi.commands.secondary import build_secondary_claims
+
+        envelope = (control_number, sender, receiver, usage)
+        inputs = [p for p in (claims, *(remit or [])) if p is not None]
+        text = build_secondary_claims(Path(file) if file else None, claims, remit, payer, envelope)
+        write_text(output, text, inputs)
+        return
+    if file is None:
+        raise InputError("give the JSON file to build from, or --secondary with --claims and --remit")
+    path = Path(file)
+    name = display_name(path)
+    if is_rows(path):
+        options = EnvelopeOptions(control_number, sender, receiver, usage)
+        if output is not None and not is_stdio(output):
+            refuse_inputs(Path(output), [path])
+        target = None if is_stdio(output) else Path(str(output))
+        chosen_rows = parse_delimiters(delimiters) if delimiters else None
+        build_from_rows(path, column_map, target, options, chosen_rows, lambda note: _note(name, note))
+        return
+    if column_map is not None:
+        raise InputError("--map applies to claims rows (.csv or .parquet), not to JSON", file=name)
+    data = load_json(path)
     chosen = parse_delimiters(delimiters) if delimiters else None
     kind = data.get("format") if isinstance(data, dict) else None
+    options = EnvelopeOptions(control_number, sender, receiver, usage)
     if kind == CLAIMS_FORMAT:
-        from edi.claims.build import EnvelopeOptions, build_837  # each format's code is imported when used
+        from edi.claims.build import build_837  # each format's code is imported when used
 
-        usage = None if test is None else ("T" if test else "P")
-        options = EnvelopeOptions(control_number, sender, receiver, usage)
-        text = build_837(data, str(file), options, chosen, warn=lambda note: _note(file, note))
+        text = build_837(data, name, options, chosen, warn=lambda note: _note(name, note))
     elif kind == REMITTANCE_FORMAT:
         from edi.remit.build import build_835
 
-        text = build_835(data, str(file), allow_unbalanced, chosen)
+        text = build_835(data, name, allow_unbalanced, chosen, options=options)
     else:
         raise InputError(
             f'"format" is {kind!r}; expected "{CLAIMS_FORMAT}" (claims, builds an 837) '
             f'or "{REMITTANCE_FORMAT}" (remittance, builds an 835)',
-            file=str(file),
+            file=name,
         )
-    _emit(text, output)
+    write_text(output, text, [path])
 
 
 @handle_errors
 def read(
-    file: Annotated[Path, typer.Argument(help="An X12 837 or 835 file.")],
+    files: Annotated[
+        list[str], typer.Argument(metavar="FILE", help="X12 837, 835 or 277CA files, folders, globs, or - for stdin.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON (the default).")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Write one CSV row per service line.")] = False,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")] = None,
+    output: Annotated[
+        str | None, typer.Option("-o", "--output", metavar="OUT", help="Write to this file (- for standard output).")
+    ] = None,
+    redact: Annotated[bool, typer.Option("--redact", help="Mask names, IDs, birth dates, addresses.")] = False,
+    as_rows: Annotated[
+        bool,
+        typer.Option(
+            "--rows", help="837: claims rows that edi build takes back (CSV; Parquet when OUT ends .parquet)."
+        ),
+    ] = False,
 ) -> None:
-    """Read an 837 into claims JSON or an 835 into remittance JSON (or CSV rows of either)."""
-    if as_json and as_csv:
-        raise InputError("choose one of --json and --csv")
-    document = read_document(file)
+    """Read an 837 into claims JSON, an 835 into remittance JSON (or CSV rows of either), a 277CA into claim acks.
+
+    With several files, the JSON is one document per line (JSON Lines) and the CSV has one header.
+    """
+    if as_json and (as_csv or as_rows):
+        raise InputError("choose one of --json, --csv and --rows")
+    paths = expand_inputs(files)
+    if as_rows:
+        _read_rows(paths, output)
+        return
+    masker = redactor(redact)
+    with open_output(output, paths) as out:
+        for number, path in enumerate(progress(paths, "reading")):
+            # One CSV header for all files: the writers only call write(), which is all _AfterFirstLine has.
+            target = out if number == 0 or not as_csv else cast(TextIO, _AfterFirstLine(out))
+            _read_one(path, target, as_csv, len(paths) > 1, masker)
+
+
+def _read_rows(paths: list[Path], output: str | None) -> None:
+    """One 837 as claims rows (`edi.rows`): CSV, or Parquet when the output ends in .parquet."""
+    from edi.claims.read import read_claims
+
+    if len(paths) != 1:
+        raise InputError("--rows reads one 837 at a time")
+    path = paths[0]
+    name = display_name(path)
+    document = read_document(source(path), file=name)
     kinds = {t.st.get(1) for _, _, t in document.transactions()}
-    if kinds == {"835"}:
+    if kinds != {"837"}:
+        raise InputError(f"--rows reads 837 claims; found transaction sets: {', '.join(sorted(kinds)) or 'none'}")
+    data = read_claims(document)
+    if output is not None and not is_stdio(output) and output.lower().endswith(".parquet"):
+        refuse_inputs(Path(output), paths)
+        write_rows(data, Path(output), parquet=True)
+        return
+    with open_output(output, paths) as out:
+        from edi.rows.write import write_csv
+
+        write_csv(data, None, out)
+
+
+def _read_one(path: Path, out: TextIO, as_csv: bool, several: bool, masker: Redactor | None) -> None:
+    """One file as claims, remittance or claim acknowledgment JSON (one line when ``several``) or CSV rows.
+
+    A file is streamed one claim at a time; standard input and ``--redact`` read the whole document.
+    """
+    name = display_name(path)
+    kinds = None if is_stdio(path) else transaction_kinds(path, name)
+    if kinds is not None and masker is None and _stream(path, name, kinds, out, as_csv):
+        return
+    document = read_document(source(path), file=name)
+    found = {t.st.get(1) for _, _, t in document.transactions()}
+    write: Callable[[Any, TextIO], None] | None = None
+    if found == {"835"}:
         from edi.remit.csv import write_csv
         from edi.remit.read import read_remittance
 
-        data = read_remittance(document)
+        data: Any = read_remittance(document)
         write = write_csv
-    elif kinds == {"837"}:
+    elif found == {"837"}:
         from edi.claims.read import read_claims, renumbered
         from edi.claims.rows import write_claim_csv
 
         data = read_claims(document)
         write = write_claim_csv
         for _, _, transaction in document.transactions():
-            _warn(file, transaction.control_number, renumbered(transaction))
+            notes = renumbered(transaction)
+            _warn(name, transaction.control_number, notes[:MAX_NOTES], len(notes))
+    elif found == {"277"} and not as_csv:
+        from edi.ack.read277 import read_claim_acks
+
+        data = read_claim_acks(document)
     else:
-        found = ", ".join(sorted(kinds)) or "none"
-        raise InputError(f"expected 837 or 835 transaction sets (not mixed); found: {found}", file=str(file))
-    out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
-    try:
+        raise _kinds_error(found, name)
+    if masker is not None:
+        masker.learn_segments(document.segments())
+        data = masker.data(data)
+    if as_csv and write is not None:
+        write(data, out)
+    else:
+        out.write(json.dumps(data, indent=None if several else 2) + "\n")
+
+
+def _stream(path: Path, name: str, kinds: Any, out: TextIO, as_csv: bool) -> bool:
+    """Write an 837 or 835 file one claim at a time; False for what needs the whole document."""
+    found = set(kinds)
+    if found == {"835"}:
+        from edi.remit.stream import CsvWriter, JsonWriter, stream_remittance
+
         if as_csv:
-            write(data, out)
+            stream_remittance(path, CsvWriter(out), name)
         else:
-            out.write(json.dumps(data, indent=2) + "\n")
-    finally:
-        if output:
-            out.close()
+            writer = JsonWriter(out, name)
+            stream_remittance(path, writer, name)
+            writer.close()
+        return True
+    if found == {"837"}:
+        from edi.claims.rows import csv_writer
+        from edi.claims.stream import stream_claims
+
+        def notes(number: str, first: list[str], count: int) -> None:
+            _warn(name, number, first, count)
+
+        if as_csv:
+            stream_claims(path, None, kinds["837"], notes, name, on_claim=csv_writer(out))
+        else:
+            stream_claims(path, out, kinds["837"], notes, name)
+        return True
+    if found != {"277"}:
+        raise _kinds_error(found, name)
+    return False
 
 
-def _warn(file: Path, control_number: str, notes: list[str]) -> None:
+def _kinds_error(found: set[str], name: str) -> InputError:
+    listed = ", ".join(sorted(found)) or "none"
+    return InputError(
+        f"expected 837, 835 or 277CA transaction sets (not mixed; no CSV for a 277CA); found: {listed}", file=name
+    )
+
+
+class _AfterFirstLine:
+    """A text stream that drops everything up to its first line break (a CSV header already written)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.skipping = True
+
+    def write(self, text: str) -> int:
+        if self.skipping:
+            end = text.find("\n")
+            if end < 0:
+                return len(text)
+            self.skipping = False
+            text = text[end + 1 :]
+        return self.out.write(text)
+
+
+def _warn(file: str, control_number: str, notes: list[str], count: int) -> None:
     """Print the first few numbers a build will correct, and how many more there are."""
     for note in notes[:MAX_NOTES]:
         stderr.print(
-            f"[yellow]warning[/]: {escape(str(file))}: transaction set {escape(control_number)}: {escape(note)}",
+            f"[yellow]warning[/]: {escape(file)}: transaction set {escape(control_number)}: {escape(note)}",
             soft_wrap=True,
         )
-    if len(notes) > MAX_NOTES:
+    if count > MAX_NOTES:
         stderr.print(
-            f"[yellow]warning[/]: {escape(str(file))}: transaction set {escape(control_number)}: "
-            f"{len(notes) - MAX_NOTES} more HL or SE numbers will be corrected by edi build",
+            f"[yellow]warning[/]: {escape(file)}: transaction set {escape(control_number)}: "
+            f"{count - MAX_NOTES} more HL or SE numbers will be corrected by edi build",
             soft_wrap=True,
         )
 
 
-def _note(file: Path, note: str) -> None:
+def _note(file: str, note: str) -> None:
     """Print one build warning on standard error."""
-    stderr.print(f"[yellow]warning[/]: {escape(str(file))}: {escape(note)}", soft_wrap=True)
-
-
-def _load(file: Path) -> Any:
-    try:
-        return json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read the JSON: {exc}", file=str(file)) from exc
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    with output.open("w", encoding="utf-8", newline="", errors="surrogateescape") as out:
-        out.write(text)
+    stderr.print(f"[yellow]warning[/]: {escape(file)}: {escape(note)}", soft_wrap=True)

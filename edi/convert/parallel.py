@@ -39,7 +39,7 @@ def parse_to_json(path: Path, out: TextIO, jobs: int, minimum: int = MINIMUM_SIZ
     cut = find_cut(path, minimum) if jobs > 1 and hasattr(os, "fork") else None
     stream = JsonStream(out)
     if cut is None:
-        reader = Reader(str(path))
+        reader = Reader(str(path), units=True)
         with path.open("rb") as source:
             events = reader.events(source)
             first = next(events, None)  # a file that cannot be read at all writes nothing
@@ -63,7 +63,7 @@ def _two_halves(path: Path, cut: Cut, stream: JsonStream, out: TextIO) -> list[R
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the forked process; its output is checked by the parent
             os._exit(_read_second_half(path, cut, second, status))
-        reader = Reader(str(path))
+        reader = Reader(str(path), units=True)
         try:
             with Part(path, 0, cut.offset) as first:
                 stream.body(reader.events(first, partial=True))
@@ -87,7 +87,7 @@ def _two_halves(path: Path, cut: Cut, stream: JsonStream, out: TextIO) -> list[R
 
 
 def _read_second_half(path: Path, cut: Cut, out: TextIO, status: BinaryIO) -> int:  # pragma: no cover - forked
-    reader = Reader(str(path), cut.line - cut.context_lines, cut.offset - len(cut.context))
+    reader = Reader(str(path), cut.line - cut.context_lines, cut.offset - len(cut.context), units=True)
     try:
         with Part(path, cut.offset, None, cut.context) as second:
             JsonStream(out).body(reader.events(second, resume=True), continuing=True)

@@ -7,17 +7,20 @@ components, a repeated element ``{"repeat": [...]}``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from functools import cache
 from typing import Any, TextIO
 
+import orjson
+
 from edi.errors import InputError
 from edi.guides.registry import Guide, guide_by_id
-from edi.x12.document import Document, Group, Interchange, ReadWarning, Transaction
+from edi.x12.document import Document, Group, Interchange, LoopUnit, ReadWarning, Transaction
 from edi.x12.lalr import Loop
 from edi.x12.reader import Event
 from edi.x12.segment import Delimiters, Segment
+from edi.x12.units import UnitWalk
+from edi.x12.values import check_value
 
 FORMAT = "edi.structure/1"
 Element = str | list[str] | dict[str, list[str | list[str]]]
@@ -142,46 +145,88 @@ def _group_tail(group: Group) -> dict[str, Any]:
     return {"GE": segment_json(group.ge)} if group.ge else {}
 
 
-class JsonStream:
-    """Write the same JSON as `document_json`, one transaction set at a time.
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
 
-    Memory stays bounded by one transaction set whatever the size of the file. The body
-    may be written in pieces (``continuing`` picks up inside an open group), which lets
-    two parts of one file be written by two processes and joined.
+
+class JsonStream:
+    """Write the same JSON as `document_json`, as the reader's events arrive.
+
+    Memory stays bounded by one claim whatever the size of the file: with a reader that
+    hands out units (`Reader(units=True)`), each claim and each level that holds claims is
+    written as soon as it is complete, after whatever of the loops holding it was not
+    written yet. The body may be written in pieces (``continuing`` picks up inside an open
+    group), which lets two parts of one file be written by two processes and joined.
     """
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
         self.first_interchange = self.first_group = self.first_transaction = True
+        self.walk = UnitWalk(self)
+        self.names: dict[str, str] = {}
 
     def begin(self, file: str) -> None:
         """Open the document."""
-        self.out.write(f'{{"format": {json.dumps(FORMAT)}, "file": {json.dumps(file)}, "interchanges": [')
+        self.out.write(f'{{"format":{_dumps(FORMAT)},"file":{_dumps(file)},"interchanges":[')
 
     def body(self, events: Iterable[Event], continuing: bool = False) -> None:
         """Write the interchanges, groups and transaction sets of ``events``."""
         if continuing:
             self.first_interchange = self.first_group = self.first_transaction = False
-        dumps, write = json.dumps, self.out.write
+        write = self.out.write
         for event in events:
             kind, value = event.kind, event.value
-            if kind == "transaction":
-                write(("" if self.first_transaction else ", ") + dumps(transaction_json(value)))
-                self.first_transaction = False
+            if kind == "unit":
+                self._unit(value)
+            elif kind == "transaction":
+                self._transaction(value)
             elif kind == "interchange":
-                write(("" if self.first_interchange else ", ") + dumps(_interchange_head(value))[:-1] + ', "groups": [')
+                write(("" if self.first_interchange else ",") + _dumps(_interchange_head(value))[:-1] + ',"groups":[')
                 self.first_interchange, self.first_group = False, True
             elif kind == "group":
-                head = dumps(_group_head(value))[:-1]
-                write(("" if self.first_group else ", ") + head + (", " if len(head) > 1 else "") + '"transactions": [')
+                head = _dumps(_group_head(value))[:-1]
+                write(("" if self.first_group else ",") + head + ("," if len(head) > 1 else "") + '"transactions":[')
                 self.first_group, self.first_transaction = False, True
             elif kind in ("group_end", "interchange_end"):
-                tail = dumps(_group_tail(value) if kind == "group_end" else _interchange_tail(value))[1:]
-                write("]" + (", " + tail if len(tail) > 1 else "}"))
+                tail = _dumps(_group_tail(value) if kind == "group_end" else _interchange_tail(value))[1:]
+                write("]" + ("," + tail if len(tail) > 1 else "}"))
 
     def end(self, warnings: Iterable[ReadWarning]) -> None:
         """Close the document with the reader's warnings."""
-        self.out.write('], "warnings": ' + json.dumps([warning_json(w) for w in warnings]) + "}\n")
+        self.out.write('],"warnings":' + _dumps([warning_json(w) for w in warnings]) + "}\n")
+
+    def _unit(self, unit: LoopUnit) -> None:
+        """Write a loop handed out by the reader, opening first the loops that hold it."""
+        if not self.walk.started:
+            separator = "" if self.first_transaction else ","
+            self.first_transaction = False
+            self.out.write(f'{separator}{{"guide":{_dumps(unit.guide.id)},"version":{_dumps(unit.version)},"loops":')
+            self.names = _loop_names(unit.guide)
+        self.walk.unit(unit)
+
+    def _transaction(self, transaction: Transaction) -> None:
+        """Write a transaction set, or close the one whose units were written."""
+        if self.walk.started:
+            self.walk.end(transaction)
+            self.out.write("}")
+            return
+        self.out.write(("" if self.first_transaction else ",") + _dumps(transaction_json(transaction)))
+        self.first_transaction = False
+
+    # The walk's visitor: loops open, items arrive, loops close.
+
+    def open(self, loop_id: str, trigger: Segment, depth: int) -> None:
+        prefix = "," if depth else ""
+        name = self.names.get(loop_id, loop_id)
+        self.out.write(f'{prefix}{{"loop":{_dumps(loop_id)},"name":{_dumps(name)},"items":[')
+        self.out.write(_dumps(segment_json(trigger)))
+
+    def item(self, item: Segment | Loop, depth: int) -> None:
+        value = segment_json(item) if isinstance(item, Segment) else loop_json(item, self.names)
+        self.out.write("," + _dumps(value))
+
+    def close(self, depth: int) -> None:
+        self.out.write("]}")
 
 
 def stream_json(events: Iterable[Event], out: TextIO, file: str, warnings: list[ReadWarning]) -> None:
@@ -195,13 +240,14 @@ def stream_json(events: Iterable[Event], out: TextIO, file: str, warnings: list[
 # JSON back to X12 -------------------------------------------------------------------------
 
 
-def _raw(value: Element, delimiters: Delimiters) -> str:
+def _raw(value: Element, delimiters: Delimiters, where: str) -> str:
+    """The element text of a JSON element; every string in it is checked to be data (`UnsafeValue`)."""
     if isinstance(value, str):
-        return value
+        return check_value(value, delimiters, where, part=False)
     if isinstance(value, list):
-        return delimiters.component.join(value)
+        return delimiters.component.join(check_value(v, delimiters, where) for v in value)
     rep = delimiters.repetition or "^"
-    return rep.join(_raw(v, delimiters) for v in value["repeat"])
+    return rep.join(_raw(v, delimiters, where) for v in value["repeat"])
 
 
 def segment_from_json(data: dict[str, Any], delimiters: Delimiters) -> Segment:
@@ -212,7 +258,7 @@ def segment_from_json(data: dict[str, Any], delimiters: Delimiters) -> Segment:
     for ref, value in elements.items():
         if not ref.startswith(seg_id) or not ref[len(seg_id) :].isdigit():
             raise InputError(f"segment {seg_id}: element key {ref!r} is not {seg_id}01, {seg_id}02, ...")
-        indexed[int(ref[len(seg_id) :])] = _raw(value, delimiters)
+        indexed[int(ref[len(seg_id) :])] = _raw(value, delimiters, ref)
     count = max(indexed, default=0)
     values = [indexed.get(i, "") for i in range(1, count + 1)]
     return Segment(seg_id, values, delimiters, unplaced=bool(data.get("unplaced")))

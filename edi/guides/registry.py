@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
@@ -25,6 +25,7 @@ VERSIONS: dict[str, str] = {
     "005010X224A2": "837D",
     "005010X221A1": "835",
     "005010X231A1": "999",
+    "005010X214": "277CA",
 }
 # Labels that read with the nearest guide, with a warning.
 ALIASES: dict[str, str] = {
@@ -40,6 +41,15 @@ ALIASES: dict[str, str] = {
     "005010X231": "999",
 }
 BY_ST01 = {"835": "835", "999": "999"}
+# Loops that repeat without bound in a transaction set: read one at a time and handed out
+# when complete (the claim and the levels that hold claims), so memory stays bounded by one.
+UNIT_LOOPS: dict[str, tuple[str, ...]] = {
+    "837P": ("2000A", "2000B", "2000C", "2300"),
+    "837I": ("2000A", "2000B", "2000C", "2300"),
+    "837D": ("2000A", "2000B", "2000C", "2300"),
+    "835": ("2000", "2100"),
+    "999": ("2000",),
+}
 
 
 def _data_file(name: str) -> str:
@@ -57,7 +67,7 @@ def grammar_text(name: str) -> str:
 
 @dataclass(frozen=True)
 class Guide:
-    """One implementation guide (837P, 837I, 837D, 835, 999)."""
+    """One implementation guide (837P, 837I, 837D, 835, 999, 277CA)."""
 
     id: str
 
@@ -112,16 +122,37 @@ class Guide:
             kind = qualified[(seg_id, code)] = name if name in self.terminals else UNPLACED
         return kind
 
-    def tokens(self, segments: list[Segment]) -> list[tuple[str, Segment]]:
+    def tokens(self, segments: Iterable[Segment]) -> Iterator[tuple[str, Segment]]:
         """Type each segment for the grammar; a segment the guide does not know is marked unplaced."""
         token = self.token
-        typed: list[tuple[str, Segment]] = []
         for segment in segments:
             kind = token(segment)
             if kind == UNPLACED:
                 segment.unplaced = True
-            typed.append((kind, segment))
-        return typed
+            yield kind, segment
+
+    @cached_property
+    def unit_rules(self) -> frozenset[str]:
+        """The grammar rules of the loops handed out one at a time when a file is streamed."""
+        return frozenset(rule_name(loop_id) for loop_id in UNIT_LOOPS.get(self.id, ()))
+
+    def trigger_loop(self, segment: Segment) -> str:
+        """The loop a segment opens (``HL*..*..*22`` -> ``2000B``), or its own ID when it opens none."""
+        token = self.token(segment)
+        return self._trigger_loops.get(token, token)
+
+    @cached_property
+    def _trigger_loops(self) -> dict[str, str]:
+        """Token type -> the loop it opens, from the grammar's rules (``loop_2000b: HL_22 ...``)."""
+        found: dict[str, str] = {}
+        for rule, token in re.findall(r"^(loop_\w+): (\w+)", grammar_text(self.id), re.M):
+            found.setdefault(token, self.rule_loops.get(rule, rule))
+        return found
+
+    @cached_property
+    def rule_loops(self) -> dict[str, str]:
+        """Grammar rule name -> loop ID (``loop_2010aa`` -> ``2010AA``)."""
+        return {rule_name(loop_id): loop_id for loop_id in self.loops}
 
     @cached_property
     def _known(self) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
@@ -148,21 +179,29 @@ class Guide:
         return str(spec["name"]) if spec else ("Transaction Set" if loop_id == "ST" else loop_id)
 
 
+def rule_name(loop_id: str) -> str:
+    """The grammar rule of a loop: ``2010AA`` -> ``loop_2010aa``."""
+    return "loop_" + re.sub(r"[^a-z0-9]", "_", loop_id.lower())
+
+
 def _safe(code: str) -> str:
     return re.sub(r"[^A-Z0-9]", lambda m: f"_{ord(m.group()):02X}", code.upper())
 
 
 @cache
 def guide_by_id(guide_id: str) -> Guide:
-    """The guide with this ID (837P, 837I, 837D, 835, 999)."""
+    """The guide with this ID (837P, 837I, 837D, 835, 999, 277CA)."""
     return Guide(guide_id)
 
 
-def resolve_guide(st01: str, version: str, segment_ids: Iterable[str] = ()) -> tuple[Guide | None, str | None]:
+def resolve_guide(
+    st01: str, version: str, segment_ids: Callable[[], Iterable[str]] = tuple
+) -> tuple[Guide | None, str | None]:
     """Pick the guide for a transaction set; returns (guide or None, warning or None).
 
     ``version`` is ST03, or GS08 where ST03 is empty. An 837 with no usable version is
-    told apart by its service-line segment (SV1, SV2 or SV3).
+    told apart by its service-line segment (SV1, SV2 or SV3): only then is ``segment_ids``
+    called for the set's segment IDs.
     """
     if version in VERSIONS:
         guide = guide_by_id(VERSIONS[version])
@@ -177,7 +216,7 @@ def resolve_guide(st01: str, version: str, segment_ids: Iterable[str] = ()) -> t
         target = guide_by_id(BY_ST01[st01])
         return target, f"no usable version ({version or 'none'}); read with the {target.id} guide {target.version}"
     if st01 == "837":
-        ids = set(segment_ids)  # only read here, where the version gave no answer
+        ids = set(segment_ids())
         guide_id = "837I" if "SV2" in ids else "837D" if "SV3" in ids else "837P"
         target = guide_by_id(guide_id)
         return target, f"no usable version ({version or 'none'}); read as {guide_id} {target.version} from its lines"

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
 
-from edi.errors import ReadError
-from edi.reconcile.extract import Claim, ProviderAdjustment, Remittance, claims_of, remittances_of
-from edi.reconcile.ledger import ClaimResult, Entry, claim_result, entry_for
-from edi.reconcile.match import ClaimIndex
+from edi.reconcile.extract import ProviderAdjustment, Remittance
+from edi.reconcile.ledger import ClaimResult
 from edi.reconcile.share import ZERO
 from edi.x12.document import Document
-from edi.x12.reader import read_document
 
 Source = Document | str | Path
-T = TypeVar("T")
 
-__all__ = ["ClaimResult", "Reconciliation", "SkippedFile", "Totals", "reconcile"]
+__all__ = ["ClaimResult", "Reconciliation", "SkippedFile", "Totals", "reconcile", "totals"]
 
 
 @dataclass(slots=True, frozen=True)
@@ -61,71 +56,34 @@ class Reconciliation:
 def reconcile(claim_docs: Iterable[Source], remit_docs: Iterable[Source]) -> Reconciliation:
     """Match every CLP of ``remit_docs`` to the claims of ``claim_docs`` and build each claim's history.
 
-    Paths are read here; a file that cannot be read, or holds no transaction set of the
-    expected kind, is skipped and listed in ``skipped_files``.
+    The files go through a ledger in a temporary in-memory database, so the answers are those
+    `edi ledger` gives. Paths are read here; a file that cannot be read, holds no transaction
+    set of the expected kind, or repeats what an earlier file gave (the same content, transaction
+    sets or 835 payment), is skipped and listed in ``skipped_files``.
     """
+    from edi.ledger import Ledger  # the ledger builds on this package
+
     skipped: list[SkippedFile] = []
-    claims: list[Claim] = []
-    for source in claim_docs:
-        claims.extend(_extract(source, "837", skipped, lambda d: list(claims_of(d))))
-    remittances: list[Remittance] = []
-    for source in remit_docs:
-        remittances.extend(_extract(source, "835", skipped, lambda d: list(remittances_of(d))))
-    index = ClaimIndex.of(claims)
-    entries: dict[str, list[Entry]] = {number: [] for number in index.submissions}
-    notes: dict[str, list[str]] = {number: [] for number in index.submissions}
-    unmatched: list[str] = []
-    unmatched_paid = ZERO
-    for remittance in remittances:
-        for payment in remittance.claims:
-            number = index.lookup(payment.patient_control_number)
-            if number is None:
-                unmatched.append(payment.patient_control_number)
-                unmatched_paid += payment.paid
-                continue
-            if number != payment.patient_control_number:
-                notes[number].append(
-                    f"{remittance.file} line {payment.line}: CLP01 {payment.patient_control_number!r} "
-                    f"is the first {len(payment.patient_control_number)} characters of CLM01"
-                )
-            history = entries[number]
-            history.append(entry_for(index.submissions[number][-1], remittance, payment, history))
-    results = tuple(
-        claim_result(number, index.submissions[number], entries[number], notes[number]) for number in index.submissions
-    )
-    adjustments = tuple((r, a) for r in remittances for a in r.provider_adjustments)
-    return Reconciliation(
-        claims=results,
-        unmatched_remittance_claims=tuple(unmatched),
-        open_claims=tuple(r.patient_control_number for r in results if r.status == "open"),
-        provider_adjustments=adjustments,
-        skipped_files=tuple(skipped),
-        totals=_totals(results, unmatched, unmatched_paid, adjustments, remittances),
-    )
+    with Ledger.memory(business=False) as ledger:
+        for sources, kind in ((claim_docs, "837"), (remit_docs, "835")):
+            for source in sources:
+                outcome = ledger.import_file(source if isinstance(source, Document) else Path(source), (kind,), False)
+                if outcome.status == "skipped":
+                    skipped.append(SkippedFile(outcome.file, outcome.reason))
+                elif outcome.status == "already imported":
+                    taken = "; ".join(outcome.duplicates) or "the same content"
+                    skipped.append(SkippedFile(outcome.file, f"already given: {taken}"))
+        return ledger.reconciliation(skipped)
 
 
-def _extract(source: Source, kind: str, skipped: list[SkippedFile], extract: Callable[[Document], list[T]]) -> list[T]:
-    name = source.file if isinstance(source, Document) else str(source)
-    try:
-        document = source if isinstance(source, Document) else read_document(source)
-        found = extract(document)
-    except ReadError as error:
-        skipped.append(SkippedFile(name, str(error).removeprefix(name).lstrip(",: ")))
-        return []
-    kinds = {transaction.st.get(1) for _, _, transaction in document.transactions()}
-    if kind not in kinds:
-        held = ", ".join(sorted(kinds)) or "none"
-        skipped.append(SkippedFile(name, f"holds no {kind} transaction set (found: {held})"))
-    return found
-
-
-def _totals(
+def totals(
     results: tuple[ClaimResult, ...],
-    unmatched: list[str],
+    unmatched: Sequence[str],
     unmatched_paid: Decimal,
     adjustments: tuple[tuple[Remittance, ProviderAdjustment], ...],
     remittances: list[Remittance],
 ) -> Totals:
+    """The claim counts and sums of a reconciliation."""
     return Totals(
         claims=len(results),
         matched_claims=sum(1 for r in results if r.entries),

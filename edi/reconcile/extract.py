@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from edi.errors import Location, ReadError
 from edi.x12.document import Document
 from edi.x12.lalr import Loop
 from edi.x12.segment import Segment
+from edi.x12.values import x12_decimal
 
 CLAIM_LOOPS = {"2300", "2400"}
 SERVICE_SEGMENTS = {"SV1": (1, 2, 4), "SV2": (2, 3, 5), "SV3": (1, 2, 6)}
@@ -43,8 +44,17 @@ class ClaimLine:
 
 
 @dataclass(slots=True, frozen=True)
+class Payer:
+    """A payer of a claim: its place in the COB order (SBR01: P, S, T...), its name and identifiers."""
+
+    order: str
+    name: str
+    ids: tuple[str, ...]
+
+
+@dataclass(slots=True, frozen=True)
 class Claim:
-    """One 2300 claim of an 837."""
+    """One 2300 claim of an 837, with the payers that may answer it (2010BB, then each 2330B) and its patient."""
 
     file: str
     patient_control_number: str
@@ -53,6 +63,10 @@ class Claim:
     payer_order: str
     payer_claim_control_number: str
     lines: tuple[ClaimLine, ...]
+    payers: tuple[Payer, ...] = ()
+    claim_date: date | None = None
+    patient_id: str = ""
+    patient_name: str = ""
 
 
 @dataclass(slots=True, frozen=True)
@@ -123,6 +137,13 @@ class Remittance:
     payment: Decimal | None
     claims: tuple[ClaimPayment, ...]
     provider_adjustments: tuple[ProviderAdjustment, ...]
+    payer_ids: tuple[str, ...] = ()
+    payment_date: date | None = None
+
+    @property
+    def payer_key(self) -> str:
+        """The payer's identifier (N104, else TRN03), else its name: who sent this remittance."""
+        return self.payer_id or self.payer
 
 
 def claims_of(document: Document) -> Iterator[Claim]:
@@ -139,26 +160,59 @@ def remittances_of(document: Document) -> Iterator[Remittance]:
             yield _remittance(list(transaction.segments()), document.file)
 
 
+@dataclass(slots=True)
+class _Party:
+    """What the walk has seen of the subscriber, patient and payers above and inside the current claim."""
+
+    payer_order: str = ""
+    patient_id: str = ""
+    patient_name: str = ""
+    payers: list[list[str]] = field(default_factory=list)
+
+    def see(self, segment: Segment, loop: str) -> None:
+        """Note a subscriber (2000B SBR, 2010BA), patient (2010CA), payer (2010BB) or other payer (2320, 2330B)."""
+        seg_id, qualifier = segment.id, segment.get(1)
+        if seg_id == "SBR" and loop == "2000B":
+            self.payer_order, self.patient_id, self.patient_name = qualifier, "", ""
+            self.payers = [[qualifier, ""]]
+        elif seg_id == "SBR" and loop == "2320":
+            self.payers.append([qualifier, ""])
+        elif seg_id == "NM1" and qualifier == "PR" and loop in ("2010BB", "2330B") and self.payers:
+            self.payers[-1][1:] = [segment.get(3), segment.get(9)]
+        elif seg_id == "REF" and qualifier == "2U" and loop in ("2010BB", "2330B") and self.payers:
+            self.payers[-1].append(segment.get(2))
+        elif seg_id == "NM1" and (loop, qualifier) in (("2010BA", "IL"), ("2010CA", "QC")):
+            self.patient_id = self.patient_id or segment.get(9)
+            self.patient_name = " ".join(p for p in (segment.get(4), segment.get(3)) if p)
+
+    def claim_payers(self) -> tuple[Payer, ...]:
+        return tuple(Payer(p[0], p[1], tuple(i for i in p[2:] if i)) for p in self.payers)
+
+
 def _claims(walk: Iterable[tuple[Segment, Loop]], file: str) -> Iterator[Claim]:
     """Group the segments of claim and service-line loops by claim (CLM) and line (LX).
 
-    Segments of other loops below a claim (other payers, providers) are left out; a segment
-    the guide could not place is taken where it stands, so a CLM outside a 2300 loop still counts.
+    Segments of other loops below a claim (providers, other subscribers) are left out, except the
+    payers, subscriber and patient noted by `_Party`; a segment the guide could not place is taken
+    where it stands, so a CLM outside a 2300 loop still counts.
     """
-    payer_order = claim_order = ""
+    party = _Party()
+    claim_party = _Party()
     claim: list[Segment] = []
     lines: list[list[Segment]] = []
     for segment, loop in walk:
         seg_id = segment.id
-        if seg_id == "SBR" and loop.id == "2000B":
-            payer_order = segment.get(1)
         if seg_id in ("HL", "SE", "CLM") and claim:
-            yield _claim(claim, lines, claim_order, file)
+            yield _claim(claim, lines, claim_party, file)
             claim, lines = [], []
+        (claim_party if claim else party).see(segment, loop.id)
         if loop.id not in CLAIM_LOOPS and not segment.unplaced:
             continue
         if seg_id == "CLM":
-            claim, claim_order = [segment], payer_order
+            claim = [segment]
+            claim_party = _Party(
+                party.payer_order, party.patient_id, party.patient_name, [list(p) for p in party.payers]
+            )
         elif not claim:
             continue
         elif seg_id == "LX":
@@ -169,20 +223,26 @@ def _claims(walk: Iterable[tuple[Segment, Loop]], file: str) -> Iterator[Claim]:
             claim.append(segment)
 
 
-def _claim(segments: list[Segment], lines: list[list[Segment]], payer_order: str, file: str) -> Claim:
+def _claim(segments: list[Segment], lines: list[list[Segment]], party: _Party, file: str) -> Claim:
     clm = segments[0]
     claim_date = next(
         (_date(d.get(3)) for q in ("472", "434") for d in segments if d.id == "DTP" and d.get(1) == q), None
     )
     ref = _first(segments, "REF", "F8")
+    claim_lines = tuple(_claim_line(line, file, claim_date) for line in lines)
+    served = [line.service_date for line in claim_lines if line.service_date]
     return Claim(
         file=file,
         patient_control_number=clm.get(1),
         charge=_money(clm, 2, file),
         frequency=clm.get(5, 3),
-        payer_order=payer_order,
+        payer_order=party.payer_order,
         payer_claim_control_number=ref.get(2) if ref else "",
-        lines=tuple(_claim_line(line, file, claim_date) for line in lines),
+        lines=claim_lines,
+        payers=party.claim_payers(),
+        claim_date=claim_date or min(served, default=None),
+        patient_id=party.patient_id,
+        patient_name=party.patient_name,
     )
 
 
@@ -204,38 +264,75 @@ def _claim_line(segments: list[Segment], file: str, claim_date: date | None) -> 
     )
 
 
+class RemittanceReader:
+    """Reads one 835 transaction set segment by segment: CLP starts a claim, SVC a service.
+
+    `feed` hands back each claim payment as soon as the next CLP ends it, and `finish` the last
+    one, so a large 835 can be read without holding all of its claims.
+    """
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.header: list[Segment] = []
+        self.plb: list[Segment] = []
+        self._own: list[Segment] = []
+        self._services: list[list[Segment]] = []
+
+    def feed(self, segment: Segment) -> ClaimPayment | None:
+        """Take the next segment; a claim payment when this segment (a CLP) ends the previous claim."""
+        seg_id = segment.id
+        finished = None
+        if seg_id == "CLP":
+            finished = self.finish()
+            self._own = [segment]
+        elif seg_id == "PLB":
+            self.plb.append(segment)
+        elif seg_id in ("SE", "LX", "TS3", "TS2") or not self._own:
+            self.header.append(segment)
+        elif seg_id == "SVC":
+            self._services.append([segment])
+        elif self._services:
+            self._services[-1].append(segment)
+        else:
+            self._own.append(segment)
+        return finished
+
+    def finish(self) -> ClaimPayment | None:
+        """The claim payment still open, if any (call at the end of the transaction set)."""
+        if not self._own:
+            return None
+        own, services = self._own, self._services
+        self._own, self._services = [], []
+        return _claim_payment(own, services, self.file)
+
+    def remittance(self, claims: tuple[ClaimPayment, ...] = ()) -> Remittance:
+        """The transaction set's payment, payer and provider adjustments read so far, with ``claims``."""
+        header, file = self.header, self.file
+        bpr = _first(header, "BPR")
+        trn = _first(header, "TRN")
+        payer = _first(header, "N1", "PR")
+        payer_id = (payer.get(4) if payer else "") or (trn.get(3) if trn else "")
+        ref_2u = _first(header, "REF", "2U")
+        payer_ids = tuple(i for i in (payer.get(4) if payer else "", ref_2u.get(2) if ref_2u else "") if i)
+        return Remittance(
+            file=file,
+            trace_number=trn.get(2) if trn else "",
+            payer=payer.get(2) if payer else "",
+            payer_id=payer_id,
+            payment=_optional_money(bpr, 2, file) if bpr else None,
+            claims=claims,
+            provider_adjustments=tuple(a for segment in self.plb for a in _provider_adjustments(segment, file)),
+            payer_ids=payer_ids,
+            payment_date=_date(bpr.get(16)) if bpr else None,
+        )
+
+
 def _remittance(segments: list[Segment], file: str) -> Remittance:
     """Split the 835 into claims (CLP starts one, SVC a service) and read each part."""
-    header: list[Segment] = []
-    claims: list[tuple[list[Segment], list[list[Segment]]]] = []
-    plb: list[Segment] = []
-    for segment in segments:
-        seg_id = segment.id
-        if seg_id == "CLP":
-            claims.append(([segment], []))
-        elif seg_id == "PLB":
-            plb.append(segment)
-        elif seg_id in ("SE", "LX", "TS3", "TS2") or not claims:
-            header.append(segment)
-        elif seg_id == "SVC":
-            claims[-1][1].append([segment])
-        elif claims[-1][1]:
-            claims[-1][1][-1].append(segment)
-        else:
-            claims[-1][0].append(segment)
-    bpr = _first(header, "BPR")
-    trn = _first(header, "TRN")
-    payer = _first(header, "N1", "PR")
-    payer_id = (payer.get(4) if payer else "") or (trn.get(3) if trn else "")
-    return Remittance(
-        file=file,
-        trace_number=trn.get(2) if trn else "",
-        payer=payer.get(2) if payer else "",
-        payer_id=payer_id,
-        payment=_optional_money(bpr, 2, file) if bpr else None,
-        claims=tuple(_claim_payment(own, services, file) for own, services in claims),
-        provider_adjustments=tuple(a for segment in plb for a in _provider_adjustments(segment, file)),
-    )
+    reader = RemittanceReader(file)
+    claims = [claim for segment in segments if (claim := reader.feed(segment)) is not None]
+    last = reader.finish()
+    return reader.remittance(tuple([*claims, *([last] if last else [])]))
 
 
 def _claim_payment(own: list[Segment], services: list[list[Segment]], file: str) -> ClaimPayment:
@@ -343,11 +440,8 @@ def _optional_money(segment: Segment, index: int, file: str) -> Decimal | None:
     text = segment.get(index).strip()
     if not text:
         return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = Decimal("NaN")
-    if not value.is_finite():
+    value = x12_decimal(text)
+    if value is None:
         raise _error(file, segment, f"{segment.id}{index:02d} is not a number: {text!r}", "a decimal number")
     return value
 

@@ -15,7 +15,8 @@ from edi.reconcile.share import ZERO, Share, clp05_problem, payment_share, share
 Kind = Literal["original", "reversal", "correction", "secondary", "tertiary", "crossover", "denial", "predetermination"]
 Status = Literal["paid", "partially_paid", "denied", "reversed_and_corrected", "open"]
 PAYER_LEVELS = {"1": 1, "19": 1, "2": 2, "20": 2, "3": 3, "21": 3}
-ORDER_LEVELS = {"P": 1, "S": 2, "T": 3}
+# SBR01 payer responsibility: primary, secondary, tertiary, then payers four to eleven (A-H).
+ORDER_LEVELS = {"P": 1, "S": 2, "T": 3, **{code: 4 + i for i, code in enumerate("ABCDEFGH")}}
 NAMED_FILES = 3
 # Adjustments that leave a line unpaid without denying it: contractual write-offs, bundling,
 # prior payers' impact, and the patient's own deductible, coinsurance and copay.
@@ -71,7 +72,7 @@ class ClaimResult:
     paid: Decimal | None
     share: Share | None
     status: Status
-    payer_claim_control_number: str
+    payer_claim_control_number: str | None
     entries: tuple[Entry, ...]
     lines: tuple[LineResult, ...]
     notes: tuple[str, ...]
@@ -80,7 +81,7 @@ class ClaimResult:
 def entry_for(claim: Claim, remittance: Remittance, payment: ClaimPayment, history: Sequence[Entry]) -> Entry:
     """Classify ``payment`` against the claim's ``history`` so far and match its services to lines."""
     code = payment.status_code
-    default = ORDER_LEVELS.get(claim.payer_order, 1)
+    default = payer_level(claim, remittance) or PAYER_LEVELS.get(code) or ORDER_LEVELS.get(claim.payer_order, 1)
     lines = tuple(match_services(claim.lines, payment.services))
     if code == "22":
         target = _reversed(payment, history)
@@ -101,7 +102,29 @@ def entry_for(claim: Claim, remittance: Remittance, payment: ClaimPayment, histo
         kind = "tertiary"
     else:
         kind = "original"
-    return Entry(remittance, payment, kind, PAYER_LEVELS.get(code, default), None, lines)
+    return Entry(remittance, payment, kind, default, None, lines)
+
+
+def payer_level(claim: Claim, remittance: Remittance) -> int | None:
+    """The COB place of the claim's payer that sent ``remittance`` (by identifier, else by name), or None."""
+    ids = set(remittance.payer_ids)
+    name = remittance.payer.strip().upper()
+    for payer in claim.payers:
+        if (ids and ids & set(payer.ids)) or (name and name == payer.name.strip().upper()):
+            return ORDER_LEVELS.get(payer.order)
+    return None
+
+
+def remittance_order(payments: Sequence[tuple[int, int, ClaimPayment]]) -> list[int]:
+    """The order to apply one claim's CLPs, given (remittance rank, position, payment) each.
+
+    Remittances go in rank order and CLPs in file order, except that within one remittance a
+    reversal comes before the other CLPs of the claim, so a correction listed first still follows it.
+    """
+    return sorted(
+        range(len(payments)),
+        key=lambda i: (payments[i][0], payments[i][2].status_code != "22", payments[i][1]),
+    )
 
 
 def _reversed(payment: ClaimPayment, history: Sequence[Entry]) -> int | None:
@@ -126,11 +149,14 @@ def claim_result(number: str, submissions: Sequence[Claim], entries: Sequence[En
         )
     if not entries:
         lines = tuple(_line(claim, i, None, None) for i in range(len(claim.lines)))
-        return ClaimResult(number, claim.charge, None, None, "open", "", (), lines, tuple(notes))
+        return ClaimResult(number, claim.charge, None, None, "open", None, (), lines, tuple(notes))
     reversed_ids = {e.reverses for e in entries if e.reverses is not None}
-    standing = [e for i, e in enumerate(entries) if e.standing and i not in reversed_ids]
+    superseded = _superseded(entries, reversed_ids)
+    standing = [e for i, e in enumerate(entries) if e.standing and i not in reversed_ids | superseded.keys()]
     level = max((e.level for e in standing), default=0)
-    chain = [e for e in entries if e.level == level and e.kind != "predetermination"]
+    chain = [
+        e for i, e in enumerate(entries) if e.level == level and e.kind != "predetermination" and i not in superseded
+    ]
     counted = [e for e in entries if e.kind != "predetermination"]
     paid = sum((e.payment.paid for e in counted), ZERO)
     share = sum((payment_share(e.payment) for e in chain), Share())
@@ -139,10 +165,95 @@ def claim_result(number: str, submissions: Sequence[Claim], entries: Sequence[En
     )
     denied = [i for i, line in enumerate(lines) if line.paid == ZERO and _has_denial(_line_adjustments(standing, i))]
     _explain(claim, entries, standing, chain, notes)
+    _explain_superseded(entries, superseded, notes)
+    _explain_excess(claim, paid, share, chain, notes)
     status = _status(entries, standing, lines, denied, paid)
-    icn = next((e.payment.payer_claim_control_number for e in reversed(standing)), "")
-    icn = icn or entries[-1].payment.payer_claim_control_number
+    found = next((e.payment.payer_claim_control_number for e in reversed(standing)), "")
+    found = found or entries[-1].payment.payer_claim_control_number
+    icn = None if status == "open" else found or None
     return ClaimResult(number, claim.charge, paid, share, status, icn, tuple(entries), lines, tuple(notes))
+
+
+def reconcile_claim(
+    number: str, submissions: Sequence[Claim], answers: Sequence[tuple[int, int, Remittance, ClaimPayment]]
+) -> ClaimResult:
+    """One claim's result from its submissions (oldest first) and every (rank, position, remittance, CLP) answering it.
+
+    ``rank`` orders the remittances and ``position`` the CLPs inside one; see `remittance_order`.
+    """
+    notes: list[str] = []
+    history: list[Entry] = []
+    for i in remittance_order([(rank, position, payment) for rank, position, _, payment in answers]):
+        _, _, remittance, payment = answers[i]
+        if number != payment.patient_control_number:
+            notes.append(
+                f"{remittance.file} line {payment.line}: CLP01 {payment.patient_control_number!r} "
+                f"is the first {len(payment.patient_control_number)} characters of CLM01"
+            )
+        history.append(entry_for(submissions[-1], remittance, payment, history))
+    return claim_result(number, submissions, history, notes)
+
+
+def denial_adjustments(result: ClaimResult) -> list[tuple[Entry, Adjustment]]:
+    """The adjustments that deny part of a denied or partially paid claim, with the adjudication giving each."""
+    if result.status not in ("denied", "partially_paid"):
+        return []
+    reversed_ids = {e.reverses for e in result.entries if e.reverses is not None}
+    return [
+        (entry, adjustment)
+        for i, entry in enumerate(result.entries)
+        if entry.standing and i not in reversed_ids
+        for adjustment in (*entry.payment.adjustments, *(a for s in entry.payment.services for a in s.adjustments))
+        if (adjustment.group, adjustment.reason) not in NOT_DENIALS and adjustment.amount != ZERO
+    ]
+
+
+def _superseded(entries: Sequence[Entry], reversed_ids: set[int]) -> dict[int, int]:
+    """Adjudications replaced, without a reversal, by a later one of the same payer in a later remittance.
+
+    Keyed by the index of the replaced entry, with the index of the entry that replaces it.
+    """
+    found: dict[int, int] = {}
+    alive = [i for i, e in enumerate(entries) if e.standing and i not in reversed_ids]
+    for position, i in enumerate(alive):
+        earlier = entries[i]
+        for j in alive[position + 1 :]:
+            later = entries[j]
+            if (
+                later.remittance is not earlier.remittance
+                and later.remittance.payer_key == earlier.remittance.payer_key
+            ):
+                found[i] = j
+                break
+    return found
+
+
+def _explain_superseded(entries: Sequence[Entry], superseded: dict[int, int], notes: list[str]) -> None:
+    for old, new in superseded.items():
+        before, after = entries[old], entries[new]
+        notes.append(
+            f"{after.remittance.file} line {after.payment.line}: supersedes the adjudication of "
+            f"{before.remittance.file} line {before.payment.line} by the same payer, which no reversal cancelled"
+        )
+
+
+def _explain_excess(claim: Claim, paid: Decimal, share: Share, chain: Sequence[Entry], notes: list[str]) -> None:
+    """Flag a claim whose paid amount, patient share and the last payer's contractual adjustments exceed the bill."""
+    contractual = sum(
+        (
+            a.amount
+            for e in chain
+            for a in (*e.payment.adjustments, *(a for s in e.payment.services for a in s.adjustments))
+            if a.group == "CO"
+        ),
+        ZERO,
+    )
+    total = paid + share.total + contractual
+    if total > claim.charge:
+        notes.append(
+            f"paid {paid} + patient share {share.total} + contractual adjustments {contractual} = {total}"
+            f" exceeds the billed {claim.charge}"
+        )
 
 
 def _line(claim: Claim, index: int, paid: Decimal | None, share: Decimal | None) -> LineResult:

@@ -17,6 +17,7 @@ from edi.reconcile import Reconciliation
 from edi.reconcile.ledger import ClaimResult, Entry, LineResult
 from edi.reconcile.share import SHARE_TYPES
 
+FORMAT = "edi.reconciliation/1"
 CENT = Decimal("0.01")
 HISTORY_WIDTH = 110
 CSV_COLUMNS = (
@@ -54,7 +55,8 @@ def to_json(result: Reconciliation) -> dict[str, Any]:
     """The reconciliation as data matching ``reconciliation.schema.json``."""
     totals = {k: (amount(v) if isinstance(v, Decimal) else v) for k, v in asdict(result.totals).items()}
     return {
-        "claims": [_claim(claim) for claim in result.claims],
+        "format": FORMAT,
+        "claims": [claim_json(claim) for claim in result.claims],
         "unmatched_remittance_claims": list(result.unmatched_remittance_claims),
         "open_claims": list(result.open_claims),
         "provider_adjustments": [
@@ -75,7 +77,8 @@ def to_json(result: Reconciliation) -> dict[str, Any]:
     }
 
 
-def _claim(claim: ClaimResult) -> dict[str, Any]:
+def claim_json(claim: ClaimResult) -> dict[str, Any]:
+    """One claim of the reconciliation as JSON data."""
     by_type = {k: amount(v) for k, v in claim.share.by_type().items()} if claim.share else None
     return {
         "patient_control_number": claim.patient_control_number,
@@ -126,7 +129,7 @@ def write_csv(result: Reconciliation, out: TextIO) -> None:
                 [
                     claim.patient_control_number,
                     claim.status,
-                    claim.payer_claim_control_number,
+                    claim.payer_claim_control_number or "",
                     line.line_number,
                     line.line_control_number,
                     line.procedure,

@@ -7,6 +7,7 @@ from typing import Any
 from edi.remit.labels import GROUP_CODES, label
 from edi.remit.values import decode, encode
 from edi.x12.segment import Delimiters, Segment
+from edi.x12.values import UnsafeValue, check_value
 
 CAS_TRIPLETS = 6
 
@@ -34,7 +35,10 @@ def read_cas(segment: Segment, previous: list[dict[str, Any]]) -> list[dict[str,
         last = cas_segments(previous, d)[-1]
         if last.get(1) == group and (len(last.elements) + 1) // 3 < CAS_TRIPLETS:
             items[0]["starts_segment"] = True
-    rebuilt = cas_segments(items, d)
+    try:
+        rebuilt = cas_segments(items, d)
+    except UnsafeValue:  # a value holding a separator: the segment is kept whole
+        return None
     return items if len(rebuilt) == 1 and rebuilt[0].elements == segment.elements else None
 
 
@@ -52,6 +56,8 @@ def cas_segments(adjustments: list[dict[str, Any]], delimiters: Delimiters) -> l
         current.elements += [item["reason"], str(item["amount"])]
         if "quantity" in item:
             current.elements.append(str(item["quantity"]))
+        for value in current.elements:
+            check_value(value, delimiters, "CAS")
     return segments
 
 
@@ -70,15 +76,19 @@ def read_plb(segment: Segment) -> dict[str, Any] | None:
     data["adjustments"] = adjustments
     if not adjustments or None in data.values() or any(None in a.values() for a in adjustments):
         return None
-    return data if plb_segment(data, d).elements == segment.elements else None
+    try:
+        return data if plb_segment(data, d).elements == segment.elements else None
+    except UnsafeValue:
+        return None
 
 
 def plb_segment(data: dict[str, Any], delimiters: Delimiters) -> Segment:
     """The PLB segment of one provider adjustment."""
-    values = [data["provider"], encode(data["fiscal_period_date"], "date", delimiters)]
+    provider = check_value(data["provider"], delimiters, "PLB01")
+    values = [provider, encode(data["fiscal_period_date"], "date", delimiters)]
     for adjustment in data["adjustments"]:
-        reason = adjustment["reason"]
+        reason = check_value(adjustment["reason"], delimiters, "PLB")
         if "reference" in adjustment:
-            reason += delimiters.component + adjustment["reference"]
+            reason += delimiters.component + check_value(adjustment["reference"], delimiters, "PLB")
         values += [reason, str(adjustment["amount"])]
     return Segment("PLB", values, delimiters)

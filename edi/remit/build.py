@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
-from edi.claims.envelope import Envelope, build_interchange
+from edi.claims.envelope import Envelope, EnvelopeOptions, build_interchange
 from edi.convert.structure import segment_from_json
 from edi.errors import InputError
 from edi.remit.adjustments import cas_segments, plb_segment
@@ -42,8 +42,11 @@ from edi.remit.fields import (
 )
 from edi.remit.positions import guide_position
 from edi.schemas import check_against
+from edi.validate.gate import refuse_invalid
+from edi.x12.document import Document
 from edi.x12.reader import read_document
 from edi.x12.segment import Delimiters, Segment
+from edi.x12.values import UnsafeValue, check_charset, located
 from edi.x12.writer import segment_text
 
 VERSION = "005010X221A1"
@@ -51,9 +54,19 @@ Placed = list[tuple[int, Segment]]
 
 
 def build_835(
-    data: dict[str, Any], file: str = "", allow_unbalanced: bool = False, delimiters: Delimiters | None = None
+    data: dict[str, Any],
+    file: str = "",
+    allow_unbalanced: bool = False,
+    delimiters: Delimiters | None = None,
+    check: bool = True,
+    options: EnvelopeOptions | None = None,
 ) -> str:
-    """X12 835 text for remittance JSON; refuses JSON off the schema, or unbalanced unless allowed."""
+    """X12 835 text for remittance JSON; refuses JSON off the schema, or unbalanced unless allowed.
+
+    With ``check`` (the default) the text must also pass SNIP types 1 and 2 of `edi validate` and
+    hold only X12 characters (see `build_837`). ``options`` (command-line envelope values) win
+    over the JSON's, as for `build_837`.
+    """
     check_against("remittance", data, file)
     problems = balance_problems(data)
     if problems and not allow_unbalanced:
@@ -62,26 +75,19 @@ def build_835(
     if d.check():
         raise InputError(f"cannot write with these delimiters: {d.check()}", file=file)
     segments: list[Segment] = []
-    for number, run in enumerate(_runs(data["transactions"]), start=1):
-        segments += _interchange(run, number, d, file)
-    _check_values(segments, d, file)
-    text = segment_text(segments)
-    _check_output(text, data, file)
+    try:
+        for number, run in enumerate(_runs(data["transactions"]), start=1):
+            segments += _interchange(run, number, d, file, options or EnvelopeOptions())
+        if check:
+            check_charset(segments)
+        text = segment_text(segments)
+    except UnsafeValue as error:
+        raise located(error, data, file) from None
+    document = read_document(text.encode("utf-8", "surrogateescape"), file=file or "<built 835>")
+    _check_output(document, data, file)
+    if check:
+        refuse_invalid(document, data, file, "835")
     return text
-
-
-def _check_values(segments: list[Segment], d: Delimiters, file: str) -> None:
-    """A value holding a separator would change the segments when read back: name every one."""
-    separators = [d.element, d.segment, *([d.repetition] if d.repetition else [])]
-    problems = [
-        f"{segment.id}{index:02d} {value!r} holds a separator ({' '.join(separators)})"
-        for segment in segments
-        if segment.id != "ISA"
-        for index, value in enumerate(segment.elements, start=1)
-        if any(sep in value for sep in separators)
-    ]
-    if problems:
-        raise InputError("values cannot be written with these delimiters", problems, file=file)
 
 
 def _runs(transactions: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -95,11 +101,15 @@ def _runs(transactions: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return runs
 
 
-def _interchange(transactions: list[dict[str, Any]], number: int, d: Delimiters, file: str) -> list[Segment]:
-    envelope = _envelope(transactions[0], number, file)
+def _interchange(
+    transactions: list[dict[str, Any]], number: int, d: Delimiters, file: str, options: EnvelopeOptions
+) -> list[Segment]:
+    envelope = options.applied(_envelope(transactions[0], number, file))
     bodies = [transaction_segments(t, d, f"{index:04d}") for index, t in enumerate(transactions, start=1)]
     try:
         return build_interchange(bodies, envelope, d)
+    except UnsafeValue:
+        raise
     except InputError as error:
         raise InputError(error.message, error.problems, file=file) from error
 
@@ -128,7 +138,7 @@ def _envelope(transaction: dict[str, Any], number: int, file: str) -> Envelope:
         group_control_number=int(given.get("group_control_number", number)),
         sender_qualifier=given.get("sender_qualifier", "ZZ"),
         receiver_qualifier=given.get("receiver_qualifier", "ZZ"),
-        usage=given.get("usage", "P"),
+        usage=given.get("usage", "T"),
         acknowledgment_requested=given.get("acknowledgment_requested") == "1",
         application_sender=given.get("application_sender"),
         application_receiver=given.get("application_receiver"),
@@ -237,13 +247,12 @@ def _line(line: dict[str, Any], d: Delimiters) -> list[Segment]:
     placed += _single(1100, "AMT", "B6", line, "allowed", "amount", d)
     placed += _pairs(1100, "AMT", line.get("amounts", {}), "amount", d)
     placed += _pairs(1200, "QTY", line.get("quantities", {}), "amount", d)
-    placed += [(1300, Segment("LQ", [r["qualifier"], r["code"]], d)) for r in line.get("remarks", [])]
+    placed += [(1300, pair_segment("LQ", r["qualifier"], r["code"], "text", d)) for r in line.get("remarks", [])]
     return _ordered(placed, line, "2110", d)
 
 
-def _check_output(text: str, data: dict[str, Any], file: str) -> None:
-    """Read the built text back; a segment the guide cannot place is an error unless the JSON kept it so."""
-    document = read_document(text.encode("utf-8"), file=file or "<built 835>")
+def _check_output(document: Document, data: dict[str, Any], file: str) -> None:
+    """The built text read back: a segment the guide cannot place is an error unless the JSON kept it so."""
     unplaced = [s for s in document.segments() if s.unplaced]
     if unplaced and not _declares_unplaced(data):
         shown = ", ".join(f"{s.id} (segment {s.position})" for s in unplaced[:5])

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, TextIO
 
+from edi.money import two_decimals
 from edi.remit.balance import claims, money
 
 COLUMNS = (
@@ -35,6 +36,7 @@ COLUMNS = (
     "adjustment_codes",
     "remarks",
 )
+MONEY_COLUMNS = ("charge", "paid", "allowed", "patient_responsibility", "deductible", "coinsurance", "copay")
 # Patient-responsibility CARCs with a column of their own.
 PR_COLUMNS = {"1": "deductible", "2": "coinsurance", "3": "copay"}
 
@@ -53,27 +55,37 @@ def write_csv(data: dict[str, Any], out: TextIO) -> None:
 
 def _rows(data: dict[str, Any]) -> Iterator[dict[str, str]]:
     for transaction in data.get("transactions", []):
-        payment = transaction.get("payment", {})
-        common = {
-            "trace_number": payment.get("trace_number", ""),
-            "payment_date": payment.get("date", ""),
-            "payer": transaction.get("payer", {}).get("name", ""),
-            "payee": transaction.get("payee", {}).get("name", ""),
-        }
+        common = payment_columns(transaction)
         for claim in claims(transaction):
-            head = {
-                **common,
-                "patient_control_number": claim.get("patient_control_number", ""),
-                "status_code": claim.get("status_code", ""),
-                "status": claim.get("status", ""),
-                "payer_claim_control_number": claim.get("payer_claim_control_number", ""),
-                "patient": _person(claim.get("patient", {})),
-            }
-            lines = claim.get("lines", [])
-            if not lines:
-                yield _row(head, claim, _claim_remarks(claim), "")
-            for number, line in enumerate(lines, start=1):
-                yield _row(head, line, [r["code"] for r in line.get("remarks", [])], str(number))
+            yield from claim_rows(common, claim)
+
+
+def payment_columns(transaction: dict[str, Any]) -> dict[str, str]:
+    """The columns every row of a transaction set shares: the payment's trace and date, payer and payee."""
+    payment = transaction.get("payment", {})
+    return {
+        "trace_number": payment.get("trace_number", ""),
+        "payment_date": payment.get("date", ""),
+        "payer": transaction.get("payer", {}).get("name", ""),
+        "payee": transaction.get("payee", {}).get("name", ""),
+    }
+
+
+def claim_rows(common: dict[str, str], claim: dict[str, Any]) -> Iterator[dict[str, str]]:
+    """The rows of one claim payment: one per service line, or one of its own amounts when it has none."""
+    head = {
+        **common,
+        "patient_control_number": claim.get("patient_control_number", ""),
+        "status_code": claim.get("status_code", ""),
+        "status": claim.get("status", ""),
+        "payer_claim_control_number": claim.get("payer_claim_control_number", ""),
+        "patient": _person(claim.get("patient", {})),
+    }
+    lines = claim.get("lines", [])
+    if not lines:
+        yield _row(head, claim, _claim_remarks(claim), "")
+    for number, line in enumerate(lines, start=1):
+        yield _row(head, line, [r["code"] for r in line.get("remarks", [])], str(number))
 
 
 def _row(head: dict[str, str], item: dict[str, Any], remarks: list[str], number: str) -> dict[str, str]:
@@ -99,6 +111,8 @@ def _row(head: dict[str, str], item: dict[str, Any], remarks: list[str], number:
     row["patient_responsibility"] = _total(patient) if patient else item.get("patient_responsibility", "")
     for reason, column in PR_COLUMNS.items():
         row[column] = _total([a for a in patient if a["reason"] == reason])
+    for column in MONEY_COLUMNS:
+        row[column] = two_decimals(row[column])
     return row
 
 
@@ -107,7 +121,7 @@ def _total(adjustments: list[dict[str, Any]]) -> str:
 
 
 def _adjustment_code(adjustment: dict[str, Any]) -> str:
-    return f"{adjustment['group']}-{adjustment['reason']}:{adjustment['amount']}"
+    return f"{adjustment['group']}-{adjustment['reason']}:{two_decimals(adjustment['amount'])}"
 
 
 def _claim_remarks(claim: dict[str, Any]) -> list[str]:

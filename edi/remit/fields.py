@@ -12,6 +12,7 @@ from typing import Any
 from edi.convert.structure import element_value, segment_from_json
 from edi.remit.values import decode, encode
 from edi.x12.segment import Delimiters, Segment
+from edi.x12.values import check_value
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +206,10 @@ def build_fields(
                 values[i], values[i + 1] = pair["qualifier"], pair["number"]
         else:
             values[f.indices[0]] = encode(data[f.name], f.kind, delimiters)
+        if f.kind != "procedure":
+            written = f.indices if f.kind != "pairs" else tuple(j for i in f.indices for j in (i, i + 1))
+            for n in written:
+                check_value(values.get(n, ""), delimiters, f"{seg_id}{n:02d}")
     own = {ref: value for ref, value in data.get("other_elements", {}).items() if _own(ref, seg_id)}
     if own:
         raw = segment_from_json({"id": seg_id, "elements": own}, delimiters)
@@ -224,4 +229,5 @@ def read_pair(segment: Segment, kind: str) -> tuple[str, str] | None:
 
 def pair_segment(seg_id: str, qualifier: str, value: str, kind: str, delimiters: Delimiters) -> Segment:
     """A two-element segment such as DTM*472*20260110."""
-    return Segment(seg_id, [qualifier, encode(value, kind, delimiters)], delimiters)
+    text = check_value(encode(value, kind, delimiters), delimiters, f"{seg_id}02", part=kind == "procedure")
+    return Segment(seg_id, [check_value(qualifier, delimiters, f"{seg_id}01"), text], delimiters)

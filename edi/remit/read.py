@@ -7,7 +7,8 @@ every segment.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 from edi.convert.structure import segment_json
 from edi.remit import FORMAT
@@ -39,20 +40,73 @@ from edi.remit.fields import (
 from edi.remit.labels import CLAIM_STATUS, CREDIT_DEBIT, HANDLING, PAYMENT_METHODS, label
 from edi.remit.positions import UNKNOWN_POSITION, guide_position
 from edi.remit.values import iso_date
-from edi.x12.document import Document, Group, Interchange, Transaction
+from edi.x12.document import Document, Group, Interchange
 from edi.x12.segment import Segment
 
+# A group whose keys have gone to the sink.
+_SENT: dict[str, Any] = {}
 LOOPS = {"header": "ST", "payer": "1000A", "payee": "1000B", "group": "2000", "claim": "2100", "line": "2110"}
+
+
+class Sink(Protocol):
+    """Where a transaction set's remittance JSON goes, one claim at a time, in file order."""
+
+    def groups(self, head: dict[str, Any]) -> None:
+        """The transaction set's keys before its groups (payment, payer, payee...): all of them by now."""
+
+    def group(self, head: dict[str, Any]) -> None:
+        """A group (LX) opens; its keys before its claims are all read."""
+
+    def claim(self, claim: dict[str, Any]) -> None:
+        """One claim payment (CLP) with its lines, complete."""
+
+    def end_group(self) -> None:
+        """The open group is complete."""
+
+    def end(self, data: dict[str, Any]) -> None:
+        """The transaction set is complete; ``data`` holds every key but the groups."""
+
+
+class Collect:
+    """A `Sink` that builds each transaction set's remittance JSON whole."""
+
+    def __init__(self) -> None:
+        self.transactions: list[dict[str, Any]] = []
+        self._groups: list[dict[str, Any]] | None = None
+        self._head: list[str] = []
+
+    def groups(self, head: dict[str, Any]) -> None:
+        self._groups, self._head = [], list(head)
+
+    def group(self, head: dict[str, Any]) -> None:
+        assert self._groups is not None
+        self._groups.append(head)
+
+    def claim(self, claim: dict[str, Any]) -> None:
+        assert self._groups is not None
+        self._groups[-1].setdefault("claims", []).append(claim)
+
+    def end_group(self) -> None:
+        pass
+
+    def end(self, data: dict[str, Any]) -> None:
+        if self._groups is None:
+            self.transactions.append(data)
+            return
+        whole = {k: data[k] for k in self._head}
+        whole["groups"] = self._groups
+        whole.update((k, v) for k, v in data.items() if k not in whole)
+        self.transactions.append(whole)
+        self._groups = None
 
 
 def read_remittance(document: Document) -> dict[str, Any]:
     """Remittance JSON for every 835 transaction set in ``document``."""
-    transactions = [
-        _TransactionReader(interchange, group).read(transaction)
-        for interchange, group, transaction in document.transactions()
-        if transaction.st.get(1) == "835"
-    ]
-    return {"format": FORMAT, "file": document.file, "transactions": transactions}
+    sink = Collect()
+    for interchange, group, transaction in document.transactions():
+        if transaction.st.get(1) == "835":
+            TransactionReader(interchange, group, sink).read(transaction.segments())
+    return {"format": FORMAT, "file": document.file, "transactions": sink.transactions}
 
 
 def envelope_json(interchange: Interchange, group: Group) -> dict[str, Any]:
@@ -73,33 +127,48 @@ def envelope_json(interchange: Interchange, group: Group) -> dict[str, Any]:
     return {key: value for key, value in out.items() if value}
 
 
-class _TransactionReader:
-    """Walks one transaction set's segments in order: CLP starts a claim, SVC a line, LX a group."""
+class TransactionReader:
+    """Walks one transaction set's segments in order: CLP starts a claim, SVC a line, LX a group.
 
-    def __init__(self, interchange: Interchange, group: Group) -> None:
+    Each claim goes to the sink as soon as the next claim, group or trailer segment shows it
+    is complete, so the reader holds one claim at a time.
+    """
+
+    def __init__(self, interchange: Interchange, group: Group, sink: Sink) -> None:
         self.data: dict[str, Any] = {}
         envelope = envelope_json(interchange, group)
         if envelope:
             self.data["envelope"] = envelope
+        self.sink = sink
         self.level = "header"
         self.current: dict[str, Any] = self.data
-        self._group: dict[str, Any] = {}
-        self._claim: dict[str, Any] = {}
+        self._group: dict[str, Any] | None = None
+        self._claim: dict[str, Any] | None = None
+        self._in_groups = False
 
-    def read(self, transaction: Transaction) -> dict[str, Any]:
-        segments = list(transaction.segments())
-        st = segments[0]
+    def read(self, segments: Iterable[Segment]) -> None:
+        """Read an ST..SE in order and pass its claims, then the rest, to the sink."""
+        ordered = iter(segments)
+        st = next(ordered)
         self.data["control_number"] = st.get(2)
         if st.get(3):
             self.data["version"] = st.get(3)
         self.data["payment"] = {}
-        for segment in segments[1:-1]:
-            self._segment(segment)
+        last: Segment | None = None
+        for segment in ordered:
+            if last is not None:
+                self._segment(last)
+            last = segment  # the SE is not read
+        self._close_group()
+        self._label_payment()
+        self.sink.end(self.data)
+
+    def _label_payment(self) -> None:
+        """Add the labels of the payment's codes (BPR precedes every group, so this is final once groups start)."""
         payment = self.data["payment"]
         for key, table in (("handling", HANDLING), ("method", PAYMENT_METHODS), ("credit_debit", CREDIT_DEBIT)):
             if key in payment:
                 payment[f"{key}_label"] = label(table, payment[key])
-        return self.data
 
     def _segment(self, segment: Segment) -> None:
         seg_id, qualifier = segment.id, segment.get(1)
@@ -110,22 +179,28 @@ class _TransactionReader:
                 read_fields(segment, N1, self.current, keyed=1)
                 return
         if seg_id == "LX":
-            self._enter("group", self.data.setdefault("groups", []))
+            self._open_group()
             read_fields(segment, LX, self.current)
             return
         if seg_id == "CLP":
             if self.level not in ("group", "claim", "line"):
-                self._enter("group", self.data.setdefault("groups", []))
-            self._enter("claim", self._group.setdefault("claims", []))
+                self._open_group()
+            self._close_claim()
+            if self._claim is None and self._group is not None and self._group is not _SENT:
+                self.sink.group(self._group)
+                self._group = _SENT
+            self._claim = {}
+            self.current, self.level = self._claim, "claim"
             read_fields(segment, CLP, self.current)
             if "status_code" in self.current:
                 self.current["status"] = label(CLAIM_STATUS, self.current["status_code"])
             return
-        if seg_id == "SVC" and self.level in ("claim", "line"):
+        if seg_id == "SVC" and self.level in ("claim", "line") and self._claim is not None:
             self._enter("line", self._claim.setdefault("lines", []))
             read_fields(segment, SVC, self.current)
             return
         if seg_id == "PLB":
+            self._close_group()
             self.level = "trailer"
             plb = read_plb(segment)
             if plb is not None:
@@ -136,6 +211,30 @@ class _TransactionReader:
             target = self.data if self.level == "trailer" else self.current
             target.setdefault(key, []).append(segment_json(segment))
 
+    def _open_group(self) -> None:
+        """Close the open group, if any, and open a new one (announcing the groups the first time)."""
+        self._close_group()
+        if not self._in_groups:
+            self._in_groups = True
+            self._label_payment()
+            self.sink.groups(self.data)
+        self._group = {}
+        self.current, self.level = self._group, "group"
+
+    def _close_claim(self) -> None:
+        if self._claim is not None:
+            self.sink.claim(self._claim)
+            self._claim = None
+
+    def _close_group(self) -> None:
+        self._close_claim()
+        if self._group is None:
+            return
+        if self._group is not _SENT:
+            self.sink.group(self._group)
+        self.sink.end_group()
+        self._group = None
+
     def _enter(self, level: str, parent: dict[str, Any] | list[dict[str, Any]], key: str = "") -> None:
         self.current = {}
         if isinstance(parent, list):
@@ -143,10 +242,6 @@ class _TransactionReader:
         else:
             parent[key] = self.current
         self.level = level
-        if level == "group":
-            self._group = self.current
-        elif level == "claim":
-            self._claim = self.current
 
     def _named(self, segment: Segment) -> bool:
         level, data = self.level, self.current

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from edi.x12.segment import Delimiters
+from edi.x12.values import UnsafeValue, check_value
 
 AMOUNT = re.compile(r"-?(\d+\.?\d*|\.\d+)")
 
@@ -38,8 +39,9 @@ def decode(value: str, kind: str, delimiters: Delimiters) -> Any:
 
 
 def _has_separator(value: str, kind: str, delimiters: Delimiters) -> bool:
+    """A repetition separator is never data; a component separator is, in an element that is not a composite."""
     rep = delimiters.repetition
-    return bool(rep and rep in value) or (kind != "procedure" and delimiters.component in value)
+    return bool(rep and rep in value) or (kind != "text" and kind != "procedure" and delimiters.component in value)
 
 
 def iso_date(value: str) -> str | None:
@@ -55,12 +57,17 @@ def iso_date(value: str) -> str | None:
 def encode(value: Any, kind: str, delimiters: Delimiters) -> str:
     """The element text of one JSON value."""
     if kind == "date":
-        return date.fromisoformat(str(value)).strftime("%Y%m%d")
+        try:
+            return date.fromisoformat(str(value)).strftime("%Y%m%d")
+        except ValueError:
+            raise UnsafeValue(str(value), "is not a calendar date (YYYY-MM-DD)") from None
     if kind == "procedure":
         parts = [value["qualifier"], value["code"], *value.get("modifiers", [])]
         tail = [value.get("description", ""), value.get("product_id", "")]
         if any(tail):
             parts = parts + [""] * (6 - len(parts)) + tail
+        for part in parts:
+            check_value(str(part), delimiters, "procedure")
         while parts and not parts[-1]:
             parts.pop()
         return delimiters.component.join(parts)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from edi.validate.context import Context, rule
 from edi.validate.issue import Issue
 from edi.x12.lalr import Loop
 from edi.x12.segment import Segment
+from edi.x12.values import x12_decimal
 
 LINE_CHARGE = {"837P": ("SV1", 2), "837I": ("SV2", 3), "837D": ("SV3", 2)}
 CAS_AMOUNTS = (3, 6, 9, 12, 15, 18)
@@ -23,10 +24,7 @@ def amount(segment: Segment | None, index: int) -> Decimal | None:
     value = segment.get(index)
     if not value:
         return None
-    try:
-        return Decimal(value)
-    except InvalidOperation:
-        return None
+    return x12_decimal(value)
 
 
 def total(segments: Iterable[Segment], indexes: Iterable[int]) -> Decimal:

@@ -29,7 +29,10 @@ def valid_time(value: str) -> bool:
 
 
 def period_problem(qualifier: str, value: str) -> str | None:
-    """Why a DTP03 ``value`` does not fit its DTP02 format ``qualifier`` (D8, RD8, DT), or None."""
+    """Why a date ``value`` does not fit its format ``qualifier`` (D8, RD8, DT, TM), or None.
+
+    The qualifier is an element of data element 1250 (DTP02, DMG01, HI0x-3), the value the 1251 after it.
+    """
     if qualifier == "D8" and not valid_date(value):
         return f"{value!r} is not a CCYYMMDD date"
     if qualifier == "RD8":
@@ -38,4 +41,6 @@ def period_problem(qualifier: str, value: str) -> str | None:
             return f"{value!r} is not a CCYYMMDD-CCYYMMDD date range"
     if qualifier == "DT" and not (len(value) == 12 and valid_date(value[:8]) and valid_time(value[8:])):
         return f"{value!r} is not a CCYYMMDDHHMM date and time"
+    if qualifier == "TM" and not (len(value) == 4 and valid_time(value)):
+        return f"{value!r} is not an HHMM time"
     return None

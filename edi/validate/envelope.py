@@ -12,9 +12,10 @@ from collections.abc import Iterator
 
 from edi.validate.context import Context, rule
 from edi.validate.dates import period_problem, valid_date, valid_time
-from edi.validate.issue import Issue
+from edi.validate.issue import NOT_VALIDATED, Issue
 from edi.validate.structure import ElementSpec, element_issue, transaction_segments
 from edi.x12.segment import Segment
+from edi.x12.values import OUTSIDE_X12
 
 ENVELOPE_LEVEL: dict[str, str] = {
     "snip1.isa_field": "interchange",
@@ -28,6 +29,7 @@ ENVELOPE_LEVEL: dict[str, str] = {
     "snip1.duplicate_transaction_control_number": "transaction",
     "snip1.version_mismatch": "transaction",
     "snip1.missing_envelope": "transaction",
+    NOT_VALIDATED: "transaction",
 }
 
 # ISA element: (fixed length, TA105 note code for a bad value)
@@ -36,14 +38,13 @@ ISA_FIELDS: tuple[tuple[int, str], ...] = (
     (6, "014"), (4, "015"), (1, "016"), (5, "017"), (9, "018"), (1, "019"), (1, "020"), (1, "027"),
 )  # fmt: skip
 
-BAD_CHARACTER = re.compile(r"[^A-Za-z0-9 !\"&'()*+,\-./:;?=%~@\[\]_{}\\|<>#$^`]")
 INTEGER = re.compile(r"-?\d+")
 DECIMAL = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")
 
 
 def value_problem(spec: ElementSpec, value: str) -> tuple[str, str] | None:
     """(IK403 code, message) when ``value`` breaks its element's character set, type, date, time or length."""
-    bad = BAD_CHARACTER.search(value)
+    bad = OUTSIDE_X12.search(value)
     if bad:
         return "6", f"{spec.ref} has the character {bad.group()!r}, outside the X12 character set"
     kind = spec.type
@@ -70,9 +71,9 @@ def value_problem(spec: ElementSpec, value: str) -> tuple[str, str] | None:
 
 
 def element_value_problems(
-    segment: Segment, elements: tuple[ElementSpec, ...]
+    segment: Segment, elements: tuple[ElementSpec, ...], periods: tuple[tuple[ElementSpec, ElementSpec], ...] = ()
 ) -> Iterator[tuple[ElementSpec, str, str]]:
-    """(element, IK403 code, message) for every element value that breaks its syntax."""
+    """(element, IK403 code, message) for every element value that breaks its syntax or its date format."""
     values = segment.elements
     component = segment.delimiters.component
     repetition = segment.delimiters.repetition
@@ -83,31 +84,38 @@ def element_value_problems(
         if not value:
             continue
         if spec.components:
-            parts = value.split(component)
-            for part_spec in spec.components:
-                part = (
-                    parts[part_spec.component - 1] if part_spec.component and part_spec.component <= len(parts) else ""
-                )
-                if part:
-                    found = value_problem(part_spec, part)
-                    if found:
-                        yield part_spec, found[0], found[1]
-            if len(parts) > len(spec.components):
-                yield (
-                    spec,
-                    "13",
-                    f"{spec.ref} ({spec.name}) has {len(parts)} components, at most {len(spec.components)}",
-                )
+            repeated = spec.repetitions(value, segment.delimiters)
+            if spec.repeat is not None and len(repeated) > spec.repeat:
+                yield spec, "12", f"{spec.ref} ({spec.name}) repeats {len(repeated)} times, at most {spec.repeat}"
+            for one in repeated:
+                yield from _component_problems(spec, one.split(component))
             continue
         for one in value.split(repetition) if repetition and repetition in value else (value,):
             found = value_problem(spec, one)
             if found:
                 yield spec, found[0], found[1]
                 break
-        if segment.id == "DTP" and spec.index == 3:
-            problem = period_problem(segment.get(2), value)
-            if problem:
-                yield spec, "8", f"{spec.ref} ({spec.name}) {problem}"
+    for qualifier, date in periods:
+        text = spec_value(segment, date)
+        problem = period_problem(spec_value(segment, qualifier), text) if text else None
+        if problem:
+            yield date, "8", f"{date.ref} ({date.name}) {problem}"
+
+
+def _component_problems(spec: ElementSpec, parts: list[str]) -> Iterator[tuple[ElementSpec, str, str]]:
+    for part_spec in spec.components:
+        part = parts[part_spec.component - 1] if part_spec.component and part_spec.component <= len(parts) else ""
+        if part:
+            found = value_problem(part_spec, part)
+            if found:
+                yield part_spec, found[0], found[1]
+    if len(parts) > len(spec.components):
+        yield spec, "13", f"{spec.ref} ({spec.name}) has {len(parts)} components, at most {len(spec.components)}"
+
+
+def spec_value(segment: Segment, spec: ElementSpec) -> str:
+    """The value of the element or component ``spec`` in ``segment``."""
+    return segment.get(spec.index, spec.component) if spec.component else segment.get(spec.index)
 
 
 @rule(1)
@@ -116,7 +124,7 @@ def element_syntax(ctx: Context) -> Iterator[Issue]:
     for segment, loop, _, spec in transaction_segments(ctx):
         if spec is None:
             continue
-        for element, code, message in element_value_problems(segment, spec.elements):
+        for element, code, message in element_value_problems(segment, spec.elements, spec.periods):
             yield element_issue(
                 ctx, "error", 1, "snip1.element_syntax", message, segment, loop, element.ref, code, element.data_ele
             )
@@ -147,6 +155,20 @@ def transaction_trailer(ctx: Context) -> Iterator[Issue]:
     if gs is not None and st.get(3) and gs.get(8) and st.get(3) != gs.get(8):
         message = f"ST03 {st.get(3)!r} does not match GS08 {gs.get(8)!r}"
         yield ctx.issue("error", 1, "snip1.version_mismatch", message, st, None, "ST03", segment_error="19")
+
+
+@rule(1)
+def guide_known(ctx: Context) -> Iterator[Issue]:
+    """A transaction set `edi` has no guide for is reported as not validated, never passed: 999 IK502 1."""
+    transaction = ctx.transaction
+    if transaction is None or transaction.guide is not None:
+        return
+    st = transaction.st
+    message = (
+        f"not validated: no guide for ST01 {st.get(1)!r} version {transaction.version or st.get(3)!r}; "
+        "edi checks 837P, 837I, 837D (005010X222A1, X223A2, X224A2), 835 (005010X221A1) and 999 (005010X231A1)"
+    )
+    yield ctx.issue("error", 1, NOT_VALIDATED, message, st, None, "ST01", segment_error="1")
 
 
 @rule(1, scope="interchange")

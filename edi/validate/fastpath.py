@@ -37,7 +37,9 @@ PERIODS = {
     "D8": re.compile(DATE),
     "RD8": re.compile(f"{DATE}-{DATE}"),
     "DT": re.compile(DATE + HOUR_MINUTE),
-}  # DTP02 format -> a pattern for DTP03 values that certainly fit it
+    "TM": re.compile(HOUR_MINUTE),
+}  # date format qualifier (DTP02, DMG01, HI0x-3) -> a pattern for values that certainly fit it
+Place = tuple[int, int]  # (element, component or 0)
 
 
 @dataclass(slots=True, frozen=True)
@@ -49,7 +51,7 @@ class SegmentCheck:
     patterns: tuple[tuple[int, re.Pattern[str]], ...]  # (element, the guide's value pattern)
     notes: Notes
     presence: frozenset[tuple[bool, ...]] | None  # with notes: which presences of the captured elements satisfy them
-    period: bool  # DTP03 must fit the DTP02 format
+    periods: tuple[tuple[Place, Place], ...]  # (format qualifier, value): the value must fit the format
     pattern_only: bool = False  # nothing to check beyond the pattern
 
     def passes(self, segment: Segment) -> bool:
@@ -79,11 +81,23 @@ class SegmentCheck:
                     return False
             elif not notes_hold(elements, self.notes):
                 return False
-        if self.period and count >= 3 and elements[2]:
-            quick = PERIODS.get(elements[1])
-            if quick is not None and quick.fullmatch(elements[2]) is None:
-                return period_problem(elements[1], elements[2]) is None
+        for qualifier, place in self.periods:
+            value = _at(elements, place, delimiters.component)
+            if value:
+                form = _at(elements, qualifier, delimiters.component)
+                quick = PERIODS.get(form)
+                if (quick is None or quick.fullmatch(value) is None) and period_problem(form, value) is not None:
+                    return False
         return True
+
+
+def _at(elements: list[str], place: Place, component: str) -> str:
+    index, part = place
+    value = elements[index - 1] if index <= len(elements) else ""
+    if part and value:
+        parts = value.split(component)
+        return parts[part - 1] if part <= len(parts) else ""
+    return value
 
 
 def notes_hold(elements: list[str], notes: Notes) -> bool:
@@ -229,11 +243,11 @@ def compile_check(
         if element.regex is not None:
             patterns.append((element.index, element.regex))
     pattern = re.compile(sequence(parts, separator))
-    period = spec.id == "DTP" and len(spec.elements) >= 3 and not spec.elements[2].components
+    periods = tuple(((q.index, q.component or 0), (v.index, v.component or 0)) for q, v in spec.periods)
     if pattern.groups != len(captured):
         presence = None  # an element named by a note lies beyond the entry's elements
-    pattern_only = not (codes or patterns or spec.syntax or period)
-    return SegmentCheck(pattern, tuple(codes), tuple(patterns), spec.syntax, presence, period, pattern_only)
+    pattern_only = not (codes or patterns or spec.syntax or periods)
+    return SegmentCheck(pattern, tuple(codes), tuple(patterns), spec.syntax, presence, periods, pattern_only)
 
 
 def _captured(pattern: str, index: int, captured: set[int]) -> str:

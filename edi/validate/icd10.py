@@ -2,8 +2,8 @@
 
 The data comes from the tabular list that PyPI ``simple-icd-10-cm`` ships. Importing that
 package parses a 10 MB XML file (seconds), so the first use condenses what the rules need
-into a compact pickle under ``~/.cache/edi/``, keyed by the package version; later runs read
-only the pickle. Every run needs the codes' flags, parents and Excludes1 references, but
+into compact JSON in the user cache folder (`edi.cache`), keyed by the package version; later
+runs read only that file. Every run needs the codes' flags, parents and Excludes1 references, but
 titles and "code first" notes only for the messages of the few codes with findings, so the
 codes are cached a second time without them and the full records are read only when a
 message asks. Codes may be given with or without the dot (``E11.9`` or ``E119``).
@@ -24,7 +24,7 @@ from typing import Any
 from edi import cache
 
 PACKAGE = "simple-icd-10-cm"
-FORMAT = 3  # bump when the cached records change
+FORMAT = 4  # bump when the cached records change
 
 LEAF, MANIFESTATION, ADDITIONAL_ONLY = 1, 2, 4
 MEMO_SIZE = 100_000  # lookups remembered per table, so memory stays flat on large files
@@ -34,13 +34,17 @@ ADDITIONAL_ONLY_NOTE = re.compile(r"for use as (?:an )?additional codes?|supplem
 
 # One code reference inside a note, as an inclusive range of code prefixes (a single code is lo == hi).
 Reference = tuple[str, str]
-# code -> (flags, parent, own Excludes1 references, title, own "code first" note)
-Record = tuple[int, str, tuple[Reference, ...], str, str]
-# code -> (flags, parent, own Excludes1 references): a record without its texts
-Entry = tuple[int, str, tuple[Reference, ...]]
+# code -> (flags, parent, own Excludes1 references, title, own "code first" note, own partial Excludes1 references)
+Record = tuple[int, str, tuple[Reference, ...], str, str, tuple[Reference, ...]]
+# code -> (flags, parent, own Excludes1 references, own partial Excludes1 references): a record without its texts
+Entry = tuple[int, str, tuple[Reference, ...], tuple[Reference, ...]]
 
 _CODE = r"[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?"
 _ITEM = re.compile(rf"({_CODE})(?:\.?-)?(?:\s*-\s*({_CODE})(?:\.?-)?)?")
+# A range whose every code takes the same ending: "E08-E13 with .42", "B27.0-B27.9 with fifth character 1".
+_WITH = re.compile(
+    rf"({_CODE})\s*-\s*({_CODE})\s+WITH\s+(?:\.([0-9A-Z]{{1,3}})|(?:FIFTH|SIXTH|SEVENTH) CHARACTER ([0-9A-Z]))"
+)
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
 
 
@@ -76,11 +80,26 @@ def parse_references(note: str) -> tuple[Reference, ...]:
     found: list[Reference] = []
     for group in _PARENTHESES.findall(note):
         for item in group.split(","):
-            match = _ITEM.fullmatch(item.strip().upper())
+            text = item.strip().upper()
+            match = _ITEM.fullmatch(text)
             if match:
                 low = normalize(match.group(1))
                 found.append((low, normalize(match.group(2)) if match.group(2) else low))
+            elif ranged := _WITH.fullmatch(text):
+                found += _with_ending(*ranged.groups())
     return tuple(found)
+
+
+def _with_ending(low: str, high: str, suffix: str | None, character: str | None) -> list[Reference]:
+    """Each code of the range ``low``-``high`` (same stem, numbered last two or one characters) with the ending."""
+    low, high = normalize(low), normalize(high)
+    width = 2 if len(low) == 3 else 1
+    stem = low[:-width]
+    if len(low) != len(high) or high[:-width] != stem or not (low[-width:] + high[-width:]).isdigit():
+        return []
+    ending = suffix or character or ""
+    codes = [f"{stem}{n:0{width}d}{ending}" for n in range(int(low[-width:]), int(high[-width:]) + 1)]
+    return [(code, code) for code in codes]
 
 
 def covers(reference: Reference, code: str) -> bool:
@@ -122,7 +141,7 @@ class Table:
         entry = self.entries.get(key)
         if entry is None:
             return None
-        flags, parent, _ = entry
+        flags, parent, _, _ = entry
         return Code(key, parent, bool(flags & LEAF), bool(flags & MANIFESTATION), bool(flags & ADDITIONAL_ONLY), self)
 
     def lineage(self, code: str) -> Iterator[str]:
@@ -150,15 +169,29 @@ class Table:
             self._excluded[pair] = self._excludes(code, other)
         return self._excluded[pair]
 
-    def _excludes(self, code: str, other: str) -> bool:
+    def _excludes(self, code: str, other: str, partial: bool = False) -> bool:
         target = normalize(other)
         shared = set(self.lineage(target))
         return any(
             covers(ref, target)
             for key in self.lineage(code)
             if key in self.entries and key not in shared
-            for ref in self.entries[key][2]
+            for ref in (self.entries[key][3] if partial else self.entries[key][2])
         )
+
+    def excluded_pair(self, code: str, other: str) -> bool:
+        """True when the two codes should not be reported together: an Excludes1 note covers one of them,
+        and no note links them that excludes only one of the conditions its code stands for.
+
+        The tabular marks that exception by naming, in the Excludes1 note, one of the inclusion terms
+        of the code holding it: F45.8 (Other somatoform disorders) excludes "sleep related teeth
+        grinding (G47.63)" because "Teeth grinding" is one of its inclusion terms; its other inclusion
+        terms (psychogenic dysmenorrhea ...) are unrelated conditions, so F45.8 and G47.63 may be
+        reported together (ICD-G I.A.12.a). Such a note, in either direction, lifts the pair.
+        """
+        if not (self.excludes(code, other) or self.excludes(other, code)):
+            return False
+        return not (self._excludes(code, other, partial=True) or self._excludes(other, code, partial=True))
 
 
 def package_version() -> str:
@@ -173,18 +206,18 @@ def package_version() -> str:
 
 def _names(version: str) -> tuple[str, str]:
     """The cache names of the full records and of the entries."""
-    return f"icd10cm-{version}-{FORMAT}.pickle", f"icd10cm-{version}-{FORMAT}-entries.pickle"
+    return f"icd10cm-{version}-{FORMAT}.json", f"icd10cm-{version}-{FORMAT}-entries.json"
 
 
 @functools.cache
 def table() -> Table:
     """The ICD-10-CM table, its entries read from the cache or made (and cached) on first use."""
     version = package_version()
-    entries = cache.load(_names(version)[1])
-    if isinstance(entries, dict):
+    entries = cache.load(_names(version)[1], _restore_entries)
+    if entries is not None:
         return Table(version, entries)
     records = _full_records(version)
-    entries = {code: (record[0], record[1], record[2]) for code, record in records.items()}
+    entries = {code: (record[0], record[1], record[2], record[5]) for code, record in records.items()}
     cache.store(_names(version)[1], entries)
     return Table(version, entries, records)
 
@@ -192,11 +225,31 @@ def table() -> Table:
 def _full_records(version: str) -> dict[str, Record]:
     """The full records, read from the cache or built (and cached)."""
     name = _names(version)[0]
-    records = cache.load(name)
-    if not isinstance(records, dict):
+    records = cache.load(name, _restore_records)
+    if records is None:
         records = build_records()
         cache.store(name, records)
     return records
+
+
+def _references(items: list[list[str]]) -> tuple[Reference, ...]:
+    return tuple((low, high) for low, high in items) if items else ()
+
+
+def _restore_entries(data: dict[str, Any]) -> dict[str, Entry]:
+    """The entries from their cached JSON (a ValueError or TypeError when the data has another shape)."""
+    return {
+        code: (flags, parent, _references(refs), _references(partial))
+        for code, (flags, parent, refs, partial) in data.items()
+    }
+
+
+def _restore_records(data: dict[str, Any]) -> dict[str, Record]:
+    """The full records from their cached JSON."""
+    return {
+        code: (flags, parent, _references(refs), title, note, _references(partial))
+        for code, (flags, parent, refs, title, note, partial) in data.items()
+    }
 
 
 def build_records() -> dict[str, Record]:
@@ -234,5 +287,24 @@ def _record(cm: Any, item: str) -> Record:
         | (ADDITIONAL_ONLY if additional_only else 0)
     )
     code_first = cm.get_code_first(item, search_in_ancestors=True) if manifestation else ""
-    references = tuple(ref for note in notes for ref in parse_references(note))
-    return flags, parent, references, title, code_first
+    terms = [term.lower() for term in cm.get_inclusion_term(item)]
+    partial = [note for note in notes if partial_note(note, terms)]
+    references = tuple(ref for note in notes if note not in partial for ref in parse_references(note))
+    return (
+        flags,
+        parent,
+        references,
+        title,
+        code_first,
+        tuple(ref for note in partial for ref in parse_references(note)),
+    )
+
+
+def partial_note(note: str, terms: list[str]) -> bool:
+    """True when an Excludes1 ``note`` names one of several inclusion ``terms`` of the code holding it.
+
+    The note then excludes only that one of the conditions the code stands for; the code's other
+    conditions may be reported with the excluded code when they are unrelated (ICD-G I.A.12.a).
+    """
+    words = note.split("(")[0].lower()
+    return len(terms) > 1 and any(re.search(rf"\b{re.escape(term)}\b", words) for term in terms)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
+NOT_VALIDATED = "not_validated"  # the rule of a transaction set no guide checks
 
 
 @dataclass(slots=True, frozen=True)

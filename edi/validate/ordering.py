@@ -272,16 +272,47 @@ def external_cause_first(ctx: Context) -> Iterator[Issue]:
 
 @rule(snip=None, guides=CLAIMS)
 def excludes1(ctx: Context) -> Iterator[Issue]:
-    """Two diagnoses (principal or other) in an Excludes1 relation should not be reported together (ICD-G I.A.12.a)."""
+    """Two diagnoses (principal or other) in an Excludes1 relation should not be reported together (ICD-G I.A.12.a).
+
+    A note that excludes only one of the conditions its code stands for (it names one of the code's
+    inclusion terms) leaves the pair alone: the conditions may be unrelated (`icd10.Table.excluded_pair`).
+    """
     for claim in claims(ctx):
         codes = [hi for hi in _conditions(ctx, claim) if hi.qualifier in ICD10_DIAGNOSIS]
         table = icd10.table()
         for later, hi in enumerate(codes):
             for earlier in codes[:later]:
                 a, b = icd10.normalize(earlier.code), icd10.normalize(hi.code)
-                if a != b and (table.excludes(a, b) or table.excludes(b, a)):
+                if a != b and table.excluded_pair(a, b):
                     message = f"{hi.code} and {earlier.code} ({earlier.element}) exclude each other (Excludes1)"
                     yield _issue(ctx, "warning", "order.excludes1", message, hi, claim, hi.element)
+
+
+def _sequela(code: str) -> bool:
+    """A sequela code: an ICD-10-CM code whose 7th character is S (not an external cause code, V00-Y99)."""
+    key = icd10.normalize(code)
+    return len(key) == 7 and key.endswith("S") and key[0] not in "VWXY"
+
+
+@rule(snip=None, guides=CLAIMS)
+def sequela_after_condition(ctx: Context) -> Iterator[Issue]:
+    """A sequela code (7th character S) follows the condition it caused (ICD-G I.B.10).
+
+    The condition or nature of the sequela is sequenced first, the sequela code after it. The claim does
+    not say which condition a sequela caused, so a sequela code is flagged when no condition code (one
+    that is neither a sequela nor an external cause code) comes before it and one comes after it.
+    """
+    for claim in claims(ctx):
+        codes = [hi for hi in _conditions(ctx, claim) if hi.qualifier in ICD10_DIAGNOSIS]
+        conditions = [n for n, hi in enumerate(codes) if not _sequela(hi.code) and hi.code[:1].upper() not in "VWXY"]
+        for n, hi in enumerate(codes):
+            if _sequela(hi.code) and conditions and conditions[0] > n:
+                after = codes[conditions[0]]
+                message = (
+                    f"{hi.code} is a sequela code (7th character S): the condition it caused, such as "
+                    f"{after.code} ({after.element}), is sequenced first and the sequela code after it"
+                )
+                yield _issue(ctx, "warning", "order.sequela_after_condition", message, hi, claim, hi.element)
 
 
 def _first_listed_only(code: str) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from edi.validate.issue import Issue
+from edi.validate.issue import NOT_VALIDATED, Issue
 
 STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 JSON_FIELDS = (
@@ -28,10 +28,11 @@ class FileResult:
 
 
 def counts(results: Iterable[FileResult]) -> dict[str, int]:
-    """Findings by severity over all files, plus the number of unreadable files."""
-    out = {"error": 0, "warning": 0, "info": 0, "unreadable": 0}
+    """Findings by severity over all files, plus the number of unreadable files and of files not all validated."""
+    out = {"error": 0, "warning": 0, "info": 0, "unreadable": 0, "not_validated": 0}
     for result in results:
         out["unreadable"] += result.unreadable is not None
+        out["not_validated"] += any(issue.rule == NOT_VALIDATED for issue in result.issues)
         for issue in result.issues:
             out[issue.severity] += 1
     return out
@@ -61,6 +62,7 @@ def report_json(results: list[FileResult]) -> dict[str, Any]:
             "warnings": summary["warning"],
             "info": summary["info"],
             "unreadable": summary["unreadable"],
+            "not_validated": summary["not_validated"],
         },
     }
 
@@ -97,8 +99,8 @@ def _where(issue: Issue) -> str:
     return ", ".join(parts)
 
 
-def render(console: Console, results: list[FileResult]) -> None:
-    """Print the findings grouped by file, transaction set and claim, then a summary line."""
+def render(console: Console, results: list[FileResult], totals: list[FileResult] | None = None) -> None:
+    """Print the findings grouped by file, transaction set and claim, then a summary line (of ``totals`` if given)."""
     for result in results:
         console.print(f"[bold]{escape(result.file)}[/]", emoji=False)
         if result.unreadable is not None:
@@ -117,7 +119,7 @@ def render(console: Console, results: list[FileResult]) -> None:
                     console.print(f"    claim [bold]{escape(issue.claim)}[/]", emoji=False)
                 heading = (issue.transaction, issue.claim)
             _render_issue(console, issue)
-    summary = counts(results)
+    summary = counts(totals if totals is not None else results)
     style = "bold red" if summary["error"] or summary["unreadable"] else "bold green"
     text = (
         f"{summary['error']} error(s), {summary['warning']} warning(s), {summary['info']} note(s)"
@@ -125,6 +127,8 @@ def render(console: Console, results: list[FileResult]) -> None:
     )
     if summary["unreadable"]:
         text += f"; {summary['unreadable']} unreadable"
+    if summary["not_validated"]:
+        text += f"; {summary['not_validated']} with transaction sets not validated (no guide)"
     console.print(f"[{style}]{text}[/]", emoji=False)
 
 

@@ -18,6 +18,7 @@ import gc
 import importlib
 import multiprocessing
 import os
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -60,12 +61,14 @@ def load_rules() -> tuple[Rule, ...]:
     return tuple(REGISTRY)
 
 
-def _selected(rules: tuple[Rule, ...], max_snip: int, scope: str, guide: str | None) -> list[Rule]:
+def _selected(
+    rules: tuple[Rule, ...], max_snip: int, scope: str, guide: str | None, ordering: bool = True
+) -> list[Rule]:
     return [
         r
         for r in rules
         if r.scope == scope
-        and (r.snip is None or r.snip <= max_snip)
+        and (r.snip <= max_snip if r.snip is not None else ordering)
         and (r.guides is None or (guide is not None and guide in r.guides))
     ]
 
@@ -110,8 +113,10 @@ class Run:
         share: Share | None = None,
         document: Document | None = None,
         keep_sets: bool = False,
+        ordering: bool = True,
     ) -> None:
         rules = load_rules()
+        self.ordering = ordering
         self.file = file
         self.max_snip = max_snip
         self.rules = rules
@@ -134,7 +139,7 @@ class Run:
         guide = transaction.guide.id if transaction.guide else None
         selected = self.by_guide.get(guide)
         if selected is None:
-            selected = self.by_guide[guide] = _selected(self.rules, self.max_snip, "transaction", guide)
+            selected = self.by_guide[guide] = _selected(self.rules, self.max_snip, "transaction", guide, self.ordering)
         index = TransactionIndex(transaction)
         context = Context(self.file, self.interchange, self.group, transaction, index)
         found = [i for checked in selected for i in checked.function(context)]
@@ -180,14 +185,15 @@ class Run:
         envelope = [i for checked in self.interchange_rules for i in checked.function(unit)]
         self.issues.extend(i for i in envelope if i.transaction is None)
         pending = [i for i in envelope if i.transaction is not None]
+        waiting: dict[str | None, list[Issue]] = defaultdict(list)  # by ST02: each goes to the first set of its number
+        for issue in pending:
+            waiting[issue.transaction].append(issue)
         for number, found in self.sets:
-            if pending:
-                merged = [*found, *(i for i in pending if i.transaction == number)]
-                pending = [i for i in pending if i.transaction != number]
-                merged.sort(key=lambda i: i.segment_position or 0)
-                found = merged
+            mine = waiting.pop(number, None)
+            if mine:
+                found = sorted([*found, *mine], key=lambda i: i.segment_position or 0)
             self.issues.extend(found)
-        self.issues.extend(pending)
+        self.issues.extend(i for i in pending if i.transaction in waiting)
         self.sets = []
         self.tally = EnvelopeTally()
 
@@ -209,9 +215,9 @@ def _replay(document: Document) -> Iterator[Event]:
         yield Event("interchange_end", interchange)
 
 
-def validate_document(document: Document, max_snip: int = 5) -> list[Issue]:
-    """Every finding of the rules up to SNIP type ``max_snip`` (ordering rules always run), in file order."""
-    return Run(document.file, max_snip).events(_replay(document))
+def validate_document(document: Document, max_snip: int = 5, ordering: bool = True) -> list[Issue]:
+    """Every finding of the rules up to SNIP type ``max_snip`` (the ordering rules too with ``ordering``)."""
+    return Run(document.file, max_snip, ordering=ordering).events(_replay(document))
 
 
 def _received(channel: Connection) -> list[tuple[int, list[Issue]]]:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 
 from edi.guides.registry import Guide, guide_by_id
@@ -65,6 +66,12 @@ class ElementSpec:
     external: str | None
     regex: re.Pattern[str] | None
     components: tuple[ElementSpec, ...] = ()
+    repeat: int | None = 1  # how often the element may occur, split by the repetition separator (None: no limit)
+
+    def repetitions(self, value: str, delimiters: Delimiters) -> list[str]:
+        """``value`` split into its repetitions when the element may repeat; otherwise ``[value]``."""
+        mark = delimiters.repetition
+        return value.split(mark) if self.repeat != 1 and mark and mark in value else [value]
 
 
 @dataclass(slots=True, frozen=True)
@@ -79,6 +86,7 @@ class SegmentSpec:
     syntax: tuple[tuple[str, tuple[int, ...]], ...]
     elements: tuple[ElementSpec, ...]
     required: tuple[ElementSpec, ...] = ()
+    periods: tuple[tuple[ElementSpec, ElementSpec], ...] = ()
 
 
 @dataclass(slots=True)
@@ -122,7 +130,8 @@ def _code_misses(entry: SegmentSpec, segment: Segment) -> int:
     misses = 0
     for element in entry.elements:
         head = element.components[0] if element.components else element
-        value = segment.get(element.index, 1) if element.components else segment.get(element.index)
+        value = element.repetitions(segment.get(element.index), segment.delimiters)[0]
+        value = value.split(segment.delimiters.component)[0] if element.components else value
         if value and head.codes is not None and value not in head.codes:
             misses += 1
     return misses
@@ -166,7 +175,17 @@ def _element(raw: dict[str, Any], index: int, component: int | None, where: tupl
         external=raw.get("external"),
         regex=re.compile(regex) if regex else None,
         components=tuple(_element(c, index, n, where) for n, c in enumerate(raw.get("components", []), 1)),
+        repeat=raw.get("repeat", 1),
     )
+
+
+def date_periods(elements: tuple[ElementSpec, ...]) -> tuple[tuple[ElementSpec, ElementSpec], ...]:
+    """(format qualifier, value) pairs: an element or component of data element 1250 (D8, RD8, DT, TM ...)
+    followed by one of 1251, as DTP02/DTP03, DMG01/DMG02, PAT05/PAT06 and HI0x-3/HI0x-4."""
+    pairs: list[tuple[ElementSpec, ElementSpec]] = []
+    for run in (elements, *(e.components for e in elements if e.components)):
+        pairs += [(a, b) for a, b in pairwise(run) if a.data_ele == "1250" and b.data_ele == "1251"]
+    return tuple(pairs)
 
 
 def _syntax(notes: list[str]) -> tuple[tuple[str, tuple[int, ...]], ...]:
@@ -197,6 +216,7 @@ def _loop(raw: dict[str, Any], loop_id: str, ids: set[str], guide_id: str) -> Lo
             syntax=_syntax(item.get("syntax", [])),
             elements=elements,
             required=tuple(e for e in elements if e.usage == "R"),
+            periods=date_periods(elements),
         )
         ids.add(segment.id)
         spec.segments.append(segment)
@@ -504,24 +524,26 @@ def element_usage_problems(segment: Segment, spec: SegmentSpec) -> Iterator[tupl
                 yield usage
             continue
         if element.components:
-            parts = value.split(segment.delimiters.component)
-            for part_spec in element.components:
-                part = (
-                    parts[part_spec.component - 1] if part_spec.component and part_spec.component <= len(parts) else ""
-                )
-                if not part or part_spec.usage == "N":
-                    if usage := _usage_problem(part_spec, part):
-                        yield usage
-                    continue
-                problem = _code_problem(part_spec, part)
-                if problem:
-                    yield part_spec, "7", problem
+            for one in element.repetitions(value, segment.delimiters):
+                yield from _component_usage_problems(element, one.split(segment.delimiters.component))
             continue
         problem = _code_problem(element, value)
         if problem:
             yield element, "7", problem
         elif element.regex is not None and not element.regex.fullmatch(value):
             yield element, "I12", f"{element.ref} ({element.name}) {value!r} does not match the guide's pattern"
+
+
+def _component_usage_problems(element: ElementSpec, parts: list[str]) -> Iterator[tuple[ElementSpec, str, str]]:
+    for part_spec in element.components:
+        part = parts[part_spec.component - 1] if part_spec.component and part_spec.component <= len(parts) else ""
+        if not part or part_spec.usage == "N":
+            if usage := _usage_problem(part_spec, part):
+                yield usage
+            continue
+        problem = _code_problem(part_spec, part)
+        if problem:
+            yield part_spec, "7", problem
 
 
 def syntax_problems(segment: Segment, spec: SegmentSpec) -> Iterator[tuple[int, str, str]]:

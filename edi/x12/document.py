@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from edi.errors import Location
 from edi.guides.registry import Guide
-from edi.x12.lalr import Loop
+from edi.x12.lalr import Loop, OpenLoop
 from edi.x12.segment import Delimiters, Segment
 
 
@@ -48,6 +48,19 @@ class Transaction:
         """Every segment from ST to SE, in order."""
         for segment, _ in self.root.walk():
             yield segment
+
+
+@dataclass(slots=True)
+class LoopUnit:
+    """A loop of a transaction set handed out as soon as it was read: a claim, or a level that holds claims.
+
+    ``path`` is the loops that hold it, outermost (the ST) first, each with its items so far.
+    """
+
+    guide: Guide
+    version: str
+    loop: Loop
+    path: list[OpenLoop]
 
 
 @dataclass(slots=True)

@@ -9,7 +9,7 @@ parse tree, which keeps a parse at a few steps per segment.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
@@ -91,12 +91,21 @@ def compile_table(grammar: str) -> Table:
     A cached table is keyed by the grammar text, so a cache hit does not even import Lark.
     """
     digest = hashlib.sha256(f"{TABLE_FORMAT}:{grammar}".encode()).hexdigest()[:20]
-    name = f"table-{digest}.pickle"
-    table = cache.load(name)
-    if not isinstance(table, Table):
+    name = f"table-{digest}.json"
+    table = cache.load(name, _restore)
+    if table is None:
         table = _build(grammar)
         cache.store(name, table)
     return table
+
+
+def _restore(data: Any) -> Table:
+    """A `Table` from its cached JSON (a ValueError when the data has another shape)."""
+    actions = data["actions"]
+    if not isinstance(actions, list) or not all(isinstance(row, dict) for row in actions):
+        raise ValueError("the actions are not a list of tables")
+    rules = [(str(origin), int(size), int(kind)) for origin, size, kind in data["rules"]]
+    return Table(actions, rules, int(data["start"]), int(data["end"]))
 
 
 def _build(grammar: str) -> Table:
@@ -145,11 +154,73 @@ class ParseFailure(Exception):
 Builder = Callable[[str, list[Any]], Any]
 
 
-def parse(table: Table, tokens: Iterable[tuple[str, Any]], build: Builder, fallback: str | None = None) -> Any:
-    """Run ``table`` over ``tokens``; ``build(rule, children)`` makes each node.
+@dataclass(slots=True)
+class Detached(Loop):
+    """Where a loop stood that was handed out as soon as it was complete (see `run`); it holds nothing.
 
-    When a token has no action and ``fallback`` is given, the token is fed again as
-    ``fallback`` (the grammar's UNPLACED) and its value is marked ``unplaced``.
+    ``level`` tells whether the loop was a hierarchical level (opened by an HL).
+    """
+
+    level: bool = False
+
+
+@dataclass(slots=True)
+class OpenLoop:
+    """A loop still being read: its trigger segment and its items so far (a live list that grows)."""
+
+    trigger: Segment
+    items: list[Any]
+
+
+@dataclass(slots=True)
+class Unit:
+    """A loop handed out as soon as it is complete, with the loops that hold it, outermost (ST) first."""
+
+    loop: Loop
+    path: list[OpenLoop]
+
+
+class Unplaced:
+    """Segments fed as the grammar's UNPLACED: how many, and the first few."""
+
+    __slots__ = ("count", "first")
+    KEEP = 5
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first: list[Segment] = []
+
+    def add(self, segment: Segment) -> None:
+        self.count += 1
+        if len(self.first) < self.KEEP:
+            self.first.append(segment)
+
+
+def parse(table: Table, tokens: Iterable[tuple[str, Any]], build: Builder, fallback: str | None = None) -> Any:
+    """Run ``table`` over ``tokens`` and return the root; ``build(rule, children)`` makes each node."""
+    steps = run(table, tokens, build, fallback)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
+def run(
+    table: Table,
+    tokens: Iterable[tuple[str, Any]],
+    build: Builder,
+    fallback: str | None = None,
+    detach: frozenset[str] = frozenset(),
+    unplaced: Unplaced | None = None,
+) -> Generator[Unit, None, Any]:
+    """Run ``table`` over ``tokens``; yield each `Unit` of the rules in ``detach``, return the root.
+
+    ``build(rule, children)`` makes each node. A node whose rule is in ``detach`` is yielded
+    with the open loops that hold it as soon as it is reduced, and a `Detached` marker takes
+    its place in its parent, so the tree never holds more than the loops still open. When a
+    token has no action and ``fallback`` is given, the token is fed again as ``fallback``
+    (the grammar's UNPLACED) and its value is marked ``unplaced`` (and counted in ``unplaced``).
     """
     actions, rules = table.actions, table.rules
     state = table.start
@@ -165,6 +236,8 @@ def parse(table: Table, tokens: Iterable[tuple[str, Any]], build: Builder, fallb
                 token = fallback
                 continue
             if step >= 0:
+                if token == fallback and unplaced is not None:
+                    unplaced.add(value)
                 states.append(step)
                 values.append(value)
                 state = step
@@ -180,13 +253,41 @@ def parse(table: Table, tokens: Iterable[tuple[str, Any]], build: Builder, fallb
                 children = values[len(values) - size :]
                 del values[len(values) - size :]
                 del states[len(states) - size :]
-                node = children if kind == HELPER else build(name, children)
+                if kind == HELPER:
+                    node = children
+                else:
+                    node = build(name, children)
+                    if name in detach:
+                        yield Unit(node, _open_loops(values))
+                        node = _detached(node.id, node.trigger.id == "HL")
             if token == END and name == "start" and len(states) == 1:
                 return node
             state = actions[states[-1]][name]
             states.append(state)
             values.append(node)
     raise ParseFailure(END, None, [])  # pragma: no cover - the END token always returns above
+
+
+_DETACHED: dict[tuple[str, bool], Detached] = {}
+
+
+def _detached(loop_id: str, level: bool) -> Detached:
+    """One shared marker per kind of loop: each handed-out loop leaves a reference to it in its parent."""
+    marker = _DETACHED.get((loop_id, level))
+    if marker is None:
+        marker = _DETACHED[(loop_id, level)] = Detached(loop_id, level=level)
+    return marker
+
+
+def _open_loops(values: list[Any]) -> list[OpenLoop]:
+    """The loops still open on the parser's value stack: each trigger segment with its items so far."""
+    found = []
+    last = len(values) - 1
+    for index, value in enumerate(values):
+        if type(value) is Segment:
+            following = values[index + 1] if index < last else None
+            found.append(OpenLoop(value, following if type(following) is list else []))
+    return found
 
 
 class Incremental:

@@ -7,21 +7,22 @@ however large the file. `read_document` collects the events into a `Document`.
 from __future__ import annotations
 
 import io
-import re
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 from edi.errors import Location, ReadError
 from edi.guides.registry import Guide, grammar_text, resolve_guide
-from edi.x12.document import Document, Group, Interchange, ReadWarning, Transaction
-from edi.x12.lalr import END, UNPLACED, Incremental, Loop, ParseFailure, Table, compile_table, parse
+from edi.x12.document import Document, Group, Interchange, LoopUnit, ReadWarning, Transaction
+from edi.x12.lalr import END, UNPLACED, Incremental, Loop, ParseFailure, Table, Unplaced, compile_table, run
 from edi.x12.segment import Segment
 from edi.x12.tokenizer import ByteSource, Tokenizer, iter_text
 
-EventKind = Literal["interchange", "ta1", "group", "transaction", "group_end", "interchange_end"]
+EventKind = Literal["interchange", "ta1", "group", "unit", "transaction", "group_end", "interchange_end"]
 ENVELOPE_NAMES = {
     "ISA": "an ISA (interchange header)",
     "IEA": "an IEA (interchange trailer)",
@@ -78,14 +79,20 @@ def _open(source: str | Path | bytes | BinaryIO) -> tuple[BinaryIO, str, bool]:
 
 
 class Reader:
-    """Streams one file: feeds the envelope grammar and parses each transaction set."""
+    """Streams one file: feeds the envelope grammar and parses each transaction set as its segments arrive.
 
-    def __init__(self, file: str, line: int = 1, offset: int = 0) -> None:
+    With ``units``, the loops a guide reads one at a time (`Guide.unit_rules`: the claim and the
+    levels that hold claims) are yielded as ``unit`` events as soon as each is complete and
+    leave only a `Detached` marker in the tree, so memory is bounded by one claim and its
+    context, whatever the size of the transaction set.
+    """
+
+    def __init__(self, file: str, line: int = 1, offset: int = 0, units: bool = False) -> None:
         self.file = file
         self.line, self.offset = line, offset
+        self.units = units
         self.warnings: list[ReadWarning] = []
         self.envelope = Incremental(_envelope_table())
-        self.rule_ids: dict[Guide, dict[str, str]] = {}
 
     def warn(self, message: str, location: Location) -> None:
         self.warnings.append(ReadWarning(message, location))
@@ -99,30 +106,13 @@ class Reader:
         """
         tokenizer = Tokenizer(self.file, self.warn, self.line, self.offset)
         opened = _Opened(hidden=2 if resume else 0)
-        pending: list[Segment] | None = None
-        for segment in tokenizer.segments(iter_text(stream)):
-            if pending is not None:
-                if segment.id in ENVELOPE_SEGMENTS or segment.id == "ST":
-                    raise self._error(
-                        "the transaction set has no SE before this segment",
-                        segment,
-                        "an SE closing the transaction set that starts at its ST",
-                    )
-                segment.position = len(pending) + 1
-                pending.append(segment)
-                if segment.id == "SE":
-                    yield from self._transaction_events(pending, opened)
-                    pending = None
-            elif segment.id == "ST":
-                segment.position = 1
-                pending = [segment]
+        segments = tokenizer.segments(iter_text(stream, self.file))
+        for segment in segments:
+            if segment.id == "ST":
+                yield from self._transaction_events(segment, segments, opened)
             else:
                 yield from self._envelope_events(segment, opened)
         yield from opened.close_bare()
-        if pending is not None:
-            raise self._error(
-                "the file ends inside a transaction set (no SE)", pending[-1], "an SE closing the transaction set"
-            )
         if partial:
             return
         try:
@@ -134,17 +124,53 @@ class Reader:
                 " or ".join(ENVELOPE_NAMES.get(t, t) for t in failure.expected),
             ) from None
 
-    def _transaction_events(self, segments: list[Segment], opened: _Opened) -> Iterator[Event]:
-        """A complete ST..SE: open a bare envelope for it if none is open, then parse it."""
-        self._envelope("TRANSACTION", segments[0])
+    def _body(self, st: Segment, segments: Iterator[Segment]) -> Iterator[Segment]:
+        """The segments of a transaction set after its ST, numbered, up to and including its SE."""
+        st.position = 1
+        last = st
+        for position, segment in enumerate(segments, start=2):
+            if segment.id in ENVELOPE_SEGMENTS or segment.id == "ST":
+                raise self._error(
+                    "the transaction set has no SE before this segment",
+                    segment,
+                    "an SE closing the transaction set that starts at its ST",
+                )
+            segment.position = position
+            yield segment
+            if segment.id == "SE":
+                return
+            last = segment
+        raise self._error("the file ends inside a transaction set (no SE)", last, "an SE closing the transaction set")
+
+    def _transaction_events(self, st: Segment, segments: Iterator[Segment], opened: _Opened) -> Iterator[Event]:
+        """An ST..SE: open a bare envelope for it if none is open, then parse it as it is read."""
+        self._envelope("TRANSACTION", st)
         if opened.interchange is None:
-            opened.interchange = Interchange(None, segments[-1].delimiters)
+            opened.interchange = Interchange(None, st.delimiters)
             opened.group = Group(None)
             opened.interchange.groups.append(opened.group)
             yield Event("interchange", opened.interchange)
             yield Event("group", opened.group)
         assert opened.group is not None
-        yield Event("transaction", self._transaction(segments, opened.group))
+        body = self._body(st, segments)
+        buffered: list[Segment] = []
+
+        def segment_ids() -> Iterator[str]:
+            buffered.extend(body)  # only where the version names no guide: the lines tell the 837 apart
+            return (s.id for s in buffered)
+
+        group = opened.group
+        version = st.get(3) or (group.gs.get(8) if group.gs else "")
+        guide, warning = resolve_guide(st.get(1), version, segment_ids)
+        if warning:
+            self.warn(warning, self._where(st))
+        rest = chain(buffered, body)
+        if guide is None:
+            transaction = Transaction(Loop("ST", [st, *rest]), None, version)
+        else:
+            root = yield from self._parse(guide, version, chain((st,), rest))
+            transaction = Transaction(root, guide, version)
+        yield Event("transaction", transaction)
 
     def _envelope_events(self, segment: Segment, opened: _Opened) -> Iterator[Event]:
         """ISA, GS, GE, IEA or TA1: check its place in the envelope and yield its event."""
@@ -208,23 +234,9 @@ class Reader:
             segment=segment.text()[:200],
         )
 
-    def _transaction(self, segments: list[Segment], group: Group) -> Transaction:
-        st = segments[0]
-        version = st.get(3) or (group.gs.get(8) if group.gs else "")
-        guide, warning = resolve_guide(st.get(1), version, (s.id for s in segments))
-        if warning:
-            self.warn(warning, self._where(st))
-        if guide is None:
-            transaction = Transaction(Loop("ST", list[Segment | Loop](segments)), None, version)
-        else:
-            transaction = Transaction(self._parse(guide, segments), guide, version)
-        return transaction
-
-    def _parse(self, guide: Guide, segments: list[Segment]) -> Loop:
-        ids = self.rule_ids.get(guide)
-        if ids is None:
-            ids = self.rule_ids[guide] = {f"loop_{re.sub(r'[^a-z0-9]', '_', k.lower())}": k for k in guide.loops}
-        rule_ids = ids
+    def _parse(self, guide: Guide, version: str, segments: Iterator[Segment]) -> Generator[Event, None, Loop]:
+        """Parse one transaction set with its guide's grammar; yield ``unit`` events, return the root loop."""
+        rule_loops = guide.rule_loops
 
         def build(rule: str, children: list[Any]) -> Loop:
             items = [children[0]]
@@ -233,25 +245,42 @@ class Reader:
                 items.extend(children[2:])
             else:
                 items.extend(children[1:])
-            return Loop(rule_ids.get(rule, "ST"), items)
+            return Loop(rule_loops.get(rule, "ST"), items)
 
+        unplaced = Unplaced()
+        detach = guide.unit_rules if self.units else frozenset()
+        last: Segment | None = None
+
+        def typed() -> Iterator[tuple[str, Segment]]:
+            nonlocal last
+            for token, segment in guide.tokens(segments):
+                last = segment
+                yield token, segment
+
+        steps = run(guide.table, typed(), build, UNPLACED, detach, unplaced)
         try:
-            root: Loop = parse(guide.table, guide.tokens(segments), build, UNPLACED)
+            while True:
+                try:
+                    unit = next(steps)
+                except StopIteration as done:
+                    root: Loop = done.value
+                    break
+                yield Event("unit", LoopUnit(guide, version, unit.loop, unit.path))
         except ParseFailure as failure:
-            segment = failure.value if isinstance(failure.value, Segment) else segments[-1]
+            segment = failure.value if isinstance(failure.value, Segment) else last
+            assert segment is not None
             raise self._error(
                 f"the {guide.id} grammar cannot place segment {segment.id}",
                 segment,
                 ", ".join(failure.expected[:12]),
             ) from None
-        unplaced = [s for s in segments if s.unplaced]
-        if unplaced:
-            shown = ", ".join(f"{s.id} (segment {s.position})" for s in unplaced[:5])
-            more = f" and {len(unplaced) - 5} more" if len(unplaced) > 5 else ""
+        if unplaced.count:
+            shown = ", ".join(f"{s.id} (segment {s.position})" for s in unplaced.first)
+            more = f" and {unplaced.count - len(unplaced.first)} more" if unplaced.count > len(unplaced.first) else ""
             self.warn(
-                f"{len(unplaced)} segment(s) not placed by the {guide.id} guide were kept where they stood: "
+                f"{unplaced.count} segment(s) not placed by the {guide.id} guide were kept where they stood: "
                 f"{shown}{more}",
-                self._where(segments[0]),
+                self._where(root.trigger),
             )
         return root
 
@@ -262,6 +291,17 @@ def iter_events(source: str | Path | bytes | BinaryIO, file: str | None = None) 
     reader = Reader(file or name)
     try:
         yield from reader.events(stream)
+    finally:
+        if owned:
+            stream.close()
+
+
+def transaction_kinds(source: str | Path, file: str | None = None) -> Counter[str]:
+    """How many transaction sets of each ST01 a file holds, counted by the tokenizer alone (no grammar)."""
+    stream, name, owned = _open(source)
+    tokenizer = Tokenizer(file or name, lambda message, location: None)
+    try:
+        return Counter(s.get(1) for s in tokenizer.segments(iter_text(stream, file or name)) if s.id == "ST")
     finally:
         if owned:
             stream.close()

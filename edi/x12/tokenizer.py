@@ -18,6 +18,7 @@ from edi.errors import Location, ReadError
 from edi.x12.segment import Delimiters, Segment
 
 CHUNK = 1 << 20
+MAX_SEGMENT = 1 << 20  # characters: far above any real segment; a longer one means a missing terminator
 WHITESPACE = " \t\r\n"
 ISA_ELEMENTS = 16
 ISA_LENGTH = 106
@@ -93,21 +94,40 @@ def _decode_start(head: bytes) -> tuple[str, int]:
     return "utf-8", 0
 
 
-def iter_text(stream: ByteSource) -> Iterator[str]:
-    """Decode a byte stream in chunks; undecodable bytes survive as surrogate escapes."""
-    head = stream.read(CHUNK)
+def iter_text(stream: ByteSource, file: str = "") -> Iterator[str]:
+    """Decode a byte stream in chunks; undecodable UTF-8 bytes survive as surrogate escapes.
+
+    A read error of the system or UTF-16 text that cannot be decoded (an odd number of bytes)
+    is a `ReadError` naming the file and the byte offset.
+    """
+    read = _reader(stream, file)
+    head = read()
     codec, skip = _decode_start(head)
     decoder = codecs.getincrementaldecoder(codec)(errors="surrogateescape" if codec == "utf-8" else "strict")
-    chunk = head[skip:]
-    while chunk:
+    chunk, offset = head[skip:], skip
+    while True:
+        final = not chunk
         try:
-            yield decoder.decode(chunk)
+            text = decoder.decode(chunk, final=final)
         except UnicodeDecodeError as exc:
-            raise ReadError(f"the file is not valid {codec} text: {exc.reason}") from exc
-        chunk = stream.read(CHUNK)
-    tail = decoder.decode(b"", final=True)
-    if tail:
-        yield tail
+            where = Location(file=file, offset=offset + exc.start)
+            raise ReadError(f"the file is not valid {codec} text: {exc.reason}", where, f"{codec} text") from exc
+        if text:
+            yield text
+        if final:
+            return
+        offset += len(chunk)
+        chunk = read()
+
+
+def _reader(stream: ByteSource, file: str) -> Callable[[], bytes]:
+    def read() -> bytes:
+        try:
+            return stream.read(CHUNK)
+        except OSError as exc:
+            raise ReadError(f"cannot read the file: {exc.strerror or exc}", Location(file=file)) from exc
+
+    return read
 
 
 class Tokenizer:
@@ -131,6 +151,8 @@ class Tokenizer:
                     continue
                 buffer = self._skip_preamble(buffer)
             buffer = yield from self._split(buffer, final=False)
+            if len(buffer) > MAX_SEGMENT:
+                raise self._too_long(buffer)
         if self.delimiters is None:
             if not buffer.strip():
                 raise ReadError("the file is empty", Location(file=self.file))
@@ -139,6 +161,20 @@ class Tokenizer:
         yield from self._split(buffer, final=True)
         if self.count == 0:
             raise ReadError("the file holds no X12 segments", Location(file=self.file), "an ISA or ST segment")
+
+    def _too_long(self, buffer: str) -> ReadError:
+        start = buffer[: len(buffer) - len(buffer.lstrip(WHITESPACE))]
+        terminator = self.delimiters.segment if self.delimiters else "~"
+        return ReadError(
+            f"a segment runs on for more than {MAX_SEGMENT:,} characters with no segment terminator {terminator!r}",
+            Location(
+                file=self.file,
+                line=self.line + start.count("\n"),
+                offset=self.offset + len(start),
+                segment=preview(buffer.lstrip(WHITESPACE)),
+            ),
+            f"segments ended by {terminator!r}, each far shorter than {MAX_SEGMENT:,} characters",
+        )
 
     # The first ISA (or a bare ST) sets the delimiters.
     def _start(self, buffer: str, final: bool = False) -> bool:
@@ -281,12 +317,20 @@ class Tokenizer:
         line = self.line + part.count("\n", 0, len(part) - len(text))
         self.line = line + text.count("\n") + (delimiters.segment == "\n")
         if "\n" in text or "\r" in text:
-            text = text.replace("\r", "").replace("\n", "")
+            text = _without_line_breaks(text, delimiters)
         if not text:
             return None
         fields = text.split(delimiters.element)
         self.count += 1
         return Segment(fields[0], fields[1:], delimiters, 0, line, start)
+
+
+def _without_line_breaks(text: str, delimiters: Delimiters) -> str:
+    """``text`` without the line breaks that lay out the file; one that is a separator (ISA16 = LF) stays."""
+    for brk in "\r\n":
+        if brk not in (delimiters.component, delimiters.repetition):
+            text = text.replace(brk, "")
+    return text
 
 
 def preview(text: str, limit: int = 60) -> str:

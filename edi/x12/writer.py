@@ -1,4 +1,4 @@
-"""Segments to X12 text, in the delimiters of the source or in chosen ones."""
+"""Segments to X12 text, in the delimiters of the source or in chosen ones; every segment checked on the way."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import TextIO
 
 from edi.x12.document import Document
 from edi.x12.segment import Delimiters, Segment
+from edi.x12.values import checked_text
 
 
 def segment_text(segments: Iterable[Segment], delimiters: Delimiters | None = None) -> str:
@@ -14,7 +15,7 @@ def segment_text(segments: Iterable[Segment], delimiters: Delimiters | None = No
     out: list[str] = []
     for segment in segments:
         target = delimiters or segment.delimiters
-        out.append(segment.text(delimiters) + target.segment + target.suffix)
+        out.append(checked_text(segment, delimiters) + target.segment + target.suffix)
     return "".join(out)
 
 
@@ -23,4 +24,4 @@ def write_document(document: Document, out: TextIO, delimiters: Delimiters | Non
     for interchange in document.interchanges:
         target = delimiters or interchange.delimiters
         for segment in interchange.segments():
-            out.write(segment.text(delimiters) + target.segment + target.suffix)
+            out.write(checked_text(segment, delimiters) + target.segment + target.suffix)

@@ -1,0 +1,71 @@
+"""The reconciliation facts (edi.reconcile.extract dataclasses) as JSON text and back, exactly: amounts as strings."""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from typing import Any, TypeVar
+
+import orjson
+
+T = TypeVar("T")
+
+
+def dumps(value: Any) -> str:
+    """JSON text for a fact dataclass or plain data holding Decimals and dates."""
+    return orjson.dumps(value, default=_default).decode()
+
+
+def loads(kind: type[T], text: str) -> T:
+    """The ``kind`` dataclass that `dumps` wrote as ``text``."""
+    value: T = _decode(kind, orjson.loads(text))
+    return value
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    raise TypeError(f"cannot store {type(value).__name__} in the ledger")
+
+
+Decoder = Callable[[Any], Any]
+
+
+def _decode(kind: Any, value: Any) -> Any:
+    return _decoder(kind)(value)
+
+
+@cache
+def _decoder(kind: Any) -> Decoder:
+    """A function turning the JSON of ``kind`` back into it, built once per type."""
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        inner = _decoder(next(a for a in typing.get_args(kind) if a is not type(None)))
+        return lambda value: None if value is None else inner(value)
+    if origin is tuple:
+        args = typing.get_args(kind)
+        if len(args) == 2 and args[1] is Ellipsis:
+            item = _decoder(args[0])
+            return lambda value: tuple(item(v) for v in value)
+        items = [_decoder(a) for a in args]
+        return lambda value: tuple(d(v) for d, v in zip(items, value, strict=True))
+    if kind is Decimal:
+        return Decimal
+    if kind is date:
+        return date.fromisoformat
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        fields = {name: _decoder(hint) for name, hint in hints.items()}
+        return lambda value: kind(**{name: fields[name](item) for name, item in value.items()})
+    return _same
+
+
+def _same(value: Any) -> Any:
+    return value

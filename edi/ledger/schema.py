@@ -1,0 +1,117 @@
+"""The ledger's tables (SQLAlchemy Core). Money columns hold whole cents; each fact's exact values are in JSON.
+
+Every X12 transaction set imported is one row of ``transaction_sets`` keyed by kind, sender and
+interchange, group and transaction control numbers, so acknowledgments (999, 277CA) can be added
+as rows of their own that point at the transaction sets and claims they answer.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+files = Table(
+    "files",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("imported_at", String(32), nullable=False),
+)
+
+transaction_sets = Table(
+    "transaction_sets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("file_id", Integer, ForeignKey("files.id"), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("sender", String(64), nullable=False),
+    Column("interchange_control", String(16), nullable=False),
+    Column("group_control", String(16), nullable=False),
+    Column("transaction_control", String(16), nullable=False),
+    Column("content_sha256", String(64), nullable=False),
+    Column("sort_key", String(255), nullable=False),
+    Column("business", Text, nullable=False),
+    UniqueConstraint("kind", "sender", "interchange_control", "group_control", "transaction_control", "content_sha256"),
+)
+
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("transaction_set_id", Integer, ForeignKey("transaction_sets.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("patient_control_number", String(64), nullable=False, index=True),
+    Column("facts", Text, nullable=False),
+    Column("business", Text),
+)
+
+remittances = Table(
+    "remittances",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("transaction_set_id", Integer, ForeignKey("transaction_sets.id"), nullable=False, unique=True),
+    Column("trace_number", String(64), nullable=False),
+    Column("payer_key", String(128), nullable=False),
+    Column("payer_name", Text, nullable=False),
+    Column("payment_cents", BigInteger),
+    Column("payment_date", Date),
+    Column("sort_key", String(255), nullable=False, index=True),
+    Column("facts", Text, nullable=False),
+    Index("ix_remittances_trace", "trace_number", "payer_key"),
+)
+
+claim_payments = Table(
+    "claim_payments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("remittance_id", Integer, ForeignKey("remittances.id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("patient_control_number", String(64), nullable=False, index=True),
+    Column("claim_number", String(64), index=True),
+    Column("paid_cents", BigInteger, nullable=False),
+    Column("facts", Text, nullable=False),
+    Column("business", Text),
+)
+
+claims = Table(
+    "claims",
+    metadata,
+    Column("patient_control_number", String(64), primary_key=True),
+    Column("prefix", String(20), nullable=False, index=True),
+    Column("first_seen", BigInteger, nullable=False, index=True),
+    Column("claim_date", Date),
+    Column("payer_name", Text, nullable=False),
+    Column("patient_id", String(80), nullable=False, index=True),
+    Column("patient_name", Text, nullable=False),
+    Column("billed_cents", BigInteger, nullable=False),
+    Column("paid_cents", BigInteger),
+    Column("patient_cents", BigInteger),
+    Column("status", String(32), nullable=False),
+    Column("payer_claim_control_number", String(64)),
+    Index("ix_claims_aging", "status", "payer_name", "claim_date", "billed_cents"),
+)
+
+claim_denials = Table(
+    "claim_denials",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_control_number", String(64), nullable=False, index=True),
+    Column("payer_name", Text, nullable=False),
+    Column("group_code", String(2), nullable=False),
+    Column("reason", String(8), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+)

@@ -1,0 +1,543 @@
+"""Importing 837 and 835 files into the ledger, once each, and keeping every touched claim reconciled."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import Connection, CursorResult, Engine, NestedTransaction, func, insert, select, update
+
+from edi.errors import ReadError
+from edi.ledger import schema as t
+from edi.ledger.business import claim_contexts, remittance_contexts
+from edi.ledger.database import MEMORY, connect
+from edi.ledger.facts import dumps
+from edi.ledger.money import cents
+from edi.ledger.reconciliation import reconciliation
+from edi.ledger.refresh import refresh
+from edi.ledger.stream import Claims, NotOnly835, SetEnd, SetStart, stream_835
+from edi.reconcile import Reconciliation, SkippedFile
+from edi.reconcile.extract import Claim, ClaimPayment, Remittance, claims_of, remittances_of
+from edi.reconcile.match import RETURNED_LENGTH
+from edi.x12.document import Document, Group, Interchange, Transaction
+from edi.x12.reader import iter_events
+
+KINDS = ("837", "835")
+# After the group's date and time, these order transaction sets the same whatever the import order.
+ORDER_KEYS = ("sender", "interchange_control", "group_control", "transaction_control")
+BATCH = 1000
+Status = Literal["imported", "already imported", "skipped"]
+
+
+@dataclass(slots=True)
+class ImportOutcome:
+    """What importing one file did: new claims and claim payments, transaction sets already there, or why skipped."""
+
+    file: str
+    status: Status
+    reason: str = ""
+    claims: int = 0
+    payments: int = 0
+    duplicates: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """One line for people."""
+        if self.status == "skipped":
+            return f"{self.file}: skipped, {self.reason}"
+        if self.status == "already imported":
+            return f"{self.file}: already imported" + (f" ({'; '.join(self.duplicates)})" if self.duplicates else "")
+        extra = f"; already imported: {'; '.join(self.duplicates)}" if self.duplicates else ""
+        return f"{self.file}: imported {self.claims} claim(s), {self.payments} claim payment(s){extra}"
+
+
+@dataclass(slots=True)
+class _Pending:
+    """The transaction sets of one file being imported, and the claims they touch."""
+
+    outcome: ImportOutcome
+    business: bool
+    touched: set[str] = field(default_factory=set)
+    kinds_seen: set[str] = field(default_factory=set)
+
+
+class Ledger:
+    """A ledger database: import files, then ask it about claims, payments, denials and balances."""
+
+    def __init__(self, engine: Engine, business: bool = True) -> None:
+        self.engine = engine
+        self.business = business
+
+    @classmethod
+    def open(cls, location: str | None = None) -> Ledger:
+        """The ledger at ``location`` (URL or SQLite path; default: ``EDI_DB``, else the user data file)."""
+        return cls(connect(location))
+
+    @classmethod
+    def memory(cls, business: bool = True) -> Ledger:
+        """A ledger in a temporary in-memory SQLite database; without ``business`` no business JSON is kept."""
+        return cls(connect(MEMORY), business)
+
+    def close(self) -> None:
+        """Close the ledger's database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def import_paths(self, paths: Iterable[Path], kinds: Sequence[str] = KINDS) -> list[ImportOutcome]:
+        """Import every file of ``paths``; a folder stands for the files in it and below, in name order."""
+        return [self.import_file(path, kinds) for path in _expand(paths)]
+
+    def import_file(
+        self, source: Path | Document, kinds: Sequence[str] = KINDS, reconcile: bool = True
+    ) -> ImportOutcome:
+        """Import one file (a path, or a `Document` already read); ``kinds`` names the transaction sets to take.
+
+        A file whose content was imported before changes nothing; so does a transaction set with
+        the same sender, control numbers and content, or an 835 with the same trace number, payer,
+        amount and date. With ``reconcile`` false the claims' summary rows (status, amounts,
+        denials) are not brought up to date: `reconciliation` reads the facts themselves.
+        """
+        name = source.file if isinstance(source, Document) else str(source)
+        outcome = ImportOutcome(name, "imported")
+        try:
+            digest = _digest(source)
+        except OSError as exc:
+            return ImportOutcome(name, "skipped", f"cannot read the file: {exc.strerror}")
+        with self.engine.begin() as connection:
+            if connection.execute(select(t.files.c.id).where(t.files.c.sha256 == digest)).first():
+                return ImportOutcome(name, "already imported")
+            file_id = _new_id(
+                connection.execute(
+                    insert(t.files).values(name=name, sha256=digest, imported_at=datetime.now(UTC).isoformat())
+                )
+            )
+            pending = _Pending(outcome, self.business)
+            try:
+                if isinstance(source, Path) and "835" in kinds and _streamed(connection, file_id, source, pending):
+                    return self._finish(connection, pending, kinds, reconcile)
+                for interchange, group, transaction in _transactions(source):
+                    kind = transaction.st.get(1)
+                    pending.kinds_seen.add(kind)
+                    if kind in kinds:
+                        _import_transaction(connection, file_id, name, interchange, group, transaction, pending)
+            except ReadError as error:
+                connection.rollback()
+                return ImportOutcome(name, "skipped", str(error).removeprefix(name).lstrip(",: "))
+            return self._finish(connection, pending, kinds, reconcile)
+
+    @staticmethod
+    def _finish(connection: Connection, pending: _Pending, kinds: Sequence[str], reconcile: bool) -> ImportOutcome:
+        """Keep what the file brought, or roll it back when it brought nothing new or nothing of ``kinds``."""
+        outcome = pending.outcome
+        if not pending.kinds_seen & set(kinds):
+            connection.rollback()
+            held = ", ".join(sorted(pending.kinds_seen)) or "none"
+            reason = f"holds no {' or '.join(kinds)} transaction set (found: {held})"
+            return ImportOutcome(outcome.file, "skipped", reason)
+        if not outcome.claims and not outcome.payments:
+            connection.rollback()
+            outcome.status = "already imported"
+            return outcome
+        if reconcile:
+            refresh(connection, pending.touched)
+        return outcome
+
+    def reconciliation(self, skipped: Sequence[SkippedFile] = ()) -> Reconciliation:
+        """Every claim of the ledger reconciled, as `edi reconcile` gives it; ``skipped`` lists unusable files."""
+        with self.engine.connect() as connection:
+            return reconciliation(connection, skipped)
+
+
+def _streamed(connection: Connection, file_id: int, path: Path, pending: _Pending) -> bool:
+    """Import an 835-only file claim by claim; False (and nothing written) when it holds other transaction sets."""
+    attempt = connection.begin_nested()
+    try:
+        _stream(connection, file_id, path, pending)
+    except NotOnly835:
+        attempt.rollback()
+        pending.touched.clear()
+        pending.kinds_seen.clear()
+        pending.outcome.payments = 0
+        pending.outcome.duplicates.clear()
+        return False
+    attempt.commit()
+    return True
+
+
+def _stream(connection: Connection, file_id: int, path: Path, pending: _Pending) -> None:
+    stream_835(path, pending.outcome.file, _StreamWriter(connection, file_id, pending), pending.business)
+
+
+class _StreamWriter:
+    """Writes each streamed 835 in a savepoint, undone when its content shows it was imported before."""
+
+    def __init__(self, connection: Connection, file_id: int, pending: _Pending) -> None:
+        self.connection, self.file_id, self.pending = connection, file_id, pending
+        self.savepoint: NestedTransaction | None = None
+        self.remittance_id: int | None = None
+        self.written = 0
+        self.before: tuple[int, set[str]] = (0, set())
+
+    def start(self, item: SetStart) -> None:
+        pending, connection = self.pending, self.connection
+        pending.kinds_seen.add("835")
+        self.savepoint, self.remittance_id, self.written = connection.begin_nested(), None, 0
+        self.before = (pending.outcome.payments, set(pending.touched))
+        if not _resent(connection, item.remittance, pending):
+            key = _key("835", item.interchange, item.group, item.st.get(2), "")
+            order = _order(item.group, key)
+            set_id = _insert_set(connection, self.file_id, key, order, {})
+            self.remittance_id = _insert_remittance_header(connection, set_id, item.remittance, order)
+
+    def claims(self, item: Claims) -> None:
+        if self.remittance_id is None:
+            return
+        payments = [payment for payment, _ in item.items]
+        contexts = [context for _, context in item.items]
+        _insert_payments(self.connection, self.remittance_id, self.written, payments, contexts, self.pending)
+        self.written += len(payments)
+
+    def end(self, item: SetEnd) -> None:
+        assert self.savepoint is not None
+        if self.remittance_id is not None and not _finish_set(self.connection, self.remittance_id, item, self.pending):
+            self.savepoint.rollback()
+            self.pending.outcome.payments, self.pending.touched = self.before
+        else:
+            self.savepoint.commit()
+
+
+def _expand(paths: Iterable[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+        else:
+            yield path
+
+
+def _digest(source: Path | Document) -> str:
+    if isinstance(source, Document):
+        text = "~".join(segment.text() for segment in source.segments())
+        return hashlib.sha256(text.encode()).hexdigest()
+    digest = hashlib.sha256()
+    with source.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _transactions(source: Path | Document) -> Iterator[tuple[Interchange, Group, Transaction]]:
+    """Each transaction set with its interchange and group, streamed from a path one set at a time."""
+    if isinstance(source, Document):
+        yield from source.transactions()
+        return
+    interchange: Interchange | None = None
+    group: Group | None = None
+    for event in iter_events(source):
+        if event.kind == "interchange":
+            interchange = event.value
+        elif event.kind == "group":
+            group = event.value
+        elif event.kind == "transaction" and interchange is not None and group is not None:
+            yield interchange, group, event.value
+
+
+def _alone(file: str, interchange: Interchange, group: Group, transaction: Transaction) -> Document:
+    """A document holding only ``transaction`` in its envelope, for the readers that take documents."""
+    own_group = Group(group.gs, group.ge, [transaction])
+    return Document(file, [Interchange(interchange.isa, interchange.delimiters, interchange.iea, [own_group])])
+
+
+def _key(kind: str, interchange: Interchange, group: Group, control: str, content_sha256: str) -> dict[str, str]:
+    """What identifies a transaction set: kind, sender, control numbers and content."""
+    isa, gs = interchange.isa, group.gs
+    return {
+        "kind": kind,
+        "sender": (isa.get(6).strip() if isa else "") or (gs.get(2) if gs else ""),
+        "interchange_control": isa.get(13) if isa else "",
+        "group_control": gs.get(6) if gs else "",
+        "transaction_control": control,
+        "content_sha256": content_sha256,
+    }
+
+
+def _order(group: Group, key: dict[str, str]) -> str:
+    """The order key of a transaction set: group date and time, then sender and control numbers."""
+    gs = group.gs
+    return "|".join((f"{gs.get(4)}{gs.get(5)}" if gs else "", *(key[k] for k in ORDER_KEYS)))
+
+
+def _known(connection: Connection, key: dict[str, str], pending: _Pending, other_than: int | None = None) -> bool:
+    """Whether a transaction set with ``key`` is in the ledger already (noted as a duplicate if so)."""
+    table = t.transaction_sets
+    query = select(table.c.id).where(*(table.c[k] == v for k, v in key.items()))
+    if other_than is not None:
+        query = query.where(table.c.id != other_than)
+    if connection.execute(query.limit(1)).first() is None:
+        return False
+    pending.outcome.duplicates.append(
+        f"{key['kind']} {key['transaction_control']} of interchange {key['interchange_control']} from {key['sender']}"
+    )
+    return True
+
+
+def _import_transaction(
+    connection: Connection,
+    file_id: int,
+    file: str,
+    interchange: Interchange,
+    group: Group,
+    transaction: Transaction,
+    pending: _Pending,
+) -> None:
+    kind = transaction.st.get(1)
+    content = hashlib.sha256("~".join(s.text() for s in transaction.segments()).encode()).hexdigest()
+    key = _key(kind, interchange, group, transaction.control_number, content)
+    if _known(connection, key, pending):
+        return
+    document = _alone(file, interchange, group, transaction)
+    order = _order(group, key)
+    if kind == "837":
+        claims = list(claims_of(document))
+        header, contexts = claim_contexts(document, len(claims)) if pending.business else ({}, [None] * len(claims))
+        set_id = _insert_set(connection, file_id, key, order, header)
+        _insert_claims(connection, set_id, claims, contexts, pending)
+    else:
+        remittance = next(remittances_of(document))
+        if _resent(connection, remittance, pending):
+            return
+        count = len(remittance.claims)
+        header, contexts = remittance_contexts(document, count) if pending.business else ({}, [None] * count)
+        set_id = _insert_set(connection, file_id, key, order, header)
+        remittance_id = _insert_remittance_header(connection, set_id, remittance, order)
+        _insert_payments(connection, remittance_id, 0, list(remittance.claims), contexts, pending)
+
+
+def _finish_set(connection: Connection, remittance_id: int, end: SetEnd, pending: _Pending) -> bool:
+    """Complete a streamed 835 with its content hash, JSON and provider adjustments; False when it is known."""
+    r, ts = t.remittances.c, t.transaction_sets.c
+    set_id = connection.execute(select(r.transaction_set_id).where(r.id == remittance_id)).scalar_one()
+    row = connection.execute(select(t.transaction_sets).where(ts.id == set_id)).one()
+    key = {
+        k: row._mapping[k] for k in ("kind", "sender", "interchange_control", "group_control", "transaction_control")
+    }
+    key["content_sha256"] = end.content_sha256
+    if _known(connection, key, pending, other_than=set_id):
+        return False
+    connection.execute(
+        update(t.transaction_sets)
+        .where(ts.id == set_id)
+        .values(content_sha256=end.content_sha256, business=dumps(end.business))
+    )
+    connection.execute(update(t.remittances).where(r.id == remittance_id).values(facts=dumps(_header(end.remittance))))
+    return True
+
+
+def _insert_set(
+    connection: Connection, file_id: int, key: dict[str, str], sort_key: str, business: dict[str, Any]
+) -> int:
+    result = connection.execute(
+        insert(t.transaction_sets).values(file_id=file_id, sort_key=sort_key, business=dumps(business), **key)
+    )
+    return _new_id(result)
+
+
+def _new_id(result: CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def _insert_claims(
+    connection: Connection, set_id: int, claims: list[Claim], contexts: list[dict[str, Any] | None], pending: _Pending
+) -> None:
+    rows = [
+        {
+            "transaction_set_id": set_id,
+            "position": position,
+            "patient_control_number": claim.patient_control_number,
+            "facts": dumps(claim),
+            "business": dumps(context) if context is not None else None,
+        }
+        for position, (claim, context) in enumerate(zip(claims, contexts, strict=True))
+    ]
+    for start in range(0, len(rows), BATCH):
+        connection.execute(insert(t.submissions), rows[start : start + BATCH])
+    pending.outcome.claims += len(claims)
+    numbers = list(dict.fromkeys(c.patient_control_number for c in claims))
+    known = _existing(connection, numbers)
+    latest = {c.patient_control_number: c for c in claims}
+    for number in known:
+        _update_claim(connection, latest[number])
+    _add_claims(connection, [latest[n] for n in numbers if n not in known], pending)
+    pending.touched.update(numbers)
+
+
+def _existing(connection: Connection, numbers: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    column = t.claims.c.patient_control_number
+    for start in range(0, len(numbers), BATCH):
+        found.update(connection.execute(select(column).where(column.in_(numbers[start : start + BATCH]))).scalars())
+    return found
+
+
+def _claim_values(claim: Claim) -> dict[str, Any]:
+    return {
+        "claim_date": claim.claim_date,
+        "payer_name": claim.payers[0].name if claim.payers else "",
+        "patient_id": claim.patient_id,
+        "patient_name": claim.patient_name,
+        "billed_cents": cents(claim.charge),
+    }
+
+
+def _add_claims(connection: Connection, claims: list[Claim], pending: _Pending) -> None:
+    """Add claims seen for the first time and give them the CLPs already stored that answer them."""
+    if not claims:
+        return
+    seen = connection.execute(select(func.coalesce(func.max(t.claims.c.first_seen), 0))).scalar_one()
+    rows = []
+    for offset, claim in enumerate(claims, 1):
+        number = claim.patient_control_number
+        prefix = number[:RETURNED_LENGTH] if len(number) > RETURNED_LENGTH else ""
+        rows.append(
+            {
+                "patient_control_number": number,
+                "prefix": prefix,
+                "first_seen": seen + offset,
+                "status": "open",
+                **_claim_values(claim),
+            }
+        )
+    for start in range(0, len(rows), BATCH):
+        connection.execute(insert(t.claims), rows[start : start + BATCH])
+    payments = t.claim_payments.c
+    numbers = [claim.patient_control_number for claim in claims]
+    for start in range(0, len(numbers), BATCH):
+        chunk = numbers[start : start + BATCH]
+        answering = payments.patient_control_number.in_(chunk)
+        earlier = connection.execute(select(payments.claim_number).where(answering, payments.claim_number.is_not(None)))
+        pending.touched.update(earlier.scalars())
+        connection.execute(
+            update(t.claim_payments).where(answering).values(claim_number=payments.patient_control_number)
+        )
+    for prefix in dict.fromkeys(row["prefix"] for row in rows if row["prefix"]):
+        _rematch_prefix(connection, prefix, pending)
+
+
+def _rematch_prefix(connection: Connection, prefix: str, pending: _Pending) -> None:
+    """Give the CLPs that returned only ``prefix`` to the one long CLM01 it starts, or to none when it is shared."""
+    if connection.execute(
+        select(t.claims.c.patient_control_number).where(t.claims.c.patient_control_number == prefix)
+    ).first():
+        return
+    owners = list(
+        connection.execute(select(t.claims.c.patient_control_number).where(t.claims.c.prefix == prefix)).scalars()
+    )
+    payments = t.claim_payments.c
+    before = connection.execute(
+        select(payments.claim_number).where(
+            payments.patient_control_number == prefix, payments.claim_number.is_not(None)
+        )
+    ).scalars()
+    pending.touched.update(before)
+    owner = owners[0] if len(owners) == 1 else None
+    connection.execute(
+        update(t.claim_payments).where(payments.patient_control_number == prefix).values(claim_number=owner)
+    )
+    pending.touched.update(owners)
+
+
+def _update_claim(connection: Connection, claim: Claim) -> None:
+    number = claim.patient_control_number
+    connection.execute(
+        update(t.claims).where(t.claims.c.patient_control_number == number).values(**_claim_values(claim))
+    )
+
+
+def _resent(connection: Connection, remittance: Remittance, pending: _Pending) -> bool:
+    table = t.remittances
+    same = (
+        table.c.trace_number == remittance.trace_number,
+        table.c.payer_key == remittance.payer_key,
+        table.c.payment_cents == (cents(remittance.payment) if remittance.payment is not None else None),
+        table.c.payment_date == remittance.payment_date,
+    )
+    if remittance.trace_number and connection.execute(select(table.c.id).where(*same).limit(1)).first():
+        pending.outcome.duplicates.append(f"835 trace {remittance.trace_number} from {remittance.payer_key}")
+        return True
+    return False
+
+
+def _header(remittance: Remittance) -> Remittance:
+    """The remittance without its claim payments (those are rows of their own)."""
+    return dataclasses.replace(remittance, claims=())
+
+
+def _insert_remittance_header(connection: Connection, set_id: int, remittance: Remittance, order: str) -> int:
+    paid_on = remittance.payment_date.isoformat() if remittance.payment_date else ""
+    return _new_id(
+        connection.execute(
+            insert(t.remittances).values(
+                transaction_set_id=set_id,
+                trace_number=remittance.trace_number,
+                payer_key=remittance.payer_key,
+                payer_name=remittance.payer,
+                payment_cents=cents(remittance.payment) if remittance.payment is not None else None,
+                payment_date=remittance.payment_date,
+                sort_key=f"{paid_on}|{order}",
+                facts=dumps(_header(remittance)),
+            )
+        )
+    )
+
+
+def _insert_payments(
+    connection: Connection,
+    remittance_id: int,
+    first: int,
+    payments: list[ClaimPayment],
+    contexts: Sequence[dict[str, Any] | None],
+    pending: _Pending,
+) -> None:
+    """Store claim payments numbered from ``first``, each tied to the claim it answers when that is known."""
+    numbers = _claim_numbers(connection, [p.patient_control_number for p in payments])
+    for start in range(0, len(payments), BATCH):
+        rows = [
+            {
+                "remittance_id": remittance_id,
+                "position": first + position,
+                "patient_control_number": payment.patient_control_number,
+                "claim_number": numbers.get(payment.patient_control_number),
+                "paid_cents": cents(payment.paid),
+                "facts": dumps(payment),
+                "business": dumps(contexts[position]) if contexts[position] is not None else None,
+            }
+            for position, payment in enumerate(payments[start : start + BATCH], start)
+        ]
+        connection.execute(insert(t.claim_payments), rows)
+    pending.outcome.payments += len(payments)
+    pending.touched.update(numbers.values())
+
+
+def _claim_numbers(connection: Connection, clp01s: Sequence[str]) -> dict[str, str]:
+    """The CLM01 each CLP01 answers: an exact match, or the one long CLM01 it is the first 20 characters of."""
+    unique = list(dict.fromkeys(clp01s))
+    found = {n: n for n in _existing(connection, unique)}
+    short = [n for n in unique if n not in found and len(n) == RETURNED_LENGTH]
+    for start in range(0, len(short), BATCH):
+        chunk = short[start : start + BATCH]
+        owners: dict[str, list[str]] = {}
+        query = select(t.claims.c.prefix, t.claims.c.patient_control_number).where(t.claims.c.prefix.in_(chunk))
+        for prefix, number in connection.execute(query):
+            owners.setdefault(prefix, []).append(number)
+        found.update({prefix: numbers[0] for prefix, numbers in owners.items() if len(numbers) == 1})
+    return found

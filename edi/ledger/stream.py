@@ -1,0 +1,182 @@
+"""An 835 file read segment by segment, claim by claim, so a large single-check remittance never sits in memory.
+
+The facts (edi.reconcile.extract) and the business JSON (edi.remit.read) are read from the same
+segments as when the whole file is read; only the guide grammar's check of the loop structure is
+left out (`edi validate` does it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from edi.errors import Location, ReadError
+from edi.reconcile.extract import ClaimPayment, Remittance, RemittanceReader
+from edi.remit.read import TransactionReader
+from edi.x12.document import Group, Interchange
+from edi.x12.segment import Segment
+from edi.x12.tokenizer import Tokenizer, iter_text
+
+BATCH = 1000
+
+
+class NotOnly835(Exception):
+    """The file holds a transaction set other than an 835: read it whole instead."""
+
+
+@dataclass(slots=True)
+class SetStart:
+    """An 835 transaction set begins: its envelope, ST and header facts (payer, payment, trace)."""
+
+    interchange: Interchange
+    group: Group
+    st: Segment
+    remittance: Remittance
+
+
+@dataclass(slots=True)
+class Claims:
+    """The next claim payments of the current 835, each with its business JSON."""
+
+    items: list[tuple[ClaimPayment, dict[str, Any] | None]]
+
+
+@dataclass(slots=True)
+class SetEnd:
+    """The current 835 ends: its facts with the provider adjustments, its own JSON, and its content hash."""
+
+    remittance: Remittance
+    business: dict[str, Any]
+    content_sha256: str
+
+
+class Handler(Protocol):
+    """What receives an 835 file as it is read, in order."""
+
+    def start(self, item: SetStart) -> None:
+        """An 835 transaction set begins."""
+
+    def claims(self, item: Claims) -> None:
+        """The next claim payments of the current 835."""
+
+    def end(self, item: SetEnd) -> None:
+        """The current 835 is complete."""
+
+
+def stream_835(path: Path, file: str, handler: Handler, business: bool = True) -> None:
+    """Hand the 835s of ``path`` to ``handler``; raises `NotOnly835` at the first ST of another kind.
+
+    Without ``business`` the remittance JSON is not read (each claim's is None, the set's empty).
+    """
+    tokenizer = Tokenizer(file)
+    interchange: Interchange | None = None
+    group: Group | None = None
+    with path.open("rb") as stream:
+        segments = tokenizer.segments(iter_text(stream))
+        for segment in segments:
+            seg_id = segment.id
+            if seg_id == "ISA":
+                interchange, group = Interchange(segment, segment.delimiters), None
+            elif seg_id == "GS":
+                group = Group(segment)
+            elif seg_id == "ST":
+                if segment.get(1) != "835":
+                    raise NotOnly835
+                if interchange is None or group is None:
+                    raise _error(file, segment, "the transaction set has no ISA/GS envelope", "ISA and GS before ST")
+                _Set(file, interchange, group, segment, handler).read(segments, business)
+
+
+class _Set:
+    """One 835 being read: the facts from each segment, the remittance JSON through the reader's sink."""
+
+    def __init__(self, file: str, interchange: Interchange, group: Group, st: Segment, handler: Handler) -> None:
+        self.file, self.interchange, self.functional_group, self.st = file, interchange, group, st
+        self.handler = handler
+        self.facts = RemittanceReader(file)
+        self.hash = hashlib.sha256(st.text().encode())
+        self.started = False
+        self.waiting: deque[ClaimPayment] = deque()
+        self.answers: deque[dict[str, Any]] = deque()
+        self.ready: list[tuple[ClaimPayment, dict[str, Any] | None]] = []
+        self.group_head: dict[str, Any] = {}
+
+    def read(self, rest: Iterator[Segment], business: bool) -> None:
+        """Read up to the SE from ``rest``; the claims go to the handler a batch at a time."""
+        segments = self._until_se(rest)
+        if business:
+            TransactionReader(self.interchange, self.functional_group, self).read(segments)
+        else:
+            for _ in segments:
+                while self.waiting:
+                    self._ready(self.waiting.popleft(), None)
+            self.end({})
+
+    def _until_se(self, rest: Iterator[Segment]) -> Iterator[Segment]:
+        yield self.st
+        for segment in rest:
+            self.hash.update(b"~" + segment.text().encode())
+            finished = self.facts.feed(segment)
+            if finished is not None:
+                self._pair(finished, None)
+            if segment.id == "CLP" and not self.started:
+                self._start()
+            if segment.id == "SE":
+                last = self.facts.finish()
+                if last is not None:
+                    self._pair(last, None)
+                yield segment
+                return
+            yield segment
+        raise ReadError("the file ends inside a transaction set (no SE)", Location(file=self.file), "an SE")
+
+    def _start(self) -> None:
+        if not self.started:
+            self.started = True
+            self.handler.start(SetStart(self.interchange, self.functional_group, self.st, self.facts.remittance()))
+
+    def _pair(self, payment: ClaimPayment | None, claim: dict[str, Any] | None) -> None:
+        """Match each claim's facts with its JSON, whichever of the two is read first."""
+        if payment is not None:
+            self.waiting.append(payment)
+        if claim is not None:
+            self.answers.append(claim)
+        while self.waiting and self.answers:
+            self._ready(self.waiting.popleft(), self.answers.popleft())
+
+    def _ready(self, payment: ClaimPayment, claim: dict[str, Any] | None) -> None:
+        self.ready.append((payment, claim))
+        if len(self.ready) >= BATCH:
+            self.handler.claims(Claims(self.ready))
+            self.ready = []
+
+    # The reader's sink: the remittance JSON of each claim, paired with the facts read before it.
+
+    def groups(self, head: dict[str, Any]) -> None:
+        self._start()
+
+    def group(self, head: dict[str, Any]) -> None:
+        self.group_head = {k: v for k, v in head.items() if k != "claims"}
+
+    def claim(self, claim: dict[str, Any]) -> None:
+        self._pair(None, {"group": self.group_head, "claim": claim})
+
+    def end_group(self) -> None:
+        self.group_head = {}
+
+    def end(self, data: dict[str, Any]) -> None:
+        if self.waiting or self.answers:
+            raise _error(self.file, self.st, "the claims of this 835 could not be read one by one", "one CLP a claim")
+        self._start()
+        if self.ready:
+            self.handler.claims(Claims(self.ready))
+            self.ready = []
+        self.handler.end(SetEnd(self.facts.remittance(), data, self.hash.hexdigest()))
+
+
+def _error(file: str, segment: Segment, message: str, expected: str) -> ReadError:
+    return ReadError(message, Location(file=file, line=segment.line, segment=segment.text()), expected)

@@ -1,0 +1,93 @@
+"""Every file a command writes goes through `open_output`: atomic, never one of the inputs, no partial file.
+
+The text goes to a temporary file in the target's folder, which replaces the target only when
+everything was written; an error removes the temporary file and leaves any previous target
+untouched. ``-`` (or no path) means standard output, never a file named ``-``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TextIO
+
+from edi.errors import EdiError, Location
+
+STDIO = "-"
+
+
+def is_stdio(path: Path | str | None) -> bool:
+    """True for no path or ``-``: standard input or output."""
+    return path is None or str(path) == STDIO
+
+
+def refuse_inputs(output: Path, inputs: Iterable[Path | str]) -> None:
+    """Raise `EdiError` when ``output`` is one of ``inputs`` (same resolved path, or the same file)."""
+    target = output.resolve()
+    for source in inputs:
+        if is_stdio(source):
+            continue
+        path = Path(source)
+        same = path.resolve() == target
+        if not same and output.exists() and path.exists():
+            with contextlib.suppress(OSError):
+                same = os.path.samefile(path, output)
+        if same:
+            raise EdiError(f"the output is also an input ({source}); choose another path", Location(file=str(output)))
+
+
+@contextlib.contextmanager
+def open_output(output: Path | str | None, inputs: Iterable[Path | str] = ()) -> Iterator[TextIO]:
+    """A text stream to ``output`` (standard output for None or ``-``), replaced atomically on success.
+
+    An OS error while creating, writing or renaming becomes an `EdiError` (exit 2) naming the
+    path; any other exception is passed on; in both cases no partial file is left.
+    """
+    if is_stdio(output):
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    target = Path(str(output))
+    refuse_inputs(target, inputs)
+    if target.is_dir():
+        raise EdiError("the output is a folder; give a file path", Location(file=str(target)))
+    try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    except OSError as exc:
+        raise _write_error(target, exc) from exc
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="", errors="surrogateescape") as stream:
+            yield stream
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, target)
+    except OSError as exc:
+        _remove(temporary)
+        raise _write_error(target, exc) from exc
+    except BaseException:
+        _remove(temporary)
+        raise
+
+
+def write_text(output: Path | str | None, text: str, inputs: Iterable[Path | str] = ()) -> None:
+    """Write ``text`` to ``output`` through `open_output`."""
+    with open_output(output, inputs) as stream:
+        stream.write(text)
+
+
+def _write_error(target: Path, exc: OSError) -> EdiError:
+    return EdiError(f"cannot write the output: {exc.strerror or exc}", Location(file=str(target)))
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -1,0 +1,149 @@
+"""An 835 read one claim at a time: remittance JSON and CSV written as each claim payment completes.
+
+The reader hands out each 2100 claim payment as soon as it is read (`Reader(units=True)`);
+`UnitWalk` puts its segments back in file order, and the same `TransactionReader` that
+builds whole remittance JSON passes each claim to a sink that writes it and lets it go.
+Memory stays bounded by one claim, however many claims a check pays.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+import orjson
+
+from edi.remit import FORMAT
+from edi.remit.csv import COLUMNS, claim_rows, payment_columns
+from edi.remit.read import Sink, TransactionReader
+from edi.x12.document import Group, Interchange, ReadWarning
+from edi.x12.reader import Event, Reader
+from edi.x12.segment import Segment
+from edi.x12.units import SegmentOrder, UnitWalk
+
+
+def stream_remittance(path: Path, sink: Sink, file: str | None = None) -> list[ReadWarning]:
+    """Pass every 835 claim payment of ``path`` to ``sink`` as it is read; return the reader's warnings."""
+    reader = Reader(file or str(path), units=True)
+    with path.open("rb") as source:
+        events = reader.events(source)
+        interchange: Interchange | None = None
+        group: Group | None = None
+        for event in events:
+            if event.kind == "interchange":
+                interchange = event.value
+            elif event.kind == "group":
+                group = event.value
+            elif event.kind in ("unit", "transaction"):
+                segments = _transaction_segments(event, events)
+                first = next(segments)
+                if first.get(1) == "835":
+                    assert interchange is not None and group is not None
+                    TransactionReader(interchange, group, sink).read(_prepend(first, segments))
+                else:
+                    for _ in segments:
+                        pass
+    return reader.warnings
+
+
+def _transaction_segments(event: Event, events: Iterator[Event]) -> Iterator[Segment]:
+    """The segments of the transaction set that ``event`` belongs to, in file order, pulled as they are read."""
+    order = SegmentOrder()
+    walk = UnitWalk(order)
+    while True:
+        if event.kind == "unit":
+            walk.unit(event.value)
+            yield from order.take()
+        else:
+            transaction = event.value
+            if walk.started:
+                walk.end(transaction)
+                yield from order.take()
+            else:
+                yield from transaction.segments()
+            return
+        event = next(events)
+
+
+def _prepend(first: Segment, rest: Iterator[Segment]) -> Iterator[Segment]:
+    yield first
+    yield from rest
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+class JsonWriter:
+    """A sink that writes remittance JSON (the same value as `read_remittance`) as the claims arrive."""
+
+    def __init__(self, out: TextIO, file: str) -> None:
+        self.out = out
+        out.write(f'{{"format":{_dumps(FORMAT)},"file":{_dumps(file)},"transactions":[')
+        self.first_transaction = True
+        self.head: set[str] | None = None
+        self.first_group = self.group_has_keys = self.claims_open = False
+
+    def _keys(self, data: dict[str, Any], skip: set[str] | frozenset[str] = frozenset()) -> str:
+        return ",".join(f"{_dumps(k)}:{_dumps(v)}" for k, v in data.items() if k not in skip)
+
+    def groups(self, head: dict[str, Any]) -> None:
+        keys = self._keys(head)
+        self.out.write(("" if self.first_transaction else ",") + "{" + keys + ("," if keys else "") + '"groups":[')
+        self.first_transaction = False
+        self.head, self.first_group = set(head), True
+
+    def group(self, head: dict[str, Any]) -> None:
+        keys = self._keys(head)
+        self.out.write(("" if self.first_group else ",") + "{" + keys)
+        self.first_group, self.group_has_keys, self.claims_open = False, bool(keys), False
+
+    def claim(self, claim: dict[str, Any]) -> None:
+        if self.claims_open:
+            self.out.write(",")
+        else:
+            self.out.write(("," if self.group_has_keys else "") + '"claims":[')
+            self.claims_open = True
+        self.out.write(_dumps(claim))
+
+    def end_group(self) -> None:
+        self.out.write("]}" if self.claims_open else "}")
+
+    def end(self, data: dict[str, Any]) -> None:
+        if self.head is None:
+            self.out.write(("" if self.first_transaction else ",") + _dumps(data))
+            self.first_transaction = False
+            return
+        rest = self._keys(data, self.head)
+        self.out.write("]" + ("," + rest if rest else "") + "}")
+        self.head = None
+
+    def close(self) -> None:
+        """Close the document."""
+        self.out.write("]}\n")
+
+
+class CsvWriter:
+    """A sink that writes one CSV row per service line (`edi.remit.csv`) as the claims arrive."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+        self.writer.writeheader()
+        self.common: dict[str, str] = {}
+
+    def groups(self, head: dict[str, Any]) -> None:
+        self.common = payment_columns(head)
+
+    def group(self, head: dict[str, Any]) -> None:
+        pass
+
+    def claim(self, claim: dict[str, Any]) -> None:
+        self.writer.writerows(claim_rows(self.common, claim))
+
+    def end_group(self) -> None:
+        pass
+
+    def end(self, data: dict[str, Any]) -> None:
+        pass
