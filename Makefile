@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench fuzz clean
+.PHONY: demo test lint bench bench-full fuzz clean
 
 $(BIN)/edi: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ $(VENV)/.test-extras: $(BIN)/edi
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+$(VENV)/.bench-extras: $(BIN)/edi
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@
+
 demo: $(BIN)/edi
 	@bash samples/demo.sh $(BIN)/edi
 
@@ -25,8 +29,12 @@ test: $(VENV)/.test-extras
 	$(BIN)/mypy
 	$(BIN)/pytest
 
-bench: $(VENV)/.test-extras
-	$(BIN)/python bench/run.py
+# make bench: varied 10 MB batches, both shapes; make bench-full: 10, 50 and 200 MB (slow, several GB of memory).
+bench: $(VENV)/.bench-extras
+	$(BIN)/python bench/scale.py --sizes 10 --json bench/out/scale.json
+
+bench-full: $(VENV)/.bench-extras
+	$(BIN)/python bench/scale.py --sizes 10,50,200 --json bench/out/scale-full.json
 
 fuzz: $(VENV)/.test-extras
 	$(BIN)/python bench/fuzz.py --variants 10000
