@@ -102,9 +102,9 @@ def _where(issue: Issue) -> str:
 def render(console: Console, results: list[FileResult]) -> None:
     """Print the findings grouped by file, transaction set and claim, then a summary line."""
     for result in results:
-        console.print(f"[bold]{escape(result.file)}[/]", emoji=False)
+        console.print(f"[bold]{escape(shown(result.file))}[/]", emoji=False)
         if result.unreadable is not None:
-            console.print(f"  [bold red]unreadable[/]: {escape(result.unreadable)}", emoji=False)
+            console.print(f"  [bold red]unreadable[/]: {escape(shown(result.unreadable))}", emoji=False)
             continue
         if not result.issues:
             console.print("  [green]no findings[/]", emoji=False)
@@ -132,6 +132,11 @@ def render(console: Console, results: list[FileResult]) -> None:
     console.print(f"[{style}]{text}[/]", emoji=False)
 
 
+def shown(text: str) -> str:
+    """``text`` safe to print: bytes of the file that are not UTF-8 (kept as surrogates) shown as ``\\xda``."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _render_issue(console: Console, issue: Issue) -> None:
     snip = f"SNIP {issue.snip}" if issue.snip is not None else "ordering"
     style = STYLES.get(issue.severity, "")
@@ -140,9 +145,9 @@ def _render_issue(console: Console, issue: Issue) -> None:
         soft_wrap=True,
         emoji=False,
     )
-    console.print(f"        {escape(issue.message)}", soft_wrap=True, emoji=False)
+    console.print(f"        {escape(shown(issue.message))}", soft_wrap=True, emoji=False)
     if issue.segment_text:
-        console.print(f"        {escape(issue.segment_text)}", soft_wrap=True, style="dim", emoji=False)
+        console.print(f"        {escape(shown(issue.segment_text))}", soft_wrap=True, style="dim", emoji=False)
         carets = caret_line(issue)
         if carets:
             console.print(f"        {carets}", soft_wrap=True, style=style, emoji=False)
