@@ -9,6 +9,11 @@ EXIT_FINDINGS = 1
 EXIT_UNREADABLE = 2
 
 
+def printable(text: str) -> str:
+    """``text`` safe to print: bytes of a file that are not UTF-8 (kept as surrogates) shown as ``\\xda``."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 @dataclass(slots=True, frozen=True)
 class Location:
     """Where something sits in an X12 file: position counts from ST = 1, lines from 1."""
@@ -53,7 +58,7 @@ class EdiError(Exception):
             text += f"\n    {self.location.segment}"
         if self.expected:
             text += f"\n    expected: {self.expected}"
-        return text
+        return printable(text)
 
 
 class ReadError(EdiError):
@@ -70,4 +75,4 @@ class InputError(EdiError):
     def __str__(self) -> str:
         lines = [f"{self.location.file or '<input>'}: {self.message}"]
         lines += [f"  - {p}" for p in self.problems]
-        return "\n".join(lines)
+        return printable("\n".join(lines))

@@ -131,3 +131,31 @@ def test_an_envelope_problem_names_the_json_file() -> None:
     with pytest.raises(InputError) as caught:
         build_837(_claims(), "claims.json", EnvelopeOptions(sender="S" * 16))
     assert str(caught.value).startswith("claims.json: the interchange envelope cannot be written")
+
+
+def test_validate_prints_a_segment_holding_a_byte_that_is_not_utf8(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from edi.cli import app
+
+    text = (SAMPLES / "837p-office-visits.x12").read_bytes().replace(b"NM1*IL*1*DOE", b"NM1*IL*1*D\xdaOE", 1)
+    text = text.replace(b"ST*837*0001*", b"ST*837*00\x9d01*")
+    path = tmp_path / "latin.x12"
+    path.write_bytes(text)
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "D\\xdaOE" in result.output and "transaction set 00\\x9d01" in result.output
+
+
+def test_a_carriage_return_inside_a_segment_is_layout_in_every_layout() -> None:
+    text = (SAMPLES / "837p-office-visits.x12").read_text(encoding="utf-8").replace("NM1*IL*1*DOE", "NM1*IL*1*D\rOE", 1)
+    document = read_document(text.encode(), file="cr.x12")
+    assert any(s.text().startswith("NM1*IL*1*DOE*") for s in document.segments())
+
+
+def test_an_error_quoting_a_byte_that_is_not_utf8_prints(tmp_path: Path) -> None:
+    path = tmp_path / "bad.x12"
+    path.write_bytes(ISA.encode() + b"GS*HC*A*B*20260115*1030*1*X*005010X222A1~\xe8\xe8*1~")
+    with pytest.raises(EdiError) as caught:
+        read_document(path)
+    str(caught.value).encode("utf-8")  # no surrogate left to break the console

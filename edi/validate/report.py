@@ -9,6 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from edi.errors import printable
 from edi.validate.issue import NOT_VALIDATED, Issue
 
 STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -102,9 +103,9 @@ def _where(issue: Issue) -> str:
 def render(console: Console, results: list[FileResult], totals: list[FileResult] | None = None) -> None:
     """Print the findings grouped by file, transaction set and claim, then a summary line (of ``totals`` if given)."""
     for result in results:
-        console.print(f"[bold]{escape(result.file)}[/]", emoji=False)
+        console.print(f"[bold]{escape(printable(result.file))}[/]", emoji=False)
         if result.unreadable is not None:
-            console.print(f"  [bold red]unreadable[/]: {escape(result.unreadable)}", emoji=False)
+            console.print(f"  [bold red]unreadable[/]: {escape(printable(result.unreadable))}", emoji=False)
             continue
         if not result.issues:
             console.print("  [green]no findings[/]", emoji=False)
@@ -114,9 +115,9 @@ def render(console: Console, results: list[FileResult], totals: list[FileResult]
             if (issue.transaction, issue.claim) != heading:
                 if heading is None or issue.transaction != heading[0]:
                     label = f"transaction set {issue.transaction}" if issue.transaction else "envelope"
-                    console.print(f"  [bold]{escape(label)}[/]", emoji=False)
+                    console.print(f"  [bold]{escape(printable(label))}[/]", emoji=False)
                 if issue.claim:
-                    console.print(f"    claim [bold]{escape(issue.claim)}[/]", emoji=False)
+                    console.print(f"    claim [bold]{escape(printable(issue.claim))}[/]", emoji=False)
                 heading = (issue.transaction, issue.claim)
             _render_issue(console, issue)
     summary = counts(totals if totals is not None else results)
@@ -136,13 +137,13 @@ def _render_issue(console: Console, issue: Issue) -> None:
     snip = f"SNIP {issue.snip}" if issue.snip is not None else "ordering"
     style = STYLES.get(issue.severity, "")
     console.print(
-        f"      [{style}]{issue.severity}[/] [dim]{snip} {escape(issue.rule)}[/] {escape(_where(issue))}",
+        f"      [{style}]{issue.severity}[/] [dim]{snip} {escape(issue.rule)}[/] {escape(printable(_where(issue)))}",
         soft_wrap=True,
         emoji=False,
     )
-    console.print(f"        {escape(issue.message)}", soft_wrap=True, emoji=False)
+    console.print(f"        {escape(printable(issue.message))}", soft_wrap=True, emoji=False)
     if issue.segment_text:
-        console.print(f"        {escape(issue.segment_text)}", soft_wrap=True, style="dim", emoji=False)
+        console.print(f"        {escape(printable(issue.segment_text))}", soft_wrap=True, style="dim", emoji=False)
         carets = caret_line(issue)
         if carets:
             console.print(f"        {carets}", soft_wrap=True, style=style, emoji=False)

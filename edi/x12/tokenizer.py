@@ -258,7 +258,7 @@ class Tokenizer:
             element, term_length = delimiters.element, len(terminator) + by_line
             switched = False
             for i, part in enumerate(parts):
-                if by_line and part[:1] not in WHITESPACE and "\n" not in part:
+                if by_line and part[:1] not in WHITESPACE and "\n" not in part and "\r" not in part:
                     start = self.offset
                     self.offset += len(part) + term_length
                     fields = part.split(element)
