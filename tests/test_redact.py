@@ -137,3 +137,12 @@ def test_the_999_keeps_the_true_values(tmp_path: Path) -> None:
     assert [line for line in redacted.read_text(encoding="utf-8").splitlines() if not line.startswith(envelope)] == [
         line for line in plain.read_text(encoding="utf-8").splitlines() if not line.startswith(envelope)
     ]
+
+
+def test_the_html_view_hides_them(tmp_path: Path) -> None:
+    page = tmp_path / "view.html"
+    result = runner.invoke(app, ["view", str(faulty(tmp_path)), "-o", str(page), "--redact"])
+    assert result.exit_code == 0, result.output
+    text = page.read_text(encoding="utf-8")
+    assert "CLM" in text and "snip3.claim_charge" in text  # the page and its findings are still there
+    assert_private_values_hidden(text, SAMPLE_837)
