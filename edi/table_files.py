@@ -46,36 +46,29 @@ def read_rows(file: str, accepted: tuple[str, ...]) -> Iterator[Row]:
     """The table rows of every transaction set of ``file``; an InputError for a set of another type."""
     from edi.claims.read import transaction_claims
     from edi.remit.read import Collect, TransactionReader
-    from edi.x12.reader import iter_events
+    from edi.x12.reader import iter_transactions
 
     numbers = itertools.count(1)
-    interchange = group = None
     found = 0
-    for event in iter_events(file):
-        if event.kind == "interchange":
-            interchange = event.value
-        elif event.kind == "group":
-            group = event.value
-        elif event.kind == "transaction" and interchange is not None and group is not None:
-            transaction = event.value
-            kind = transaction.st.get(1)
-            if kind not in accepted:
-                raise InputError(
-                    f"transaction set {transaction.control_number} is of type {kind or '(no ST01)'};"
-                    f" expected {' or '.join(accepted)}",
-                    file=file,
-                )
-            found += 1
-            try:
-                if kind == "837":
-                    data = transaction_claims(interchange, group, transaction)
-                else:
-                    sink = Collect()
-                    TransactionReader(interchange, group, sink).read(transaction.segments())
-                    data = {"transactions": sink.transactions}
-            except InputError as error:
-                raise InputError(error.message, error.problems, file=file) from error
-            yield from (claims_rows if kind == "837" else remittance_rows)(data, file, numbers)
+    for interchange, group, transaction in iter_transactions(file):
+        kind = transaction.st.get(1)
+        if kind not in accepted:
+            raise InputError(
+                f"transaction set {transaction.control_number} is of type {kind or '(no ST01)'};"
+                f" expected {' or '.join(accepted)}",
+                file=file,
+            )
+        found += 1
+        try:
+            if kind == "837":
+                data = transaction_claims(interchange, group, transaction)
+            else:
+                sink = Collect()
+                TransactionReader(interchange, group, sink).read(transaction.segments())
+                data = {"transactions": sink.transactions}
+        except InputError as error:
+            raise InputError(error.message, error.problems, file=file) from error
+        yield from (claims_rows if kind == "837" else remittance_rows)(data, file, numbers)
     if not found:
         raise InputError(f"no {' or '.join(accepted)} transaction set in the file", file=file)
 

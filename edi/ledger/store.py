@@ -25,7 +25,7 @@ from edi.reconcile import Reconciliation, SkippedFile
 from edi.reconcile.extract import Claim, ClaimPayment, Remittance, claims_of, remittances_of
 from edi.reconcile.match import RETURNED_LENGTH
 from edi.x12.document import Document, Group, Interchange, Transaction
-from edi.x12.reader import iter_events
+from edi.x12.reader import iter_transactions
 
 KINDS = ("837", "835")
 # After the group's date and time, these order transaction sets the same whatever the import order.
@@ -239,15 +239,7 @@ def _transactions(source: Path | Document) -> Iterator[tuple[Interchange, Group,
     if isinstance(source, Document):
         yield from source.transactions()
         return
-    interchange: Interchange | None = None
-    group: Group | None = None
-    for event in iter_events(source):
-        if event.kind == "interchange":
-            interchange = event.value
-        elif event.kind == "group":
-            group = event.value
-        elif event.kind == "transaction" and interchange is not None and group is not None:
-            yield interchange, group, event.value
+    yield from iter_transactions(source)
 
 
 def _alone(file: str, interchange: Interchange, group: Group, transaction: Transaction) -> Document:

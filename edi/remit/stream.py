@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -41,7 +42,7 @@ def stream_remittance(path: Path, sink: Sink, file: str | None = None) -> list[R
                 first = next(segments)
                 if first.get(1) == "835":
                     assert interchange is not None and group is not None
-                    TransactionReader(interchange, group, sink).read(_prepend(first, segments))
+                    TransactionReader(interchange, group, sink).read(chain((first,), segments))
                 else:
                     for _ in segments:
                         pass
@@ -65,11 +66,6 @@ def _transaction_segments(event: Event, events: Iterator[Event]) -> Iterator[Seg
                 yield from transaction.segments()
             return
         event = next(events)
-
-
-def _prepend(first: Segment, rest: Iterator[Segment]) -> Iterator[Segment]:
-    yield first
-    yield from rest
 
 
 def _dumps(value: Any) -> str:

@@ -296,6 +296,21 @@ def iter_events(source: str | Path | bytes | BinaryIO, file: str | None = None) 
             stream.close()
 
 
+def iter_transactions(
+    source: str | Path | bytes | BinaryIO, file: str | None = None
+) -> Iterator[tuple[Interchange, Group, Transaction]]:
+    """Each transaction set with its interchange and group, streamed one set at a time."""
+    interchange: Interchange | None = None
+    group: Group | None = None
+    for event in iter_events(source, file):
+        if event.kind == "interchange":
+            interchange = event.value
+        elif event.kind == "group":
+            group = event.value
+        elif event.kind == "transaction" and interchange is not None and group is not None:
+            yield interchange, group, event.value
+
+
 def transaction_kinds(source: str | Path, file: str | None = None) -> Counter[str]:
     """How many transaction sets of each ST01 a file holds, counted by the tokenizer alone (no grammar)."""
     stream, name, owned = _open(source)
