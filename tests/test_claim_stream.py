@@ -16,6 +16,8 @@ from edi.claims.stream import NOTES_KEPT, stream_claims
 from edi.convert.parallel import parse_to_json
 from edi.convert.structure import document_json
 from edi.errors import EdiError
+from edi.reconcile import reconcile
+from edi.reconcile.render import to_json
 from edi.remit.csv import write_csv
 from edi.remit.read import read_remittance
 from edi.remit.stream import CsvWriter, JsonWriter, stream_remittance
@@ -191,3 +193,32 @@ def test_parsing_an_8000_claim_837_keeps_the_heap_bounded(tmp_path: Path) -> Non
     assert tree["warnings"] == []
     billing = tree["interchanges"][0]["groups"][0]["transactions"][0]["loops"]["items"][-2]
     assert sum(1 for item in billing["items"] if item.get("loop") == "2000B") == 8_000
+
+
+@pytest.mark.parametrize("sample", ["835-office-visits.x12", "837p-office-visits.x12"])
+def test_a_byte_that_is_not_utf8_streams_as_the_whole_read_does(sample: str, tmp_path: Path) -> None:
+    source = tmp_path / sample
+    source.write_bytes((SAMPLES / sample).read_bytes().replace(b"DOE", b"D\xd7E", 1))
+    document = read_document(source)
+    assert _parse_stream(source) == json.loads(json.dumps(document_json(document)))
+    out = io.StringIO()
+    if sample.startswith("835"):
+        writer = JsonWriter(out, str(source))
+        stream_remittance(source, writer)
+        writer.close()
+        whole = read_remittance(document)
+    else:
+        stream_claims(source, out, 1, lambda number, notes, count: None)
+        whole = read_claims(document)
+    assert json.loads(out.getvalue()) == json.loads(json.dumps(whole))
+
+
+def test_a_byte_that_is_not_utf8_is_reconciled_through_the_ledger(tmp_path: Path) -> None:
+    files = []
+    for sample in ("837p-office-visits.x12", "835-office-visits.x12"):
+        files.append(tmp_path / sample)
+        files[-1].write_bytes((SAMPLES / sample).read_bytes().replace(b"DOE", b"D\xd7E", 1))
+    result = to_json(reconcile([files[0]], [files[1]]))
+    clean = to_json(reconcile([SAMPLES / "837p-office-visits.x12"], [SAMPLES / "835-office-visits.x12"]))
+    assert result["totals"] == clean["totals"]
+    assert [c["status"] for c in result["claims"]] == [c["status"] for c in clean["claims"]]

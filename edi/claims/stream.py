@@ -18,12 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-import orjson
-
 from edi.claims import FORMAT
 from edi.claims.maps import ROOT, UNIT_TRIGGERS, LoopKind, loop_kind, segment_key
 from edi.claims.read import SPLICED, read_loop, transaction_claims
 from edi.guides.registry import guide_by_id
+from edi.jsontext import dumps
 from edi.x12.document import Group, Interchange, LoopUnit, Transaction
 from edi.x12.lalr import Detached, Loop, OpenLoop
 from edi.x12.reader import Reader
@@ -34,10 +33,6 @@ NOTES_KEPT = 5
 Notes = Callable[[str, list[str], int], None]  # control number, first notes, how many in all
 # A claim with the objects of the levels holding it: billing provider, subscriber, patient (or None).
 OnClaim = Callable[[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any] | None], None]
-
-
-def _dumps(value: Any) -> str:
-    return orjson.dumps(value).decode()
 
 
 class _List:
@@ -64,11 +59,11 @@ class _List:
 def _write(obj: dict[str, Any], lists: dict[str, _List], out: IO[str]) -> None:
     """Write ``obj`` as JSON, each `SPLICED` value replaced by the items of its list."""
     if not any(value is SPLICED for value in obj.values()):
-        out.write(_dumps(obj))
+        out.write(dumps(obj))
         return
     out.write("{")
     for n, (key, value) in enumerate(obj.items()):
-        out.write(("," if n else "") + _dumps(key) + ":")
+        out.write(("," if n else "") + dumps(key) + ":")
         if value is SPLICED:
             out.write("[")
             held = lists.pop(key, None)
@@ -76,7 +71,7 @@ def _write(obj: dict[str, Any], lists: dict[str, _List], out: IO[str]) -> None:
                 held.copy_to(out)
             out.write("]")
         else:
-            out.write(_dumps(value))
+            out.write(dumps(value))
     out.write("}")
 
 
@@ -199,7 +194,7 @@ def stream_claims(
     if out is None:
         out = _Discard()
     elif batch:
-        out.write(f'{{"format":{_dumps(FORMAT)},"batch":[')
+        out.write(f'{{"format":{dumps(FORMAT)},"batch":[')
     interchange: Interchange | None = None
     group: Group | None = None
     current: _Transaction | None = None

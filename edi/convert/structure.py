@@ -11,10 +11,9 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any, TextIO
 
-import orjson
-
 from edi.errors import InputError
 from edi.guides.registry import Guide, guide_by_id
+from edi.jsontext import dumps
 from edi.x12.document import Document, Group, Interchange, LoopUnit, ReadWarning, Transaction
 from edi.x12.lalr import Loop
 from edi.x12.reader import Event
@@ -145,10 +144,6 @@ def _group_tail(group: Group) -> dict[str, Any]:
     return {"GE": segment_json(group.ge)} if group.ge else {}
 
 
-def _dumps(value: Any) -> str:
-    return orjson.dumps(value).decode()
-
-
 class JsonStream:
     """Write the same JSON as `document_json`, as the reader's events arrive.
 
@@ -167,7 +162,7 @@ class JsonStream:
 
     def begin(self, file: str) -> None:
         """Open the document."""
-        self.out.write(f'{{"format":{_dumps(FORMAT)},"file":{_dumps(file)},"interchanges":[')
+        self.out.write(f'{{"format":{dumps(FORMAT)},"file":{dumps(file)},"interchanges":[')
 
     def body(self, events: Iterable[Event], continuing: bool = False) -> None:
         """Write the interchanges, groups and transaction sets of ``events``."""
@@ -181,26 +176,26 @@ class JsonStream:
             elif kind == "transaction":
                 self._transaction(value)
             elif kind == "interchange":
-                write(("" if self.first_interchange else ",") + _dumps(_interchange_head(value))[:-1] + ',"groups":[')
+                write(("" if self.first_interchange else ",") + dumps(_interchange_head(value))[:-1] + ',"groups":[')
                 self.first_interchange, self.first_group = False, True
             elif kind == "group":
-                head = _dumps(_group_head(value))[:-1]
+                head = dumps(_group_head(value))[:-1]
                 write(("" if self.first_group else ",") + head + ("," if len(head) > 1 else "") + '"transactions":[')
                 self.first_group, self.first_transaction = False, True
             elif kind in ("group_end", "interchange_end"):
-                tail = _dumps(_group_tail(value) if kind == "group_end" else _interchange_tail(value))[1:]
+                tail = dumps(_group_tail(value) if kind == "group_end" else _interchange_tail(value))[1:]
                 write("]" + ("," + tail if len(tail) > 1 else "}"))
 
     def end(self, warnings: Iterable[ReadWarning]) -> None:
         """Close the document with the reader's warnings."""
-        self.out.write('],"warnings":' + _dumps([warning_json(w) for w in warnings]) + "}\n")
+        self.out.write('],"warnings":' + dumps([warning_json(w) for w in warnings]) + "}\n")
 
     def _unit(self, unit: LoopUnit) -> None:
         """Write a loop handed out by the reader, opening first the loops that hold it."""
         if not self.walk.started:
             separator = "" if self.first_transaction else ","
             self.first_transaction = False
-            self.out.write(f'{separator}{{"guide":{_dumps(unit.guide.id)},"version":{_dumps(unit.version)},"loops":')
+            self.out.write(f'{separator}{{"guide":{dumps(unit.guide.id)},"version":{dumps(unit.version)},"loops":')
             self.names = _loop_names(unit.guide)
         self.walk.unit(unit)
 
@@ -210,7 +205,7 @@ class JsonStream:
             self.walk.end(transaction)
             self.out.write("}")
             return
-        self.out.write(("" if self.first_transaction else ",") + _dumps(transaction_json(transaction)))
+        self.out.write(("" if self.first_transaction else ",") + dumps(transaction_json(transaction)))
         self.first_transaction = False
 
     # The walk's visitor: loops open, items arrive, loops close.
@@ -218,12 +213,12 @@ class JsonStream:
     def open(self, loop_id: str, trigger: Segment, depth: int) -> None:
         prefix = "," if depth else ""
         name = self.names.get(loop_id, loop_id)
-        self.out.write(f'{prefix}{{"loop":{_dumps(loop_id)},"name":{_dumps(name)},"items":[')
-        self.out.write(_dumps(segment_json(trigger)))
+        self.out.write(f'{prefix}{{"loop":{dumps(loop_id)},"name":{dumps(name)},"items":[')
+        self.out.write(dumps(segment_json(trigger)))
 
     def item(self, item: Segment | Loop, depth: int) -> None:
         value = segment_json(item) if isinstance(item, Segment) else loop_json(item, self.names)
-        self.out.write("," + _dumps(value))
+        self.out.write("," + dumps(value))
 
     def close(self, depth: int) -> None:
         self.out.write("]}")

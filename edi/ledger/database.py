@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -59,6 +60,7 @@ def connect(location: str | None) -> Engine:
         engine = create_engine(url)
     else:
         raise InputError(f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL", file="--db")
+    event.listen(engine, "before_cursor_execute", _storable_text, retval=True)
     try:
         migrate(engine)
     except DBAPIError as exc:
@@ -66,6 +68,30 @@ def connect(location: str | None) -> Engine:
         reason = str(exc.orig or exc).strip().splitlines()[0]
         raise InputError(f"cannot open the ledger at {parsed.render_as_string()}: {reason}", file="--db") from None
     return engine
+
+
+def _storable_text(
+    connection: object, cursor: object, statement: str, parameters: Any, context: object, executemany: bool
+) -> tuple[str, Any]:
+    """Parameters with every text a database can hold: bytes of a file that are not UTF-8 become ``\\xNN``.
+
+    The readers keep such bytes as lone surrogates so that X12 written back is the same; neither
+    SQLite nor PostgreSQL stores them, so they are stored escaped (the same way on every side, so
+    claim numbers still match).
+    """
+    return statement, _escaped(parameters)
+
+
+def _escaped(value: Any) -> Any:
+    if type(value) is str:
+        return (
+            value if value.isascii() else value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        )
+    if type(value) is dict:
+        return {key: _escaped(item) for key, item in value.items()}
+    if type(value) in (list, tuple):
+        return type(value)(_escaped(item) for item in value)
+    return value
 
 
 def _sqlite_pragmas(connection: object, _record: object) -> None:

@@ -11,19 +11,20 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, TypeVar
 
-import orjson
+from edi.jsontext import dumps as json_text
+from edi.jsontext import loads as json_loads
 
 T = TypeVar("T")
 
 
 def dumps(value: Any) -> str:
     """JSON text for a fact dataclass or plain data holding Decimals and dates."""
-    return orjson.dumps(value, default=_default).decode()
+    return json_text(value, _default)
 
 
 def loads(kind: type[T], text: str) -> T:
     """The ``kind`` dataclass that `dumps` wrote as ``text``."""
-    value: T = _decode(kind, orjson.loads(text))
+    value: T = _decode(kind, json_loads(text))
     return value
 
 

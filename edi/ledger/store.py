@@ -226,7 +226,7 @@ def _expand(paths: Iterable[Path]) -> Iterator[Path]:
 def _digest(source: Path | Document) -> str:
     if isinstance(source, Document):
         text = "~".join(segment.text() for segment in source.segments())
-        return hashlib.sha256(text.encode()).hexdigest()
+        return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
     digest = hashlib.sha256()
     with source.open("rb") as stream:
         for block in iter(lambda: stream.read(1 << 20), b""):
@@ -291,7 +291,9 @@ def _import_transaction(
     pending: _Pending,
 ) -> None:
     kind = transaction.st.get(1)
-    content = hashlib.sha256("~".join(s.text() for s in transaction.segments()).encode()).hexdigest()
+    content = hashlib.sha256(
+        "~".join(s.text() for s in transaction.segments()).encode("utf-8", "surrogateescape")
+    ).hexdigest()
     key = _key(kind, interchange, group, transaction.control_number, content)
     if _known(connection, key, pending):
         return

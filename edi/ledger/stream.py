@@ -98,7 +98,7 @@ class _Set:
         self.file, self.interchange, self.functional_group, self.st = file, interchange, group, st
         self.handler = handler
         self.facts = RemittanceReader(file)
-        self.hash = hashlib.sha256(st.text().encode())
+        self.hash = hashlib.sha256(st.text().encode("utf-8", "surrogateescape"))
         self.started = False
         self.waiting: deque[ClaimPayment] = deque()
         self.answers: deque[dict[str, Any]] = deque()
@@ -119,7 +119,7 @@ class _Set:
     def _until_se(self, rest: Iterator[Segment]) -> Iterator[Segment]:
         yield self.st
         for segment in rest:
-            self.hash.update(b"~" + segment.text().encode())
+            self.hash.update(b"~" + segment.text().encode("utf-8", "surrogateescape"))
             finished = self.facts.feed(segment)
             if finished is not None:
                 self._pair(finished, None)

@@ -14,8 +14,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO
 
-import orjson
-
+from edi.jsontext import dumps
 from edi.remit import FORMAT
 from edi.remit.csv import COLUMNS, claim_rows, payment_columns
 from edi.remit.read import Sink, TransactionReader
@@ -68,22 +67,18 @@ def _transaction_segments(event: Event, events: Iterator[Event]) -> Iterator[Seg
         event = next(events)
 
 
-def _dumps(value: Any) -> str:
-    return orjson.dumps(value).decode()
-
-
 class JsonWriter:
     """A sink that writes remittance JSON (the same value as `read_remittance`) as the claims arrive."""
 
     def __init__(self, out: TextIO, file: str) -> None:
         self.out = out
-        out.write(f'{{"format":{_dumps(FORMAT)},"file":{_dumps(file)},"transactions":[')
+        out.write(f'{{"format":{dumps(FORMAT)},"file":{dumps(file)},"transactions":[')
         self.first_transaction = True
         self.head: set[str] | None = None
         self.first_group = self.group_has_keys = self.claims_open = False
 
     def _keys(self, data: dict[str, Any], skip: set[str] | frozenset[str] = frozenset()) -> str:
-        return ",".join(f"{_dumps(k)}:{_dumps(v)}" for k, v in data.items() if k not in skip)
+        return ",".join(f"{dumps(k)}:{dumps(v)}" for k, v in data.items() if k not in skip)
 
     def groups(self, head: dict[str, Any]) -> None:
         keys = self._keys(head)
@@ -102,14 +97,14 @@ class JsonWriter:
         else:
             self.out.write(("," if self.group_has_keys else "") + '"claims":[')
             self.claims_open = True
-        self.out.write(_dumps(claim))
+        self.out.write(dumps(claim))
 
     def end_group(self) -> None:
         self.out.write("]}" if self.claims_open else "}")
 
     def end(self, data: dict[str, Any]) -> None:
         if self.head is None:
-            self.out.write(("" if self.first_transaction else ",") + _dumps(data))
+            self.out.write(("" if self.first_transaction else ",") + dumps(data))
             self.first_transaction = False
             return
         rest = self._keys(data, self.head)
