@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from edi.x12.document import Transaction
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -52,6 +54,35 @@ def corpus_params(*folders: str, valid: tuple[str, ...] = ("yes", "no", "unknown
     if not rows:
         return [pytest.param(None, marks=pytest.mark.skip(reason=f"corpus not found at {CORPUS}"), id="no-corpus")]
     return [pytest.param(row, id=str(row)) for row in rows]
+
+
+BATCH = SAMPLES / "837p-office-visits.x12"
+# Two seeded faults in two claims of BATCH: a wrong total on PCN-1002, a manifestation code first on PCN-1003.
+TWO_FAULTS = (("CLM*PCN-1002*120", "CLM*PCN-1002*130"), ("HI*ABK:J0390", "HI*ABK:G01*ABF:J0390"))
+
+
+def seeded_batch(tmp_path: Path, *changes: tuple[str, str], name: str = "batch.837") -> Path:
+    """BATCH with ``changes`` made (each must apply), written under ``tmp_path``."""
+    text = BATCH.read_text(encoding="utf-8")
+    for old, new in changes:
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def without_numbers(transaction: Transaction) -> list[str]:
+    """Segment texts with the HL and SE numbers blanked: the numbers every build computes."""
+    out = []
+    for segment in transaction.segments():
+        if segment.id == "HL":
+            out.append(f"HL level {segment.get(3)}")
+        elif segment.id == "SE":
+            out.append(f"SE {segment.get(2)}")
+        else:
+            out.append(segment.text())
+    return out
 
 
 def service_missing(reason: str) -> None:

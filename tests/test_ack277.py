@@ -25,22 +25,9 @@ from edi.x12.document import Document
 from edi.x12.lalr import Loop
 from edi.x12.reader import read_document
 from edi.x12.segment import Segment
-from tests.conftest import CORPUS, SAMPLES, CorpusFile, corpus_params
+from tests.conftest import CORPUS, SAMPLES, TWO_FAULTS, CorpusFile, corpus_params, seeded_batch
 
-BATCH = SAMPLES / "837p-office-visits.x12"
 FIXED = AckOptions(control_number=7, now=datetime(2026, 2, 1, 9, 30, tzinfo=UTC))
-# Two seeded faults in two claims: a wrong total on PCN-1002, a manifestation code first on PCN-1003.
-TWO_FAULTS = (("CLM*PCN-1002*120", "CLM*PCN-1002*130"), ("HI*ABK:J0390", "HI*ABK:G01*ABF:J0390"))
-
-
-def _seeded(tmp_path: Path, *changes: tuple[str, str], name: str = "batch.837") -> Path:
-    text = BATCH.read_text(encoding="utf-8")
-    for old, new in changes:
-        assert old in text
-        text = text.replace(old, new)
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def _ack(path: Path, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
@@ -62,7 +49,7 @@ def _x12valid() -> str | None:
 
 
 def test_faulty_claims_are_rejected_and_the_rest_accepted(tmp_path: Path) -> None:
-    _, data = _ack(_seeded(tmp_path, *TWO_FAULTS), tmp_path)
+    _, data = _ack(seeded_batch(tmp_path, *TWO_FAULTS), tmp_path)
     claims = _by_pcn(data)
     assert set(claims) == {"PCN-1001", "PCN-1002", "PCN-1003"}
     assert claims["PCN-1001"]["accepted"] and claims["PCN-1001"]["category"] == "A2"
@@ -84,7 +71,7 @@ def test_faulty_claims_are_rejected_and_the_rest_accepted(tmp_path: Path) -> Non
 
 
 def test_the_277ca_validates_clean_and_reads_back_with_guide_names(tmp_path: Path) -> None:
-    out, _ = _ack(_seeded(tmp_path, *TWO_FAULTS), tmp_path)
+    out, _ = _ack(seeded_batch(tmp_path, *TWO_FAULTS), tmp_path)
     _, issues = validate_file(out)
     assert [i for i in issues if i.severity == "error"] == []
     (transaction,) = [t for _, _, t in read_document(out).transactions()]
@@ -98,14 +85,14 @@ def test_pyx12_accepts_the_277ca(tmp_path: Path) -> None:
     tool = _x12valid()
     if tool is None:
         pytest.skip("pyx12 (x12valid) is not installed")
-    out, _ = _ack(_seeded(tmp_path, *TWO_FAULTS), tmp_path)
+    out, _ = _ack(seeded_batch(tmp_path, *TWO_FAULTS), tmp_path)
     result = subprocess.run([tool, str(out)], capture_output=True, text=True, check=False, cwd=tmp_path)
     assert f"{out}: OK" in result.stdout + result.stderr, result.stdout + result.stderr
 
 
 def test_two_faults_in_one_claim_give_two_status_codes(tmp_path: Path) -> None:
     demo = (("CLM*PCN-1002*120", "CLM*PCN-1002*130"), ("HI*ABK:J069", "HI*ABK:G01*ABF:J069"))
-    _, data = _ack(_seeded(tmp_path, *demo), tmp_path)
+    _, data = _ack(seeded_batch(tmp_path, *demo), tmp_path)
     claims = _by_pcn(data)
     assert [pcn for pcn, claim in claims.items() if not claim["accepted"]] == ["PCN-1002"]
     assert claims["PCN-1002"]["status_codes"] == ["400", "254"]
@@ -114,7 +101,7 @@ def test_two_faults_in_one_claim_give_two_status_codes(tmp_path: Path) -> None:
 def test_a_fault_in_the_subscriber_rejects_every_claim_below_it(tmp_path: Path) -> None:
     # an invalid NPI on the rendering provider of PCN-1003, and an unknown state in subscriber DOE's address
     faults = (("XX*1558598797", "XX*1558598790"), ("N4*SPRINGFIELD*IL*627040002", "N4*SPRINGFIELD*ZZ*627040002"))
-    _, data = _ack(_seeded(tmp_path, *faults), tmp_path)
+    _, data = _ack(seeded_batch(tmp_path, *faults), tmp_path)
     claims = _by_pcn(data)
     assert not claims["PCN-1001"]["accepted"] and not claims["PCN-1002"]["accepted"]
     assert claims["PCN-1001"]["status_codes"] == claims["PCN-1002"]["status_codes"]
@@ -122,7 +109,8 @@ def test_a_fault_in_the_subscriber_rejects_every_claim_below_it(tmp_path: Path) 
 
 
 def test_a_fault_outside_every_claim_returns_the_set_unprocessable(tmp_path: Path) -> None:
-    _, data = _ack(_seeded(tmp_path, ("NM1*41*2*RIVERSIDE FAMILY PRACTICE*****46*TIN123456", "NM1*41*2")), tmp_path)
+    submitter = ("NM1*41*2*RIVERSIDE FAMILY PRACTICE*****46*TIN123456", "NM1*41*2")
+    _, data = _ack(seeded_batch(tmp_path, submitter), tmp_path)
     assert {c["category"] for c in data["claims"]} == {"A3"}
     assert not any(c["accepted"] for c in data["claims"])
     assert data["batches"][0]["statuses"] == [{"category": "A3", "code": "21"}]
@@ -148,7 +136,7 @@ def test_no_277ca_for_a_file_without_claims() -> None:
 
 
 def test_cli_writes_the_277ca_and_reads_it_as_documented_json(tmp_path: Path) -> None:
-    source = _seeded(tmp_path, *TWO_FAULTS)
+    source = seeded_batch(tmp_path, *TWO_FAULTS)
     out = tmp_path / "answer.277"
     result = CliRunner().invoke(app, ["validate", str(source), "--ack277", str(out)])
     assert result.exit_code == 1, result.output
@@ -166,7 +154,7 @@ def test_cli_writes_the_277ca_and_reads_it_as_documented_json(tmp_path: Path) ->
 
 
 def test_cli_refuses_csv_of_a_277ca(tmp_path: Path) -> None:
-    out, _ = _ack(_seeded(tmp_path, *TWO_FAULTS), tmp_path)
+    out, _ = _ack(seeded_batch(tmp_path, *TWO_FAULTS), tmp_path)
     result = CliRunner().invoke(app, ["read", str(out), "--csv"])
     assert result.exit_code == 2
     assert "no CSV for a 277CA" in result.output
@@ -187,7 +175,7 @@ def test_reads_a_payer_277ca_with_a_rejected_claim() -> None:
 
 
 def test_a_line_fault_gives_the_line_its_own_status(tmp_path: Path) -> None:
-    out, data = _ack(_seeded(tmp_path, ("SV1*HC:87880*130", "SV1*HC:8788*130")), tmp_path)
+    out, data = _ack(seeded_batch(tmp_path, ("SV1*HC:87880*130", "SV1*HC:8788*130")), tmp_path)
     claims = _by_pcn(data)
     assert claims["PCN-1003"]["status_codes"] == ["454"]  # procedure code
     (line,) = claims["PCN-1003"]["lines"]
@@ -200,7 +188,7 @@ def test_a_line_fault_gives_the_line_its_own_status(tmp_path: Path) -> None:
 
 
 def test_edi_parse_names_the_277ca_loops(tmp_path: Path) -> None:
-    out, _ = _ack(_seeded(tmp_path, *TWO_FAULTS), tmp_path)
+    out, _ = _ack(seeded_batch(tmp_path, *TWO_FAULTS), tmp_path)
     result = CliRunner().invoke(app, ["parse", "--json", str(out)])
     assert result.exit_code == 0, result.output
     assert '"guide":"277CA"' in result.stdout.replace(" ", "")

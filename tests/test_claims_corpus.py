@@ -8,22 +8,8 @@ import pytest
 
 from edi.claims.build import build_837
 from edi.claims.read import read_claims, renumbered
-from edi.x12.document import Transaction
 from edi.x12.reader import read_document
-from tests.conftest import CorpusFile, corpus_params
-
-
-def _without_numbers(transaction: Transaction) -> list[str]:
-    """Segment texts with HL01/HL02/HL04 and SE01 blanked: the numbers the builder computes."""
-    out = []
-    for segment in transaction.segments():
-        if segment.id == "HL":
-            out.append(f"HL level {segment.get(3)}")
-        elif segment.id == "SE":
-            out.append(f"SE {segment.get(2)}")
-        else:
-            out.append(segment.text())
-    return out
+from tests.conftest import CorpusFile, corpus_params, without_numbers
 
 
 @pytest.mark.parametrize("row", corpus_params("837p", "837i", "837d", valid=("yes", "unknown")))
@@ -41,7 +27,7 @@ def test_read_then_build_gives_back_the_transaction_set_segments(row: CorpusFile
         assert new.se.get(2) == old.se.get(2)
         assert renumbered(new) == []
         if renumbered(old):
-            assert _without_numbers(new) == _without_numbers(old)
+            assert without_numbers(new) == without_numbers(old)
         else:
             assert [s.text() for s in new.segments()] == [s.text() for s in old.segments()]
     unplaced = [s.text() for t in before for s in t.segments() if s.unplaced]

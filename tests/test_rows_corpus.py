@@ -11,26 +11,12 @@ from edi.claims.read import read_claims, renumbered
 from edi.rows.build import build_rows
 from edi.rows.source import open_rows
 from edi.rows.write import rows_for, write_csv, write_parquet
-from edi.x12.document import Transaction
 from edi.x12.reader import read_document
-from tests.conftest import CorpusFile, corpus_files, corpus_params
+from tests.conftest import CorpusFile, corpus_files, corpus_params, without_numbers
 
 ENVELOPE_OWN = ("group_date", "group_time")
 PARQUET_LIMIT = 100_000  # bytes: two large files, read as CSV only, keep the suite fast
 CORPUS = corpus_params("837p", "837i", "837d", valid=("yes", "unknown"))
-
-
-def _without_numbers(transaction: Transaction) -> list[str]:
-    """Segment texts with the HL and SE numbers blanked: the numbers every build computes."""
-    out = []
-    for segment in transaction.segments():
-        if segment.id == "HL":
-            out.append(f"HL level {segment.get(3)}")
-        elif segment.id == "SE":
-            out.append(f"SE {segment.get(2)}")
-        else:
-            out.append(segment.text())
-    return out
 
 
 def _rows_file(row: CorpusFile, folder: Path, kind: str) -> Path:
@@ -62,7 +48,7 @@ def test_837_to_rows_to_837_gives_back_the_transaction_sets(row: CorpusFile, kin
         assert new.control_number == old.control_number
         assert renumbered(new) == []
         if renumbered(old):
-            assert _without_numbers(new) == _without_numbers(old)
+            assert without_numbers(new) == without_numbers(old)
         else:
             assert [s.text() for s in new.segments()] == [s.text() for s in old.segments()]
 

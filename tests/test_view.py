@@ -11,21 +11,7 @@ from edi.cli import app
 from edi.validate.runner import validate_file
 from edi.view import render_html
 from edi.x12.segment import Segment
-from tests.conftest import SAMPLES
-
-BATCH = SAMPLES / "837p-office-visits.x12"
-FAULTS = (("CLM*PCN-1002*120", "CLM*PCN-1002*130"), ("HI*ABK:J0390", "HI*ABK:G01*ABF:J0390"))
-
-
-def seeded(tmp_path: Path, *changes: tuple[str, str], name: str = "faulty.837") -> Path:
-    """The sample batch with ``changes`` made, written under ``tmp_path``."""
-    text = BATCH.read_text(encoding="utf-8")
-    for old, new in changes:
-        assert old in text
-        text = text.replace(old, new)
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
+from tests.conftest import SAMPLES, TWO_FAULTS, seeded_batch
 
 
 class _Findings(HTMLParser):
@@ -67,7 +53,7 @@ def _parse(html: str) -> _Findings:
 
 
 def test_each_finding_is_shown_at_its_segment_and_element(tmp_path: Path) -> None:
-    path = seeded(tmp_path, *FAULTS)
+    path = seeded_batch(tmp_path, *TWO_FAULTS)
     _, issues = validate_file(path)
     assert len(issues) == 2
     parsed = _parse(render_html(path))
@@ -78,7 +64,7 @@ def test_each_finding_is_shown_at_its_segment_and_element(tmp_path: Path) -> Non
 
 
 def test_the_page_is_self_contained(tmp_path: Path) -> None:
-    html = render_html(seeded(tmp_path, *FAULTS))
+    html = render_html(seeded_batch(tmp_path, *TWO_FAULTS))
     parsed = _parse(html)
     assert not {"link", "img", "iframe", "object", "embed"} & set(parsed.tags)
     for outside in ("src=", "http://", "https://", "@import", "url(", "@font-face"):
@@ -87,7 +73,7 @@ def test_the_page_is_self_contained(tmp_path: Path) -> None:
 
 def test_values_are_escaped_never_markup(tmp_path: Path) -> None:
     hostile = "<script>alert(1)</script>"
-    path = seeded(tmp_path, ("NM1*IL*1*DOE*JOHN*A", f"NM1*IL*1*DOE{hostile}*JOHN*A"))
+    path = seeded_batch(tmp_path, ("NM1*IL*1*DOE*JOHN*A", f"NM1*IL*1*DOE{hostile}*JOHN*A"))
     html = render_html(path)
     assert hostile not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -95,14 +81,14 @@ def test_values_are_escaped_never_markup(tmp_path: Path) -> None:
 
 
 def test_loops_carry_the_guide_names_and_elements_their_names(tmp_path: Path) -> None:
-    html = render_html(seeded(tmp_path, *FAULTS))
+    html = render_html(seeded_batch(tmp_path, *TWO_FAULTS))
     assert '<span class="loop-name">2300 Claim Information</span>' in html
     assert 'title="CLM02 Total Claim Charge Amount (error: snip3.claim_charge)"' in html
     assert 'title="SV101-2 Procedure Code"' in html
 
 
 def test_totals_at_the_top(tmp_path: Path) -> None:
-    html = render_html(seeded(tmp_path, *FAULTS))
+    html = render_html(seeded_batch(tmp_path, *TWO_FAULTS))
     head = html.split("<main>")[0]
     assert "<th>Claims</th><td>3</td>" in head
     assert "<th>Total charge</th><td>685.00</td>" in head  # 245 + 130 + 310
@@ -112,7 +98,7 @@ def test_totals_at_the_top(tmp_path: Path) -> None:
 
 
 def test_999_and_277ca_pages(tmp_path: Path) -> None:
-    source = seeded(tmp_path, *FAULTS)
+    source = seeded_batch(tmp_path, *TWO_FAULTS)
     ack, ack277 = tmp_path / "a.999", tmp_path / "a.277"
     result = CliRunner().invoke(app, ["validate", str(source), "--ack", str(ack), "--ack277", str(ack277)])
     assert result.exit_code == 1, result.output
@@ -123,7 +109,7 @@ def test_999_and_277ca_pages(tmp_path: Path) -> None:
 
 
 def test_redaction_hides_values_and_their_mentions(tmp_path: Path) -> None:
-    path = seeded(tmp_path, ("XX*1558598797", "XX*1558598790"))
+    path = seeded_batch(tmp_path, ("XX*1558598797", "XX*1558598790"))
     plain = render_html(path)
     assert "W123456789" in plain and "1558598790 is not a valid NPI" in plain
     hidden = render_html(path, redact=_mask_names_and_ids)
@@ -138,7 +124,7 @@ def _mask_names_and_ids(segment: Segment) -> list[str]:
 
 def test_cli_writes_the_page(tmp_path: Path) -> None:
     out = tmp_path / "page.html"
-    result = CliRunner().invoke(app, ["view", str(seeded(tmp_path, *FAULTS)), "-o", str(out)])
+    result = CliRunner().invoke(app, ["view", str(seeded_batch(tmp_path, *TWO_FAULTS)), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     missing = CliRunner().invoke(app, ["view", str(tmp_path / "nope.837")])
@@ -146,7 +132,7 @@ def test_cli_writes_the_page(tmp_path: Path) -> None:
 
 
 def test_envelope_findings_sit_at_their_envelope_segments(tmp_path: Path) -> None:
-    path = seeded(tmp_path, ("IEA*1*000000101", "IEA*1*000000102"), ("SE*60*0001", "SE*61*0001"))
+    path = seeded_batch(tmp_path, ("IEA*1*000000101", "IEA*1*000000102"), ("SE*60*0001", "SE*61*0001"))
     _, issues = validate_file(path)
     found = _parse(render_html(path)).findings
     assert {(i.rule, i.segment_id) for i in issues} == {

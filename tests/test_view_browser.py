@@ -10,8 +10,7 @@ import pytest
 
 from edi.validate.runner import validate_file
 from edi.view import render_html
-from tests.conftest import service_missing
-from tests.test_view import FAULTS, seeded
+from tests.conftest import TWO_FAULTS, seeded_batch, service_missing
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -48,7 +47,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 @pytest.fixture
 def faulty_page(tmp_path: Path) -> tuple[Path, list[Any]]:
-    source = seeded(tmp_path, *FAULTS)
+    source = seeded_batch(tmp_path, *TWO_FAULTS)
     _, issues = validate_file(source)
     page = tmp_path / "faulty.html"
     page.write_text(render_html(source), encoding="utf-8")
