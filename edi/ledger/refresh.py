@@ -1,4 +1,5 @@
-"""Reconcile claims from the facts stored in the ledger, and keep their summary rows and denials up to date."""
+"""Reconcile claims from the facts stored in the ledger, and keep their summary rows, denials and front-door state
+up to date."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Collection, Iterator, Sequence
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from edi.ledger import schema as t
+from edi.ledger.ack_events import any_acknowledgment, claim_acks
 from edi.ledger.facts import loads
 from edi.ledger.money import cents
 from edi.reconcile.extract import Claim, ClaimPayment, Remittance
@@ -105,3 +107,19 @@ def refresh(connection: Connection, numbers: Collection[str]) -> None:
         ]
         if denials:
             connection.execute(insert(t.claim_denials), denials)
+
+
+def refresh_acknowledgments(connection: Connection, numbers: Collection[str]) -> None:
+    """Store the front-door state (accepted, rejected with its codes, or none) of the claims of ``numbers``."""
+    if not numbers or not any_acknowledgment(connection):
+        return
+    ordered = sorted(numbers)
+    for start in range(0, len(ordered), CHUNK):
+        found = claim_acks(connection, ordered[start : start + CHUNK])
+        if found:
+            connection.execute(
+                update(t.claims)
+                .where(t.claims.c.patient_control_number == bindparam("number"))
+                .values(acknowledgment=bindparam("state")),
+                [{"number": number, "state": acks.state()} for number, acks in found.items()],
+            )
