@@ -11,6 +11,7 @@ rejects, else accepted, else none.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -71,9 +72,7 @@ class ClaimAcks:
 @dataclass(slots=True, frozen=True)
 class _Submission:
     set_id: int
-    sender: str
     group_control: str
-    transaction_control: str
     sort_key: str
     charge_cents: int
     payer: tuple[str, frozenset[str]]
@@ -89,34 +88,27 @@ def claim_acks(connection: Connection, numbers: Sequence[str]) -> dict[str, Clai
     submitted = _submissions(connection, numbers)
     found = {number: ClaimAcks([], len(items)) for number, items in submitted.items()}
     for number, index, event in _set_events(connection, submitted) + _claim_events(connection, submitted):
-        found[number].events.append(_answering(event, index))
+        found[number].events.append(dataclasses.replace(event, answers=index))
     for acks in found.values():
         acks.events.sort(key=lambda e: (e.order, e.answers))
     return found
 
 
-def _answering(event: AckEvent, index: int) -> AckEvent:
-    return AckEvent(event.kind, event.file, event.date, event.accepted, event.codes, event.details, index, event.order)
-
-
 def _submissions(connection: Connection, numbers: Sequence[str]) -> dict[str, list[_Submission]]:
     s, ts = t.submissions.c, t.transaction_sets.c
     query = (
-        select(s.patient_control_number, ts.id, ts.sender, ts.group_control, ts.transaction_control, ts.sort_key)
-        .add_columns(s.facts)
+        select(s.patient_control_number, ts.id, ts.group_control, ts.sort_key, s.facts)
         .join(t.transaction_sets, ts.id == s.transaction_set_id)
         .where(s.patient_control_number.in_(numbers))
         .order_by(ts.sort_key, ts.id, s.position)
     )
     found: dict[str, list[_Submission]] = {}
-    for number, set_id, sender, group_control, control, sort_key, facts in connection.execute(query):
+    for number, set_id, group_control, sort_key, facts in connection.execute(query):
         claim = json_loads(facts)
         payers = claim.get("payers") or [{}]
         payer = (payers[0].get("name", ""), frozenset(payers[0].get("ids", ())))
         charge = cents(Decimal(claim["charge"]))
-        found.setdefault(number, []).append(
-            _Submission(set_id, sender, group_control, control, sort_key, charge, payer)
-        )
+        found.setdefault(number, []).append(_Submission(set_id, group_control, sort_key, charge, payer))
     return found
 
 
@@ -169,7 +161,11 @@ def _set_events(connection: Connection, submitted: dict[str, list[_Submission]])
         return []
     sets = connection.execute(
         select(ts.id, ts.sender, ts.group_control, ts.transaction_control, ts.sort_key).where(
-            and_(ts.kind == "837", ts.group_control.in_({row.group_control for row in acks}))
+            and_(
+                ts.kind == "837",
+                ts.sender.in_({row.submitter for row in acks}),
+                ts.group_control.in_({row.group_control for row in acks}),
+            )
         )
     ).all()
     where: dict[int, list[tuple[str, int]]] = {}
