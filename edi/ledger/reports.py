@@ -72,7 +72,7 @@ def open_claims(connection: Connection, as_of: date) -> Report:
             Column("payer", "Payer"),
             Column("patient_id", "Patient"),
             Column("billed", "Billed", True),
-            Column("acknowledgment", "Acknowledgment"),
+            Column("acknowledgment", "999/277CA"),
         ),
     )
     query = select(c.patient_control_number, c.claim_date, c.payer_name, c.patient_id, c.billed_cents, c.acknowledgment)
