@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, select
 
 from edi.jsontext import loads as json_loads
 from edi.ledger import schema as t
@@ -72,7 +72,9 @@ class ClaimAcks:
 @dataclass(slots=True, frozen=True)
 class _Submission:
     set_id: int
+    sender: str
     group_control: str
+    transaction_control: str
     sort_key: str
     charge_cents: int
     payer: tuple[str, frozenset[str]]
@@ -97,18 +99,21 @@ def claim_acks(connection: Connection, numbers: Sequence[str]) -> dict[str, Clai
 def _submissions(connection: Connection, numbers: Sequence[str]) -> dict[str, list[_Submission]]:
     s, ts = t.submissions.c, t.transaction_sets.c
     query = (
-        select(s.patient_control_number, ts.id, ts.group_control, ts.sort_key, s.facts)
+        select(s.patient_control_number, ts.id, ts.sender, ts.group_control, ts.transaction_control, ts.sort_key)
+        .add_columns(s.facts)
         .join(t.transaction_sets, ts.id == s.transaction_set_id)
         .where(s.patient_control_number.in_(numbers))
         .order_by(ts.sort_key, ts.id, s.position)
     )
     found: dict[str, list[_Submission]] = {}
-    for number, set_id, group_control, sort_key, facts in connection.execute(query):
+    for number, set_id, sender, group_control, control, sort_key, facts in connection.execute(query):
         claim = json_loads(facts)
         payers = claim.get("payers") or [{}]
         payer = (payers[0].get("name", ""), frozenset(payers[0].get("ids", ())))
         charge = cents(Decimal(claim["charge"]))
-        found.setdefault(number, []).append(_Submission(set_id, group_control, sort_key, charge, payer))
+        found.setdefault(number, []).append(
+            _Submission(set_id, sender, group_control, control, sort_key, charge, payer)
+        )
     return found
 
 
@@ -152,37 +157,40 @@ def _event(row: Any, details: tuple[str, ...]) -> AckEvent:
 
 def _set_events(connection: Connection, submitted: dict[str, list[_Submission]]) -> list[tuple[str, int, AckEvent]]:
     """The 999 answers to the 837 sets holding the claims, each with the claim and submission it answers."""
-    groups = {s.group_control for items in submitted.values() for s in items}
-    if not groups:
-        return []
-    a, ts = t.acknowledgments.c, t.transaction_sets.c
-    acks = list(connection.execute(_ack_query().where(a.group_control.in_(groups), a.set_kind.in_(("837", "")))))
-    if not acks:
-        return []
-    sets = connection.execute(
-        select(ts.id, ts.sender, ts.group_control, ts.transaction_control, ts.sort_key).where(
-            and_(
-                ts.kind == "837",
-                ts.sender.in_({row.submitter for row in acks}),
-                ts.group_control.in_({row.group_control for row in acks}),
-            )
-        )
-    ).all()
     where: dict[int, list[tuple[str, int]]] = {}
+    groups: dict[tuple[str, str], set[int]] = {}  # (sender, GS06) to the chunk's sets in that group
+    controls: set[str] = set()
     for number, items in submitted.items():
         for index, item in enumerate(items):
             where.setdefault(item.set_id, []).append((number, index))
+            groups.setdefault((item.sender, item.group_control), set()).add(item.set_id)
+            controls.add(item.transaction_control)
+    if not where:
+        return []
+    a, ts = t.acknowledgments.c, t.transaction_sets.c
+    query = _ack_query().where(
+        a.group_control.in_({group for _, group in groups}),
+        a.transaction_control.in_(controls | {""}),
+        a.set_kind.in_(("837", "")),
+    )
+    acks = [row for row in connection.execute(query) if (row.submitter, row.group_control) in groups]
+    named = {(row.submitter, row.group_control, row.transaction_control) for row in acks if row.transaction_control}
+    sets: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
+    if named:
+        query = select(ts.id, ts.sender, ts.group_control, ts.transaction_control, ts.sort_key).where(
+            ts.kind == "837",
+            ts.group_control.in_({key[1] for key in named}),
+            ts.transaction_control.in_({key[2] for key in named}),
+        )
+        for set_id, sender, group_control, control, sort_key in connection.execute(query):
+            sets.setdefault((sender, group_control, control), []).append((sort_key, set_id))
     found = []
     for row in acks:
-        candidates = [
-            s
-            for s in sets
-            if s.sender == row.submitter
-            and s.group_control == row.group_control
-            and row.transaction_control in ("", s.transaction_control)
-        ]
-        keyed = [(c.sort_key, c.id) for c in candidates]
-        chosen = [c for _, c in keyed] if row.transaction_control == "" else [_answered(keyed, row.sort_key)]
+        if row.transaction_control:
+            candidates = sets.get((row.submitter, row.group_control, row.transaction_control), [])
+            chosen = {_answered(candidates, row.sort_key)} if candidates else set()
+        else:
+            chosen = groups[(row.submitter, row.group_control)]
         event = _event(row, tuple(json_loads(row.facts)["details"]))
         for set_id in chosen:
             found += [(number, index, event) for number, index in where.get(set_id, [])]

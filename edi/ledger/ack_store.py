@@ -8,48 +8,58 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from edi.ledger import schema as t
+from edi.ledger.refresh import known_claims
 
 
 def store_acknowledgments(connection: Connection, set_id: int, rows: Sequence[dict[str, Any]]) -> tuple[int, set[str]]:
     """Insert the rows of one 999 or 277CA; how many answer nothing in the ledger yet, and the claims they answer."""
-    if rows:
-        connection.execute(insert(t.acknowledgments), [{**row, "transaction_set_id": set_id} for row in rows])
-    unmatched, answered = 0, set()
+    if not rows:
+        return 0, set()
+    connection.execute(insert(t.acknowledgments), [{**row, "transaction_set_id": set_id} for row in rows])
+    numbers = [row["patient_control_number"] for row in rows if row["patient_control_number"] is not None]
+    answered = known_claims(connection, numbers)
+    unmatched = sum(number not in answered for number in numbers)
+    groups: dict[tuple[str, str], list[str]] = {}
     for row in rows:
-        found = _answered(connection, row)
-        unmatched += not found
-        answered |= found
+        if row["patient_control_number"] is None and row["set_kind"] in ("837", ""):
+            groups.setdefault((row["submitter"], row["group_control"]), []).append(row["transaction_control"])
+        elif row["patient_control_number"] is None:
+            unmatched += 1
+    for (sender, group_control), controls in groups.items():
+        by_set: dict[str, set[str]] = {}
+        for number, control in claims_of_sets(connection, sender, group_control):
+            by_set.setdefault(control, set()).add(number)
+        for control in controls:
+            found = set().union(*by_set.values()) if control == "" else by_set.get(control, set())
+            unmatched += not found
+            answered |= found
     return unmatched, answered
 
 
-def _answered(connection: Connection, row: dict[str, Any]) -> set[str]:
-    """The claims an acknowledgment row may answer: of the 837 sets it names, or with its patient control number."""
-    if row["patient_control_number"] is not None:
-        column = t.claims.c.patient_control_number
-        found = connection.execute(select(column).where(column == row["patient_control_number"])).scalars()
-        return set(found)
-    if row["set_kind"] not in ("837", ""):
-        return set()
-    claims = claims_of_sets(connection, row["submitter"], row["group_control"])
-    control = row["transaction_control"]
-    return {number for number, set_control in claims if control in ("", set_control)}
-
-
-def claims_of_sets(connection: Connection, sender: str, group_control: str) -> list[tuple[str, str]]:
-    """(CLM01, ST02) of every claim of the 837 sets from ``sender`` in group ``group_control``."""
+def claims_of_sets(
+    connection: Connection, sender: str, group_control: str, control: str | None = None
+) -> list[tuple[str, str]]:
+    """(CLM01, ST02) of each claim of the 837 sets from ``sender`` in group ``group_control`` (and ST02 ``control``)."""
     s, ts = t.submissions.c, t.transaction_sets.c
     query = (
         select(s.patient_control_number, ts.transaction_control)
         .join(t.transaction_sets, ts.id == s.transaction_set_id)
         .where(ts.kind == "837", ts.sender == sender, ts.group_control == group_control)
     )
-    return [(number, control) for number, control in connection.execute(query)]
+    if control is not None:
+        query = query.where(ts.transaction_control == control)
+    return [(number, set_control) for number, set_control in connection.execute(query)]
 
 
-def neighbours(connection: Connection, sender: str, group_control: str) -> set[str]:
-    """When a 999 names the group of a new 837 set, the claims of every 837 set of that group (it may move)."""
+def neighbours(connection: Connection, key: dict[str, str]) -> set[str]:
+    """When a 999 names a new 837 set, the claims of every 837 set with its numbers: the 999 may move to it."""
     a = t.acknowledgments.c
-    named = select(a.id).where(a.submitter == sender, a.group_control == group_control).limit(1)
-    if connection.execute(named).first() is None:
+    named = select(a.id).where(
+        a.submitter == key["sender"],
+        a.group_control == key["group_control"],
+        a.transaction_control == key["transaction_control"],
+    )
+    if connection.execute(named.limit(1)).first() is None:
         return set()
-    return {number for number, _ in claims_of_sets(connection, sender, group_control)}
+    found = claims_of_sets(connection, key["sender"], key["group_control"], key["transaction_control"])
+    return {number for number, _ in found}

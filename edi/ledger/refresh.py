@@ -23,6 +23,15 @@ def claim_numbers(connection: Connection) -> list[str]:
     return list(connection.execute(select(column.patient_control_number).order_by(column.first_seen)).scalars())
 
 
+def known_claims(connection: Connection, numbers: Sequence[str]) -> set[str]:
+    """Those of ``numbers`` that are claims of the ledger."""
+    found: set[str] = set()
+    column = t.claims.c.patient_control_number
+    for start in range(0, len(numbers), CHUNK):
+        found.update(connection.execute(select(column).where(column.in_(numbers[start : start + CHUNK]))).scalars())
+    return found
+
+
 def results(connection: Connection, numbers: Sequence[str]) -> Iterator[ClaimResult]:
     """The reconciled result of each claim of ``numbers``, in that order."""
     for start in range(0, len(numbers), CHUNK):

@@ -48,6 +48,7 @@ transaction_sets = Table(
     Column("sort_key", String(255), nullable=False),
     Column("business", Text, nullable=False),
     UniqueConstraint("kind", "sender", "interchange_control", "group_control", "transaction_control", "content_sha256"),
+    Index("ix_transaction_sets_answered", "group_control", "transaction_control"),
 )
 
 submissions = Table(
@@ -59,6 +60,7 @@ submissions = Table(
     Column("patient_control_number", String(64), nullable=False, index=True),
     Column("facts", Text, nullable=False),
     Column("business", Text),
+    Index("ix_submissions_set", "transaction_set_id"),
 )
 
 remittances = Table(

@@ -21,7 +21,7 @@ from edi.ledger.database import MEMORY, connect
 from edi.ledger.facts import dumps
 from edi.ledger.money import cents
 from edi.ledger.reconciliation import reconciliation
-from edi.ledger.refresh import refresh, refresh_acknowledgments
+from edi.ledger.refresh import known_claims, refresh, refresh_acknowledgments
 from edi.ledger.stream import Claims, NotOnly835, SetEnd, SetStart, stream_835
 from edi.reconcile import Reconciliation, SkippedFile
 from edi.reconcile.extract import Claim, ClaimPayment, Remittance, claims_of, remittances_of
@@ -314,7 +314,7 @@ def _import_transaction(
         header, contexts = claim_contexts(document, len(claims)) if pending.business else ({}, [None] * len(claims))
         set_id = _insert_set(connection, file_id, key, order, header)
         _insert_claims(connection, set_id, claims, contexts, pending)
-        pending.acknowledged |= neighbours(connection, key["sender"], key["group_control"])
+        pending.acknowledged |= neighbours(connection, key)
     elif kind in ("999", "277"):
         if kind == "999":
             rows = set_answers(file, interchange, group, transaction)
@@ -387,20 +387,12 @@ def _insert_claims(
         connection.execute(insert(t.submissions), rows[start : start + BATCH])
     pending.outcome.claims += len(claims)
     numbers = list(dict.fromkeys(c.patient_control_number for c in claims))
-    known = _existing(connection, numbers)
+    known = known_claims(connection, numbers)
     latest = {c.patient_control_number: c for c in claims}
     for number in known:
         _update_claim(connection, latest[number])
     _add_claims(connection, [latest[n] for n in numbers if n not in known], pending)
     pending.touched.update(numbers)
-
-
-def _existing(connection: Connection, numbers: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    column = t.claims.c.patient_control_number
-    for start in range(0, len(numbers), BATCH):
-        found.update(connection.execute(select(column).where(column.in_(numbers[start : start + BATCH]))).scalars())
-    return found
 
 
 def _claim_values(claim: Claim) -> dict[str, Any]:
@@ -545,7 +537,7 @@ def _insert_payments(
 def _claim_numbers(connection: Connection, clp01s: Sequence[str]) -> dict[str, str]:
     """The CLM01 each CLP01 answers: an exact match, or the one long CLM01 it is the first 20 characters of."""
     unique = list(dict.fromkeys(clp01s))
-    found = {n: n for n in _existing(connection, unique)}
+    found = {n: n for n in known_claims(connection, unique)}
     short = [n for n in unique if n not in found and len(n) == RETURNED_LENGTH]
     for start in range(0, len(short), BATCH):
         chunk = short[start : start + BATCH]

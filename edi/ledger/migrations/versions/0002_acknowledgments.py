@@ -16,7 +16,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Add the acknowledgments table and the claims' acknowledgment column."""
+    """Add the acknowledgments table, the claims' acknowledgment column, and indexes to find the claims of a set."""
     op.create_table(
         "acknowledgments",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -35,10 +35,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_acknowledgments_set", "acknowledgments", ["group_control", "transaction_control"])
     op.add_column("claims", sa.Column("acknowledgment", sa.Text))
+    op.create_index("ix_transaction_sets_answered", "transaction_sets", ["group_control", "transaction_control"])
+    op.create_index("ix_submissions_set", "submissions", ["transaction_set_id"])
 
 
 def downgrade() -> None:
     """Drop what `upgrade` added."""
+    op.drop_index("ix_submissions_set", "submissions")
+    op.drop_index("ix_transaction_sets_answered", "transaction_sets")
     with op.batch_alter_table("claims") as claims:
         claims.drop_column("acknowledgment")
     op.drop_table("acknowledgments")
