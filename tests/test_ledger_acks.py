@@ -242,3 +242,16 @@ def test_a_ledger_from_before_acknowledgments_is_migrated_and_keeps_its_claims(d
     engine.dispose()
     imported(database, files.claims_first())
     assert states(database) == {**EXPECTED, "OLD-1": "none"}
+
+
+def test_a_999_without_ak2_answers_every_set_of_its_group(database: str, files: Files, tmp_path: Path) -> None:
+    text = files.broken_999.read_text(encoding="utf-8")
+    start, end = text.index("AK2*"), text.index("AK9*")
+    group_only = tmp_path / "group.999"
+    group_only.write_text(text[:start] + text[end:], encoding="utf-8")
+    (ak9,) = segments(group_only, "AK9")
+    imported(database, [group_only, files.broken, files.faulty])
+    assert states(database) == {
+        **{f"PCN-200{n}": f"rejected (999 {ak9})" for n in (1, 2, 3)},
+        **{f"PCN-100{n}": "none" for n in (1, 2, 3)},
+    }
