@@ -15,6 +15,7 @@ from edi.reconcile.extract import Claim, ClaimPayment, Remittance
 from edi.reconcile.ledger import ClaimResult, denial_adjustments, reconcile_claim
 
 CHUNK = 500
+LOOKUP = 1000  # claim numbers per IN (...) when only asking which exist
 
 
 def claim_numbers(connection: Connection) -> list[str]:
@@ -27,8 +28,8 @@ def known_claims(connection: Connection, numbers: Sequence[str]) -> set[str]:
     """Those of ``numbers`` that are claims of the ledger."""
     found: set[str] = set()
     column = t.claims.c.patient_control_number
-    for start in range(0, len(numbers), CHUNK):
-        found.update(connection.execute(select(column).where(column.in_(numbers[start : start + CHUNK]))).scalars())
+    for start in range(0, len(numbers), LOOKUP):
+        found.update(connection.execute(select(column).where(column.in_(numbers[start : start + LOOKUP]))).scalars())
     return found
 
 
