@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="ledger",
-    help="Keep 837 claims and 835 remittances in a database and report on them over time.",
+    help="Keep 837 claims, 835 remittances and 999/277CA acknowledgments in a database and report on them over time.",
     no_args_is_help=True,
 )
 
@@ -111,11 +111,11 @@ def _connection(db: str | None) -> Iterator[Connection]:
 @app.command("import")
 @handle_errors
 def import_files(
-    files: Annotated[list[Path], typer.Argument(help="837 and 835 files, or folders of them.")],
+    files: Annotated[list[Path], typer.Argument(help="837, 835, 999 and 277CA files, or folders of them.")],
     db: Db = None,
     as_json: AsJson = False,
 ) -> None:
-    """Import 837 claims and 835 remittances; a file or payment imported before changes nothing."""
+    """Import 837 claims, 835 remittances and 999/277CA acknowledgments; what was imported before changes nothing."""
     with _ledger(db) as ledger:
         outcomes = ledger.import_paths(files)
     if as_json:
@@ -127,6 +127,8 @@ def import_files(
                 "claims": o.claims,
                 "payments": o.payments,
                 "already_imported": o.duplicates,
+                "acknowledgments": o.acknowledgments,
+                "unmatched_acknowledgments": o.unmatched,
             }
             for o in outcomes
         ]
@@ -154,7 +156,7 @@ def open_claims(
     as_csv: AsCsv = False,
     output: Output = None,
 ) -> None:
-    """Open claims (no payer answered, or every answer was reversed), or their aging per payer."""
+    """Open claims (no payer answered, or every answer was reversed) with their 999/277CA state, or their aging."""
     from edi.ledger import reports
 
     try:
@@ -164,6 +166,24 @@ def open_claims(
     report = reports.aging if aging else reports.open_claims
     with _connection(db) as connection:
         _emit(lambda: report(connection, when), as_json, as_csv, output)
+
+
+@app.command()
+@handle_errors
+def acks(
+    unmatched: Annotated[
+        bool, typer.Option("--unmatched", help="Only those answering no 837 set or claim in the ledger.")
+    ] = False,
+    db: Db = None,
+    as_json: AsJson = False,
+    as_csv: AsCsv = False,
+    output: Output = None,
+) -> None:
+    """Every 999 answer and 277CA claim status imported, and whether it answers a set or claim of the ledger."""
+    from edi.ledger.ack_report import acknowledgments
+
+    with _connection(db) as connection:
+        _emit(lambda: acknowledgments(connection, unmatched), as_json, as_csv, output)
 
 
 @app.command()
@@ -230,7 +250,7 @@ def claim(
     as_json: AsJson = False,
     output: Output = None,
 ) -> None:
-    """One claim's whole history: its submissions, every remittance answer, its lines, notes and status."""
+    """One claim's whole history: submissions, 999/277CA acknowledgments, remittance answers, lines, notes, status."""
     from edi.ledger.reports import claim_history
 
     with _connection(db) as connection:
@@ -243,7 +263,8 @@ def claim(
         data = history["claim"]
         _show(
             f"[bold]{escape(pcn)}[/]: {data['status']}, billed {data['billed']}, paid {data['paid'] or '-'},"
-            f" patient owes {data['patient_responsibility'] or '-'}",
+            f" patient owes {data['patient_responsibility'] or '-'},"
+            f" acknowledgment {escape(history['acknowledgment'])}",
             output,
             out,
         )
@@ -273,7 +294,12 @@ def _history_tables(history: dict[str, Any]) -> list[Table]:
             r["paid"],
             r["patient_responsibility"] or "-",
         )
-    return [submitted, answers]
+    events = Table(title="History", box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
+    for title in ("Date", "Kind", "Event", "File"):
+        events.add_column(title)
+    for e in history["history"]:
+        events.add_row(e["date"] or "-", e["kind"], escape(e["event"]), escape(e["file"]))
+    return [submitted, answers, events]
 
 
 @app.command()

@@ -1,4 +1,5 @@
-"""Reconcile claims from the facts stored in the ledger, and keep their summary rows and denials up to date."""
+"""Reconcile claims from the facts stored in the ledger, and keep their summary rows, denials and front-door state
+up to date."""
 
 from __future__ import annotations
 
@@ -7,18 +8,29 @@ from collections.abc import Collection, Iterator, Sequence
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from edi.ledger import schema as t
+from edi.ledger.ack_events import any_acknowledgment, claim_acks
 from edi.ledger.facts import loads
 from edi.ledger.money import cents
 from edi.reconcile.extract import Claim, ClaimPayment, Remittance
 from edi.reconcile.ledger import ClaimResult, denial_adjustments, reconcile_claim
 
 CHUNK = 500
+LOOKUP = 1000  # claim numbers per IN (...) when only asking which exist
 
 
 def claim_numbers(connection: Connection) -> list[str]:
     """Every claim's CLM01, in the order the ledger first saw them."""
     column = t.claims.c
     return list(connection.execute(select(column.patient_control_number).order_by(column.first_seen)).scalars())
+
+
+def known_claims(connection: Connection, numbers: Sequence[str]) -> set[str]:
+    """Those of ``numbers`` that are claims of the ledger."""
+    found: set[str] = set()
+    column = t.claims.c.patient_control_number
+    for start in range(0, len(numbers), LOOKUP):
+        found.update(connection.execute(select(column).where(column.in_(numbers[start : start + LOOKUP]))).scalars())
+    return found
 
 
 def results(connection: Connection, numbers: Sequence[str]) -> Iterator[ClaimResult]:
@@ -105,3 +117,19 @@ def refresh(connection: Connection, numbers: Collection[str]) -> None:
         ]
         if denials:
             connection.execute(insert(t.claim_denials), denials)
+
+
+def refresh_acknowledgments(connection: Connection, numbers: Collection[str]) -> None:
+    """Store the front-door state (accepted, rejected with its codes, or none) of the claims of ``numbers``."""
+    if not numbers or not any_acknowledgment(connection):
+        return
+    ordered = sorted(numbers)
+    for start in range(0, len(ordered), CHUNK):
+        found = claim_acks(connection, ordered[start : start + CHUNK])
+        if found:
+            connection.execute(
+                update(t.claims)
+                .where(t.claims.c.patient_control_number == bindparam("number"))
+                .values(acknowledgment=bindparam("state")),
+                [{"number": number, "state": acks.state()} for number, acks in found.items()],
+            )

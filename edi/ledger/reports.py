@@ -14,7 +14,9 @@ from sqlalchemy import Connection, func, select
 
 from edi.errors import InputError
 from edi.ledger import schema as t
+from edi.ledger.ack_events import claim_acks
 from edi.ledger.facts import loads
+from edi.ledger.history import acknowledgments_json, history
 from edi.ledger.money import from_cents
 from edi.ledger.refresh import results
 from edi.reconcile.extract import Claim, ClaimPayment, Remittance
@@ -55,7 +57,11 @@ def _money(cents: int | None) -> str | None:
 
 
 def open_claims(connection: Connection, as_of: date) -> Report:
-    """Every claim no payer has answered (or whose every answer was reversed), oldest first."""
+    """Every claim no payer has answered (or whose every answer was reversed), oldest first.
+
+    Each with its front-door state: ``accepted``, ``rejected (A7:400)`` (the 277CA or 999 codes;
+    such a claim is to be fixed and sent again) or ``none``; the summary counts the rejected.
+    """
     c = t.claims.c
     report = Report(
         "Open claims",
@@ -66,14 +72,16 @@ def open_claims(connection: Connection, as_of: date) -> Report:
             Column("payer", "Payer"),
             Column("patient_id", "Patient"),
             Column("billed", "Billed", True),
+            Column("acknowledgment", "999/277CA"),
         ),
     )
-    query = select(c.patient_control_number, c.claim_date, c.payer_name, c.patient_id, c.billed_cents)
-    total = 0
-    for number, claim_date, payer, patient, billed in connection.execute(
+    query = select(c.patient_control_number, c.claim_date, c.payer_name, c.patient_id, c.billed_cents, c.acknowledgment)
+    total = rejected = 0
+    for number, claim_date, payer, patient, billed, acknowledgment in connection.execute(
         query.where(c.status == "open").order_by(c.claim_date, c.patient_control_number)
     ):
         total += billed
+        rejected += (acknowledgment or "").startswith("rejected")
         report.rows.append(
             {
                 "patient_control_number": number,
@@ -82,9 +90,15 @@ def open_claims(connection: Connection, as_of: date) -> Report:
                 "payer": payer,
                 "patient_id": patient,
                 "billed": _money(billed),
+                "acknowledgment": acknowledgment or "none",
             }
         )
-    report.summary = {"as_of": as_of.isoformat(), "claims": len(report.rows), "billed": _money(total)}
+    report.summary = {
+        "as_of": as_of.isoformat(),
+        "claims": len(report.rows),
+        "billed": _money(total),
+        "rejected": rejected,
+    }
     return report
 
 
@@ -335,7 +349,8 @@ def payment(connection: Connection, trace: str) -> Report:
 
 
 def claim_history(connection: Connection, number: str) -> dict[str, Any]:
-    """One claim's whole history: each submission, each remittance answer in order, its lines, notes and status."""
+    """One claim's whole history: each submission, acknowledgment and remittance answer in order, its lines,
+    notes, status and front-door state."""
     s, ts, f = t.submissions.c, t.transaction_sets.c, t.files.c
     query = (
         select(s.facts, f.name, ts.sort_key, ts.interchange_control, ts.transaction_control)
@@ -345,10 +360,11 @@ def claim_history(connection: Connection, number: str) -> dict[str, Any]:
         .order_by(ts.sort_key, ts.id, s.position)
     )
     submissions = []
-    for facts, file, _, interchange, transaction in connection.execute(query):
+    for facts, file, sort_key, interchange, transaction in connection.execute(query):
         claim = loads(Claim, facts)
         submissions.append(
             {
+                "date": _sent(sort_key),
                 "file": file,
                 "interchange_control_number": interchange,
                 "transaction_control_number": transaction,
@@ -360,4 +376,17 @@ def claim_history(connection: Connection, number: str) -> dict[str, Any]:
     if not submissions:
         raise InputError(f"no claim {number!r} in the ledger", file="PCN")
     (result,) = results(connection, [number])
-    return {"claim": claim_json(result), "submissions": submissions}
+    acks = claim_acks(connection, [number])[number]
+    return {
+        "claim": claim_json(result),
+        "submissions": submissions,
+        "acknowledgment": acks.state() or "none",
+        "acknowledgments": acknowledgments_json(acks, submissions),
+        "history": history(submissions, acks, result),
+    }
+
+
+def _sent(sort_key: str) -> str | None:
+    """The group date (GS04) that starts a transaction set's order key, as YYYY-MM-DD."""
+    day = sort_key[:8]
+    return f"{day[:4]}-{day[4:6]}-{day[6:]}" if day.isdigit() and len(day) == 8 else None

@@ -1,14 +1,16 @@
 """The ledger's tables (SQLAlchemy Core). Money columns hold whole cents; each fact's exact values are in JSON.
 
 Every X12 transaction set imported is one row of ``transaction_sets`` keyed by kind, sender and
-interchange, group and transaction control numbers, so acknowledgments (999, 277CA) can be added
-as rows of their own that point at the transaction sets and claims they answer.
+interchange, group and transaction control numbers. Each acknowledgment (a 999's answer to one
+transaction set, a 277CA's status of one claim) is a row of ``acknowledgments`` holding the keys
+of what it answers, so it is matched at report time whichever of the two was imported first.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     ForeignKey,
@@ -46,6 +48,7 @@ transaction_sets = Table(
     Column("sort_key", String(255), nullable=False),
     Column("business", Text, nullable=False),
     UniqueConstraint("kind", "sender", "interchange_control", "group_control", "transaction_control", "content_sha256"),
+    Index("ix_transaction_sets_answered", "group_control", "transaction_control"),
 )
 
 submissions = Table(
@@ -57,6 +60,7 @@ submissions = Table(
     Column("patient_control_number", String(64), nullable=False, index=True),
     Column("facts", Text, nullable=False),
     Column("business", Text),
+    Index("ix_submissions_set", "transaction_set_id"),
 )
 
 remittances = Table(
@@ -102,6 +106,7 @@ claims = Table(
     Column("patient_cents", BigInteger),
     Column("status", String(32), nullable=False),
     Column("payer_claim_control_number", String(64)),
+    Column("acknowledgment", Text),
     Index("ix_claims_aging", "status", "payer_name", "claim_date", "billed_cents"),
 )
 
@@ -114,4 +119,23 @@ claim_denials = Table(
     Column("group_code", String(2), nullable=False),
     Column("reason", String(8), nullable=False),
     Column("amount_cents", BigInteger, nullable=False),
+)
+
+acknowledgments = Table(
+    "acknowledgments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("transaction_set_id", Integer, ForeignKey("transaction_sets.id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("submitter", String(64), nullable=False),
+    Column("set_kind", String(8)),
+    Column("group_control", String(16)),
+    Column("transaction_control", String(16)),
+    Column("patient_control_number", String(64), index=True),
+    Column("accepted", Boolean, nullable=False),
+    Column("codes", Text, nullable=False),
+    Column("charge_cents", BigInteger),
+    Column("ack_date", Date),
+    Column("facts", Text, nullable=False),
+    Index("ix_acknowledgments_set", "group_control", "transaction_control"),
 )

@@ -1,4 +1,4 @@
-"""Importing 837 and 835 files into the ledger, once each, and keeping every touched claim reconciled."""
+"""Importing 837, 835, 999 and 277CA files into the ledger, once each, and keeping every touched claim up to date."""
 
 from __future__ import annotations
 
@@ -14,12 +14,14 @@ from sqlalchemy import Connection, CursorResult, Engine, NestedTransaction, func
 
 from edi.errors import ReadError
 from edi.ledger import schema as t
+from edi.ledger.ack_store import neighbours, store_acknowledgments
+from edi.ledger.acks import claim_statuses, set_answers
 from edi.ledger.business import claim_contexts, remittance_contexts
 from edi.ledger.database import MEMORY, connect
 from edi.ledger.facts import dumps
 from edi.ledger.money import cents
 from edi.ledger.reconciliation import reconciliation
-from edi.ledger.refresh import refresh
+from edi.ledger.refresh import known_claims, refresh, refresh_acknowledgments
 from edi.ledger.stream import Claims, NotOnly835, SetEnd, SetStart, stream_835
 from edi.reconcile import Reconciliation, SkippedFile
 from edi.reconcile.extract import Claim, ClaimPayment, Remittance, claims_of, remittances_of
@@ -27,7 +29,7 @@ from edi.reconcile.match import RETURNED_LENGTH
 from edi.x12.document import Document, Group, Interchange, Transaction
 from edi.x12.reader import iter_transactions
 
-KINDS = ("837", "835")
+KINDS = ("837", "835", "999", "277")
 # After the group's date and time, these order transaction sets the same whatever the import order.
 ORDER_KEYS = ("sender", "interchange_control", "group_control", "transaction_control")
 BATCH = 1000
@@ -36,7 +38,8 @@ Status = Literal["imported", "already imported", "skipped"]
 
 @dataclass(slots=True)
 class ImportOutcome:
-    """What importing one file did: new claims and claim payments, transaction sets already there, or why skipped."""
+    """What importing one file did: new claims, claim payments and acknowledgments (and how many of these
+    answer nothing in the ledger yet), transaction sets already there, or why skipped."""
 
     file: str
     status: Status
@@ -44,6 +47,8 @@ class ImportOutcome:
     claims: int = 0
     payments: int = 0
     duplicates: list[str] = field(default_factory=list)
+    acknowledgments: int = 0
+    unmatched: int = 0
 
     def describe(self) -> str:
         """One line for people."""
@@ -52,7 +57,10 @@ class ImportOutcome:
         if self.status == "already imported":
             return f"{self.file}: already imported" + (f" ({'; '.join(self.duplicates)})" if self.duplicates else "")
         extra = f"; already imported: {'; '.join(self.duplicates)}" if self.duplicates else ""
-        return f"{self.file}: imported {self.claims} claim(s), {self.payments} claim payment(s){extra}"
+        acks = f", {self.acknowledgments} acknowledgment(s)" if self.acknowledgments else ""
+        if self.unmatched:
+            acks += f" ({self.unmatched} answering no claim in the ledger yet)"
+        return f"{self.file}: imported {self.claims} claim(s), {self.payments} claim payment(s){acks}{extra}"
 
 
 @dataclass(slots=True)
@@ -63,6 +71,7 @@ class _Pending:
     business: bool
     touched: set[str] = field(default_factory=set)
     kinds_seen: set[str] = field(default_factory=set)
+    acknowledged: set[str] = field(default_factory=set)
 
 
 class Ledger:
@@ -143,12 +152,13 @@ class Ledger:
             held = ", ".join(sorted(pending.kinds_seen)) or "none"
             reason = f"holds no {' or '.join(kinds)} transaction set (found: {held})"
             return ImportOutcome(outcome.file, "skipped", reason)
-        if not outcome.claims and not outcome.payments:
+        if not outcome.claims and not outcome.payments and not outcome.acknowledgments:
             connection.rollback()
             outcome.status = "already imported"
             return outcome
         if reconcile:
             refresh(connection, pending.touched)
+            refresh_acknowledgments(connection, pending.touched | pending.acknowledged)
         return outcome
 
     def reconciliation(self, skipped: Sequence[SkippedFile] = ()) -> Reconciliation:
@@ -304,6 +314,16 @@ def _import_transaction(
         header, contexts = claim_contexts(document, len(claims)) if pending.business else ({}, [None] * len(claims))
         set_id = _insert_set(connection, file_id, key, order, header)
         _insert_claims(connection, set_id, claims, contexts, pending)
+        pending.acknowledged |= neighbours(connection, key)
+    elif kind in ("999", "277"):
+        if kind == "999":
+            rows = set_answers(file, interchange, group, transaction)
+        else:
+            rows = claim_statuses(document, interchange, group)
+        unmatched, answered = store_acknowledgments(connection, _insert_set(connection, file_id, key, order, {}), rows)
+        pending.outcome.acknowledgments += len(rows)
+        pending.outcome.unmatched += unmatched
+        pending.acknowledged |= answered
     else:
         remittance = next(remittances_of(document))
         if _resent(connection, remittance, pending):
@@ -367,20 +387,12 @@ def _insert_claims(
         connection.execute(insert(t.submissions), rows[start : start + BATCH])
     pending.outcome.claims += len(claims)
     numbers = list(dict.fromkeys(c.patient_control_number for c in claims))
-    known = _existing(connection, numbers)
+    known = known_claims(connection, numbers)
     latest = {c.patient_control_number: c for c in claims}
     for number in known:
         _update_claim(connection, latest[number])
     _add_claims(connection, [latest[n] for n in numbers if n not in known], pending)
     pending.touched.update(numbers)
-
-
-def _existing(connection: Connection, numbers: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    column = t.claims.c.patient_control_number
-    for start in range(0, len(numbers), BATCH):
-        found.update(connection.execute(select(column).where(column.in_(numbers[start : start + BATCH]))).scalars())
-    return found
 
 
 def _claim_values(claim: Claim) -> dict[str, Any]:
@@ -525,7 +537,7 @@ def _insert_payments(
 def _claim_numbers(connection: Connection, clp01s: Sequence[str]) -> dict[str, str]:
     """The CLM01 each CLP01 answers: an exact match, or the one long CLM01 it is the first 20 characters of."""
     unique = list(dict.fromkeys(clp01s))
-    found = {n: n for n in _existing(connection, unique)}
+    found = {n: n for n in known_claims(connection, unique)}
     short = [n for n in unique if n not in found and len(n) == RETURNED_LENGTH]
     for start in range(0, len(short), BATCH):
         chunk = short[start : start + BATCH]
