@@ -20,13 +20,9 @@ from edi.ledger import Ledger
 from edi.ledger import schema as t
 from edi.ledger.database import MIGRATIONS, database_url
 from edi.x12.reader import read_document
-from tests.conftest import SAMPLES
+from tests.conftest import TWO_FAULTS, seeded_batch
 from tests.ledger_db import BACKENDS, ledger_database
 
-BATCH = SAMPLES / "837p-office-visits.x12"
-# Two claims with faults the 277CA rejects (a wrong total on PCN-1002, a manifestation code first on
-# PCN-1003); the 999 accepts the set, as these are not syntax errors.
-TWO_FAULTS = (("CLM*PCN-1002*120", "CLM*PCN-1002*130"), ("HI*ABK:J0390", "HI*ABK:G01*ABF:J0390"))
 # A syntax error the 999 rejects the whole set for, in a batch of its own claims and group.
 SYNTAX_FAULT = (
     ("BHT*0019*00*", "BHT*0019*99*"),
@@ -54,16 +50,6 @@ class Files:
         return [self.faulty_277, self.broken_999, self.faulty_999, self.broken, self.faulty]
 
 
-def _seeded(folder: Path, name: str, changes: tuple[tuple[str, str], ...]) -> Path:
-    text = BATCH.read_text(encoding="utf-8")
-    for old, new in changes:
-        assert old in text
-        text = text.replace(old, new)
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def _validate(path: Path, *acks: str) -> None:
     arguments = []
     for kind in acks:
@@ -76,8 +62,8 @@ def _validate(path: Path, *acks: str) -> None:
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> Files:
     folder = tmp_path_factory.mktemp("acks")
-    faulty = _seeded(folder, "faulty.837", TWO_FAULTS)
-    broken = _seeded(folder, "broken.837", SYNTAX_FAULT)
+    faulty = seeded_batch(folder, *TWO_FAULTS, name="faulty.837")
+    broken = seeded_batch(folder, *SYNTAX_FAULT, name="broken.837")
     _validate(faulty, "999", "277")
     _validate(broken, "999")
     return Files(faulty, faulty.with_suffix(".999"), faulty.with_suffix(".277"), broken, broken.with_suffix(".999"))
