@@ -65,6 +65,8 @@ PHI: dict[str, Callable[[Elements], frozenset[int]]] = {
     "K3": _fixed(1),
     "CTX": _fixed(1),
 }
+# Keys of the ledger's reports and of business JSON whose values are PHI wherever they show.
+PHI_FIELDS = frozenset({"patient_control_number", "patient_id", "patient_name", "payer_claim_control_number", "claim"})
 COMPOSITE_LABELS = frozenset({"CTX"})  # the first component names the element (CLM01), the rest is the value
 
 
@@ -142,6 +144,18 @@ class Redactor:
         if fresh:
             self.values |= fresh
             self._pattern = None
+
+    def learn_fields(self, value: Any) -> None:
+        """Remember the values of every `PHI_FIELDS` key of a JSON-like value, at any depth."""
+        if isinstance(value, list):
+            for item in value:
+                self.learn_fields(item)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if key in PHI_FIELDS and isinstance(item, str):
+                    self.learn(item)
+                else:
+                    self.learn_fields(item)
 
     def learn_segments(self, segments: Iterable[Segment]) -> None:
         """Remember the PHI values of every segment."""

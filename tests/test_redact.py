@@ -112,6 +112,57 @@ def test_error_messages_hide_them(tmp_path: Path, command: list[str]) -> None:
     assert_private_values_hidden(result.output, SAMPLE_837)
 
 
+OPEN_837 = SAMPLES / "claims-837p.x12"  # answered by no 835
+LEDGER_REPORTS = [
+    ["open"],
+    ["open", "--csv"],
+    ["patient", "W123456789"],
+    ["patient", "W123456789", "--json"],
+    ["claim", "PCN-1001"],
+    ["claim", "PCN-1001", "--json"],
+    ["acks", "--csv"],
+]
+LEDGER_REPORTS_WITHOUT_PHI = [["open", "--aging", "--json"], ["denials"], ["payments", "--json"]]
+
+
+@pytest.fixture(scope="module")
+def ledger_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A ledger holding the sample claims, their 999 and 277CA, the sample 835, and claims still open."""
+    folder = tmp_path_factory.mktemp("ledger")
+    ack, ack277 = folder / "claims.999", folder / "claims.277"
+    assert runner.invoke(app, ["validate", str(SAMPLE_837), "--ack", str(ack), "--ack277", str(ack277)]).exit_code == 0
+    db = str(folder / "ledger.db")
+    files = [str(path) for path in (SAMPLE_837, SAMPLE_835, ack, ack277, OPEN_837)]
+    result = runner.invoke(app, ["ledger", "import", "--db", db, *files])
+    assert result.exit_code == 0, result.output
+    return db
+
+
+@pytest.mark.parametrize("report", LEDGER_REPORTS, ids=" ".join)
+def test_ledger_reports_hide_them(ledger_db: str, report: list[str]) -> None:
+    args = ["ledger", *report, "--db", ledger_db]
+    plain = runner.invoke(app, args, env={"COLUMNS": "300"})
+    assert plain.exit_code == 0, plain.output
+    sources = (SAMPLE_837, SAMPLE_835, OPEN_837)
+    assert any(value in plain.stdout for value in set().union(*map(private_values, sources)))
+    result = runner.invoke(app, [*args, "--redact"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    assert_private_values_hidden(result.output, *sources)
+    assert len(result.stdout.splitlines()) == len(plain.stdout.splitlines())  # the same report, masked
+
+
+@pytest.mark.parametrize("report", LEDGER_REPORTS_WITHOUT_PHI, ids=" ".join)
+def test_ledger_reports_without_phi_are_left_as_they_are(ledger_db: str, report: list[str]) -> None:
+    args = ["ledger", *report, "--db", ledger_db]
+    assert runner.invoke(app, [*args, "--redact"]).stdout == runner.invoke(app, args).stdout
+
+
+def test_a_ledger_error_hides_the_patient_asked_for(ledger_db: str) -> None:
+    result = runner.invoke(app, ["ledger", "patient", "W999999999", "--db", ledger_db, "--redact"])
+    assert result.exit_code == 2
+    assert "W999999999" not in result.output and "XXXXXXXXXX" in result.stderr
+
+
 def test_masking_keeps_length_and_punctuation() -> None:
     assert mask("PCN-1001") == "XXX-XXXX"
     redactor = Redactor()

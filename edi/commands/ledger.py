@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -17,7 +18,7 @@ from rich.console import Console, RenderableType
 from rich.markup import escape
 from rich.table import Table
 
-from edi.commands.common import handle_errors, stdout
+from edi.commands.common import handle_errors, redactor, stdout
 from edi.errors import InputError
 from edi.output import open_output
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
     from edi.ledger import Ledger
     from edi.ledger.reports import Report
+    from edi.redact import Redactor
 
 app = typer.Typer(
     name="ledger",
@@ -40,13 +42,24 @@ Db = Annotated[
 AsJson = Annotated[bool, typer.Option("--json", help="Write JSON.")]
 AsCsv = Annotated[bool, typer.Option("--csv", help="Write CSV rows.")]
 Output = Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")]
+Redact = Annotated[bool, typer.Option("--redact", help="Mask claim numbers, patient IDs and names.")]
+TABLE_WIDTH = 160
 
 
 @contextmanager
-def _out(output: Path | None) -> Iterator[TextIO]:
-    """The report's stream: standard output, or a file replaced atomically when the report is complete."""
+def _out(output: Path | None, masker: Redactor | None = None) -> Iterator[TextIO]:
+    """The report's stream: standard output, or a file replaced atomically when the report is complete.
+
+    With ``masker``, the report is written whole once complete, every PHI value it has learned masked.
+    """
+    if masker is None:
+        with open_output(output) as stream:
+            yield stream
+        return
+    buffer = io.StringIO()
+    yield buffer
     with open_output(output) as stream:
-        yield stream
+        stream.write(masker.text(buffer.getvalue()))
 
 
 def _format(as_json: bool, as_csv: bool) -> Literal["json", "csv", "table"]:
@@ -57,16 +70,34 @@ def _format(as_json: bool, as_csv: bool) -> Literal["json", "csv", "table"]:
 
 def _show(renderable: RenderableType, output: Path | None, out: TextIO) -> None:
     if output:
-        Console(file=out, width=160, highlight=False).print(renderable)
+        Console(file=out, width=TABLE_WIDTH, highlight=False).print(renderable)
+    elif out is not sys.stdout:  # a report being masked: rendered as standard output shows it
+        with stdout.capture() as captured:
+            stdout.print(renderable)
+        out.write(captured.get())
     else:
         stdout.print(renderable)
 
 
-def _emit(make: Callable[[], Report], as_json: bool, as_csv: bool, output: Path | None) -> None:
-    """Build a report and write it as a table, JSON or CSV."""
+def _masker(redact: bool, *private: str) -> Redactor | None:
+    """With ``redact``, the run's `Redactor` (errors are masked too), knowing the ``private`` values already."""
+    masker = redactor(redact)
+    if masker is not None:
+        for value in private:
+            masker.learn(value)
+    return masker
+
+
+def _emit(
+    make: Callable[[], Report], as_json: bool, as_csv: bool, output: Path | None, redact: bool, *private: str
+) -> None:
+    """Build a report and write it as a table, JSON or CSV; with ``redact``, its PHI and ``private`` masked."""
     kind = _format(as_json, as_csv)
+    masker = _masker(redact, *private)
     report = make()
-    with _out(output) as out:
+    if masker is not None:
+        masker.learn_fields([report.rows, report.summary])
+    with _out(output, masker) as out:
         if kind == "json":
             totals = {"totals": report.totals} if report.totals is not None else {}
             json.dump({"title": report.title, **report.summary, "rows": report.rows, **totals}, out, indent=2)
@@ -155,6 +186,7 @@ def open_claims(
     as_json: AsJson = False,
     as_csv: AsCsv = False,
     output: Output = None,
+    redact: Redact = False,
 ) -> None:
     """Open claims (no payer answered, or every answer was reversed) with their 999/277CA state, or their aging."""
     from edi.ledger import reports
@@ -165,7 +197,7 @@ def open_claims(
         raise typer.BadParameter(f"not a date (YYYY-MM-DD): {as_of!r}", param_hint="--as-of") from None
     report = reports.aging if aging else reports.open_claims
     with _connection(db) as connection:
-        _emit(lambda: report(connection, when), as_json, as_csv, output)
+        _emit(lambda: report(connection, when), as_json, as_csv, output, redact)
 
 
 @app.command()
@@ -178,12 +210,13 @@ def acks(
     as_json: AsJson = False,
     as_csv: AsCsv = False,
     output: Output = None,
+    redact: Redact = False,
 ) -> None:
     """Every 999 answer and 277CA claim status imported, and whether it answers a set or claim of the ledger."""
     from edi.ledger.ack_report import acknowledgments
 
     with _connection(db) as connection:
-        _emit(lambda: acknowledgments(connection, unmatched), as_json, as_csv, output)
+        _emit(lambda: acknowledgments(connection, unmatched), as_json, as_csv, output, redact)
 
 
 @app.command()
@@ -194,12 +227,13 @@ def patient(
     as_json: AsJson = False,
     as_csv: AsCsv = False,
     output: Output = None,
+    redact: Redact = False,
 ) -> None:
     """A patient's claims and the balance the patient owes."""
     from edi.ledger import reports
 
     with _connection(db) as connection:
-        _emit(lambda: reports.patient(connection, patient_id), as_json, as_csv, output)
+        _emit(lambda: reports.patient(connection, patient_id), as_json, as_csv, output, redact, patient_id)
 
 
 @app.command()
@@ -212,6 +246,7 @@ def denials(
     as_json: AsJson = False,
     as_csv: AsCsv = False,
     output: Output = None,
+    redact: Redact = False,
 ) -> None:
     """The adjustments that deny denied and partially paid claims, each or summed."""
     from edi.ledger import reports
@@ -220,7 +255,7 @@ def denials(
         raise typer.BadParameter(f"expected carc or payer, got {by!r}", param_hint="--by")
     grouping: reports.DenialGrouping = "carc" if by == "carc" else "payer" if by == "payer" else "claim"
     with _connection(db) as connection:
-        _emit(lambda: reports.denials(connection, grouping), as_json, as_csv, output)
+        _emit(lambda: reports.denials(connection, grouping), as_json, as_csv, output, redact)
 
 
 @app.command()
@@ -231,15 +266,16 @@ def payments(
     as_json: AsJson = False,
     as_csv: AsCsv = False,
     output: Output = None,
+    redact: Redact = False,
 ) -> None:
     """Each payment's BPR02 against the claims it paid and its provider adjustments (PLB)."""
     from edi.ledger import reports
 
     with _connection(db) as connection:
         if trace is None:
-            _emit(lambda: reports.payments(connection), as_json, as_csv, output)
+            _emit(lambda: reports.payments(connection), as_json, as_csv, output, redact)
         else:
-            _emit(lambda: reports.payment(connection, trace), as_json, as_csv, output)
+            _emit(lambda: reports.payment(connection, trace), as_json, as_csv, output, redact)
 
 
 @app.command()
@@ -249,13 +285,17 @@ def claim(
     db: Db = None,
     as_json: AsJson = False,
     output: Output = None,
+    redact: Redact = False,
 ) -> None:
     """One claim's whole history: submissions, 999/277CA acknowledgments, remittance answers, lines, notes, status."""
     from edi.ledger.reports import claim_history
 
+    masker = _masker(redact, pcn)
     with _connection(db) as connection:
         history = claim_history(connection, pcn)
-    with _out(output) as out:
+    if masker is not None:
+        masker.learn_fields(history)
+    with _out(output, masker) as out:
         if as_json:
             json.dump(history, out, indent=2)
             out.write("\n")

@@ -36,23 +36,22 @@ def acknowledgments(connection: Connection, unmatched_only: bool) -> Report:
             Column("kind", "Kind"),
             Column("file", "File"),
             Column("date", "Date"),
-            Column("answers", "Answers"),
+            Column("claim", "Claim"),
+            Column("answers", "Set answered"),
             Column("outcome", "Outcome"),
             Column("codes", "Codes"),
             Column("matched", "Matched"),
         ),
     )
     for row in connection.execute(query):
-        if row.patient_control_number is not None:
-            answers = row.patient_control_number
-        else:
-            control = f" ST02 {row.transaction_control}" if row.transaction_control else ""
-            answers = f"GS06 {row.group_control}{control} from {row.submitter}"
+        control = f" ST02 {row.transaction_control}" if row.transaction_control else ""
+        answers = f"GS06 {row.group_control}{control} from {row.submitter}" if row.group_control is not None else None
         report.rows.append(
             {
                 "kind": KIND_NAMES[row.kind],
                 "file": row.name,
                 "date": row.ack_date.isoformat() if row.ack_date else None,
+                "claim": row.patient_control_number,
                 "answers": answers,
                 "outcome": "accepted" if row.accepted else "rejected",
                 "codes": row.codes,

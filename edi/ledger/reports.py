@@ -203,7 +203,12 @@ def patient(connection: Connection, patient_id: str) -> Report:
         )
     if not report.rows:
         raise InputError(f"no claim of patient {patient_id!r} in the ledger", file="PATIENT_ID")
-    report.summary = {"patient_id": patient_id, "name": name, "claims": len(report.rows), "balance": _money(owed)}
+    report.summary = {
+        "patient_id": patient_id,
+        "patient_name": name,
+        "claims": len(report.rows),
+        "balance": _money(owed),
+    }
     return report
 
 
