@@ -174,9 +174,12 @@ class JsonStream:
         if resumed_at is not None:
             self.first_interchange = self.first_group = self.first_transaction = False
             self.walk.resumed_at = resumed_at
+        resumed = -1 if resumed_at is None else resumed_at
         write = self.out.write
         for event in events:
             kind, value = event.kind, event.value
+            if kind in ("interchange", "group") and _trigger(value) < resumed:
+                continue  # the interchange or group an earlier part opened
             if kind == "unit":
                 self._unit(value)
             elif kind == "transaction":
@@ -229,6 +232,12 @@ class JsonStream:
 
     def close(self, depth: int) -> None:
         self.out.write("]}")
+
+
+def _trigger(opened: Interchange | Group) -> int:
+    """The byte offset of the ISA or GS that opened an interchange or group (-1 for a bare one)."""
+    segment = opened.isa if isinstance(opened, Interchange) else opened.gs
+    return -1 if segment is None else segment.offset
 
 
 def stream_json(events: Iterable[Event], out: TextIO, file: str, warnings: list[ReadWarning]) -> None:

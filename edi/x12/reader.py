@@ -128,6 +128,7 @@ class Reader:
         self.resumed_at = -1
         self.numbering: dict[int, int] = {}
         self._unplaced = Unplaced()
+        self.stopped_at: Segment | None = None  # the segment at the cut where a part stopped
         self.spanning_unplaced = 0  # segments the guide did not place in a transaction set cut between parts
 
     def warn(self, message: str, location: Location) -> None:
@@ -147,8 +148,8 @@ class Reader:
     def slice_events(self, path: Path, part: Slice) -> Iterator[Event]:
         """Yield the events of one part of a file (`edi.x12.cuts`): what one read yields from its start to its stop.
 
-        A part that starts inside the file reads its context first, quietly (its ISA and GS
-        events are not yielded, and no unit of the context completes); a part that stops at
+        A part that starts inside the file reads its context first (the interchange and group
+        events of the ISA and GS it continues, no unit: none completes); a part that stops at
         a claim reads the segment there only as the grammar's lookahead, so the units it
         closes are yielded and nothing after.
         """
@@ -173,7 +174,7 @@ class Reader:
         tokenizer = Tokenizer(self.file, self.warn, resume.line - context.count(b"\n"), resume.offset - len(context))
         with Part(path, resume.offset, None, context) as stream:
             segments = _located(tokenizer.segments(iter_text(stream, self.file)), resume.offset, shifts)
-            yield from self._events(segments, tokenizer, part.stop is not None, _Opened(hidden=2))
+            yield from self._events(segments, tokenizer, part.stop is not None, _Opened())
 
     def _events(
         self, segments: Iterator[Segment], tokenizer: Tokenizer, partial: bool, opened: _Opened
@@ -225,6 +226,7 @@ class Reader:
             if segment.id == "SE":
                 return
             if segment.offset >= stop:
+                self.stopped_at = segment
                 raise _Stopped
             last = segment
         raise self._error("the file ends inside a transaction set (no SE)", last, "an SE closing the transaction set")
