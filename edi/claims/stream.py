@@ -267,7 +267,7 @@ def stream_claims(
     group: Group | None = None
     current: _Transaction | None = None
     first = True
-    with path.open("rb") as source:
+    with path.open("rb") as source, _Lists(lambda: current):
         for event in reader.slice_events(path, part) if part else reader.events(source):
             if event.kind == "interchange":
                 interchange = event.value
@@ -298,6 +298,23 @@ def stream_claims(
         return current.carry(out)
     out.write("]}\n" if batch else "\n")
     return None
+
+
+class _Lists:
+    """Close the spooled lists of the transaction set being read when the read stops on an error."""
+
+    def __init__(self, current: Callable[[], _Transaction | None]) -> None:
+        self.current = current
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        transaction = self.current()
+        if error is not None and transaction is not None:
+            for lists in transaction.lists.values():
+                for items in lists.values():
+                    items.spool.close()
 
 
 class _Discard(io.StringIO):
