@@ -61,7 +61,7 @@ def _one_read(path: Path, kind: str, as_csv: bool, notes: list[tuple[str, list[s
 def _read(path: Path, as_csv: bool, jobs: int) -> tuple[str, list[tuple[str, list[str], int]], bool]:
     """The output and notes of `edi read`, and whether the file was read in parts."""
     kind = next(iter(transaction_kinds(path)))
-    out, notes = io.StringIO(), []  # type: ignore[var-annotated]
+    out, notes = io.StringIO(), list[tuple[str, list[str], int]]()
     try:
         if jobs > 1 and read_in_parts(path, str(path), kind, out, as_csv, jobs, lambda *n: notes.append(n), 1):
             return out.getvalue(), notes, True
