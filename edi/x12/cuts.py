@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import mmap
 import re
-from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,8 +25,7 @@ from edi.x12.tokenizer import sniff_isa
 
 MINIMUM_SIZE = 4_000_000  # bytes: smaller files are read by one process
 CHUNK = 1 << 20
-MARKERS = (b"ISA", b"IEA", b"GS", b"GE", b"ST", b"SE", b"HL", b"LX", b"CLP")
-ENVELOPE = frozenset((b"ISA", b"IEA", b"GS", b"GE", b"ST", b"SE"))
+ENVELOPE = b"ISA|IEA|GS|GE|ST|SE"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,39 +65,111 @@ class Slice:
     count: int = 1
 
 
-class _Markers:
-    """The envelope, level and claim segments of a file, in order: their byte offsets and IDs."""
+class _Walk:
+    """One pass over the envelope, level and claim segments of a file, keeping only what a cut needs.
+
+    Memory stays the same whatever the size of the file: the open ISA, GS and ST, the open
+    level (837 ``HL*..*20``, 835 ``LX``) and where its first child starts, the HL count.
+    """
 
     def __init__(self, data: mmap.mmap, terminator: bytes, element: bytes) -> None:
         self.data, self.terminator, self.separator = data, terminator, element
-        found = re.compile(re.escape(terminator) + rb"\s*(" + b"|".join(MARKERS) + rb")" + re.escape(element))
-        self.offsets, self.ids = [0], [b"ISA"]
-        for match in found.finditer(data):
-            self.offsets.append(match.start(1))
-            self.ids.append(match.group(1))
-        self.envelope = [i for i, name in enumerate(self.ids) if name in ENVELOPE]
         self.fields = re.compile(rb"[^" + re.escape(terminator) + rb"]*")
+        term, elem = re.escape(terminator), re.escape(element)
+        value = rb"[^" + term + elem + rb"]*"
+        claims = b"" if self.element(data.find(b"ST" + element), 1) == b"837" else b"|LX|CLP"  # LX is an 837 line too
+        hl = rb"HL" + elem + value + elem + value + elem + rb"(" + value + rb")"  # with its HL03
+        self.markers = re.compile(term + rb"\s*(" + hl + rb"|(?:" + ENVELOPE + claims + rb")" + elem + rb")")
+        self.interchanges = self.transactions = 0
+        self.previous = b"ISA"  # the ID of the last marker
+        self.isa_end = self.gs = self.gs_end = 0
+        self.st: int | None = None
+        self.kind = b""  # ST01
+        self.header_end: int | None = None  # where the transaction set's first level starts
+        self.levels = 0  # HL segments in the transaction set so far
+        self.level = b""  # HL03 of the last HL
+        self.parent: int | None = None  # the open 837 billing provider or 835 LX
+        self.parent_number = 0
+        self.child: int | None = None  # where the parent's first child starts
 
-    def element(self, index: int, number: int) -> bytes:
-        """Element ``number`` of the marker segment at ``index`` (HL03, ST01)."""
-        match = self.fields.match(self.data, self.offsets[index])
+    def element(self, offset: int, number: int) -> bytes:
+        """Element ``number`` of the segment at ``offset`` (HL03, ST01)."""
+        match = self.fields.match(self.data, offset)
         values = match.group().split(self.separator) if match else []
         return values[number] if len(values) > number else b""
 
-    def level(self, index: int) -> bytes:
-        return self.element(index, 3) if self.ids[index] == b"HL" else b""
+    def cuts(self, targets: list[int], inside_only: bool) -> list[Resume]:
+        """The first place at or after each target where a part can start, and its context."""
+        found: list[Resume] = []
+        waiting = iter(targets)
+        target = next(waiting, None)
+        for match in self.markers.finditer(self.data):  # type: ignore[call-overload]
+            offset, level = match.start(1), match.group(2) or b""
+            name = match.group(1)[:3].rstrip(self.separator)
+            if target is not None and offset >= target and self._can_cut(name, level, inside_only):
+                found.append(self._resume(offset))
+                while target is not None and target <= offset:
+                    target = next(waiting, None)
+            self._follow(offset, name, level)
+        return found
 
-    def transaction(self, index: int) -> int | None:
-        """The index of the ST whose transaction set holds marker ``index``, or None."""
-        last = self.envelope[bisect_left(self.envelope, index) - 1]
-        return last if self.ids[last] == b"ST" and last < index else None
+    def _can_cut(self, name: bytes, level: bytes, inside_only: bool) -> bool:
+        if name == b"ST":
+            return not inside_only and self.previous == b"SE"
+        if self.st is None or self.header_end is None or self.child is None:
+            return False
+        if name == b"HL" and self.kind == b"837":
+            return level == b"22" and self.level in (b"22", b"23")
+        return name == b"CLP" and self.kind == b"835" and self.previous == b"CLP"
 
-    def last(self, index: int, wanted: bytes, level: bytes = b"", floor: int = 0) -> int | None:
-        """The index of the last marker with ID ``wanted`` (and HL03 ``level``) before ``index``, after ``floor``."""
-        for at in range(index - 1, floor, -1):
-            if self.ids[at] == wanted and (not level or self.level(at) == level):
-                return at
-        return None
+    def _follow(self, offset: int, name: bytes, level: bytes) -> None:
+        """Take in the marker segment at ``offset``."""
+        previous, self.previous = self.previous, name
+        if previous == b"ISA":
+            self.isa_end = offset
+        elif previous == b"GS":
+            self.gs_end = offset
+        elif previous == b"ST":
+            first = (b"HL", b"20") if self.kind == b"837" else (b"LX", b"")
+            self.header_end = offset if (name, level) == first else None
+        if name == b"ISA":
+            self.interchanges += 1
+        elif name == b"GS":
+            self.gs = offset
+        elif name == b"ST":
+            self.transactions += 1
+            self.st, self.kind, self.levels, self.level = offset, self.element(offset, 1), 0, b""
+            self.parent = self.child = None
+        elif name in (b"SE", b"GE", b"IEA"):
+            self.st = None
+        elif name == b"HL":
+            self.levels += 1
+            if level == b"20":
+                self.parent, self.parent_number, self.child = offset, self.levels, None
+            elif self.child is None:
+                self.child = offset
+            self.level = level
+        elif self.kind != b"835":
+            return
+        elif name == b"LX":
+            self.parent, self.child = offset, None
+        elif name == b"CLP" and self.child is None:
+            self.child = offset
+
+    def _resume(self, cut: int) -> Resume:
+        """The context of a part that starts at ``cut``, in the state before it."""
+        spans: list[tuple[int, int, int | None]] = [(0, self.isa_end, None), (self.gs, self.gs_end, None)]
+        levels: tuple[tuple[int, int], ...] = ()
+        st = self.st if self.previous != b"SE" else None
+        if st is not None:
+            assert self.header_end is not None and self.parent is not None and self.child is not None
+            spans += [(st, self.header_end, st), (self.parent, self.child, st)]
+            if self.kind == b"837":
+                levels = ((self.parent, self.parent_number),)
+        counted = _Counter(self.data, self.terminator)
+        context = tuple(Span(start, end, counted.lines(start), counted.position(of, start)) for start, end, of in spans)
+        position = counted.position(st, cut)
+        return Resume(cut, counted.lines(cut), position, _merged(context), levels, self.levels if st else 0)
 
 
 def plan(path: Path, parts: int, minimum: int = MINIMUM_SIZE, inside_only: bool = False) -> list[Slice] | None:
@@ -111,17 +181,12 @@ def plan(path: Path, parts: int, minimum: int = MINIMUM_SIZE, inside_only: bool 
     if parts < 2 or size < max(minimum, 1):
         return None
     with path.open("rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        markers = _scan(data)
-        if markers is None or markers.ids.count(b"ISA") != 1 or (inside_only and markers.ids.count(b"ST") != 1):
+        walk = _start(data)
+        if walk is None:
             return None
-        cuts: list[int] = []
-        for number in range(1, parts):
-            at = _eligible(markers, bisect_left(markers.offsets, size * number // parts), inside_only)
-            if at is not None and (not cuts or at > cuts[-1]):
-                cuts.append(at)
-        if not cuts:
+        resumes = walk.cuts([size * number // parts for number in range(1, parts)], inside_only)
+        if not resumes or walk.interchanges != 1 or (inside_only and walk.transactions != 1):
             return None
-        resumes = [_resume(markers, at) for at in cuts]
     stops = [r.offset for r in resumes]
     count = len(resumes) + 1
     return [Slice(None, stops[0], 0, count)] + [
@@ -129,8 +194,8 @@ def plan(path: Path, parts: int, minimum: int = MINIMUM_SIZE, inside_only: bool 
     ]
 
 
-def _scan(data: mmap.mmap) -> _Markers | None:
-    """The markers of a file that starts with an ISA, or None."""
+def _start(data: mmap.mmap) -> _Walk | None:
+    """A walk over a file that starts with an ISA, or None."""
     head = data[:4096]
     if not head.startswith(b"ISA") or not head.isascii():
         return None
@@ -140,73 +205,9 @@ def _scan(data: mmap.mmap) -> _Markers | None:
         return None
     if delimiters.segment in "\r\n" or delimiters.element in "\r\n":
         return None
-    return _Markers(data, delimiters.segment.encode(), delimiters.element.encode())
-
-
-def _eligible(markers: _Markers, start: int, inside_only: bool) -> int | None:
-    """The index of the first marker from ``start`` on where a part can start, or None."""
-    for at in range(max(start, 1), len(markers.ids)):
-        if _can_cut(markers, at, inside_only):
-            return at
-    return None
-
-
-def _can_cut(markers: _Markers, at: int, inside_only: bool) -> bool:
-    name = markers.ids[at]
-    if name == b"ST":
-        return not inside_only and markers.ids[at - 1] == b"SE"
-    st = markers.transaction(at)
-    if st is None or _first_level(markers, st) is None:
-        return False
-    kind = markers.element(st, 1)
-    if name == b"HL" and kind == b"837" and markers.level(at) == b"22":
-        previous = markers.last(at, b"HL", floor=st)
-        return previous is not None and markers.level(previous) in (b"22", b"23")
-    if name == b"CLP" and kind == b"835":
-        return markers.ids[at - 1] == b"CLP"
-    return False
-
-
-def _first_level(markers: _Markers, st: int) -> int | None:
-    """The index of the transaction set's first level (837 ``HL*..*20``, 835 ``LX``), or None."""
-    first = st + 1
-    if first >= len(markers.ids):
-        return None
-    kind = markers.element(st, 1)
-    if kind == b"837" and markers.ids[first] == b"HL" and markers.level(first) == b"20":
-        return first
-    return first if kind == b"835" and markers.ids[first] == b"LX" else None
-
-
-def _resume(markers: _Markers, at: int) -> Resume:
-    """The context of a part that starts at marker ``at``."""
-    offsets = markers.offsets
-    gs = markers.envelope[bisect_left(markers.envelope, at) - 1]
-    while markers.ids[gs] != b"GS":
-        gs = markers.envelope[markers.envelope.index(gs) - 1]
-    spans: list[tuple[int, int, int | None]] = [(0, offsets[1], None), (offsets[gs], offsets[gs + 1], None)]
-    levels: list[tuple[int, int]] = []
-    count = 0
-    st = markers.transaction(at)
-    if st is not None:
-        first = _first_level(markers, st)
-        assert first is not None
-        if markers.element(st, 1) == b"837":
-            parent = markers.last(at, b"HL", b"20", floor=st - 1)
-            hls = [i for i in range(st + 1, at) if markers.ids[i] == b"HL"]
-            count = len(hls)
-            assert parent is not None
-            levels.append((offsets[parent], hls.index(parent) + 1))
-        else:
-            parent = markers.last(at, b"LX", floor=st)
-        assert parent is not None
-        child = next(i for i in range(parent + 1, at + 1) if markers.ids[i] in (b"HL", b"CLP"))
-        spans.append((offsets[st], offsets[first], offsets[st]))
-        spans.append((offsets[parent], offsets[child], offsets[st]))
-    counted = _Counter(markers.data, markers.terminator)
-    context = tuple(Span(start, end, counted.lines(start), counted.position(of, start)) for start, end, of in spans)
-    position = counted.position(offsets[st], offsets[at]) if st is not None else 0
-    return Resume(offsets[at], counted.lines(offsets[at]), position, _merged(context), tuple(levels), count)
+    walk = _Walk(data, delimiters.segment.encode(), delimiters.element.encode())
+    walk.interchanges = 1
+    return walk
 
 
 def _merged(spans: tuple[Span, ...]) -> tuple[Span, ...]:
