@@ -103,7 +103,7 @@ class _Walk:
         found: list[Resume] = []
         waiting = iter(targets)
         target = next(waiting, None)
-        for match in self.markers.finditer(self.data):  # type: ignore[call-overload]
+        for match in self.markers.finditer(self.data):
             offset, level = match.start(1), match.group(2) or b""
             name = match.group(1)[:3].rstrip(self.separator)
             if target is not None and offset >= target and self._can_cut(name, level, inside_only):
