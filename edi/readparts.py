@@ -23,13 +23,13 @@ from edi.claims.rows import csv_writer
 from edi.claims.stream import Carry, Notes, first_notes, stream_claims
 from edi.parallel import Done, run_parts
 from edi.remit.stream import CsvWriter, JsonWriter, stream_remittance
-from edi.x12.cuts import MINIMUM_SIZE, Slice, plan
+from edi.x12.cuts import Slice, plan
 
 CHUNK = 1 << 20
 
 
 def read_in_parts(
-    path: Path, name: str, kind: str, out: TextIO, as_csv: bool, jobs: int, notes: Notes, minimum: int = MINIMUM_SIZE
+    path: Path, name: str, kind: str, out: TextIO, as_csv: bool, jobs: int, notes: Notes, minimum: int | None = None
 ) -> bool:
     """Write the claims (837) or remittance (835) of ``path`` as one streamed read does, in ``jobs`` parts.
 

@@ -7,18 +7,23 @@ from itertools import islice
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from bench.varied import Batch, write_835, write_837
+from edi import parallel
 from edi.claims.rows import csv_writer
 from edi.claims.stream import stream_claims
+from edi.cli import app
 from edi.convert.parallel import parse_to_json
-from edi.errors import EdiError
+from edi.errors import EXIT_OK, EdiError
 from edi.readparts import read_in_parts
 from edi.remit.stream import CsvWriter, JsonWriter, stream_remittance
-from edi.x12.cuts import plan
+from edi.x12 import cuts
+from edi.x12.cuts import Slice, plan
 from edi.x12.reader import transaction_kinds
 from tests.conftest import SAMPLES, CorpusFile, corpus_params
 
+runner = CliRunner()
 SIZE = 120_000  # bytes: a few hundred claims, so that every part holds several
 
 
@@ -159,3 +164,30 @@ def _same_in_parts(path: Path) -> None:
     if sum(kinds.values()) == 1 and set(kinds) <= {"835", "837"}:
         for as_csv in (False, True):
             assert _read(path, as_csv, 2)[:2] == _read(path, as_csv, 1)[:2]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["parse", "--json"], ["read", "--json"], ["read", "--csv"]],
+    ids=["parse", "read-json", "read-csv"],
+)
+@pytest.mark.parametrize("kind", ["837", "835"])
+def test_the_command_line_reads_in_parts_as_in_one(
+    files: dict[str, Path], tmp_path: Path, kind: str, command: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _changed(files[kind], tmp_path / f"renumbered.{kind}", "\nHL*", "\nHL*9") if kind == "837" else files[kind]
+    monkeypatch.setattr(cuts, "MINIMUM_SIZE", 1)
+    started: list[int] = []
+    real = parallel.run_parts
+
+    def counted(slices: list[Slice], work: parallel.Work) -> list[parallel.Done] | None:
+        started.append(len(slices))
+        return real(slices, work)
+
+    monkeypatch.setattr("edi.convert.parallel.run_parts", counted)
+    monkeypatch.setattr("edi.readparts.run_parts", counted)
+    results = [runner.invoke(app, [*command, str(path), "-j", str(jobs)]) for jobs in (1, 2)]
+    assert started == [2]
+    assert [r.exit_code for r in results] == [EXIT_OK, EXIT_OK]
+    assert results[1].stdout == results[0].stdout and results[1].stderr == results[0].stderr
+    assert kind == "835" or command[0] == "parse" or "HL*" in results[0].stderr

@@ -15,15 +15,15 @@ from typing import TextIO
 
 from edi.convert.structure import JsonStream
 from edi.parallel import Unusual, own_warnings, run_parts
-from edi.x12.cuts import MINIMUM_SIZE, Slice, plan
+from edi.x12.cuts import Slice, plan
 from edi.x12.document import ReadWarning
 from edi.x12.reader import Reader
 
 
-def parse_to_json(path: Path, out: TextIO, jobs: int, minimum: int = MINIMUM_SIZE) -> list[ReadWarning]:
+def parse_to_json(path: Path, out: TextIO, jobs: int, minimum: int | None = None) -> list[ReadWarning]:
     """Write the structural JSON of ``path`` to ``out``; return the reader's warnings.
 
-    With ``jobs`` above 1, a file of ``minimum`` bytes or more is read in that many parts at once.
+    With ``jobs`` above 1, a file of ``minimum`` bytes or more (`MINIMUM_SIZE`) is read in that many parts at once.
     """
     slices = plan(path, jobs, minimum)
     done = run_parts(slices, lambda part, spool: _part(path, part, spool)) if slices else None

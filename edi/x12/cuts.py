@@ -172,13 +172,14 @@ class _Walk:
         return Resume(cut, counted.lines(cut), position, _merged(context), levels, self.levels if st else 0)
 
 
-def plan(path: Path, parts: int, minimum: int = MINIMUM_SIZE, inside_only: bool = False) -> list[Slice] | None:
+def plan(path: Path, parts: int, minimum: int | None = None, inside_only: bool = False) -> list[Slice] | None:
     """The slices of ``path`` for ``parts`` processes, or None where the file is read in one.
 
-    ``inside_only``: cut only inside a transaction set, in a file that holds one.
+    ``minimum``: the smallest file cut (default `MINIMUM_SIZE`). ``inside_only``: cut only
+    inside a transaction set, in a file that holds one.
     """
     size = path.stat().st_size
-    if parts < 2 or size < max(minimum, 1):
+    if parts < 2 or size < max(MINIMUM_SIZE if minimum is None else minimum, 1):
         return None
     with path.open("rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
         walk = _start(data)
