@@ -166,12 +166,12 @@ class Reader:
         self.numbering = {s.start: s.position for s in resume.context[1:] if s.position > 1}
         if resume.inside:
             self.numbering[resume.offset] = resume.position
-        line, offset = resume.line - context.count(b"\n"), resume.offset - len(context)
+        tokenizer = Tokenizer(self.file, self.warn, resume.line - context.count(b"\n"), resume.offset - len(context))
+        line, offset = tokenizer.line, tokenizer.offset
         shifts = []
         for span, piece in zip(resume.context, pieces, strict=True):
             shifts.append((offset, span.start - offset, span.line - line))
             offset, line = offset + len(piece), line + piece.count(b"\n")
-        tokenizer = Tokenizer(self.file, self.warn, resume.line - context.count(b"\n"), resume.offset - len(context))
         with Part(path, resume.offset, None, context) as stream:
             segments = _located(tokenizer.segments(iter_text(stream, self.file)), resume.offset, shifts)
             yield from self._events(segments, tokenizer, part.stop is not None, _Opened())
