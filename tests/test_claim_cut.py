@@ -191,3 +191,27 @@ def test_the_command_line_reads_in_parts_as_in_one(
     assert [r.exit_code for r in results] == [EXIT_OK, EXIT_OK]
     assert results[1].stdout == results[0].stdout and results[1].stderr == results[0].stderr
     assert kind == "835" or command[0] == "parse" or "HL*" in results[0].stderr
+
+
+LAYOUTS = {
+    "crlf": lambda data: data.replace(b"~\n", b"~\r\n"),
+    "one-line": lambda data: data.replace(b"~\n", b"~"),
+    "utf-8-later": lambda data: (
+        data[: len(data) * 3 // 4] + data[len(data) * 3 // 4 :].replace(b"*1*", b"*\xc3\xbc*", 5)
+    ),
+    "no-last-terminator": lambda data: data.rstrip(b"~\n"),
+}
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+@pytest.mark.parametrize("kind", ["837", "835"])
+def test_other_layouts_read_the_same_in_parts(files: dict[str, Path], tmp_path: Path, kind: str, layout: str) -> None:
+    path = tmp_path / f"{layout}.{kind}"
+    path.write_bytes(LAYOUTS[layout](files[kind].read_bytes()))
+    assert plan(path, 3, minimum=1, inside_only=True) is not None
+    single = _parse(path, 1)
+    assert _parse(path, 3) == single
+    assert layout != "no-last-terminator" or any("no terminator" in warning for warning in single[1])
+    for as_csv in (False, True):
+        text, notes, parts = _read(path, as_csv, 3)
+        assert parts and (text, notes) == _read(path, as_csv, 1)[:2]
