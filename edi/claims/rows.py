@@ -53,10 +53,13 @@ def lines_of(
     return _lines(claim, head)
 
 
-def csv_writer(out: TextIO) -> Callable[[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any] | None], None]:
-    """Write the CSV header to ``out``; return what writes one claim's rows given its levels (`lines_of`)."""
+def csv_writer(
+    out: TextIO, header: bool = True
+) -> Callable[[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any] | None], None]:
+    """Write the CSV header to ``out`` (unless not ``header``); return what writes one claim's rows (`lines_of`)."""
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
+    if header:
+        writer.writeheader()
 
     def write(
         claim: dict[str, Any], provider: dict[str, Any], subscriber: dict[str, Any], patient: dict[str, Any] | None

@@ -15,6 +15,7 @@ import io
 import shutil
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -23,6 +24,7 @@ from edi.claims.maps import ROOT, UNIT_TRIGGERS, LoopKind, loop_kind, segment_ke
 from edi.claims.read import SPLICED, read_loop, transaction_claims
 from edi.guides.registry import guide_by_id
 from edi.jsontext import dumps
+from edi.x12.cuts import Resume, Slice
 from edi.x12.document import Group, Interchange, LoopUnit, Transaction
 from edi.x12.lalr import Detached, Loop, OpenLoop
 from edi.x12.reader import Reader
@@ -36,11 +38,16 @@ OnClaim = Callable[[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, An
 
 
 class _List:
-    """The JSON items of one list of a level still open: its claims, its subscribers..."""
+    """The JSON items of one list of a level still open: its claims, its subscribers...
 
-    def __init__(self) -> None:
+    In a part of a file (`edi.x12.cuts`), the list of a level that opened before the part
+    starts with a ``hole``: a mark where the items of the earlier parts go when they are joined.
+    """
+
+    def __init__(self, hole: str = "") -> None:
         # Closed by copy_to, when the level that holds the list is written.
         self.spool: IO[str] = tempfile.SpooledTemporaryFile(SPOOL_IN_MEMORY, mode="w+", encoding="utf-8")  # noqa: SIM115
+        self.spool.write(hole)
         self.empty = True
 
     def next_item(self) -> IO[str]:
@@ -56,8 +63,20 @@ class _List:
         self.spool.close()
 
 
-def _write(obj: dict[str, Any], lists: dict[str, _List], out: IO[str]) -> None:
-    """Write ``obj`` as JSON, each `SPLICED` value replaced by the items of its list."""
+def hole(offset: int, key: str) -> str:
+    """The mark of the earlier parts' items of the list ``key`` of the level whose HL (or ST) is at ``offset``.
+
+    JSON text never holds a NUL character (strings escape it), so the mark cannot be data.
+    """
+    return f"\x00{offset}:{key}\x00"
+
+
+def _write(obj: dict[str, Any], lists: dict[str, _List], out: IO[str], resumed: int | None = None) -> None:
+    """Write ``obj`` as JSON, each `SPLICED` value replaced by the items of its list.
+
+    ``resumed``: the offset of the trigger of a level that opened before this part of the
+    file, whose lists start with the earlier parts' items even where this part added none.
+    """
     if not any(value is SPLICED for value in obj.values()):
         out.write(dumps(obj))
         return
@@ -69,6 +88,8 @@ def _write(obj: dict[str, Any], lists: dict[str, _List], out: IO[str]) -> None:
             held = lists.pop(key, None)
             if held is not None:
                 held.copy_to(out)
+            elif resumed is not None:
+                out.write(hole(resumed, key))
             out.write("]")
         else:
             out.write(dumps(value))
@@ -92,14 +113,17 @@ def _is_level(item: Segment | Loop) -> bool:
 class _Transaction:
     """One 837 transaction set read by claim: the lists of its open levels and its HL numbering notes."""
 
-    def __init__(self, guide: str, on_claim: OnClaim | None, json: bool) -> None:
+    def __init__(self, guide: str, on_claim: OnClaim | None, json: bool, resume: Resume | None = None) -> None:
         self.guide = guide
         self.json = json
         self.on_claim = on_claim
         self.context: dict[int, dict[str, Any]] = {}  # own objects of open levels, by trigger id
-        self.lists: dict[int, dict[str, _List]] = {}  # by the id of an open loop's trigger segment
+        self.lists: dict[int, dict[str, _List]] = {}  # by the byte offset of an open loop's trigger segment
         self.levels: dict[int, tuple[str, str]] = {}  # open HL -> (its due HL01, its parent's)
-        self.level_count = 0
+        # A part of a file: where it starts, and the due numbers of the levels open there.
+        self.resumed_at = resume.offset if resume else -1
+        self.numbered = dict(resume.levels) if resume else {}
+        self.level_count = resume.level_count if resume else 0
         self.notes: list[tuple[int, str]] = []  # the first few, by HL01
         self.note_count = 0
 
@@ -124,11 +148,16 @@ class _Transaction:
     def _add(self, data: dict[str, Any], loop: Loop, parent: Segment) -> None:
         """Write a unit's JSON, its own lists spliced in, into its list in the loop that holds it."""
         key = _kind(parent, self.guide).children[UNIT_TRIGGERS[loop.id]].key
-        lists = self.lists.setdefault(id(parent), {})
+        lists = self.lists.setdefault(parent.offset, {})
         held = lists.get(key)
         if held is None:
-            held = lists[key] = _List()
-        _write(data, self.lists.pop(id(loop.trigger), {}), held.next_item())
+            held = lists[key] = _List(hole(parent.offset, key) if self._resumed(parent) else "")
+        trigger = loop.trigger
+        _write(data, self.lists.pop(trigger.offset, {}), held.next_item(), self._resumed(trigger))
+
+    def _resumed(self, trigger: Segment) -> int | None:
+        """The trigger's offset where it opened a level before this part of the file, else None."""
+        return trigger.offset if trigger.offset < self.resumed_at else None
 
     def _level(self, holder: OpenLoop) -> dict[str, Any]:
         """The own object of an open level (read once, at its first claim: its segments precede its claims)."""
@@ -141,7 +170,8 @@ class _Transaction:
 
     def finish(self, document: dict[str, Any], transaction: Transaction, out: IO[str]) -> None:
         """Write the transaction set's claims JSON with its levels spliced in."""
-        _write(document, self.lists.pop(id(transaction.root.trigger), {}), out)
+        st = transaction.root.trigger
+        _write(document, self.lists.pop(st.offset, {}), out, self._resumed(st))
         count = str(transaction.se.position)
         if transaction.se.get(1) != count:
             self._note(1 << 62, f"SE01 is {transaction.se.get(1)!r} but the transaction set has {count} segments")
@@ -150,9 +180,12 @@ class _Transaction:
         """Give an HL its due HL01 and HL02 when first seen: levels open in file order."""
         if trigger.id != "HL" or id(trigger) in self.levels:
             return
-        self.level_count += 1
+        number = self.numbered.get(trigger.offset)
+        if number is None:
+            self.level_count += 1
+            number = self.level_count
         parent = next((self.levels[id(h.trigger)][0] for h in reversed(holders) if h.trigger.id == "HL"), "")
-        self.levels[id(trigger)] = (str(self.level_count), parent)
+        self.levels[id(trigger)] = (str(number), parent)
 
     def _check_level(self, loop: Loop) -> None:
         """Note an HL whose numbers a build will correct, as `renumbered` does for a whole read."""
@@ -172,7 +205,37 @@ class _Transaction:
             heapq.heappop(self.notes)
 
     def first_notes(self) -> list[str]:
-        return [text for _, text in sorted(self.notes, reverse=True)]
+        return first_notes(self.notes)
+
+    def carry(self, out: IO[str]) -> Carry:
+        """What a part of a file hands on: the lists of the levels still open (written to ``out``) and its notes."""
+        lists = []
+        for offset, held in self.lists.items():
+            for key, items in held.items():
+                start = out.tell()  # a byte offset: the part's output is UTF-8, whose encoder keeps no state
+                items.copy_to(out)
+                lists.append((offset, key, start, out.tell(), not items.empty))
+        return Carry(lists, self.notes, self.note_count)
+
+
+@dataclass(slots=True)
+class Carry:
+    """What a part of an 837 hands on to be joined with the others (`edi.readparts`).
+
+    ``lists``: each list of a level open at its end, as (its level's trigger offset, key,
+    where its text starts and ends in the part's output, whether it has items of its own);
+    ``notes``: its first HL and SE notes, by order, and how many it had in all.
+    """
+
+    lists: list[tuple[int, str, int, int, bool]]
+    notes: list[tuple[int, str]]
+    note_count: int
+    control_number: str = ""
+
+
+def first_notes(notes: list[tuple[int, str]]) -> list[str]:
+    """The texts of the first `NOTES_KEPT` notes, in order (a note is its negated order and text)."""
+    return [text for _, text in sorted(notes, reverse=True)[:NOTES_KEPT]]
 
 
 def stream_claims(
@@ -182,12 +245,15 @@ def stream_claims(
     notes: Notes,
     file: str | None = None,
     on_claim: OnClaim | None = None,
-) -> None:
+    part: Slice | None = None,
+) -> Carry | None:
     """Write the claims JSON of an 837 file to ``out`` (unless None) one claim at a time.
 
     ``transactions`` is how many transaction sets the file holds (several make a ``batch``);
     ``notes`` receives, per transaction set, the first HL and SE numbers a build will correct;
     ``on_claim``, if given, each claim's object with the objects of the levels holding it.
+    ``part``: read that part of a one-transaction file (`edi.x12.cuts`): its claims are
+    written, and what is to be joined with the other parts is returned instead of the notes.
     """
     reader = Reader(file or str(path), units=True)
     batch = transactions > 1
@@ -195,19 +261,21 @@ def stream_claims(
         out = _Discard()
     elif batch:
         out.write(f'{{"format":{dumps(FORMAT)},"batch":[')
+    json = not isinstance(out, _Discard)
+    resume = part.resume if part else None
     interchange: Interchange | None = None
     group: Group | None = None
     current: _Transaction | None = None
     first = True
-    with path.open("rb") as source:
-        for event in reader.events(source):
+    with path.open("rb") as source, _Lists(lambda: current):
+        for event in reader.slice_events(path, part) if part else reader.events(source):
             if event.kind == "interchange":
                 interchange = event.value
             elif event.kind == "group":
                 group = event.value
             elif event.kind == "unit":
                 if current is None:
-                    current = _Transaction(event.value.guide.id, on_claim, not isinstance(out, _Discard))
+                    current = _Transaction(event.value.guide.id, on_claim, json, resume)
                 current.unit(event.value)
             elif event.kind == "transaction":
                 assert interchange is not None and group is not None
@@ -218,11 +286,35 @@ def stream_claims(
                     out.write("" if first else ",")
                 first = False
                 assert transaction.guide is not None  # transaction_claims refuses a set with no claims guide
-                current = current or _Transaction(transaction.guide.id, on_claim, not isinstance(out, _Discard))
+                current = current or _Transaction(transaction.guide.id, on_claim, json, resume)
                 current.finish(document, transaction, out)
+                if part is not None:
+                    out.write("\n")
+                    return Carry([], current.notes, current.note_count, transaction.control_number)
                 notes(transaction.control_number, current.first_notes(), current.note_count)
                 current = None
+    if part is not None:  # the part stops inside the transaction set
+        assert current is not None
+        return current.carry(out)
     out.write("]}\n" if batch else "\n")
+    return None
+
+
+class _Lists:
+    """Close the spooled lists of the transaction set being read when the read stops on an error."""
+
+    def __init__(self, current: Callable[[], _Transaction | None]) -> None:
+        self.current = current
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        transaction = self.current()
+        if error is not None and transaction is not None:
+            for lists in transaction.lists.values():
+                for items in lists.values():
+                    items.spool.close()
 
 
 class _Discard(io.StringIO):

@@ -18,6 +18,7 @@ from edi.commands.structure import _delimiters as parse_delimiters
 from edi.commands.structure import load_json
 from edi.errors import InputError
 from edi.output import is_stdio, open_output, refuse_inputs, write_text
+from edi.parallel import default_jobs
 from edi.redact import Redactor
 from edi.remit import FORMAT as REMITTANCE_FORMAT
 from edi.x12.reader import read_document, transaction_kinds
@@ -149,7 +150,15 @@ def read(
         typer.Option("--parquet", metavar="DIR", help="Write the tables of every FILE as Parquet into this folder."),
     ] = None,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", min=0, metavar="N", help="--parquet: processes (0: one per core).")
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=0,
+            metavar="N",
+            help="Processes: --parquet reads files side by side; a large one-transaction 837 or 835 is read in"
+            " parts (0: one per core).",
+        ),
     ] = 0,
 ) -> None:
     """Read an 837 into claims JSON, an 835 into remittance JSON (or CSV rows of either), a 277CA into claim acks.
@@ -174,7 +183,7 @@ def read(
         for number, path in enumerate(progress(paths, "reading")):
             # One CSV header for all files: the writers only call write(), which is all _AfterFirstLine has.
             target = out if number == 0 or not as_csv else cast(TextIO, _AfterFirstLine(out))
-            _read_one(path, target, as_csv, len(paths) > 1, masker)
+            _read_one(path, target, as_csv, len(paths) > 1, masker, jobs or default_jobs())
 
 
 def _read_rows(paths: list[Path], output: str | None) -> None:
@@ -200,14 +209,14 @@ def _read_rows(paths: list[Path], output: str | None) -> None:
         write_csv(data, None, out)
 
 
-def _read_one(path: Path, out: TextIO, as_csv: bool, several: bool, masker: Redactor | None) -> None:
+def _read_one(path: Path, out: TextIO, as_csv: bool, several: bool, masker: Redactor | None, jobs: int) -> None:
     """One file as claims, remittance or claim acknowledgment JSON (one line when ``several``) or CSV rows.
 
     A file is streamed one claim at a time; standard input and ``--redact`` read the whole document.
     """
     name = display_name(path)
     kinds = None if is_stdio(path) else transaction_kinds(path, name)
-    if kinds is not None and masker is None and _stream(path, name, kinds, out, as_csv):
+    if kinds is not None and masker is None and _stream(path, name, kinds, out, as_csv, jobs):
         return
     document = read_document(source(path), file=name)
     found = {t.st.get(1) for _, _, t in document.transactions()}
@@ -242,9 +251,18 @@ def _read_one(path: Path, out: TextIO, as_csv: bool, several: bool, masker: Reda
         out.write(json.dumps(data, indent=None if several else 2) + "\n")
 
 
-def _stream(path: Path, name: str, kinds: Any, out: TextIO, as_csv: bool) -> bool:
-    """Write an 837 or 835 file one claim at a time; False for what needs the whole document."""
+def _stream(path: Path, name: str, kinds: Any, out: TextIO, as_csv: bool, jobs: int) -> bool:
+    """Write an 837 or 835 one claim at a time (a large one in ``jobs`` parts); False where the whole is needed."""
     found = set(kinds)
+
+    def notes(number: str, first: list[str], count: int) -> None:
+        _warn(name, number, first, count)
+
+    if found in ({"835"}, {"837"}) and sum(kinds.values()) == 1:
+        from edi.readparts import read_in_parts
+
+        if read_in_parts(path, name, next(iter(found)), out, as_csv, jobs, notes):
+            return True
     if found == {"835"}:
         from edi.remit.stream import CsvWriter, JsonWriter, stream_remittance
 
@@ -258,9 +276,6 @@ def _stream(path: Path, name: str, kinds: Any, out: TextIO, as_csv: bool) -> boo
     if found == {"837"}:
         from edi.claims.rows import csv_writer
         from edi.claims.stream import stream_claims
-
-        def notes(number: str, first: list[str], count: int) -> None:
-            _warn(name, number, first, count)
 
         if as_csv:
             stream_claims(path, None, kinds["837"], notes, name, on_claim=csv_writer(out))

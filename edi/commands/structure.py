@@ -28,10 +28,11 @@ from edi.commands.common import (
     stdout,
     wants_json,
 )
-from edi.convert.parallel import default_jobs, parse_to_json
+from edi.convert.parallel import parse_to_json
 from edi.convert.structure import document_from_json, document_json, stream_json
 from edi.errors import InputError, Location, ReadError
 from edi.output import is_stdio, open_output
+from edi.parallel import default_jobs
 from edi.redact import Redactor
 from edi.remit import FORMAT as REMITTANCE_FORMAT
 from edi.schemas import check_against
@@ -56,9 +57,7 @@ def parse(
     ] = None,
     jobs: Annotated[
         int,
-        typer.Option(
-            "--jobs", "-j", min=0, metavar="N", help="Processes for large files (0: two where there are two cores)."
-        ),
+        typer.Option("--jobs", "-j", min=0, metavar="N", help="Processes for large files (0: one per core)."),
     ] = 0,
     redact: Annotated[bool, typer.Option("--redact", help="Mask names, IDs, birth dates, addresses.")] = False,
 ) -> None:

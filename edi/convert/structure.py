@@ -150,8 +150,9 @@ class JsonStream:
     Memory stays bounded by one claim whatever the size of the file: with a reader that
     hands out units (`Reader(units=True)`), each claim and each level that holds claims is
     written as soon as it is complete, after whatever of the loops holding it was not
-    written yet. The body may be written in pieces (``continuing`` picks up inside an open
-    group), which lets two parts of one file be written by two processes and joined.
+    written yet. The body may be written in pieces (``resumed_at`` picks up inside an open
+    group or transaction set), which lets the parts of one file be written by several
+    processes and joined.
     """
 
     def __init__(self, out: TextIO) -> None:
@@ -164,13 +165,21 @@ class JsonStream:
         """Open the document."""
         self.out.write(f'{{"format":{dumps(FORMAT)},"file":{dumps(file)},"interchanges":[')
 
-    def body(self, events: Iterable[Event], continuing: bool = False) -> None:
-        """Write the interchanges, groups and transaction sets of ``events``."""
-        if continuing:
+    def body(self, events: Iterable[Event], resumed_at: int | None = None) -> None:
+        """Write the interchanges, groups and transaction sets of ``events``.
+
+        ``resumed_at``: the events are those of a part of the file that starts at this byte
+        offset, inside a group (`edi.x12.cuts`), after a part written by another stream.
+        """
+        if resumed_at is not None:
             self.first_interchange = self.first_group = self.first_transaction = False
+            self.walk.resumed_at = resumed_at
+        resumed = -1 if resumed_at is None else resumed_at
         write = self.out.write
         for event in events:
             kind, value = event.kind, event.value
+            if kind in ("interchange", "group") and _trigger(value) < resumed:
+                continue  # the interchange or group an earlier part opened
             if kind == "unit":
                 self._unit(value)
             elif kind == "transaction":
@@ -193,10 +202,11 @@ class JsonStream:
     def _unit(self, unit: LoopUnit) -> None:
         """Write a loop handed out by the reader, opening first the loops that hold it."""
         if not self.walk.started:
-            separator = "" if self.first_transaction else ","
-            self.first_transaction = False
-            self.out.write(f'{separator}{{"guide":{dumps(unit.guide.id)},"version":{dumps(unit.version)},"loops":')
             self.names = _loop_names(unit.guide)
+            if not self.walk.resumes(unit):
+                separator = "" if self.first_transaction else ","
+                self.first_transaction = False
+                self.out.write(f'{separator}{{"guide":{dumps(unit.guide.id)},"version":{dumps(unit.version)},"loops":')
         self.walk.unit(unit)
 
     def _transaction(self, transaction: Transaction) -> None:
@@ -222,6 +232,12 @@ class JsonStream:
 
     def close(self, depth: int) -> None:
         self.out.write("]}")
+
+
+def _trigger(opened: Interchange | Group) -> int:
+    """The byte offset of the ISA or GS that opened an interchange or group (-1 for a bare one)."""
+    segment = opened.isa if isinstance(opened, Interchange) else opened.gs
+    return -1 if segment is None else segment.offset
 
 
 def stream_json(events: Iterable[Event], out: TextIO, file: str, warnings: list[ReadWarning]) -> None:

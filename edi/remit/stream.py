@@ -9,7 +9,7 @@ Memory stays bounded by one claim, however many claims a check pays.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO
@@ -18,38 +18,63 @@ from edi.jsontext import dumps
 from edi.remit import FORMAT
 from edi.remit.csv import COLUMNS, claim_rows, payment_columns
 from edi.remit.read import Sink, TransactionReader
+from edi.x12.cuts import Slice
 from edi.x12.document import Group, Interchange, ReadWarning
 from edi.x12.reader import Event, Reader
 from edi.x12.segment import Segment
 from edi.x12.units import SegmentOrder, UnitWalk
 
 
-def stream_remittance(path: Path, sink: Sink, file: str | None = None) -> list[ReadWarning]:
-    """Pass every 835 claim payment of ``path`` to ``sink`` as it is read; return the reader's warnings."""
+def stream_remittance(
+    path: Path,
+    sink: Sink,
+    file: str | None = None,
+    part: Slice | None = None,
+    release: Callable[[], None] | None = None,
+) -> list[ReadWarning]:
+    """Pass every 835 claim payment of ``path`` to ``sink`` as it is read; return the reader's warnings.
+
+    ``part``: read only that part of the file (`edi.x12.cuts`). A part that starts at a claim
+    reads its context while the sink's output is held back, and calls ``release`` as its first
+    own segment is read; a part that stops at a claim passes on the claims before it, no more.
+    """
     reader = Reader(file or str(path), units=True)
     with path.open("rb") as source:
-        events = reader.events(source)
+        events = reader.slice_events(path, part) if part else reader.events(source)
         interchange: Interchange | None = None
         group: Group | None = None
-        for event in events:
-            if event.kind == "interchange":
-                interchange = event.value
-            elif event.kind == "group":
-                group = event.value
-            elif event.kind in ("unit", "transaction"):
-                segments = _transaction_segments(event, events)
-                first = next(segments)
-                if first.get(1) == "835":
-                    assert interchange is not None and group is not None
-                    TransactionReader(interchange, group, sink).read(chain((first,), segments))
-                else:
-                    for _ in segments:
-                        pass
+        try:
+            for event in events:
+                if event.kind == "interchange":
+                    interchange = event.value
+                elif event.kind == "group":
+                    group = event.value
+                elif event.kind in ("unit", "transaction"):
+                    segments = _transaction_segments(event, events, reader)
+                    if part is not None and part.resume is not None:
+                        segments = _held(segments, part.resume.offset, release)
+                    first = next(segments)
+                    if first.get(1) == "835":
+                        assert interchange is not None and group is not None
+                        TransactionReader(interchange, group, sink).read(chain((first,), segments))
+                    else:
+                        for _ in segments:
+                            pass
+        except _PartEnd:
+            pass
     return reader.warnings
 
 
-def _transaction_segments(event: Event, events: Iterator[Event]) -> Iterator[Segment]:
-    """The segments of the transaction set that ``event`` belongs to, in file order, pulled as they are read."""
+class _PartEnd(Exception):
+    """A part of the file has passed on the claims before its cut."""
+
+
+def _transaction_segments(event: Event, events: Iterator[Event], reader: Reader) -> Iterator[Segment]:
+    """The segments of the transaction set that ``event`` belongs to, in file order, pulled as they are read.
+
+    In a part that stops at a claim, the segment there ends the claim before it; it is read
+    as the others (a segment is read when the next one arrives) and the read ends.
+    """
     order = SegmentOrder()
     walk = UnitWalk(order)
     while True:
@@ -64,7 +89,24 @@ def _transaction_segments(event: Event, events: Iterator[Event]) -> Iterator[Seg
             else:
                 yield from transaction.segments()
             return
-        event = next(events)
+        following = next(events, None)
+        if following is None:
+            assert reader.stopped_at is not None
+            yield reader.stopped_at
+            yield reader.stopped_at  # only so that the one before is read
+            raise _PartEnd
+        event = following
+
+
+def _held(segments: Iterator[Segment], resumed_at: int, release: Callable[[], None] | None) -> Iterator[Segment]:
+    """The segments; ``release`` is called before the first one after the cut is read (when the next is asked for)."""
+    for segment in segments:
+        yield segment
+        if segment.offset > resumed_at:
+            if release is not None:
+                release()
+            yield from segments
+            return
 
 
 class JsonWriter:
@@ -102,6 +144,10 @@ class JsonWriter:
     def end_group(self) -> None:
         self.out.write("]}" if self.claims_open else "}")
 
+    def resume(self) -> None:
+        """Go on, in a part of the file, with a group whose first claims an earlier part wrote."""
+        self.claims_open = True
+
     def end(self, data: dict[str, Any]) -> None:
         if self.head is None:
             self.out.write(("" if self.first_transaction else ",") + dumps(data))
@@ -134,6 +180,9 @@ class CsvWriter:
         self.writer.writerows(claim_rows(self.common, claim))
 
     def end_group(self) -> None:
+        pass
+
+    def resume(self) -> None:
         pass
 
     def end(self, data: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ however large the file. `read_document` collects the events into a `Document`.
 from __future__ import annotations
 
 import io
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
@@ -17,9 +18,11 @@ from typing import Any, BinaryIO, Literal
 
 from edi.errors import Location, ReadError
 from edi.guides.registry import Guide, grammar_text, resolve_guide
+from edi.x12.cuts import Slice
 from edi.x12.document import Document, Group, Interchange, LoopUnit, ReadWarning, Transaction
 from edi.x12.lalr import END, UNPLACED, Incremental, Loop, ParseFailure, Table, Unplaced, compile_table, run
 from edi.x12.segment import Segment
+from edi.x12.split import Part
 from edi.x12.tokenizer import ByteSource, Tokenizer, iter_text
 
 EventKind = Literal["interchange", "ta1", "group", "unit", "transaction", "group_end", "interchange_end"]
@@ -43,6 +46,33 @@ class Event:
 
 
 ENVELOPE_SEGMENTS = frozenset({"ISA", "GS", "GE", "IEA", "TA1"})
+_NEVER = 1 << 62  # the stop of a read that goes to the end
+
+
+class _Stopped(Exception):
+    """A part of a file has read the segment at its cut."""
+
+
+def _read_span(stream: BinaryIO, start: int, end: int) -> bytes:
+    stream.seek(start)
+    return stream.read(end - start)
+
+
+def _located(segments: Iterator[Segment], cut: int, shifts: list[tuple[int, int, int]]) -> Iterator[Segment]:
+    """The segments of a part's context moved to their own lines and byte offsets in the file.
+
+    The tokenizer counts the context as if it stood right before the cut; ``shifts`` holds,
+    for each span of it, where it starts so counted and how far its offsets and lines move.
+    """
+    for segment in segments:
+        if segment.offset >= cut:
+            yield segment
+            yield from segments
+            return
+        _, moved, lines = shifts[bisect_right(shifts, (segment.offset, _NEVER)) - 1]
+        segment.offset += moved
+        segment.line += lines
+        yield segment
 
 
 @dataclass(slots=True)
@@ -93,6 +123,13 @@ class Reader:
         self.units = units
         self.warnings: list[ReadWarning] = []
         self.envelope = Incremental(_envelope_table())
+        # Reading a part of a file (`slice_events`): where it stops, where it resumed, how its context is numbered.
+        self.stop = _NEVER
+        self.resumed_at = -1
+        self.numbering: dict[int, int] = {}
+        self._unplaced = Unplaced()
+        self.stopped_at: Segment | None = None  # the segment at the cut where a part stopped
+        self.spanning_unplaced = 0  # segments the guide did not place in a transaction set cut between parts
 
     def warn(self, message: str, location: Location) -> None:
         self.warnings.append(ReadWarning(message, location))
@@ -105,13 +142,55 @@ class Reader:
         GS of the interchange and group it continues; they are read but not yielded.
         """
         tokenizer = Tokenizer(self.file, self.warn, self.line, self.offset)
-        opened = _Opened(hidden=2 if resume else 0)
         segments = tokenizer.segments(iter_text(stream, self.file))
-        for segment in segments:
-            if segment.id == "ST":
-                yield from self._transaction_events(segment, segments, opened)
-            else:
-                yield from self._envelope_events(segment, opened)
+        yield from self._events(segments, tokenizer, partial, _Opened(hidden=2 if resume else 0))
+
+    def slice_events(self, path: Path, part: Slice) -> Iterator[Event]:
+        """Yield the events of one part of a file (`edi.x12.cuts`): what one read yields from its start to its stop.
+
+        A part that starts inside the file reads its context first (the interchange and group
+        events of the ISA and GS it continues, no unit: none completes); a part that stops at
+        a claim reads the segment there only as the grammar's lookahead, so the units it
+        closes are yielded and nothing after.
+        """
+        resume = part.resume
+        self.stop = _NEVER if part.stop is None else part.stop
+        if resume is None:
+            with path.open("rb") as stream:
+                yield from self.events(stream, partial=part.stop is not None)
+            return
+        with path.open("rb") as stream:
+            pieces = [_read_span(stream, span.start, span.end) for span in resume.context]
+        context = b"".join(pieces)
+        self.resumed_at = resume.offset
+        self.numbering = {s.start: s.position for s in resume.context[1:] if s.position > 1}
+        if resume.inside:
+            self.numbering[resume.offset] = resume.position
+        tokenizer = Tokenizer(self.file, self.warn, resume.line - context.count(b"\n"), resume.offset - len(context))
+        line, offset = tokenizer.line, tokenizer.offset
+        shifts = []
+        for span, piece in zip(resume.context, pieces, strict=True):
+            shifts.append((offset, span.start - offset, span.line - line))
+            offset, line = offset + len(piece), line + piece.count(b"\n")
+        with Part(path, resume.offset, None, context) as stream:
+            segments = _located(tokenizer.segments(iter_text(stream, self.file)), resume.offset, shifts)
+            yield from self._events(segments, tokenizer, part.stop is not None, _Opened())
+
+    def _events(
+        self, segments: Iterator[Segment], tokenizer: Tokenizer, partial: bool, opened: _Opened
+    ) -> Iterator[Event]:
+        stop = self.stop
+        try:
+            for segment in segments:
+                if segment.id == "ST":
+                    if segment.offset >= stop:
+                        return
+                    yield from self._transaction_events(segment, segments, opened)
+                else:
+                    yield from self._envelope_events(segment, opened)
+        except _Stopped:
+            self.spanning_unplaced += self._unplaced.count
+            return
         yield from opened.close_bare()
         if partial:
             return
@@ -125,9 +204,14 @@ class Reader:
             ) from None
 
     def _body(self, st: Segment, segments: Iterator[Segment]) -> Iterator[Segment]:
-        """The segments of a transaction set after its ST, numbered, up to and including its SE."""
+        """The segments of a transaction set after its ST, numbered, up to and including its SE.
+
+        A part of a file numbers on from where its context skips segments (``numbering``),
+        and stops after the segment at its cut, which the grammar reads as lookahead.
+        """
         st.position = 1
         last = st
+        numbering, stop, shift = self.numbering, self.stop, 0
         for position, segment in enumerate(segments, start=2):
             if segment.id in ENVELOPE_SEGMENTS or segment.id == "ST":
                 raise self._error(
@@ -135,10 +219,15 @@ class Reader:
                     segment,
                     "an SE closing the transaction set that starts at its ST",
                 )
-            segment.position = position
+            if numbering and segment.offset in numbering:
+                shift = numbering[segment.offset] - position
+            segment.position = position + shift
             yield segment
             if segment.id == "SE":
                 return
+            if segment.offset >= stop:
+                self.stopped_at = segment
+                raise _Stopped
             last = segment
         raise self._error("the file ends inside a transaction set (no SE)", last, "an SE closing the transaction set")
 
@@ -247,7 +336,7 @@ class Reader:
                 items.extend(children[1:])
             return Loop(rule_loops.get(rule, "ST"), items)
 
-        unplaced = Unplaced()
+        unplaced = self._unplaced = Unplaced()
         detach = guide.unit_rules if self.units else frozenset()
         last: Segment | None = None
 
@@ -274,6 +363,8 @@ class Reader:
                 segment,
                 ", ".join(failure.expected[:12]),
             ) from None
+        if root.trigger.offset < self.resumed_at:
+            self.spanning_unplaced += unplaced.count
         if unplaced.count:
             shown = ", ".join(f"{s.id} (segment {s.position})" for s in unplaced.first)
             more = f" and {unplaced.count - len(unplaced.first)} more" if unplaced.count > len(unplaced.first) else ""

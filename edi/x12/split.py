@@ -1,4 +1,7 @@
-"""Cut a large file in two at a transaction set, so that two processes can read it at once.
+"""Cut a large file in two at a transaction set, so that two processes can validate it at once.
+
+(`edi validate` uses this; `edi.x12.cuts` cuts at claims too, into one part per core, for
+`parse` and `read`.)
 
 A cut is only made where it is safe and cheap to resume: one interchange whose ISA opens
 the file and whose first GS follows it, no other envelope segment before the cut, and
@@ -15,9 +18,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from edi.errors import ReadError
+from edi.x12.cuts import MINIMUM_SIZE
 from edi.x12.tokenizer import sniff_isa
 
-MINIMUM_SIZE = 4_000_000
 CHUNK = 1 << 20
 WINDOW = 1 << 16
 

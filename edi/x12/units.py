@@ -40,14 +40,29 @@ class _Open:
 class UnitWalk:
     """One transaction set's units, passed on to a `Visitor` in file order."""
 
-    def __init__(self, visitor: Visitor) -> None:
+    def __init__(self, visitor: Visitor, resumed_at: int = -1) -> None:
         self.visitor = visitor
         self.open: list[_Open] = []
+        self.resumed_at = resumed_at  # the byte offset a part of a file starts at (`edi.x12.cuts`)
 
     @property
     def started(self) -> bool:
         """Whether a unit of the transaction set has been passed on."""
         return bool(self.open)
+
+    def resumes(self, unit: LoopUnit) -> bool:
+        """Whether ``unit`` goes on with a transaction set an earlier part of the file began.
+
+        If so, the loops holding it that open before the part's start were written by that
+        part, with all their items so far: they are taken as open and passed on.
+        """
+        if self.open or unit.path[0].trigger.offset >= self.resumed_at:
+            return False
+        for holder in unit.path:
+            if holder.trigger.offset >= self.resumed_at:
+                break
+            self.open.append(_Open(holder.trigger, len(holder.items)))
+        return True
 
     def unit(self, unit: LoopUnit) -> None:
         """Pass on a unit, after whatever of the loops holding it was not passed on yet."""

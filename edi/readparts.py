@@ -1,0 +1,161 @@
+"""`edi read` of a large 837 or 835 by several processes at once: one part each, joined in order.
+
+A file that holds one transaction set (a practice's daily 837, a payer's one-check 835) is
+cut at claims (`edi.x12.cuts`); each part is read by its own process (`edi.parallel`)
+with the same streaming readers as one read (`edi.claims.stream`, `edi.remit.stream`).
+835 parts and CSV rows join end to end. The claims JSON of an 837 nests each claim in its
+subscriber and billing provider, whose objects are written once they complete: a part
+writes the levels it completes, with a mark where the earlier parts' items of a level
+opened before it go, and hands on the lists of the levels still open at its end; the
+marks are filled in as the parts are joined. The notes about HL and SE numbers are merged
+as one read would count them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO, cast
+
+from edi.claims.rows import csv_writer
+from edi.claims.stream import Carry, Notes, first_notes, stream_claims
+from edi.parallel import Done, run_parts
+from edi.remit.stream import CsvWriter, JsonWriter, stream_remittance
+from edi.x12.cuts import Slice, plan
+
+CHUNK = 1 << 20
+
+
+def read_in_parts(
+    path: Path, name: str, kind: str, out: TextIO, as_csv: bool, jobs: int, notes: Notes, minimum: int | None = None
+) -> bool:
+    """Write the claims (837) or remittance (835) of ``path`` as one streamed read does, in ``jobs`` parts.
+
+    False, having written nothing, where the file is not cut (small, or not one transaction
+    set) or a part cannot be read alone: the caller then reads it in one process.
+    """
+    slices = plan(path, jobs, minimum, inside_only=True) if jobs > 1 and kind in ("835", "837") else None
+    if slices is None:
+        return False
+    work = _remit_part if kind == "835" else _claims_part
+    done = run_parts(slices, lambda part, spool: work(path, name, as_csv, part, spool))
+    if done is None:
+        return False
+    try:
+        if kind == "837":
+            carries: list[Carry] = [part.result for part in done]
+            merged = [note for carry in carries for note in carry.notes]
+            if not as_csv:
+                _Joined(done).write(len(done) - 1, out)
+        if kind == "835" or as_csv:
+            for part in done:
+                shutil.copyfileobj(part.output, out)
+    finally:
+        for part in done:
+            part.output.close()
+    if kind == "837":
+        notes(carries[-1].control_number, first_notes(merged), sum(carry.note_count for carry in carries))
+    return True
+
+
+def _remit_part(path: Path, name: str, as_csv: bool, part: Slice, out: TextIO) -> None:
+    """One part's remittance JSON or CSV; a later part's output is held back until its own first claim."""
+    held = _Held(out, part.resume is None)
+    writer = CsvWriter(cast(TextIO, held)) if as_csv else JsonWriter(cast(TextIO, held), name)
+
+    def release() -> None:
+        held.open = True
+        writer.resume()
+
+    stream_remittance(path, writer, name, part, release)
+    if part.stop is None and isinstance(writer, JsonWriter):
+        writer.close()
+
+
+def _claims_part(path: Path, name: str, as_csv: bool, part: Slice, out: TextIO) -> Carry | None:
+    """One part's claims JSON (with marks and the open levels' lists) or CSV rows (the first part's header)."""
+    if as_csv:
+        return stream_claims(path, None, 1, _no_notes, name, csv_writer(out, header=part.index == 0), part)
+    return stream_claims(path, out, 1, _no_notes, name, part=part)
+
+
+def _no_notes(number: str, first: list[str], count: int) -> None:
+    """A part returns its notes in its `Carry`; they are told once merged."""
+
+
+class _Held:
+    """A text stream that passes writes on once ``open``."""
+
+    def __init__(self, out: TextIO, open: bool) -> None:
+        self.out, self.open = out, open
+
+    def write(self, text: str) -> int:
+        return self.out.write(text) if self.open else len(text)
+
+
+class _Joined:
+    """The parts of an 837's claims JSON joined: each mark replaced by the earlier parts' items of its list."""
+
+    def __init__(self, done: list[Done]) -> None:
+        self.done = done
+        self.lists: dict[tuple[int, str], list[tuple[int, int, int, bool]]] = {}
+        for index, part in enumerate(done[:-1]):
+            for offset, key, start, end, own in part.result.lists:
+                self.lists.setdefault((offset, key), []).append((index, start, end, own))
+
+    def write(self, index: int, out: TextIO, start: int = 0, end: int | None = None) -> None:
+        """Write part ``index``'s output from byte ``start`` to ``end``, its marks filled in."""
+        buffer = ""
+        chunks = self._chunks(index, start, end)
+        for chunk in chunks:
+            buffer += chunk
+            while True:
+                at = buffer.find("\x00")
+                if at < 0:
+                    out.write(buffer)
+                    buffer = ""
+                    break
+                close = buffer.find("\x00", at + 1)
+                if close < 0 or (close + 1 == len(buffer) and chunk):
+                    out.write(buffer[:at])  # the mark, or what follows it, is in the next chunk
+                    buffer = buffer[at:]
+                    break
+                out.write(buffer[:at])
+                offset, key = buffer[at + 1 : close].split(":", 1)
+                buffer = buffer[close + 1 :]
+                earlier = self._earlier(index, int(offset), key)
+                if earlier is not None:
+                    self.write(earlier[0], out, earlier[1], earlier[2])
+                    if self._has_items(earlier, int(offset), key) and buffer[:1] not in ("", "]"):
+                        out.write(",")
+        out.write(buffer)
+
+    def _chunks(self, index: int, start: int, end: int | None) -> Iterator[str]:
+        """The text of part ``index`` from ``start`` to ``end``, then an empty chunk."""
+        raw: Any = self.done[index].output.buffer
+        raw.seek(start)
+        decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+        left = None if end is None else end - start
+        while left is None or left > 0:
+            data = raw.read(CHUNK if left is None else min(CHUNK, left))
+            if not data:
+                break
+            if left is not None:
+                left -= len(data)
+            yield decoder.decode(data)
+        yield decoder.decode(b"", final=True)
+        yield ""
+
+    def _earlier(self, index: int, offset: int, key: str) -> tuple[int, int, int, bool] | None:
+        """The list of the latest part before ``index`` that handed on the list ``key`` of the level at ``offset``."""
+        found = None
+        for entry in self.lists.get((offset, key), []):
+            if entry[0] < index:
+                found = entry
+        return found
+
+    def _has_items(self, entry: tuple[int, int, int, bool], offset: int, key: str) -> bool:
+        earlier = self._earlier(entry[0], offset, key)
+        return entry[3] or (earlier is not None and self._has_items(earlier, offset, key))
