@@ -50,16 +50,17 @@ def outer_loops(root: Loop, loop_id: str) -> list[Loop]:
     if root.id == loop_id:
         return [root]
     found: list[Loop] = []
-
-    def visit(loop: Loop) -> None:
-        for item in loop.items:
+    stack = [iter(root.items)]
+    while stack:
+        for item in stack[-1]:
             if type(item) is Loop:  # not a Detached marker
                 if item.id == loop_id:
                     found.append(item)
                 else:
-                    visit(item)
-
-    visit(root)
+                    stack.append(iter(item.items))
+                    break
+        else:
+            stack.pop()
     return found
 
 

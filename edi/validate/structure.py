@@ -305,7 +305,7 @@ _checks: dict[Delimiters, dict[int, SegmentCheck | None]] = {}
 # Segments that passed their entry's test: delimiters -> (id of the entry, elements joined). Files repeat many
 # segments (the same provider, payer, dates and codes claim after claim); a repeat needs no second test.
 _proven: dict[Delimiters, set[tuple[int, str]]] = {}
-MAX_PROVEN = 50_000
+MAX_PROVEN = 20_000
 
 
 @dataclass(slots=True)
