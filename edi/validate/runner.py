@@ -38,7 +38,7 @@ from edi.validate.envelope import tally_transaction
 from edi.validate.issue import Issue
 from edi.x12.document import Document, Group, Interchange, LoopUnit, Transaction
 from edi.x12.lalr import Loop, OpenLoop
-from edi.x12.reader import Event, iter_events
+from edi.x12.reader import Event, iter_events, transaction_kinds
 from edi.x12.segment import Segment
 from edi.x12.split import find_cut
 
@@ -309,7 +309,7 @@ def validate_file(
     except OSError:
         large = False  # iter_events reports why the file cannot be read
     if jobs < 2 or not large or not helpers_possible():
-        return document, Run(str(path), max_snip, None, document, keep_sets).events(iter_events(path, units=True))
+        return document, _validate_alone(path, max_snip, keep_sets, document)
     load_rules()
     icd10.table()  # loaded once, before the helpers fork
     # What is loaded by now lives as long as the process: the collector of each process skips it while
@@ -332,6 +332,8 @@ def _validate_shared(
         from edi.validate.halves import validate_halves  # it builds on Run
 
         return document, validate_halves(path, cut, max_snip, document, keep_sets)
+    if _transaction_count(path) < 2:  # helpers would read the one transaction set and check none of it
+        return document, _validate_alone(path, max_snip, keep_sets, document)
     forking = multiprocessing.get_context("fork")
     share = Share(0, jobs)
     with ExitStack() as cleanup:
@@ -344,6 +346,18 @@ def _validate_shared(
             cleanup.callback(_stop, helper, receiving)
         issues = Run(str(path), max_snip, share, document, keep_sets).events(iter_events(path, units=True))
     return document, issues
+
+
+def _validate_alone(path: str | Path, max_snip: int, keep_sets: bool, document: Document) -> list[Issue]:
+    return Run(str(path), max_snip, None, document, keep_sets).events(iter_events(path, units=True))
+
+
+def _transaction_count(path: str | Path) -> int:
+    """How many transaction sets the file holds, counted by the tokenizer (0 when it cannot read them)."""
+    try:
+        return sum(transaction_kinds(path).values())
+    except EdiError:
+        return 0  # the reader says why
 
 
 def _stop(helper: multiprocessing.process.BaseProcess, channel: Connection) -> None:
