@@ -38,9 +38,10 @@ Reference = tuple[str, str]
 Record = tuple[int, str, tuple[Reference, ...], str, str, tuple[Reference, ...]]
 # code -> (flags, parent, own Excludes1 references, own partial Excludes1 references): a record without its texts
 Entry = tuple[int, str, tuple[Reference, ...], tuple[Reference, ...]]
-Notes = tuple[
-    str, tuple[Reference, ...], tuple[Reference, ...]
-]  # a code with its Excludes1 references, all and partial
+# a code with its own Excludes1 references, all and partial
+Notes = tuple[str, tuple[Reference, ...], tuple[Reference, ...]]
+# a code (no dot), its lineage and the notes along it
+Line = tuple[str, tuple[str, ...], tuple[Notes, ...]]
 
 _CODE = r"[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?"
 _ITEM = re.compile(rf"({_CODE})(?:\.?-)?(?:\s*-\s*({_CODE})(?:\.?-)?)?")
@@ -121,7 +122,7 @@ class Table:
         self.entries = entries
         self._records = records
         self._found: dict[str, Code | None] = {}  # code as given -> its item, for codes looked up before
-        self._lines: dict[str, tuple[tuple[str, ...], tuple[Notes, ...]]] = {}
+        self._lines: dict[str, Line] = {}
 
     @property
     def records(self) -> dict[str, Record]:
@@ -166,16 +167,9 @@ class Table:
         A note on an ancestor that ``other`` shares never counts: the tabular has a few notes
         that name a descendant of the node holding them (D72 names D72.824).
         """
-        target = normalize(other)
-        shared = self._line(target)[0]
-        return any(
-            covers(ref, target)
-            for key, whole, part in self._line(code)[1]
-            if key not in shared
-            for ref in (part if partial else whole)
-        )
+        return _covered(self._line(code), self._line(other), partial)
 
-    def _line(self, code: str) -> tuple[tuple[str, ...], tuple[Notes, ...]]:
+    def _line(self, code: str) -> Line:
         """The code's lineage, and the entries along it that hold Excludes1 notes (remembered: codes repeat)."""
         found = self._lines.get(code)
         if found is None:
@@ -184,7 +178,7 @@ class Table:
             keys = tuple(self.lineage(code))
             entries = self.entries
             noted = tuple((k, entries[k][2], entries[k][3]) for k in keys if k in entries and any(entries[k][2:]))
-            found = self._lines[code] = (keys, noted)
+            found = self._lines[code] = (normalize(code), keys, noted)
         return found
 
     def excluded_pair(self, code: str, other: str) -> bool:
@@ -197,9 +191,18 @@ class Table:
         terms (psychogenic dysmenorrhea ...) are unrelated conditions, so F45.8 and G47.63 may be
         reported together (ICD-G I.A.12.a). Such a note, in either direction, lifts the pair.
         """
-        if not (self.excludes(code, other) or self.excludes(other, code)):
+        one, two = self._line(code), self._line(other)
+        if not (_covered(one, two) or _covered(two, one)):
             return False
-        return not (self.excludes(code, other, partial=True) or self.excludes(other, code, partial=True))
+        return not (_covered(one, two, partial=True) or _covered(two, one, partial=True))
+
+
+def _covered(code: Line, other: Line, partial: bool = False) -> bool:
+    """True when a note along ``code``'s lineage, on an ancestor ``other`` does not share, covers ``other``."""
+    target, shared = other[0], other[1]
+    return any(
+        covers(ref, target) for key, whole, part in code[2] if key not in shared for ref in (part if partial else whole)
+    )
 
 
 def package_version() -> str:

@@ -317,6 +317,7 @@ class Matches:
     shapes: list[Shape]
     suspect: list[Placed]
     unplaced: list[tuple[Segment, Loop]] = field(default_factory=list)
+    spec: LoopSpec | None = None  # the piece's own
 
     def entries(self) -> dict[int, SegmentSpec | None]:
         """id of each segment -> its spec entry."""
@@ -327,17 +328,17 @@ class Matches:
 _last: list[tuple[Loop, Matches]] = []
 
 
-def piece_specs(ctx: Context) -> tuple[LoopSpec | None, LoopSpec | None]:
-    """The spec of the loop holding the context's piece (None at the root) and the piece's own spec."""
+def piece_spec(ctx: Context) -> LoopSpec | None:
+    """The spec of the context's piece, found through the loops holding it (None where the guide has none)."""
     transaction = ctx.transaction
     assert transaction is not None and transaction.guide is not None and ctx.root is not None
     guide = transaction.guide
     spec: LoopSpec | None = guide_spec(guide.id).root
     if ctx.last:
-        return None, spec
+        return spec
     for holder in ctx.path[1:]:
         spec = spec.loops.get(guide.trigger_loop(holder.trigger)) if spec is not None else None
-    return spec, spec.loops.get(ctx.root.id) if spec is not None else None
+    return spec.loops.get(ctx.root.id) if spec is not None else None
 
 
 def matches(ctx: Context) -> Matches:
@@ -351,8 +352,9 @@ def matches(ctx: Context) -> Matches:
     found: list[Placed] = []
     shapes: list[Shape] = []
     unplaced: list[tuple[Segment, Loop]] = []
+    own = piece_spec(ctx) if guide is not None else None
     if guide is not None:
-        placed(root, piece_specs(ctx)[1], guide, found, shapes, unplaced)
+        placed(root, own, guide, found, shapes, unplaced)
     suspect = []
     delimiters = transaction.st.delimiters
     compiled = _checks.setdefault(delimiters, {})
@@ -377,7 +379,7 @@ def matches(ctx: Context) -> Matches:
             suspect.append(item)
         elif len(proven) < MAX_PROVEN:
             proven.add(text)
-    result = Matches(found, shapes, suspect, unplaced)
+    result = Matches(found, shapes, suspect, unplaced, own)
     _last[:] = [(root, result)]
     return result
 
@@ -499,7 +501,7 @@ def _piece_repeat(ctx: Context) -> Iterator[Issue]:
     counts.pop(id(piece.trigger), None)  # the piece's own children were counted as they came
     mine = counts.setdefault(id(ctx.path[-1].trigger), {})
     count = mine[piece.id] = mine.get(piece.id, 0) + 1
-    spec = piece_specs(ctx)[1]
+    spec = matches(ctx).spec
     if spec is not None and spec.repeat is not None and count == spec.repeat + 1:
         message = f"loop {piece.id} ({spec.name}) repeats more than {spec.repeat} time(s)"
         yield ctx.issue("error", 2, "snip2.loop_repeat", message, piece.trigger, piece, segment_error="4")
