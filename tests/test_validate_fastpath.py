@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from edi.errors import ReadError
+from edi.validate.context import Context
 from edi.validate.envelope import element_value_problems
 from edi.validate.fastpath import SegmentCheck, compile_check, notes_hold, presences
 from edi.validate.runner import validate_document
@@ -17,7 +18,7 @@ from edi.validate.structure import (
     matches,
     syntax_problems,
 )
-from edi.x12.document import Transaction
+from edi.x12.document import Interchange, Transaction
 from edi.x12.reader import read_document
 from edi.x12.segment import Segment
 from tests.conftest import SAMPLES, corpus_files
@@ -25,6 +26,11 @@ from tests.conftest import SAMPLES, corpus_files
 FOLDERS = ("835", "837d", "837i", "837p", "999", "other", "invalid")
 # Values that break one element in some way: bad character, too long, bad date or time, bad number, unknown code.
 FAULTY_VALUES = ("\x01", "A" * 120, "20150230", "20151301", "2561", "1.2.3", "-", "ZZ9", "12:34:56:78:90:12")
+
+
+def _whole(transaction: Transaction) -> Context:
+    """The context of a whole transaction set read into memory: one piece."""
+    return Context("", Interchange(None, transaction.st.delimiters), transaction=transaction)
 
 
 def _transactions(path: Path) -> list[Transaction]:
@@ -61,7 +67,7 @@ def test_every_sample_segment_takes_the_fast_path() -> None:
     transactions = [t for path in sorted(SAMPLES.glob("*.x12")) for t in _transactions(path)]
     assert transactions
     for transaction in transactions:
-        found = matches(transaction)
+        found = matches(_whole(transaction))
         assert found.placed
         assert [item[0].text() for item in found.suspect] == []
 
@@ -73,7 +79,7 @@ def test_the_fast_path_never_passes_a_faulty_segment() -> None:
     checks: dict[tuple[int, str], SegmentCheck | None] = {}
     for path in _files():
         for transaction in _transactions(path):
-            for segment, _, _, spec in matches(transaction).placed:
+            for segment, _, _, spec in matches(_whole(transaction)).placed:
                 if spec is None or (id(spec), segment.text()) in originals:
                     continue
                 originals.add((id(spec), segment.text()))

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import gc
+import io
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from edi.ack.ack277 import answer_file, build_277ca
 from edi.ack.ack999 import AckOptions, build_999, build_ta1
 from edi.errors import ReadError
 from edi.validate import halves, runner
+from edi.validate.issue import Issue
 from edi.validate.runner import validate_document, validate_file
 from edi.x12.reader import read_document
 from tests.conftest import SAMPLES, corpus_files
+from tests.test_claim_stream import HEAP_BOUND, _one_check_835, _one_st_837, _peak_heap
 
 OPTIONS = AckOptions(control_number=7, now=datetime(2024, 5, 6, 7, 8, tzinfo=UTC))
 SAMPLE = (SAMPLES / "837p-office-visits.x12").read_text(encoding="utf-8")
@@ -43,6 +47,7 @@ def test_streamed_findings_and_acknowledgments_match_the_whole_document() -> Non
         assert issues == expected, path.name
         assert build_999(skeleton, issues, OPTIONS) == build_999(document, expected, OPTIONS), path.name
         assert build_ta1(skeleton, issues, OPTIONS) == build_ta1(document, expected, OPTIONS), path.name
+        assert _answer_277(path, issues) == build_277ca(document, expected, OPTIONS), path.name
         with_findings += bool(issues)
     assert with_findings
 
@@ -147,3 +152,82 @@ def test_the_collector_is_left_as_it_was(tmp_path: Path, monkeypatch: pytest.Mon
     path.write_text("".join(_repeated_sets(SAMPLE, 4)), encoding="utf-8")
     validate_file(path, jobs=2)
     assert gc.get_freeze_count() == 0
+
+
+def _answer_277(path: Path, issues: list[Issue]) -> str | None:
+    """The 277CA of an 837 read claim by claim, as text (None when no claim could be read)."""
+    answers = answer_file(path, issues, options=OPTIONS)
+    try:
+        if not answers.sets:
+            return None
+        out = io.StringIO()
+        answers.write(out)
+        return out.getvalue()
+    finally:
+        answers.close()
+
+
+# Seeded faults: a claim charge that is not the sum of its line, a level that says it has children.
+FAULTS = (("CLM*PCN10*", "CLM*PCN10*1"), ("CLM*PCN5000*", "CLM*PCN5000*1"), ("HL*4001*1*22*0", "HL*4001*1*22*1"))
+
+
+def _faulty_837(tmp_path: Path, claims: int) -> Path:
+    text = _one_st_837(claims)
+    for old, new in FAULTS:
+        text = text.replace(old, new, 1)
+    path = tmp_path / "batch.837"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _warmed() -> None:
+    """Load the rules, guides and code sets once, so that the heap measured is the validation's own."""
+    validate_file(SAMPLES / "837p-office-visits.x12")
+    validate_file(SAMPLES / "835-office-visits.x12")
+
+
+@pytest.mark.parametrize("acknowledged", [False, True])
+def test_validating_an_8000_claim_837_in_one_set_keeps_the_heap_bounded(tmp_path: Path, acknowledged: bool) -> None:
+    path = _faulty_837(tmp_path, 8_000)
+    _warmed()
+    found: list[Issue] = []
+    written: list[str | None] = []
+
+    def check() -> None:
+        skeleton, issues = validate_file(path)
+        found.extend(issues)
+        if acknowledged:
+            written.append(build_999(skeleton, issues, OPTIONS))
+            written.append(_answer_277(path, issues))
+
+    assert _peak_heap(check) < HEAP_BOUND
+    assert [(i.rule, i.claim) for i in found] == [
+        ("snip3.claim_charge", "PCN10"),
+        ("snip4.hl_child_flag", None),
+        ("snip3.claim_charge", "PCN5000"),
+    ]
+    if acknowledged:
+        ack999, ack277 = written
+        assert ack999 is not None and "IK5*A~" in ack999  # the 999 answers SNIP 1 and 2 only
+        assert ack277 is not None and ack277.count("HL*") == 2 + 1 + 8_000
+        assert ack277.count("*U*") == 3  # the claims with a wrong charge, and the claim of the faulty level
+
+
+def test_validating_a_20000_claim_835_keeps_the_heap_bounded(tmp_path: Path) -> None:
+    path = tmp_path / "check.835"
+    path.write_text(_one_check_835(20_000).replace("CLP*PCN7*1*", "CLP*PCN7*1*1", 1), encoding="utf-8")
+    _warmed()
+    found: list[Issue] = []
+    assert _peak_heap(lambda: found.extend(validate_file(path)[1])) < HEAP_BOUND
+    assert {(i.rule, i.claim) for i in found} >= {("snip3.claim_payment", "PCN7")}
+
+
+def test_claims_checked_one_at_a_time_give_the_findings_and_answers_of_the_whole_set(tmp_path: Path) -> None:
+    path = _faulty_837(tmp_path, 5_001)
+    document = read_document(path)
+    expected = validate_document(document)
+    skeleton, issues = validate_file(path)
+    assert issues == expected
+    assert len(issues) == 3
+    assert build_999(skeleton, issues, OPTIONS) == build_999(document, expected, OPTIONS)
+    assert _answer_277(path, issues) == build_277ca(document, expected, OPTIONS)

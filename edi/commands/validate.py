@@ -31,7 +31,7 @@ from edi.commands.common import (
 )
 from edi.commands.findings import Filtered, Settings, apply, settings
 from edi.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, EdiError, InputError
-from edi.output import is_stdio, refuse_inputs, write_text
+from edi.output import is_stdio, open_output, refuse_inputs, write_text
 from edi.validate.issue import NOT_VALIDATED
 
 if TYPE_CHECKING:
@@ -283,16 +283,19 @@ def _exit_code(filtered: list[Filtered]) -> int:
 
 
 def _write_ack277(path: Path, issues: list[Issue], target: Path, inputs: list[Path]) -> None:
-    """The 277CA of an 837, through the same atomic writer as every output."""
-    from edi.ack.ack277 import build_277ca
-    from edi.x12.reader import read_document
+    """The 277CA of an 837, read claim by claim, through the same atomic writer as every output."""
+    from edi.ack.ack277 import answer_file
 
-    text = build_277ca(read_document(source(path), file=display_name(path)), issues)
-    if text is None:
-        note = f"{escape(display_name(path))}: no 837 claim could be read, no 277CA written"
-        stderr.print(f"[yellow]warning[/]: {note}", soft_wrap=True)
-        return
-    write_text(target, text, inputs)
+    answers = answer_file(source(path), issues, file=display_name(path))
+    try:
+        if not answers.sets:
+            note = f"{escape(display_name(path))}: no 837 claim could be read, no 277CA written"
+            stderr.print(f"[yellow]warning[/]: {note}", soft_wrap=True)
+            return
+        with open_output(target, inputs) as out:
+            answers.write(out)
+    finally:
+        answers.close()
 
 
 def _note_filtered(one: Filtered, target: Path, kind: str) -> None:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from edi.validate.context import Context, rule
 from edi.validate.issue import Issue
-from edi.x12.lalr import Loop
+from edi.x12.lalr import Detached, Loop
 from edi.x12.segment import Segment
 from edi.x12.values import x12_decimal
 
@@ -34,9 +34,12 @@ def total(segments: Iterable[Segment], indexes: Iterable[int]) -> Decimal:
 
 
 def iter_loops(loop: Loop, loop_id: str) -> Iterator[Loop]:
-    """Every loop with ``loop_id`` below ``loop`` (not inside another loop with that ID), in file order."""
+    """Every loop with ``loop_id`` below ``loop`` (not inside another loop with that ID), in file order.
+
+    `Detached` markers are left out: the loops they stand for were checked as pieces of their own.
+    """
     for child in loop.items:
-        if isinstance(child, Segment):
+        if isinstance(child, Segment) or type(child) is Detached:
             continue
         if child.id == loop_id:
             yield child
@@ -120,7 +123,7 @@ def remittance_balance(ctx: Context) -> Iterator[Issue]:
     transaction = ctx.transaction
     if transaction is None:
         return
-    paid_total = ZERO
+    paid_total: Decimal = ctx.state.get("claim_payments", ZERO)
     for claim in ctx.index.loops("2100"):
         clp = claim.trigger
         pcn = clp.get(1)
@@ -146,6 +149,9 @@ def remittance_balance(ctx: Context) -> Iterator[Issue]:
             message = f"CLP05 {patient} does not equal the patient responsibility (PR) adjustments {responsibility}"
             yield ctx.issue("error", 3, "snip3.patient_responsibility", message, clp, claim, "CLP05", claim=pcn)
         paid_total += paid or ZERO
+    ctx.state["claim_payments"] = paid_total
+    if not ctx.last:
+        return
     bpr = transaction.root.find("BPR")
     payment = amount(bpr, 2)
     if bpr is None or payment is None:

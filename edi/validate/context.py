@@ -3,17 +3,25 @@
 A rule is a small function ``rule(ctx) -> Iterable[Issue]`` decorated with `rule`, which
 records its SNIP type (1 to 7, or None for code ordering rules) and the guides it applies
 to. Rules never raise on bad data: they yield `Issue`s located with `Context.issue`.
+
+A transaction set rule is called once per piece of the set (`Context.piece`): each claim
+and each level that holds claims as soon as the reader completes it, then the set's root
+at its SE, where the loops checked before stand as `Detached` markers. A rule checks what
+the piece holds; a rule whose check spans pieces (HL numbering, loop repeats, the 835's
+payment total) keeps a small running state in `Context.state`. A whole transaction set
+read into memory is one piece.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from edi.validate.index import TransactionIndex
 from edi.validate.issue import Issue, Severity
 from edi.x12.document import Group, Interchange, Transaction
-from edi.x12.lalr import Loop
+from edi.x12.lalr import Loop, OpenLoop
 from edi.x12.segment import Segment
 
 RuleFunction = Callable[["Context"], Iterable[Issue]]
@@ -55,7 +63,12 @@ class EnvelopeTally:
 
 @dataclass(slots=True)
 class Context:
-    """One unit under validation: a transaction set (or an interchange for envelope rules, with its tally)."""
+    """One piece of a transaction set under validation (or an interchange for envelope rules, with its tally).
+
+    ``transaction`` names the set (its ST, guide and version; its SE only at the last piece),
+    ``piece`` is the loop to check (None: the transaction's root), ``path`` the loops that
+    hold it, outermost (the ST) first, and ``state`` what rules carry from piece to piece.
+    """
 
     file: str
     interchange: Interchange
@@ -63,13 +76,40 @@ class Context:
     transaction: Transaction | None = None
     shared: TransactionIndex | None = None
     tally: EnvelopeTally = field(default_factory=EnvelopeTally)
+    piece: Loop | None = None
+    path: list[OpenLoop] = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Loop | None:
+        """The loop under check: the piece, or the transaction's root."""
+        if self.piece is None and self.transaction is not None:
+            return self.transaction.root
+        return self.piece
+
+    @property
+    def last(self) -> bool:
+        """True at the transaction set's root, its last piece (its SE is read)."""
+        return not self.path
 
     @property
     def index(self) -> TransactionIndex:
-        """The facts of the transaction set that rules share (claims, lines, HI codes), built on first use."""
+        """The facts of the piece that rules share (claims, lines, HI codes), built on first use."""
         if self.shared is None:
-            self.shared = TransactionIndex(self.transaction)
+            transaction = self.transaction
+            guide = transaction.guide.id if transaction is not None and transaction.guide is not None else ""
+            self.shared = TransactionIndex(self.root, guide)
         return self.shared
+
+    def holder(self, loop_id: str) -> OpenLoop | None:
+        """The innermost loop of the path with ``loop_id`` (its items so far), or None."""
+        guide = self.transaction.guide if self.transaction is not None else None
+        if guide is None:
+            return None
+        for holder in reversed(self.path[1:]):
+            if guide.trigger_loop(holder.trigger) == loop_id:
+                return holder
+        return None
 
     def issue(
         self,

@@ -138,7 +138,7 @@ def element_syntax(ctx: Context) -> Iterator[Issue]:
 def transaction_trailer(ctx: Context) -> Iterator[Issue]:
     """SE02 repeats ST02, SE01 counts segments ST to SE, ST03 agrees with GS08, and a group encloses the set."""
     transaction = ctx.transaction
-    if transaction is None:
+    if transaction is None or not ctx.last:
         return
     st, se = transaction.st, transaction.se
     if se.get(2) != st.get(2):

@@ -43,7 +43,7 @@ def validate_halves(path: str | Path, cut: Cut, max_snip: int, document: Documen
         helper.start()
         try:
             with Part(Path(path), 0, cut.offset) as first:
-                run.events(Reader(str(path)).events(first, partial=True))
+                run.events(Reader(str(path), units=True).events(first, partial=True))
         except BaseException:
             helper.terminate()
             helper.join()
@@ -62,9 +62,12 @@ def _second_half(path: str | Path, cut: Cut, max_snip: int, out: IO[bytes]) -> N
         run = Run(str(path), max_snip)
         for event in Reader(str(path)).events(io.BytesIO(cut.context), partial=True):
             _follow(run, event)  # the interchange and group that the second half continues
-        reader = Reader(str(path), cut.line - cut.context_lines, cut.offset - len(cut.context))
+        reader = Reader(str(path), cut.line - cut.context_lines, cut.offset - len(cut.context), units=True)
         with Part(Path(path), cut.offset, None, cut.context) as second:
             for event in reader.events(second, resume=True):
+                if event.kind == "unit":
+                    run.unit(event.value)
+                    continue
                 batch.append(_record(run, event))
                 if len(batch) == BATCH:
                     pickle.dump(batch, out)

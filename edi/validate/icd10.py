@@ -27,7 +27,7 @@ PACKAGE = "simple-icd-10-cm"
 FORMAT = 4  # bump when the cached records change
 
 LEAF, MANIFESTATION, ADDITIONAL_ONLY = 1, 2, 4
-MEMO_SIZE = 100_000  # lookups remembered per table, so memory stays flat on large files
+MEMO_SIZE = 20_000  # lookups remembered per table (then forgotten at once), so memory stays flat on large files
 # "in diseases classified elsewhere", "in other diseases ...", "in bacterial diseases ...".
 MANIFESTATION_TITLE = re.compile(r"\bin\b.*\bdiseases? classified elsewhere")
 ADDITIONAL_ONLY_NOTE = re.compile(r"for use as (?:an )?additional codes?|supplementary or additional codes")
@@ -38,6 +38,10 @@ Reference = tuple[str, str]
 Record = tuple[int, str, tuple[Reference, ...], str, str, tuple[Reference, ...]]
 # code -> (flags, parent, own Excludes1 references, own partial Excludes1 references): a record without its texts
 Entry = tuple[int, str, tuple[Reference, ...], tuple[Reference, ...]]
+# a code with its own Excludes1 references, all and partial
+Notes = tuple[str, tuple[Reference, ...], tuple[Reference, ...]]
+# a code (no dot), its lineage and the notes along it
+Line = tuple[str, tuple[str, ...], tuple[Notes, ...]]
 
 _CODE = r"[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?"
 _ITEM = re.compile(rf"({_CODE})(?:\.?-)?(?:\s*-\s*({_CODE})(?:\.?-)?)?")
@@ -111,14 +115,14 @@ def covers(reference: Reference, code: str) -> bool:
 class Table:
     """The condensed ICD-10-CM tabular: lookups by code, ancestors and Excludes1 references."""
 
-    __slots__ = ("_excluded", "_found", "_records", "entries", "version")
+    __slots__ = ("_found", "_lines", "_records", "entries", "version")
 
     def __init__(self, version: str, entries: dict[str, Entry], records: dict[str, Record] | None = None) -> None:
         self.version = version
         self.entries = entries
         self._records = records
         self._found: dict[str, Code | None] = {}  # code as given -> its item, for codes looked up before
-        self._excluded: dict[tuple[str, str], bool] = {}
+        self._lines: dict[str, Line] = {}
 
     @property
     def records(self) -> dict[str, Record]:
@@ -156,28 +160,26 @@ class Table:
         """The Excludes1 references of the code and of all its ancestors."""
         return [ref for key in self.lineage(code) if key in self.entries for ref in self.entries[key][2]]
 
-    def excludes(self, code: str, other: str) -> bool:
-        """True when an Excludes1 note of ``code`` or an ancestor covers ``other``.
+    def excludes(self, code: str, other: str, partial: bool = False) -> bool:
+        """True when an Excludes1 note of ``code`` or an ancestor covers ``other`` (with ``partial``, a note that
+        excludes only one of the conditions its code stands for).
 
         A note on an ancestor that ``other`` shares never counts: the tabular has a few notes
         that name a descendant of the node holding them (D72 names D72.824).
         """
-        pair = (code, other)
-        if pair not in self._excluded:
-            if len(self._excluded) >= MEMO_SIZE:
-                self._excluded.clear()
-            self._excluded[pair] = self._excludes(code, other)
-        return self._excluded[pair]
+        return _covered(self._line(code), self._line(other), partial)
 
-    def _excludes(self, code: str, other: str, partial: bool = False) -> bool:
-        target = normalize(other)
-        shared = set(self.lineage(target))
-        return any(
-            covers(ref, target)
-            for key in self.lineage(code)
-            if key in self.entries and key not in shared
-            for ref in (self.entries[key][3] if partial else self.entries[key][2])
-        )
+    def _line(self, code: str) -> Line:
+        """The code's lineage, and the entries along it that hold Excludes1 notes (remembered: codes repeat)."""
+        found = self._lines.get(code)
+        if found is None:
+            if len(self._lines) >= MEMO_SIZE:
+                self._lines.clear()
+            keys = tuple(self.lineage(code))
+            entries = self.entries
+            noted = tuple((k, entries[k][2], entries[k][3]) for k in keys if k in entries and any(entries[k][2:]))
+            found = self._lines[code] = (normalize(code), keys, noted)
+        return found
 
     def excluded_pair(self, code: str, other: str) -> bool:
         """True when the two codes should not be reported together: an Excludes1 note covers one of them,
@@ -189,9 +191,18 @@ class Table:
         terms (psychogenic dysmenorrhea ...) are unrelated conditions, so F45.8 and G47.63 may be
         reported together (ICD-G I.A.12.a). Such a note, in either direction, lifts the pair.
         """
-        if not (self.excludes(code, other) or self.excludes(other, code)):
+        one, two = self._line(code), self._line(other)
+        if not (_covered(one, two) or _covered(two, one)):
             return False
-        return not (self._excludes(code, other, partial=True) or self._excludes(other, code, partial=True))
+        return not (_covered(one, two, partial=True) or _covered(two, one, partial=True))
+
+
+def _covered(code: Line, other: Line, partial: bool = False) -> bool:
+    """True when a note along ``code``'s lineage, on an ancestor ``other`` does not share, covers ``other``."""
+    target, shared = other[0], other[1]
+    return any(
+        covers(ref, target) for key, whole, part in code[2] if key not in shared for ref in (part if partial else whole)
+    )
 
 
 def package_version() -> str:

@@ -1,7 +1,10 @@
-"""What many rules need from one transaction set, computed once per set and shared through the `Context`.
+"""What many rules need from one piece of a transaction set, computed once per piece and shared through the `Context`.
 
-Rules ask the index for the claim loops, their service lines, HI codes and the segments of
-a given ID instead of walking the loop tree each; every answer is computed on first use.
+A piece is a loop handed out by the streaming reader as soon as it is complete (a claim, or a
+level that holds claims), or the transaction set's root at its SE; loops handed out before
+stand in it as `Detached` markers, which hold nothing. Rules ask the index for the claim
+loops, their service lines, HI codes and the segments of a given ID instead of walking the
+piece each; every answer is computed on first use.
 """
 
 from __future__ import annotations
@@ -10,8 +13,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 
-from edi.x12.document import Transaction
-from edi.x12.lalr import Loop
+from edi.x12.lalr import Detached, Loop
 from edi.x12.segment import Segment
 
 CLAIM_LOOPS = {
@@ -41,36 +43,41 @@ class HiCode:
 
 
 def outer_loops(root: Loop, loop_id: str) -> list[Loop]:
-    """Every loop with ``loop_id`` below ``root`` (not inside another loop with that ID), in file order."""
-    found: list[Loop] = []
+    """Every loop with ``loop_id`` from ``root`` down (not inside another loop with that ID), in file order.
 
-    def visit(loop: Loop) -> None:
-        for item in loop.items:
-            if type(item) is Loop:
+    `Detached` markers are left out: the loops they stand for were checked as pieces of their own.
+    """
+    if root.id == loop_id:
+        return [root]
+    found: list[Loop] = []
+    stack = [iter(root.items)]
+    while stack:
+        for item in stack[-1]:
+            if type(item) is Loop:  # not a Detached marker
                 if item.id == loop_id:
                     found.append(item)
                 else:
-                    visit(item)
-
-    visit(root)
+                    stack.append(iter(item.items))
+                    break
+        else:
+            stack.pop()
     return found
 
 
 def _walk(loop: Loop, out: list[tuple[Segment, Loop]]) -> None:
     for item in loop.items:
-        if type(item) is Loop:
-            _walk(item, out)
-        else:
-            assert isinstance(item, Segment)
+        if type(item) is Segment:
             out.append((item, loop))
+        elif type(item) is Loop:
+            _walk(item, out)
 
 
 def last_segment(loop: Loop) -> Segment:
-    """The last segment inside ``loop``, child loops included."""
-    item = loop.items[-1]
-    while type(item) is Loop:
-        item = item.items[-1]
-    assert isinstance(item, Segment)
+    """The last segment inside ``loop``, child loops included (`Detached` markers hold none)."""
+    item: Segment | Loop = loop
+    while type(item) is not Segment:
+        assert isinstance(item, Loop)
+        item = next(i for i in reversed(item.items) if type(i) is not Detached)
     return item
 
 
@@ -89,27 +96,22 @@ def hi_codes(claim: Loop) -> list[HiCode]:
 
 
 class TransactionIndex:
-    """Facts about one transaction set that several rules share, each computed on first use."""
+    """Facts about one piece of a transaction set (``root``) that several rules share, each computed on first use."""
 
-    def __init__(self, transaction: Transaction | None) -> None:
-        self.transaction = transaction
+    def __init__(self, root: Loop | None, guide_id: str = "") -> None:
+        self.root = root
+        self.guide_id = guide_id
         self._hi: dict[int, list[HiCode]] = {}
         self._lines: dict[int, list[Loop]] = {}
         self._outer: dict[str, list[Loop]] = {}
         self._diagnoses: dict[int, list[HiCode]] = {}
 
     @cached_property
-    def guide_id(self) -> str:
-        """The ID of the guide the transaction set was read with ("" without one)."""
-        transaction = self.transaction
-        return transaction.guide.id if transaction is not None and transaction.guide is not None else ""
-
-    @cached_property
     def walked(self) -> list[tuple[Segment, Loop]]:
         """Every segment with the loop that holds it, in file order."""
         found: list[tuple[Segment, Loop]] = []
-        if self.transaction is not None:
-            _walk(self.transaction.root, found)
+        if self.root is not None:
+            _walk(self.root, found)
         return found
 
     @cached_property
@@ -144,7 +146,7 @@ class TransactionIndex:
         """The outermost loops with ``loop_id``, in file order."""
         cache = self._outer
         if loop_id not in cache:
-            cache[loop_id] = outer_loops(self.transaction.root, loop_id) if self.transaction is not None else []
+            cache[loop_id] = outer_loops(self.root, loop_id) if self.root is not None else []
         return cache[loop_id]
 
     @cached_property
@@ -178,7 +180,7 @@ class TransactionIndex:
         """Segment position -> the claim (CLM01 or CLP01) whose loop holds the segment."""
         claim_loop = CLAIM_LOOPS.get(self.guide_id)
         found: dict[int, str] = {}
-        if claim_loop is None or self.transaction is None:
+        if claim_loop is None or self.root is None:
             return found
         for claim in self.loops(claim_loop):
             name = claim.trigger.get(1)

@@ -1,9 +1,13 @@
-"""Run the registered rules over a file, one transaction set at a time.
+"""Run the registered rules over a file, one piece of a transaction set at a time.
 
-`validate_file` streams the file with `iter_events`: each transaction set is validated as
-soon as it is read and then dropped, so memory stays flat however large the file. What the
-envelope rules and the 999 need afterwards is kept in a skeleton `Document` whose
-transaction sets hold only their ST and SE segments.
+`validate_file` streams the file with the reader's units: each claim, and each level that
+holds claims, is checked as soon as it is read and then dropped, and the rest of its
+transaction set (header, trailer, the levels' own segments) at the set's SE; rules whose
+checks span pieces keep small running totals (`edi.validate.context`). Memory is bounded
+by one claim and its context, however large the transaction set. The findings, small,
+are kept and put in the order checking the whole set at once gives: by segment position,
+then by rule, then as each rule found them. What the envelope rules and the 999 need
+afterwards is kept in a skeleton `Document` whose transaction sets hold only their ST and SE.
 
 With ``jobs`` above 1 (on systems that can fork) a large file is shared between processes:
 with two, it is read in two halves at once where it can be cut safely (`edi.validate.halves`);
@@ -25,16 +29,17 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from edi.errors import EdiError
 from edi.validate import icd10
 from edi.validate.context import REGISTRY, Context, EnvelopeTally, Rule
 from edi.validate.envelope import tally_transaction
-from edi.validate.index import TransactionIndex
 from edi.validate.issue import Issue
-from edi.x12.document import Document, Group, Interchange, Transaction
-from edi.x12.lalr import Loop
-from edi.x12.reader import Event, iter_events
+from edi.x12.document import Document, Group, Interchange, LoopUnit, Transaction
+from edi.x12.lalr import Loop, OpenLoop
+from edi.x12.reader import Event, iter_events, transaction_kinds
+from edi.x12.segment import Segment
 from edi.x12.split import find_cut
 
 NO_FINDINGS: tuple[Issue, ...] = ()
@@ -73,15 +78,6 @@ def _selected(
     ]
 
 
-def _located(issues: list[Issue], claims: dict[int, str]) -> list[Issue]:
-    out = []
-    for issue in issues:
-        if issue.claim is None and issue.segment_position in claims:
-            issue = replace(issue, claim=claims[issue.segment_position])
-        out.append(issue)
-    return out
-
-
 def skeleton(transaction: Transaction) -> Transaction:
     """The transaction set reduced to its ST and SE: what the envelope rules and the 999 read once it is checked."""
     return Transaction(Loop("ST", [transaction.st, transaction.se]), transaction.guide, transaction.version)
@@ -97,6 +93,21 @@ class Share:
     index: int = 0
     count: int = 1
     channels: list[Connection] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Checking:
+    """A transaction set being checked piece by piece: its rules, their running state and the findings so far.
+
+    ``transaction`` stands for the set (its ST, guide and version) until its SE is read.
+    ``found`` holds each finding with its sort key: segment position, rule, order found.
+    """
+
+    st: Segment
+    transaction: Transaction
+    rules: list[Rule]
+    state: dict[str, Any] = field(default_factory=dict)
+    found: list[tuple[int, int, int, Issue]] = field(default_factory=list)
 
 
 class Run:
@@ -132,21 +143,52 @@ class Run:
         self.keep_sets = keep_sets
         self.interchange: Interchange | None = None
         self.group: Group | None = None
+        self.checking: Checking | None = None
+
+    def _checking(self, st: Segment, transaction: Transaction) -> Checking:
+        """The check of the transaction set that ``st`` opens: the one under way, or a new one."""
+        checking = self.checking
+        if checking is None or checking.st is not st:
+            guide = transaction.guide.id if transaction.guide else None
+            selected = self.by_guide.get(guide)
+            if selected is None:
+                selected = _selected(self.rules, self.max_snip, "transaction", guide, self.ordering)
+                self.by_guide[guide] = selected
+            checking = self.checking = Checking(st, transaction, selected)
+        return checking
+
+    def unit(self, unit: LoopUnit) -> None:
+        """Check a claim, or a level that holds claims, as soon as the reader completes it."""
+        st = unit.path[0].trigger
+        checking = self._checking(st, Transaction(Loop("ST", [st]), unit.guide, unit.version))
+        self._piece(checking, unit.loop, unit.path)
 
     def check(self, transaction: Transaction) -> Sequence[Issue]:
-        """The findings of the transaction set rules on one set, by segment position, located in their claims."""
-        assert self.interchange is not None
-        guide = transaction.guide.id if transaction.guide else None
-        selected = self.by_guide.get(guide)
-        if selected is None:
-            selected = self.by_guide[guide] = _selected(self.rules, self.max_snip, "transaction", guide, self.ordering)
-        index = TransactionIndex(transaction)
-        context = Context(self.file, self.interchange, self.group, transaction, index)
-        found = [i for checked in selected for i in checked.function(context)]
-        if not found:
+        """The findings of the transaction set rules on one set (its pieces read before included), in order."""
+        checking = self._checking(transaction.st, transaction)
+        checking.transaction = transaction
+        self._piece(checking, None, [])
+        self.checking = None
+        if not checking.found:
             return NO_FINDINGS
-        found.sort(key=lambda i: i.segment_position or 0)
-        return _located(found, index.claim_ids)
+        checking.found.sort(key=lambda entry: entry[:3])
+        return [entry[3] for entry in checking.found]
+
+    def _piece(self, checking: Checking, piece: Loop | None, path: list[OpenLoop]) -> None:
+        """Run the rules on one piece; its findings are located in their claims and kept with their sort keys."""
+        assert self.interchange is not None
+        context = Context(
+            self.file, self.interchange, self.group, checking.transaction, piece=piece, path=path, state=checking.state
+        )
+        found = checking.found
+        start = len(found)
+        for rank, checked in enumerate(checking.rules):
+            for issue in checked.function(context):
+                found.append((issue.segment_position or 0, rank, len(found), issue))
+        for n in range(start, len(found)):
+            issue = found[n][3]
+            if issue.claim is None and issue.segment_position in context.index.claim_ids:
+                found[n] = (*found[n][:3], replace(issue, claim=context.index.claim_ids[issue.segment_position]))
 
     def add(self, transaction: Transaction, found: Sequence[Issue]) -> None:
         """Count a checked transaction set for the envelope rules; its findings wait for the interchange's end."""
@@ -159,7 +201,10 @@ class Run:
     def on(self, event: Event) -> None:
         """Take one event of the read."""
         kind = event.kind
-        if kind == "transaction":
+        if kind == "unit":
+            if self.ordinal % self.share.count == self.share.index:
+                self.unit(event.value)
+        elif kind == "transaction":
             mine = self.ordinal % self.share.count == self.share.index
             self.ordinal += 1
             self.add(event.value, self.check(event.value) if mine else NO_FINDINGS)
@@ -231,7 +276,7 @@ def _received(channel: Connection) -> list[tuple[int, list[Issue]]]:
 def _help(path: str | Path, max_snip: int, index: int, count: int, channel: Connection) -> None:
     """A helper process: validate this share of the transaction sets and send the findings to the lead."""
     try:
-        Run(str(path), max_snip, Share(index, count, [channel])).events(iter_events(path))
+        Run(str(path), max_snip, Share(index, count, [channel])).events(iter_events(path, units=True))
     except EdiError:
         pass  # the lead reads the same file and reports the error
     except BrokenPipeError:
@@ -264,7 +309,7 @@ def validate_file(
     except OSError:
         large = False  # iter_events reports why the file cannot be read
     if jobs < 2 or not large or not helpers_possible():
-        return document, Run(str(path), max_snip, None, document, keep_sets).events(iter_events(path))
+        return document, _validate_alone(path, max_snip, keep_sets, document)
     load_rules()
     icd10.table()  # loaded once, before the helpers fork
     # What is loaded by now lives as long as the process: the collector of each process skips it while
@@ -287,6 +332,8 @@ def _validate_shared(
         from edi.validate.halves import validate_halves  # it builds on Run
 
         return document, validate_halves(path, cut, max_snip, document, keep_sets)
+    if _transaction_count(path) < 2:  # helpers would read the one transaction set and check none of it
+        return document, _validate_alone(path, max_snip, keep_sets, document)
     forking = multiprocessing.get_context("fork")
     share = Share(0, jobs)
     with ExitStack() as cleanup:
@@ -297,8 +344,20 @@ def _validate_shared(
             sending.close()
             share.channels.append(receiving)
             cleanup.callback(_stop, helper, receiving)
-        issues = Run(str(path), max_snip, share, document, keep_sets).events(iter_events(path))
+        issues = Run(str(path), max_snip, share, document, keep_sets).events(iter_events(path, units=True))
     return document, issues
+
+
+def _validate_alone(path: str | Path, max_snip: int, keep_sets: bool, document: Document) -> list[Issue]:
+    return Run(str(path), max_snip, None, document, keep_sets).events(iter_events(path, units=True))
+
+
+def _transaction_count(path: str | Path) -> int:
+    """How many transaction sets the file holds, counted by the tokenizer (0 when it cannot read them)."""
+    try:
+        return sum(transaction_kinds(path).values())
+    except EdiError:
+        return 0  # the reader says why
 
 
 def _stop(helper: multiprocessing.process.BaseProcess, channel: Connection) -> None:

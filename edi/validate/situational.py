@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from edi.validate.balancing import iter_loops
 from edi.validate.context import Context, rule
 from edi.validate.issue import Issue, Severity
-from edi.x12.lalr import Loop
+from edi.x12.lalr import Detached, Loop
 from edi.x12.segment import Segment
 
 CLAIMS = ("837P", "837I", "837D")
@@ -39,27 +39,43 @@ def _subscribers(ctx: Context) -> Iterator[tuple[Loop, Segment]]:
 @rule(4, guides=CLAIMS)
 def patient_level(ctx: Context) -> Iterator[Issue]:
     """Loop 2000C is required when the patient is not the subscriber (SBR02 not 18), and absent when it is."""
-    for subscriber, sbr in _subscribers(ctx):
-        patients = subscriber.loops("2000C")
+    firsts: dict[int, Segment] = ctx.state.setdefault("first_patient", {})  # open subscriber's HL -> first 2000C HL
+    subscriber = ctx.holder("2000B")
+    if subscriber is not None:
+        for patient in ctx.index.loops("2000C"):
+            firsts.setdefault(id(subscriber.trigger), patient.trigger)
+    for subscriber_loop, sbr in _subscribers(ctx):
+        patients = subscriber_loop.loops("2000C")
+        recorded = firsts.pop(id(subscriber_loop.trigger), None)
         if sbr.get(2) == "18" and patients:
+            first = recorded if type(patients[0]) is Detached else patients[0].trigger
+            assert first is not None
             message = "SBR02 is 18 (the patient is the subscriber), so loop 2000C (patient) must not be sent"
-            yield ctx.issue("error", 4, "snip4.patient_loop", message, patients[0].trigger, patients[0])
-        elif sbr.get(2) != "18" and not patients and subscriber.loops("2300"):
+            yield ctx.issue("error", 4, "snip4.patient_loop", message, first, "2000C")
+        elif sbr.get(2) != "18" and not patients and subscriber_loop.loops("2300"):
             message = "SBR02 is not 18 (the patient is not the subscriber), so claims belong in a 2000C patient loop"
-            yield ctx.issue("error", 4, "snip4.patient_loop", message, sbr, subscriber, "SBR02")
+            yield ctx.issue("error", 4, "snip4.patient_loop", message, sbr, subscriber_loop, "SBR02")
 
 
 @rule(4, guides=CLAIMS)
 def other_payer(ctx: Context) -> Iterator[Issue]:
     """When the payer is not primary (SBR01 not P or U), each claim names the other payer(s) in loop 2320."""
     for subscriber, sbr in _subscribers(ctx):
-        if sbr.get(1) in ("P", "U", ""):
-            continue
-        for claim in iter_loops(subscriber, "2300"):
-            if not claim.loops("2320"):
-                clm = claim.trigger
-                message = f"SBR01 is {sbr.get(1)} (not primary), so the claim needs loop 2320 for the prior payer(s)"
-                yield ctx.issue("error", 4, "snip4.other_payer", message, clm, claim, claim=clm.get(1))
+        yield from _without_other_payer(ctx, sbr, iter_loops(subscriber, "2300"))
+    holder = ctx.holder("2000B")  # a claim read as a piece of its own: its subscriber level is still open
+    held = next((i for i in holder.items if type(i) is Segment and i.id == "SBR"), None) if holder else None
+    if held is not None:
+        yield from _without_other_payer(ctx, held, ctx.index.loops("2300"))
+
+
+def _without_other_payer(ctx: Context, sbr: Segment, claims: Iterable[Loop]) -> Iterator[Issue]:
+    if sbr.get(1) in ("P", "U", ""):
+        return
+    for claim in claims:
+        if not claim.loops("2320"):
+            clm = claim.trigger
+            message = f"SBR01 is {sbr.get(1)} (not primary), so the claim needs loop 2320 for the prior payer(s)"
+            yield ctx.issue("error", 4, "snip4.other_payer", message, clm, claim, claim=clm.get(1))
 
 
 @rule(4, guides=CLAIMS)
@@ -91,32 +107,56 @@ def _predetermination(guide: str, claim: Loop) -> bool:
 @rule(4, guides=CLAIMS)
 def hierarchy(ctx: Context) -> Iterator[Issue]:
     """HL01 counts 1, 2, 3 ...; HL02 names the parent HL; HL04 says whether child HLs follow."""
-    transaction = ctx.transaction
-    if transaction is None:
+    root = ctx.root
+    if root is None:
         return
-    yield from _hl_walk(ctx, transaction.root.loops(), "", [1])
+    for holder in ctx.path[1:]:
+        if holder.trigger.id == "HL":
+            _due(ctx, holder.trigger)  # the levels holding the piece opened before it
+    if root.trigger.id != "HL":
+        yield from _hl_walk(ctx, root.loops(), "")
+        return
+    parent = ctx.path[-1].trigger if ctx.path else None
+    yield from _hl_walk(ctx, [root], parent.get(1) if parent is not None and parent.id == "HL" else "")
 
 
-def _hl_walk(ctx: Context, children: list[Loop], parent: str, counter: list[int]) -> Iterator[Issue]:
+def _due(ctx: Context, hl: Segment) -> int:
+    """The HL01 due to a level: levels are numbered in the order their HL segments come."""
+    numbers: dict[int, int] = ctx.state.setdefault("hl_numbers", {})  # HL of a level seen, not yet checked -> HL01
+    due = numbers.get(id(hl))
+    if due is None:
+        due = numbers[id(hl)] = ctx.state.get("hl_next", 1)
+        ctx.state["hl_next"] = due + 1
+    return due
+
+
+def _is_level(loop: Loop) -> bool:
+    return loop.level if type(loop) is Detached else loop.trigger.id == "HL"
+
+
+def _hl_walk(ctx: Context, children: list[Loop], parent: str) -> Iterator[Issue]:
     for child in children:
+        if type(child) is Detached:
+            continue
         hl = child.trigger
         if hl.id != "HL":
             continue
-        if hl.get(1) != str(counter[0]):
-            message = f"HL01 is {hl.get(1)!r}, expected {counter[0]} (HL01 counts 1, 2, 3 ... in the transaction)"
+        due = _due(ctx, hl)
+        del ctx.state["hl_numbers"][id(hl)]
+        if hl.get(1) != str(due):
+            message = f"HL01 is {hl.get(1)!r}, expected {due} (HL01 counts 1, 2, 3 ... in the transaction)"
             yield ctx.issue("error", 4, "snip4.hl_number", message, hl, child, "HL01")
-        counter[0] += 1
         if hl.get(2) != parent:
             expected = f"the parent's HL01 {parent!r}" if parent else "empty (top level)"
             message = f"HL02 is {hl.get(2)!r}, expected {expected}"
             yield ctx.issue("error", 4, "snip4.hl_parent", message, hl, child, "HL02")
         grandchildren = child.loops()
-        has_children = any(c.trigger.id == "HL" for c in grandchildren)
+        has_children = any(_is_level(c) for c in grandchildren)
         flag = hl.get(4)
         if flag and flag != ("1" if has_children else "0"):
             message = f"HL04 is {flag!r} but the level {'has' if has_children else 'has no'} child levels"
             yield ctx.issue("error", 4, "snip4.hl_child_flag", message, hl, child, "HL04")
-        yield from _hl_walk(ctx, grandchildren, hl.get(1), counter)
+        yield from _hl_walk(ctx, grandchildren, hl.get(1))
 
 
 @rule(4, guides=CLAIMS)

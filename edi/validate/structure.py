@@ -19,8 +19,7 @@ from edi.guides.registry import Guide, guide_by_id
 from edi.validate.context import Context, rule
 from edi.validate.fastpath import SegmentCheck, compile_check
 from edi.validate.issue import Issue, Severity
-from edi.x12.document import Transaction
-from edi.x12.lalr import Loop
+from edi.x12.lalr import Detached, Loop
 from edi.x12.segment import Delimiters, Segment
 
 SYNTAX_NOTE = re.compile(r"([PRCEL])((?:\d\d)+)$")
@@ -265,6 +264,9 @@ def placed(
         shapes.append((loop, spec, shape))
     qualifiers = guide.qualifiers
     for item in loop.items:
+        if type(item) is Detached:
+            add(id(item))  # checked as a piece of its own: its repeat was counted then
+            continue
         if type(item) is not Segment:
             assert isinstance(item, Loop)
             add(item.id)
@@ -303,7 +305,7 @@ _checks: dict[Delimiters, dict[int, SegmentCheck | None]] = {}
 # Segments that passed their entry's test: delimiters -> (id of the entry, elements joined). Files repeat many
 # segments (the same provider, payer, dates and codes claim after claim); a repeat needs no second test.
 _proven: dict[Delimiters, set[tuple[int, str]]] = {}
-MAX_PROVEN = 50_000
+MAX_PROVEN = 20_000
 
 
 @dataclass(slots=True)
@@ -315,26 +317,44 @@ class Matches:
     shapes: list[Shape]
     suspect: list[Placed]
     unplaced: list[tuple[Segment, Loop]] = field(default_factory=list)
+    spec: LoopSpec | None = None  # the piece's own
 
     def entries(self) -> dict[int, SegmentSpec | None]:
         """id of each segment -> its spec entry."""
         return {id(item[0]): item[3] for item in self.placed}
 
 
-# The matches of the transaction set validated last: SNIP 1 and SNIP 2 rules share them instead of matching twice.
-_last: list[tuple[Transaction, Matches]] = []
+# The matches of the piece validated last: SNIP 1 and SNIP 2 rules share them instead of matching twice.
+_last: list[tuple[Loop, Matches]] = []
 
 
-def matches(transaction: Transaction) -> Matches:
-    """The transaction set's matches, computed once for the SNIP 1 and 2 rules."""
-    if _last and _last[0][0] is transaction:
+def piece_spec(ctx: Context) -> LoopSpec | None:
+    """The spec of the context's piece, found through the loops holding it (None where the guide has none)."""
+    transaction = ctx.transaction
+    assert transaction is not None and transaction.guide is not None and ctx.root is not None
+    guide = transaction.guide
+    spec: LoopSpec | None = guide_spec(guide.id).root
+    if ctx.last:
+        return spec
+    for holder in ctx.path[1:]:
+        spec = spec.loops.get(guide.trigger_loop(holder.trigger)) if spec is not None else None
+    return spec.loops.get(ctx.root.id) if spec is not None else None
+
+
+def matches(ctx: Context) -> Matches:
+    """The matches of the context's piece, computed once for the SNIP 1 and 2 rules."""
+    root = ctx.root
+    transaction = ctx.transaction
+    assert root is not None and transaction is not None
+    if _last and _last[0][0] is root:
         return _last[0][1]
     guide = transaction.guide
     found: list[Placed] = []
     shapes: list[Shape] = []
     unplaced: list[tuple[Segment, Loop]] = []
+    own = piece_spec(ctx) if guide is not None else None
     if guide is not None:
-        placed(transaction.root, guide_spec(guide.id).root, guide, found, shapes, unplaced)
+        placed(root, own, guide, found, shapes, unplaced)
     suspect = []
     delimiters = transaction.st.delimiters
     compiled = _checks.setdefault(delimiters, {})
@@ -359,8 +379,8 @@ def matches(transaction: Transaction) -> Matches:
             suspect.append(item)
         elif len(proven) < MAX_PROVEN:
             proven.add(text)
-    result = Matches(found, shapes, suspect, unplaced)
-    _last[:] = [(transaction, result)]
+    result = Matches(found, shapes, suspect, unplaced, own)
+    _last[:] = [(root, result)]
     return result
 
 
@@ -395,7 +415,7 @@ def transaction_segments(ctx: Context) -> list[Placed]:
     """The matched segments of the context's transaction that may have element faults (nothing without a guide)."""
     if ctx.transaction is None or ctx.transaction.guide is None:
         return []
-    return matches(ctx.transaction).suspect
+    return matches(ctx).suspect
 
 
 @rule(2)
@@ -405,7 +425,7 @@ def unplaced_segments(ctx: Context) -> Iterator[Issue]:
     if transaction is None or transaction.guide is None:
         return
     known = guide_spec(transaction.guide.id).segment_ids
-    for segment, loop in matches(transaction).unplaced:
+    for segment, loop in matches(ctx).unplaced:
         if segment.id in known:
             message = f"segment {segment.id} is not expected here by the {transaction.guide.id} guide (loop {loop.id})"
             yield ctx.issue("error", 2, "snip2.unexpected_segment", message, segment, loop, segment_error="2")
@@ -430,7 +450,9 @@ def loop_structure(ctx: Context) -> Iterator[Issue]:
     transaction = ctx.transaction
     if transaction is None or transaction.guide is None:
         return
-    found = matches(transaction)
+    if not ctx.last:
+        yield from _piece_repeat(ctx)
+    found = matches(ctx)
     entries: dict[int, SegmentSpec | None] | None = None
     for loop, spec, shape in found.shapes:
         key = (id(spec), tuple(shape))
@@ -471,12 +493,28 @@ def _segment_counts(
             yield _missing(ctx, loop, entry.id, message, "3")
 
 
+def _piece_repeat(ctx: Context) -> Iterator[Issue]:
+    """Count the piece among the loops of its ID in the loop holding it: one too many is a finding."""
+    piece = ctx.root
+    assert piece is not None
+    counts: dict[int, dict[str, int]] = ctx.state.setdefault("loop_repeat", {})  # open loop's trigger -> counts
+    counts.pop(id(piece.trigger), None)  # the piece's own children were counted as they came
+    mine = counts.setdefault(id(ctx.path[-1].trigger), {})
+    count = mine[piece.id] = mine.get(piece.id, 0) + 1
+    spec = matches(ctx).spec
+    if spec is not None and spec.repeat is not None and count == spec.repeat + 1:
+        message = f"loop {piece.id} ({spec.name}) repeats more than {spec.repeat} time(s)"
+        yield ctx.issue("error", 2, "snip2.loop_repeat", message, piece.trigger, piece, segment_error="4")
+
+
 def _loop_counts(ctx: Context, loop: Loop, spec: LoopSpec) -> Iterator[Issue]:
     counts: dict[str, int] = {}
     for child in loop.items:
         if isinstance(child, Segment):
             continue
         count = counts[child.id] = counts.get(child.id, 0) + 1
+        if type(child) is Detached:
+            continue  # counted when it was checked as a piece
         child_spec = spec.loops.get(child.id)
         if child_spec is not None and child_spec.repeat is not None and count == child_spec.repeat + 1:
             message = f"loop {child.id} ({child_spec.name}) repeats more than {child_spec.repeat} time(s)"
