@@ -138,7 +138,7 @@ class _LoopReader:
             self._named(segment)
 
     def _named(self, segment: Segment) -> None:
-        for smap in self.kind.maps:
+        for smap in self.kind.by_segment.get(segment.id, ()):
             if smap.matches(segment) and (smap.many or id(smap) not in self.used):
                 self.used.add(id(smap))
                 values = read_fields(segment, smap)
