@@ -29,6 +29,7 @@ from edi.x12.reader import Reader
 from edi.x12.segment import Segment
 
 SPOOL_IN_MEMORY = 4_000_000  # characters of a level's list kept in memory before it goes to disk
+PARTS_JOINED = 512  # writes to a list held in memory before they are joined into one string
 NOTES_KEPT = 5
 Notes = Callable[[str, list[str], int], None]  # control number, first notes, how many in all
 # A claim with the objects of the levels holding it: billing provider, subscriber, patient (or None).
@@ -36,27 +37,56 @@ OnClaim = Callable[[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, An
 
 
 class _List:
-    """The JSON items of one list of a level still open: its claims, its subscribers..."""
+    """The JSON items of one list of a level still open: its claims, its subscribers...
+
+    The text stays in memory (joined into chunks every `PARTS_JOINED` writes) until it passes
+    `SPOOL_IN_MEMORY` characters, then goes to a temporary file.
+    """
 
     def __init__(self) -> None:
-        # Closed by copy_to, when the level that holds the list is written.
-        self.spool: IO[str] = tempfile.SpooledTemporaryFile(SPOOL_IN_MEMORY, mode="w+", encoding="utf-8")  # noqa: SIM115
+        self.chunks: list[str] = []
+        self.parts: list[str] = []
+        self.size = 0
+        self.file: IO[str] | None = None  # closed by copy_to, when the level that holds the list is written
         self.empty = True
 
-    def next_item(self) -> IO[str]:
+    def write(self, text: str) -> int:
+        if self.file is not None:
+            return self.file.write(text)
+        parts = self.parts
+        parts.append(text)
+        self.size += len(text)
+        if len(parts) >= PARTS_JOINED or self.size > SPOOL_IN_MEMORY:
+            self.chunks.append("".join(parts))
+            parts.clear()
+            if self.size > SPOOL_IN_MEMORY:
+                self.file = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115
+                self.file.writelines(self.chunks)
+                self.chunks.clear()
+        return len(text)
+
+    def next_item(self) -> _List:
         """Where the next item's JSON goes (after a comma when it is not the first)."""
         if not self.empty:
-            self.spool.write(",")
+            self.write(",")
         self.empty = False
-        return self.spool
+        return self
 
-    def copy_to(self, out: IO[str]) -> None:
-        self.spool.seek(0)
-        shutil.copyfileobj(self.spool, out)
-        self.spool.close()
+    def copy_to(self, out: Sink) -> None:
+        if self.file is None:
+            for chunk in self.chunks:
+                out.write(chunk)
+            out.write("".join(self.parts))
+            return
+        self.file.seek(0)
+        shutil.copyfileobj(self.file, out)
+        self.file.close()
 
 
-def _write(obj: dict[str, Any], lists: dict[str, _List], out: IO[str]) -> None:
+Sink = IO[str] | _List
+
+
+def _write(obj: dict[str, Any], lists: dict[str, _List], out: Sink) -> None:
     """Write ``obj`` as JSON, each `SPLICED` value replaced by the items of its list."""
     if not any(value is SPLICED for value in obj.values()):
         out.write(dumps(obj))
