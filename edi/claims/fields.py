@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from itertools import chain
 from typing import Any
 
 from edi.convert.structure import Element, element_value, segment_from_json
@@ -167,6 +166,7 @@ class _Spec:
         "kind",
         "last",
         "path",
+        "plain",
         "when_code",
         "when_index",
         "when_not",
@@ -182,6 +182,7 @@ class _Spec:
         self.when_not = bool(f.when) and f.when[1].startswith("!")  # type: ignore[index]
         self.when_code = (f.when[1][1:] if self.when_not else f.when[1]) if f.when else ""
         self.as_is = f.kind in ("text", "list", "groups")  # written back as read: check it can be
+        self.plain = f.kind == "text" and self.first is None and f.codes is None and len(self.path) == 1
 
 
 class _Plan:
@@ -216,33 +217,36 @@ def _plan(smap: SegmentMap) -> _Plan:
 
 
 class _Elements:
-    """A segment's elements as lists of components, grown as values are set."""
+    """A segment's elements, grown as values are set: each a text, or its components once one is set."""
 
     def __init__(self, preset: tuple[tuple[int, int | None, str], ...] = ()) -> None:
-        self.values: list[list[str]] = []
+        self.values: list[str | list[str]] = []
         for index, component, code in preset:
             self.set(index, component, code)
 
     def set(self, index: int, component: int | None, value: str) -> None:
         values = self.values
-        while len(values) < index:
-            values.append([""])
+        if len(values) < index:
+            values.extend([""] * (index - len(values)))
         if component is None:
-            values[index - 1] = [value]
+            values[index - 1] = value
             return
         parts = values[index - 1]
-        while len(parts) < component:
-            parts.append("")
+        if isinstance(parts, str):
+            parts = values[index - 1] = [parts]
+        if len(parts) < component:
+            parts.extend([""] * (component - len(parts)))
         parts[component - 1] = value
 
     def texts(self, seg_id: str, delimiters: Delimiters) -> list[str]:
         """The element texts, each component checked to be data (`UnsafeValue` otherwise)."""
-        if unsafe_characters(delimiters).search("".join(chain.from_iterable(self.values))):
-            for index, parts in enumerate(self.values, start=1):
-                for part in parts:
+        values = self.values
+        if unsafe_characters(delimiters).search("".join(v if isinstance(v, str) else "".join(v) for v in values)):
+            for index, value in enumerate(values, start=1):
+                for part in [value] if isinstance(value, str) else value:
                     check_value(part, delimiters, f"{seg_id}{index:02d}")
         join = delimiters.component.join
-        out = [parts[0] if len(parts) == 1 else join(_trim(parts)) for parts in self.values]
+        out = [value if isinstance(value, str) else join(_trim(value)) for value in values]
         while out and out[-1] == "":
             out.pop()
         return out
@@ -265,8 +269,18 @@ def read_fields(segment: Segment, smap: SegmentMap) -> dict[str, Any]:
     delimiters = segment.delimiters
     unsafe = unsafe_characters(delimiters)
     elements = _Elements(plan.preset) if plan.direct else None
+    own, count = segment.elements, len(segment.elements)
     for spec in plan.specs:
         if spec.when_index and (segment.get(spec.when_index) == spec.when_code) is spec.when_not:
+            continue
+        if spec.plain and elements is not None:  # the common case, a whole element as text: inline
+            index = spec.index
+            value = own[index - 1] if index <= count else ""
+            if value and unsafe.search(value) is None:
+                values[spec.key] = value
+                if spec.when_index and not spec.when_not:
+                    elements.set(spec.when_index, None, spec.when_code)
+                elements.set(index, None, value)
             continue
         try:
             value = _read_value(segment, spec)
