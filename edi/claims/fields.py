@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from edi.convert.structure import Element, element_value, segment_from_json
 from edi.x12.segment import Delimiters, Segment
@@ -221,6 +221,7 @@ class _Elements:
 
     def __init__(self, preset: tuple[tuple[int, int | None, str], ...] = ()) -> None:
         self.values: list[str | list[str]] = []
+        self.composite = False  # whether any element holds components
         for index, component, code in preset:
             self.set(index, component, code)
 
@@ -234,6 +235,7 @@ class _Elements:
         parts = values[index - 1]
         if isinstance(parts, str):
             parts = values[index - 1] = [parts]
+            self.composite = True
         if len(parts) < component:
             parts.extend([""] * (component - len(parts)))
         parts[component - 1] = value
@@ -241,12 +243,17 @@ class _Elements:
     def texts(self, seg_id: str, delimiters: Delimiters) -> list[str]:
         """The element texts, each component checked to be data (`UnsafeValue` otherwise)."""
         values = self.values
-        if unsafe_characters(delimiters).search("".join(v if isinstance(v, str) else "".join(v) for v in values)):
+        if not self.composite:
+            out = cast(list[str], values)[:]
+            flat = "".join(out)
+        else:
+            join = delimiters.component.join
+            out = [value if isinstance(value, str) else join(_trim(value)) for value in values]
+            flat = "".join(value if isinstance(value, str) else "".join(value) for value in values)
+        if unsafe_characters(delimiters).search(flat):
             for index, value in enumerate(values, start=1):
                 for part in [value] if isinstance(value, str) else value:
                     check_value(part, delimiters, f"{seg_id}{index:02d}")
-        join = delimiters.component.join
-        out = [value if isinstance(value, str) else join(_trim(value)) for value in values]
         while out and out[-1] == "":
             out.pop()
         return out

@@ -249,6 +249,9 @@ def _diagnosis(parts: list[str]) -> dict[str, str]:
 
 def merge(target: dict[str, Any], values: dict[str, Any]) -> None:
     """Add ``values`` to ``target``, joining their ``other_elements``."""
+    if OTHER not in values:
+        target.update(values)
+        return
     for key, value in values.items():
         if key == OTHER:
             target.setdefault(OTHER, {}).update(value)
