@@ -231,9 +231,12 @@ def read_pair(segment: Segment, kind: str) -> tuple[str, str] | None:
     """(qualifier, value) of a two-element DTM, AMT, QTY or LQ segment, or None for any other shape."""
     if len(segment.elements) != 2:
         return None
-    qualifier = decode(segment.get(1), "text", segment.delimiters)
-    value = decode(segment.get(2), kind, segment.delimiters)
-    return (qualifier, value) if qualifier is not None and value is not None else None
+    qualifier, text = segment.elements
+    rep = segment.delimiters.repetition
+    if not qualifier or (rep and rep in qualifier):  # as `decode` reads a text
+        return None
+    value = decode(text, kind, segment.delimiters)
+    return (qualifier, value) if value is not None else None
 
 
 def pair_segment(seg_id: str, qualifier: str, value: str, kind: str, delimiters: Delimiters) -> Segment:
