@@ -29,7 +29,7 @@ from edi.x12.reader import Reader
 from edi.x12.segment import Segment
 
 SPOOL_IN_MEMORY = 4_000_000  # characters of a level's list kept in memory before it goes to disk
-PARTS_JOINED = 512  # writes to a list held in memory before they are joined into one string
+JOINED_AT = 65_536  # characters of small writes to a list in memory joined into one string
 NOTES_KEPT = 5
 Notes = Callable[[str, list[str], int], None]  # control number, first notes, how many in all
 # A claim with the objects of the levels holding it: billing provider, subscriber, patient (or None).
@@ -39,26 +39,27 @@ OnClaim = Callable[[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, An
 class _List:
     """The JSON items of one list of a level still open: its claims, its subscribers...
 
-    The text stays in memory (joined into chunks every `PARTS_JOINED` writes) until it passes
+    The text is held as strings joined every `JOINED_AT` characters until it passes
     `SPOOL_IN_MEMORY` characters, then goes to a temporary file.
     """
 
     def __init__(self) -> None:
         self.chunks: list[str] = []
         self.parts: list[str] = []
-        self.size = 0
+        self.size = 0  # characters in chunks
+        self.held = 0  # characters in parts
         self.file: IO[str] | None = None  # closed by copy_to, when the level that holds the list is written
         self.empty = True
 
     def write(self, text: str) -> int:
         if self.file is not None:
             return self.file.write(text)
-        parts = self.parts
-        parts.append(text)
-        self.size += len(text)
-        if len(parts) >= PARTS_JOINED or self.size > SPOOL_IN_MEMORY:
-            self.chunks.append("".join(parts))
-            parts.clear()
+        self.parts.append(text)
+        self.held += len(text)
+        if self.held >= JOINED_AT:
+            self.chunks.append("".join(self.parts))
+            self.parts.clear()
+            self.size, self.held = self.size + self.held, 0
             if self.size > SPOOL_IN_MEMORY:
                 self.file = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115
                 self.file.writelines(self.chunks)
