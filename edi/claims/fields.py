@@ -12,11 +12,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
 from edi.convert.structure import Element, element_value, segment_from_json
 from edi.x12.segment import Delimiters, Segment
-from edi.x12.values import UnsafeValue, check_value, value_problem
+from edi.x12.values import UnsafeValue, check_value, unsafe_characters, value_problem
 
 OTHER = "other_elements"
 _AMOUNT = re.compile(r"-?(\d+\.?\d*|\.\d+)")
@@ -48,11 +49,16 @@ class Field:
     @property
     def where(self) -> tuple[int, int | None, int | None]:
         """(element, first component, last component), all 1-based."""
-        found = _REF.fullmatch(self.ref)
-        assert found, self.ref
-        first = int(found.group(3)) if found.group(3) else None
-        last = int(found.group(4)) if found.group(4) else first
-        return int(found.group(2)), first, last
+        return _where(self.ref)
+
+
+@cache
+def _where(ref: str) -> tuple[int, int | None, int | None]:
+    found = _REF.fullmatch(ref)
+    assert found, ref
+    first = int(found.group(3)) if found.group(3) else None
+    last = int(found.group(4)) if found.group(4) else first
+    return int(found.group(2)), first, last
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,13 +104,6 @@ def _has(data: dict[str, Any], key: str) -> bool:
     if head not in data:
         return False
     return _has(data[head], rest) if rest else True
-
-
-def get_path(data: dict[str, Any], key: str) -> Any:
-    """The value at a dotted key."""
-    for part in key.split("."):
-        data = data[part]
-    return data
 
 
 def set_path(data: dict[str, Any], key: str, value: Any) -> None:
@@ -155,29 +154,106 @@ def _integer(text: str) -> int:
 _SIMPLE: dict[str, Callable[[str], Any]] = {"text": str, "amount": _amount, "date": iso_date, "int": _integer}
 
 
-class _Elements:
-    """A segment's elements as lists of components, grown as values are set."""
+class _Spec:
+    """One `Field` compiled once: its key split at the dots, its element and components, its `when`."""
 
-    def __init__(self) -> None:
-        self.values: list[list[str]] = []
+    __slots__ = (
+        "as_is",
+        "field",
+        "first",
+        "index",
+        "key",
+        "kind",
+        "last",
+        "path",
+        "plain",
+        "when_code",
+        "when_index",
+        "when_not",
+    )
+
+    def __init__(self, f: Field) -> None:
+        self.field = f
+        self.key = f.key
+        self.path = tuple(f.key.split("."))
+        self.index, self.first, self.last = f.where
+        self.kind = f.kind
+        self.when_index = int(f.when[0][-2:]) if f.when else 0
+        self.when_not = bool(f.when) and f.when[1].startswith("!")  # type: ignore[index]
+        self.when_code = (f.when[1][1:] if self.when_not else f.when[1]) if f.when else ""
+        self.as_is = f.kind in ("text", "list", "groups")  # written back as read: check it can be
+        self.plain = f.kind == "text" and self.first is None and f.codes is None and len(self.path) == 1
+
+
+class _Plan:
+    """A `SegmentMap` compiled once: its fields' specs and what every segment it writes starts with.
+
+    ``direct``: no key of the map is another's or the start of another's, so a read can write
+    each field back as it reads it instead of looking every key up again afterwards.
+    """
+
+    __slots__ = ("direct", "preset", "smap", "specs", "words")
+
+    def __init__(self, smap: SegmentMap) -> None:
+        self.smap = smap
+        self.specs = tuple(_Spec(f) for f in smap.fields)
+        self.preset = tuple((index, None, code) for index, code in smap.match) + tuple(
+            (index, component or None, code) for index, component, code in smap.fixed
+        )
+        keys = [f.key for f in smap.fields]
+        self.direct = len(set(keys)) == len(keys) and not any(b.startswith(a + ".") for a in keys for b in keys)
+        self.words = {id(f): {word: code for code, word in f.codes.items()} for f in smap.fields if f.codes}
+
+
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(smap: SegmentMap) -> _Plan:
+    """The compiled form of ``smap`` (the maps are module constants: each is compiled once)."""
+    found = _PLANS.get(id(smap))
+    if found is None or found.smap is not smap:
+        found = _PLANS[id(smap)] = _Plan(smap)
+    return found
+
+
+class _Elements:
+    """A segment's elements, grown as values are set: each a text, or its components once one is set."""
+
+    def __init__(self, preset: tuple[tuple[int, int | None, str], ...] = ()) -> None:
+        self.values: list[str | list[str]] = []
+        self.composite = False  # whether any element holds components
+        for index, component, code in preset:
+            self.set(index, component, code)
 
     def set(self, index: int, component: int | None, value: str) -> None:
-        while len(self.values) < index:
-            self.values.append([""])
-        parts = self.values[index - 1]
+        values = self.values
+        if len(values) < index:
+            values.extend([""] * (index - len(values)))
         if component is None:
-            self.values[index - 1] = [value]
+            values[index - 1] = value
             return
-        while len(parts) < component:
-            parts.append("")
+        parts = values[index - 1]
+        if isinstance(parts, str):
+            parts = values[index - 1] = [parts]
+            self.composite = True
+        if len(parts) < component:
+            parts.extend([""] * (component - len(parts)))
         parts[component - 1] = value
 
     def texts(self, seg_id: str, delimiters: Delimiters) -> list[str]:
         """The element texts, each component checked to be data (`UnsafeValue` otherwise)."""
-        for index, parts in enumerate(self.values, start=1):
-            for part in parts:
-                check_value(part, delimiters, f"{seg_id}{index:02d}")
-        out = [delimiters.component.join(_trim(parts)) for parts in self.values]
+        values = self.values
+        if not self.composite:
+            out = cast(list[str], values)[:]
+            flat = "".join(out)
+        else:
+            join = delimiters.component.join
+            out = [value if isinstance(value, str) else join(_trim(value)) for value in values]
+            flat = "".join(value if isinstance(value, str) else "".join(value) for value in values)
+        if unsafe_characters(delimiters).search(flat):
+            for index, value in enumerate(values, start=1):
+                for part in [value] if isinstance(value, str) else value:
+                    check_value(part, delimiters, f"{seg_id}{index:02d}")
         while out and out[-1] == "":
             out.pop()
         return out
@@ -195,18 +271,42 @@ def _trim(parts: list[str]) -> list[str]:
 
 def read_fields(segment: Segment, smap: SegmentMap) -> dict[str, Any]:
     """The named fields of ``segment``, plus ``other_elements`` for whatever they miss."""
+    plan = _plan(smap)
     values: dict[str, Any] = {}
-    for f in smap.fields:
-        if f.when and not _holds(segment, f.when):
+    delimiters = segment.delimiters
+    unsafe = unsafe_characters(delimiters)
+    elements = _Elements(plan.preset) if plan.direct else None
+    own, count = segment.elements, len(segment.elements)
+    for spec in plan.specs:
+        if spec.when_index and (segment.get(spec.when_index) == spec.when_code) is spec.when_not:
+            continue
+        if spec.plain and elements is not None:  # the common case, a whole element as text: inline
+            index = spec.index
+            value = own[index - 1] if index <= count else ""
+            if value and unsafe.search(value) is None:
+                values[spec.key] = value
+                if spec.when_index and not spec.when_not:
+                    elements.set(spec.when_index, None, spec.when_code)
+                elements.set(index, None, value)
             continue
         try:
-            value = _read_value(segment, f)
+            value = _read_value(segment, spec)
         except (ValueError, KeyError):
             continue
-        written_as_is = f.kind in ("text", "list", "groups")
-        if value not in ("", [], None) and (not written_as_is or _writable(value, segment.delimiters)):
-            set_path(values, f.key, value)
-    rebuilt = write_fields(smap, values, segment.delimiters)
+        if value in ("", [], None):
+            continue
+        if spec.as_is and (unsafe.search(value) if type(value) is str else not _writable(value, delimiters)):
+            continue
+        if len(spec.path) == 1:
+            values[spec.key] = value
+        else:
+            set_path(values, spec.key, value)
+        if elements is not None:
+            _write_value(elements, spec, plan, value)
+    if elements is None:
+        rebuilt = write_fields(smap, values, delimiters).elements
+    else:
+        rebuilt = elements.texts(smap.seg, delimiters)
     other = _differences(segment, rebuilt)
     if other:
         values[OTHER] = {smap.label: other}
@@ -222,34 +322,32 @@ def _writable(value: Any, delimiters: Delimiters) -> bool:
     return value_problem(str(value), delimiters) is None
 
 
-def _holds(segment: Segment, when: tuple[str, str]) -> bool:
-    index = int(when[0][-2:])
-    code = when[1]
-    return segment.get(index) != code[1:] if code.startswith("!") else segment.get(index) == code
-
-
-def _read_value(segment: Segment, f: Field) -> Any:
-    index, first, last = f.where
-    if f.kind == "datetime":
+def _read_value(segment: Segment, spec: _Spec) -> Any:
+    kind, index, first = spec.kind, spec.index, spec.first
+    f = spec.field
+    if kind == "text" and first is None and f.codes is None:
+        return segment.get(index)
+    if kind == "datetime":
         day, time = segment.get(index), segment.get(index + 1)
         return iso_date(day) + ("T" + iso_time(time) if time else "")
-    if f.kind == "groups":
+    if kind == "groups":
         return _read_groups(segment, index, f)
-    if f.kind == "elements":
+    if kind == "elements":
         return _read_elements(segment, index, f)
-    if f.kind in ("list", "pointers"):
+    if kind in ("list", "pointers"):
         parts = segment.components(index)
+        last = spec.last
         if first is not None and last is not None:
             parts = parts[first - 1 : last]
         while parts and parts[-1] == "":
             parts.pop()
-        return [_integer(p) for p in parts] if f.kind == "pointers" else parts
+        return [_integer(p) for p in parts] if kind == "pointers" else parts
     text = segment.get(index, first) if first is not None else segment.get(index)
     if not text:
         return ""
     if f.codes is not None:
         return f.codes[text]
-    return _SIMPLE[f.kind](text)
+    return _SIMPLE[kind](text)
 
 
 def _read_elements(segment: Segment, index: int, f: Field) -> list[str]:
@@ -273,9 +371,11 @@ def _read_groups(segment: Segment, index: int, f: Field) -> list[dict[str, str]]
     return out
 
 
-def _differences(original: Segment, rebuilt: Segment) -> dict[str, Element]:
+def _differences(original: Segment, new: list[str]) -> dict[str, Element]:
+    old = original.elements
+    if old == new:
+        return {}
     other: dict[str, Element] = {}
-    old, new = original.elements, rebuilt.elements
     for i in range(max(len(old), len(new))):
         was = old[i] if i < len(old) else ""
         beyond = i >= len(new)
@@ -286,17 +386,17 @@ def _differences(original: Segment, rebuilt: Segment) -> dict[str, Element]:
 
 # Writing ----------------------------------------------------------------------------------
 
+_MISSING = object()
+
 
 def write_fields(smap: SegmentMap, data: dict[str, Any], delimiters: Delimiters) -> Segment:
     """The segment for ``data`` (named fields, then ``other_elements`` on top)."""
-    elements = _Elements()
-    for index, code in smap.match:
-        elements.set(index, None, code)
-    for index, component, code in smap.fixed:
-        elements.set(index, component or None, code)
-    for f in smap.fields:
-        if _has(data, f.key):
-            _write_value(elements, f, get_path(data, f.key))
+    plan = _plan(smap)
+    elements = _Elements(plan.preset)
+    for spec in plan.specs:
+        value = _value_at(data, spec.path)
+        if value is not _MISSING:
+            _write_value(elements, spec, plan, value)
     texts = elements.texts(smap.seg, delimiters)
     other = data.get(OTHER, {}).get(smap.label, {})
     if other:
@@ -309,32 +409,44 @@ def write_fields(smap: SegmentMap, data: dict[str, Any], delimiters: Delimiters)
     return Segment(smap.seg, texts, delimiters)
 
 
-def _write_value(elements: _Elements, f: Field, value: Any) -> None:
-    index, first, _ = f.where
-    if f.when and not f.when[1].startswith("!"):
-        elements.set(int(f.when[0][-2:]), None, f.when[1])
-    if f.kind == "datetime":
+def _value_at(data: Any, path: tuple[str, ...]) -> Any:
+    """The value at a split dotted key, or `_MISSING`."""
+    for part in path:
+        if part not in data:
+            return _MISSING
+        data = data[part]
+    return data
+
+
+def _write_value(elements: _Elements, spec: _Spec, plan: _Plan, value: Any) -> None:
+    index, first, kind = spec.index, spec.first, spec.kind
+    if spec.when_index and not spec.when_not:
+        elements.set(spec.when_index, None, spec.when_code)
+    if kind == "text" and spec.field.codes is None:
+        elements.set(index, first, value if type(value) is str else str(value))
+    elif kind == "datetime":
         day, _, time = str(value).partition("T")
         elements.set(index, None, x12_date(day))
         if time:
             elements.set(index + 1, None, time.replace(":", ""))
-    elif f.kind == "groups":
-        width = len(f.names)
+    elif kind == "groups":
+        names = spec.field.names
+        width = len(names)
         for n, group in enumerate(value):
-            for i, name in enumerate(f.names):
+            for i, name in enumerate(names):
                 if name in group:
                     elements.set(index + n * width + i, None, str(group[name]))
-    elif f.kind == "elements":
-        words = {word: code for code, word in (f.codes or {}).items()}
+    elif kind == "elements":
+        words = plan.words.get(id(spec.field), {})
         for offset, part in enumerate(value):
             elements.set(index + offset, None, words.get(str(part), str(part)))
-    elif f.kind in ("list", "pointers"):
+    elif kind in ("list", "pointers"):
         for offset, part in enumerate(value):
             elements.set(index, (first or 1) + offset, str(part))
     else:
         text = str(value)
-        if f.codes is not None:
-            text = {word: code for code, word in f.codes.items()}[text]
-        elif f.kind == "date":
+        if spec.field.codes is not None:
+            text = plan.words[id(spec.field)][text]
+        elif kind == "date":
             text = x12_date(text)
         elements.set(index, first, text)

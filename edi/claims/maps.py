@@ -99,7 +99,10 @@ class Child:
 
 @dataclass(frozen=True, slots=True)
 class LoopKind:
-    """What one loop becomes: its named segments (the trigger first) and where its children go."""
+    """What one loop becomes: its named segments (the trigger first) and where its children go.
+
+    ``by_segment`` holds the maps of each segment ID, in order.
+    """
 
     maps: tuple[SegmentMap, ...]
     children: dict[tuple[str, str], Child] = field(default_factory=dict)
@@ -108,6 +111,13 @@ class LoopKind:
     service_date: bool = False
     diagnoses: bool = False
     hl: str = ""
+    by_segment: dict[str, tuple[SegmentMap, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_segment: dict[str, tuple[SegmentMap, ...]] = {}
+        for smap in self.maps:
+            by_segment[smap.seg] = (*by_segment.get(smap.seg, ()), smap)
+        object.__setattr__(self, "by_segment", by_segment)
 
 
 # The trigger keys of the loops a streaming read hands out on their own (`Guide.unit_rules`).

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from functools import cache
+from itertools import pairwise
 from typing import Any
 
 from edi.guides.registry import Guide
@@ -91,8 +92,9 @@ def item_key(guide: Guide, item: Item) -> str:
 
 def source_order(guide: Guide, loop_id: str, items: Sequence[Item]) -> list[str] | None:
     """The keys of ``items`` in the order read, or None when that is the guide's order."""
-    ordered = guide_order(guide, loop_id, items)
-    if all(a is b for a, b in zip(ordered, items, strict=True)):
+    ranks = _ranks(guide, loop_id)
+    keys = [_rank(guide, ranks, item) for item in items]
+    if all(a <= b for a, b in pairwise(keys)):  # a stable sort (`guide_order`) would keep them as they are
         return None
     return [item_key(guide, item) for item in items]
 

@@ -138,7 +138,7 @@ class _LoopReader:
             self._named(segment)
 
     def _named(self, segment: Segment) -> None:
-        for smap in self.kind.maps:
+        for smap in self.kind.by_segment.get(segment.id, ()):
             if smap.matches(segment) and (smap.many or id(smap) not in self.used):
                 self.used.add(id(smap))
                 values = read_fields(segment, smap)
@@ -249,6 +249,9 @@ def _diagnosis(parts: list[str]) -> dict[str, str]:
 
 def merge(target: dict[str, Any], values: dict[str, Any]) -> None:
     """Add ``values`` to ``target``, joining their ``other_elements``."""
+    if OTHER not in values:
+        target.update(values)
+        return
     for key, value in values.items():
         if key == OTHER:
             target.setdefault(OTHER, {}).update(value)

@@ -31,6 +31,7 @@ from edi.x12.reader import Reader
 from edi.x12.segment import Segment
 
 SPOOL_IN_MEMORY = 4_000_000  # characters of a level's list kept in memory before it goes to disk
+JOINED_AT = 65_536  # characters of small writes to a list in memory joined into one string
 NOTES_KEPT = 5
 Notes = Callable[[str, list[str], int], None]  # control number, first notes, how many in all
 # A claim with the objects of the levels holding it: billing provider, subscriber, patient (or None).
@@ -40,27 +41,59 @@ OnClaim = Callable[[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, An
 class _List:
     """The JSON items of one list of a level still open: its claims, its subscribers...
 
-    In a part of a file (`edi.x12.cuts`), the list of a level that opened before the part
-    starts with a ``hole``: a mark where the items of the earlier parts go when they are joined.
+    The text is held as strings joined every `JOINED_AT` characters until it passes
+    `SPOOL_IN_MEMORY` characters, then goes to a temporary file. In a part of a file
+    (`edi.x12.cuts`), the list of a level that opened before the part starts with a ``hole``:
+    a mark where the items of the earlier parts go when they are joined.
     """
 
     def __init__(self, hole: str = "") -> None:
-        # Closed by copy_to, when the level that holds the list is written.
-        self.spool: IO[str] = tempfile.SpooledTemporaryFile(SPOOL_IN_MEMORY, mode="w+", encoding="utf-8")  # noqa: SIM115
-        self.spool.write(hole)
+        self.chunks: list[str] = []
+        self.parts: list[str] = [hole] if hole else []
+        self.size = 0  # characters in chunks
+        self.held = len(hole)  # characters in parts
+        self.file: IO[str] | None = None  # closed by copy_to, when the level that holds the list is written
         self.empty = True
 
-    def next_item(self) -> IO[str]:
+    def write(self, text: str) -> int:
+        if self.file is not None:
+            return self.file.write(text)
+        self.parts.append(text)
+        self.held += len(text)
+        if self.held >= JOINED_AT:
+            self.chunks.append("".join(self.parts))
+            self.parts.clear()
+            self.size, self.held = self.size + self.held, 0
+            if self.size > SPOOL_IN_MEMORY:
+                self.file = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115
+                self.file.writelines(self.chunks)
+                self.chunks.clear()
+        return len(text)
+
+    def next_item(self) -> _List:
         """Where the next item's JSON goes (after a comma when it is not the first)."""
         if not self.empty:
-            self.spool.write(",")
+            self.write(",")
         self.empty = False
-        return self.spool
+        return self
 
-    def copy_to(self, out: IO[str]) -> None:
-        self.spool.seek(0)
-        shutil.copyfileobj(self.spool, out)
-        self.spool.close()
+    def copy_to(self, out: Sink) -> None:
+        if self.file is None:
+            for chunk in self.chunks:
+                out.write(chunk)
+            out.write("".join(self.parts))
+            return
+        self.file.seek(0)
+        shutil.copyfileobj(self.file, out)
+        self.file.close()
+
+    def close(self) -> None:
+        """Drop the list's temporary file, if it has one."""
+        if self.file is not None:
+            self.file.close()
+
+
+Sink = IO[str] | _List
 
 
 def hole(offset: int, key: str) -> str:
@@ -71,7 +104,7 @@ def hole(offset: int, key: str) -> str:
     return f"\x00{offset}:{key}\x00"
 
 
-def _write(obj: dict[str, Any], lists: dict[str, _List], out: IO[str], resumed: int | None = None) -> None:
+def _write(obj: dict[str, Any], lists: dict[str, _List], out: Sink, resumed: int | None = None) -> None:
     """Write ``obj`` as JSON, each `SPLICED` value replaced by the items of its list.
 
     ``resumed``: the offset of the trigger of a level that opened before this part of the
@@ -314,7 +347,7 @@ class _Lists:
         if error is not None and transaction is not None:
             for lists in transaction.lists.values():
                 for items in lists.values():
-                    items.spool.close()
+                    items.close()
 
 
 class _Discard(io.StringIO):

@@ -51,12 +51,15 @@ def cas_segments(adjustments: list[dict[str, Any]], delimiters: Delimiters) -> l
         if current is None or current.get(1) != item["group"] or triplets >= CAS_TRIPLETS or item.get("starts_segment"):
             current = Segment("CAS", [item["group"]], delimiters)
             segments.append(current)
-        elif len(current.elements) % 3 == 0:
-            current.elements.append("")
+            checked = 0
+        else:
+            checked = len(current.elements)  # the elements already there passed their check
+            if checked % 3 == 0:
+                current.elements.append("")
         current.elements += [item["reason"], str(item["amount"])]
         if "quantity" in item:
             current.elements.append(str(item["quantity"]))
-        for value in current.elements:
+        for value in current.elements[checked:]:
             check_value(value, delimiters, "CAS")
     return segments
 

@@ -6,7 +6,7 @@ separator) is kept under ``other_elements`` in the structural form, so a segment
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from edi.convert.structure import element_value, segment_from_json
@@ -22,10 +22,10 @@ class Field:
     name: str
     index: int | tuple[int, ...]
     kind: str = "text"
+    indices: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def indices(self) -> tuple[int, ...]:
-        return self.index if isinstance(self.index, tuple) else (self.index,)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "indices", self.index if isinstance(self.index, tuple) else (self.index,))
 
 
 def _fields(*names: str, start: int = 1, kind: str = "text") -> tuple[Field, ...]:
@@ -153,9 +153,18 @@ SERVICE_PERIOD = {"150": "start", "151": "end"}
 def read_fields(segment: Segment, fields: tuple[Field, ...], into: dict[str, Any], keyed: int = 0) -> None:
     """Name the elements of ``segment`` into ``into``; the first ``keyed`` elements are implied by the field."""
     d = segment.delimiters
+    rep = d.repetition
+    elements = segment.elements
+    count = len(elements)
     used = set(range(1, keyed + 1))
     for f in fields:
-        if f.kind in ("list", "pairs"):
+        if f.kind == "text":  # the common case, as `decode` reads it: only a repetition separator is syntax
+            index = f.indices[0]
+            text = elements[index - 1] if index <= count else ""
+            if text and not (rep and rep in text):
+                into[f.name] = text
+                used.add(index)
+        elif f.kind in ("list", "pairs"):
             items: list[Any] = []
             for i in f.indices:
                 item = decode(segment.get(i), "text", d)
@@ -222,9 +231,12 @@ def read_pair(segment: Segment, kind: str) -> tuple[str, str] | None:
     """(qualifier, value) of a two-element DTM, AMT, QTY or LQ segment, or None for any other shape."""
     if len(segment.elements) != 2:
         return None
-    qualifier = decode(segment.get(1), "text", segment.delimiters)
-    value = decode(segment.get(2), kind, segment.delimiters)
-    return (qualifier, value) if qualifier is not None and value is not None else None
+    qualifier, text = segment.elements
+    rep = segment.delimiters.repetition
+    if not qualifier or (rep and rep in qualifier):  # as `decode` reads a text
+        return None
+    value = decode(text, kind, segment.delimiters)
+    return (qualifier, value) if value is not None else None
 
 
 def pair_segment(seg_id: str, qualifier: str, value: str, kind: str, delimiters: Delimiters) -> Segment:

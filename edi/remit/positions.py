@@ -30,7 +30,13 @@ def _positions() -> dict[tuple[str, str, str | None], int]:
     return found
 
 
+@cache
+def _qualified() -> frozenset[str]:
+    """The IDs of the 835 segments told apart by their first element."""
+    return frozenset(guide_by_id("835").qualifiers)
+
+
 def guide_position(loop: str, segment: Segment) -> int:
     """Where the 835 guide places ``segment`` within ``loop`` (its position number), or UNKNOWN_POSITION."""
-    qualifier = segment.get(1) if segment.id in guide_by_id("835").qualifiers else None
+    qualifier = segment.get(1) if segment.id in _qualified() else None
     return _positions().get((loop, segment.id, qualifier), UNKNOWN_POSITION)

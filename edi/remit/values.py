@@ -21,6 +21,8 @@ def decode(value: str, kind: str, delimiters: Delimiters) -> Any:
         return None if rep and rep in value else value
     if kind == "amount":  # digits, sign and point: never a separator, and written back as read
         return value if AMOUNT.fullmatch(value) else None
+    if kind == "date" and value.isascii() and value[0] != "0":  # a year of four digits writes back as read
+        return iso_date(value)
     result: Any = None
     if kind == "procedure":
         parts = value.split(delimiters.component)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from edi.errors import InputError
@@ -41,6 +42,8 @@ def value_problem(value: str, delimiters: Delimiters, part: bool = True, charset
     repetition); a component may hold no separator at all. ``charset`` also refuses characters
     outside the X12 character set (control characters among them), as the builders do.
     """
+    if not charset and unsafe_characters(delimiters, part).search(value) is None:
+        return None
     breaks = "\r\n" if part else "".join(c for c in "\r\n" if c not in (delimiters.component, delimiters.repetition))
     if any(c in value for c in breaks):
         return "holds a line break"
@@ -57,6 +60,30 @@ def value_problem(value: str, delimiters: Delimiters, part: bool = True, charset
     if bad:
         return f"holds {bad.group()!r}, outside the X12 character set"
     return None
+
+
+_RECENT: dict[bool, tuple[Delimiters, re.Pattern[str]]] = {}
+
+
+def unsafe_characters(delimiters: Delimiters, part: bool = True) -> re.Pattern[str]:
+    """The characters `value_problem` refuses in a component (``part``) or an element, as one pattern."""
+    recent = _RECENT.get(part)
+    if recent is not None and recent[0] is delimiters:
+        return recent[1]
+    pattern = _unsafe_pattern(delimiters.separators(), part)
+    _RECENT[part] = (delimiters, pattern)
+    return pattern
+
+
+@cache
+def _unsafe_pattern(separators: tuple[str, str, str | None, str], part: bool) -> re.Pattern[str]:
+    element, component, repetition, segment = separators
+    chars = {"\r", "\n", element, segment}
+    if part:
+        chars |= {component, repetition or ""}
+    else:
+        chars -= {component, repetition}
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars) if c) + "]")
 
 
 def check_value(value: str, delimiters: Delimiters, where: str = "", part: bool = True) -> str:
