@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +15,7 @@ from sqlalchemy import Connection, CursorResult, Engine, NestedTransaction, func
 from edi.errors import ReadError
 from edi.ledger import schema as t
 from edi.ledger.business import claim_contexts, remittance_contexts
+from edi.ledger.claim_stream import ClaimBatch, ClaimSetEnd, ClaimSetStart, NotOnly837, stream_837
 from edi.ledger.database import MEMORY, connect
 from edi.ledger.facts import dumps
 from edi.ledger.money import cents
@@ -122,7 +123,7 @@ class Ledger:
             )
             pending = _Pending(outcome, self.business)
             try:
-                if isinstance(source, Path) and "835" in kinds and _streamed(connection, file_id, source, pending):
+                if isinstance(source, Path) and _streamed(connection, file_id, source, pending, kinds):
                     return self._finish(connection, pending, kinds, reconcile)
                 for interchange, group, transaction in _transactions(source):
                     kind = transaction.st.get(1)
@@ -157,24 +158,32 @@ class Ledger:
             return reconciliation(connection, skipped)
 
 
-def _streamed(connection: Connection, file_id: int, path: Path, pending: _Pending) -> bool:
-    """Import an 835-only file claim by claim; False (and nothing written) when it holds other transaction sets."""
-    attempt = connection.begin_nested()
-    try:
-        _stream(connection, file_id, path, pending)
-    except NotOnly835:
-        attempt.rollback()
-        pending.touched.clear()
-        pending.kinds_seen.clear()
-        pending.outcome.payments = 0
-        pending.outcome.duplicates.clear()
-        return False
-    attempt.commit()
-    return True
-
-
-def _stream(connection: Connection, file_id: int, path: Path, pending: _Pending) -> None:
-    stream_835(path, pending.outcome.file, _StreamWriter(connection, file_id, pending), pending.business)
+def _streamed(connection: Connection, file_id: int, path: Path, pending: _Pending, kinds: Sequence[str]) -> bool:
+    """Import an 835-only or 837 file claim by claim; False (and nothing written) when it must be read whole."""
+    name = pending.outcome.file
+    readers: list[tuple[Callable[[], object], type[Exception]]] = []
+    if "835" in kinds:
+        writer = _StreamWriter(connection, file_id, pending)
+        readers.append((lambda: stream_835(path, name, writer, pending.business), NotOnly835))
+    if "837" in kinds:
+        claims = _ClaimWriter(connection, file_id, pending)
+        readers.append(
+            (lambda: pending.kinds_seen.update(stream_837(path, name, claims, kinds, pending.business)), NotOnly837)
+        )
+    for read, refused in readers:
+        attempt = connection.begin_nested()
+        try:
+            read()
+        except refused:
+            attempt.rollback()
+            pending.touched.clear()
+            pending.kinds_seen.clear()
+            pending.outcome.claims = pending.outcome.payments = 0
+            pending.outcome.duplicates.clear()
+            continue
+        attempt.commit()
+        return True
+    return False
 
 
 class _StreamWriter:
@@ -213,6 +222,52 @@ class _StreamWriter:
             self.pending.outcome.payments, self.pending.touched = self.before
         else:
             self.savepoint.commit()
+
+
+class _ClaimWriter:
+    """Writes each streamed 837 in a savepoint, undone when its content shows it was imported before."""
+
+    def __init__(self, connection: Connection, file_id: int, pending: _Pending) -> None:
+        self.connection, self.file_id, self.pending = connection, file_id, pending
+        self.savepoint: NestedTransaction | None = None
+        self.set_id = 0
+        self.written = 0
+        self.before: tuple[int, set[str]] = (0, set())
+
+    def start(self, item: ClaimSetStart) -> None:
+        pending, connection = self.pending, self.connection
+        self.savepoint, self.written = connection.begin_nested(), 0
+        self.before = (pending.outcome.claims, set(pending.touched))
+        key = _key("837", item.interchange, item.group, item.st.get(2), "")
+        self.set_id = _insert_set(connection, self.file_id, key, _order(item.group, key), {})
+
+    def claims(self, item: ClaimBatch) -> None:
+        claims = [claim for claim, _ in item.items]
+        contexts = [context for _, context in item.items]
+        _insert_claims(self.connection, self.set_id, claims, contexts, self.pending, self.written)
+        self.written += len(claims)
+
+    def end(self, item: ClaimSetEnd) -> None:
+        assert self.savepoint is not None
+        if _finish_claim_set(self.connection, self.set_id, item, self.pending):
+            self.savepoint.commit()
+        else:
+            self.savepoint.rollback()
+            self.pending.outcome.claims, self.pending.touched = self.before
+
+
+def _finish_claim_set(connection: Connection, set_id: int, end: ClaimSetEnd, pending: _Pending) -> bool:
+    """Complete a streamed 837 with its content hash and JSON; False when it is known.
+
+    When some claim got no JSON of its own (a CLM the guide could not place), none keeps any,
+    as when the transaction set is read whole.
+    """
+    if not _complete_set(connection, set_id, end.content_sha256, end.business, pending):
+        return False
+    if pending.business and not end.contexts_complete:
+        s = t.submissions.c
+        connection.execute(update(t.submissions).where(s.transaction_set_id == set_id).values(business=None))
+    return True
 
 
 def _expand(paths: Iterable[Path]) -> Iterator[Path]:
@@ -317,21 +372,31 @@ def _import_transaction(
 
 def _finish_set(connection: Connection, remittance_id: int, end: SetEnd, pending: _Pending) -> bool:
     """Complete a streamed 835 with its content hash, JSON and provider adjustments; False when it is known."""
-    r, ts = t.remittances.c, t.transaction_sets.c
+    r = t.remittances.c
     set_id = connection.execute(select(r.transaction_set_id).where(r.id == remittance_id)).scalar_one()
+    if not _complete_set(connection, set_id, end.content_sha256, end.business, pending):
+        return False
+    connection.execute(update(t.remittances).where(r.id == remittance_id).values(facts=dumps(_header(end.remittance))))
+    return True
+
+
+def _complete_set(
+    connection: Connection, set_id: int, content_sha256: str, business: dict[str, Any], pending: _Pending
+) -> bool:
+    """Give a streamed transaction set its content hash and JSON; False when the same one is in the ledger."""
+    ts = t.transaction_sets.c
     row = connection.execute(select(t.transaction_sets).where(ts.id == set_id)).one()
     key = {
         k: row._mapping[k] for k in ("kind", "sender", "interchange_control", "group_control", "transaction_control")
     }
-    key["content_sha256"] = end.content_sha256
+    key["content_sha256"] = content_sha256
     if _known(connection, key, pending, other_than=set_id):
         return False
     connection.execute(
         update(t.transaction_sets)
         .where(ts.id == set_id)
-        .values(content_sha256=end.content_sha256, business=dumps(end.business))
+        .values(content_sha256=content_sha256, business=dumps(business))
     )
-    connection.execute(update(t.remittances).where(r.id == remittance_id).values(facts=dumps(_header(end.remittance))))
     return True
 
 
@@ -351,12 +416,18 @@ def _new_id(result: CursorResult[Any]) -> int:
 
 
 def _insert_claims(
-    connection: Connection, set_id: int, claims: list[Claim], contexts: list[dict[str, Any] | None], pending: _Pending
+    connection: Connection,
+    set_id: int,
+    claims: list[Claim],
+    contexts: list[dict[str, Any] | None],
+    pending: _Pending,
+    first: int = 0,
 ) -> None:
+    """Store claims numbered from ``first`` in their transaction set, and add or update the claims they submit."""
     rows = [
         {
             "transaction_set_id": set_id,
-            "position": position,
+            "position": first + position,
             "patient_control_number": claim.patient_control_number,
             "facts": dumps(claim),
             "business": dumps(context) if context is not None else None,
