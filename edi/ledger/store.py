@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -82,6 +84,17 @@ class Ledger:
     def memory(cls, business: bool = True) -> Ledger:
         """A ledger in a temporary in-memory SQLite database; without ``business`` no business JSON is kept."""
         return cls(connect(MEMORY), business)
+
+    @classmethod
+    @contextmanager
+    def temporary(cls, business: bool = True) -> Iterator[Ledger]:
+        """A ledger in a SQLite file of a temporary folder, removed after: memory stays small however much it holds."""
+        with tempfile.TemporaryDirectory(prefix="edi-ledger-") as folder:
+            ledger = cls(connect(str(Path(folder) / "ledger.sqlite3")), business)
+            try:
+                yield ledger
+            finally:
+                ledger.close()
 
     def close(self) -> None:
         """Close the ledger's database connections."""

@@ -285,10 +285,10 @@ class Reader:
         return root
 
 
-def iter_events(source: str | Path | bytes | BinaryIO, file: str | None = None) -> Iterator[Event]:
-    """Stream the events of an X12 source (path, bytes or binary stream)."""
+def iter_events(source: str | Path | bytes | BinaryIO, file: str | None = None, units: bool = False) -> Iterator[Event]:
+    """Stream the events of an X12 source (path, bytes or binary stream); ``units`` as for `Reader`."""
     stream, name, owned = _open(source)
-    reader = Reader(file or name)
+    reader = Reader(file or name, units=units)
     try:
         yield from reader.events(stream)
     finally:
