@@ -8,7 +8,6 @@ written, so that a claim is never shown open because its remittance was silently
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -19,9 +18,7 @@ from edi.commands.common import display_name, expand_inputs, handle_errors, reda
 from edi.errors import InputError
 from edi.output import is_stdio, open_output
 from edi.x12.document import Document
-from edi.x12.reader import iter_events, read_document
-from edi.x12.segment import Segment
-from edi.x12.tokenizer import Tokenizer, iter_text
+from edi.x12.reader import iter_events, iter_segments, read_document
 
 T = TypeVar("T")
 TABLE_WIDTH = 160
@@ -70,7 +67,7 @@ def reconcile(
         (claim_files if "837" in kinds else remit_files).append(found)
     if masker is not None:
         for found in (*claim_files, *remit_files):
-            masker.learn_segments(found.segments() if isinstance(found, Document) else _segments(found))
+            masker.learn_segments(found.segments() if isinstance(found, Document) else iter_segments(found))
     with reconciled(claim_files, remit_files) as (ledger, skipped), ledger.engine.connect() as connection:
         result = StreamedReconciliation(connection, skipped)
         if not as_json and not as_csv and is_stdio(output) and masker is None and stdout.is_terminal:
@@ -96,12 +93,6 @@ def reconcile(
 
 def _same(value: T) -> T:
     return value
-
-
-def _segments(path: Path) -> Iterator[Segment]:
-    """The segments of an X12 file, read by the tokenizer alone."""
-    with path.open("rb") as stream:
-        yield from Tokenizer(str(path), lambda message, location: None).segments(iter_text(stream, str(path)))
 
 
 def _usable(path: Path, kind: str | None, option: str) -> tuple[Path | Document, set[str]]:

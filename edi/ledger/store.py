@@ -28,7 +28,8 @@ from edi.reconcile import Reconciliation, SkippedFile
 from edi.reconcile.extract import Claim, ClaimPayment, Remittance, claims_of, remittances_of
 from edi.reconcile.match import RETURNED_LENGTH
 from edi.x12.document import Document, Group, Interchange, Transaction
-from edi.x12.reader import iter_transactions
+from edi.x12.reader import iter_segments, iter_transactions
+from edi.x12.segment import Segment
 
 KINDS = ("837", "835")
 # After the group's date and time, these order transaction sets the same whatever the import order.
@@ -71,9 +72,10 @@ class _Pending:
 class Ledger:
     """A ledger database: import files, then ask it about claims, payments, denials and balances."""
 
-    def __init__(self, engine: Engine, business: bool = True) -> None:
+    def __init__(self, engine: Engine, business: bool = True, by_segments: bool = False) -> None:
         self.engine = engine
         self.business = business
+        self.by_segments = by_segments  # a file is the same as another when its segments are, not its bytes
 
     @classmethod
     def open(cls, location: str | None = None) -> Ledger:
@@ -87,10 +89,13 @@ class Ledger:
 
     @classmethod
     @contextmanager
-    def temporary(cls, business: bool = True) -> Iterator[Ledger]:
-        """A ledger in a SQLite file of a temporary folder, removed after: memory stays small however much it holds."""
+    def temporary(cls, business: bool = True, by_segments: bool = False) -> Iterator[Ledger]:
+        """A ledger in a SQLite file of a temporary folder, removed after: memory stays small however much it holds.
+
+        With ``by_segments`` two files are the same when their segments are, whatever lies between them.
+        """
         with tempfile.TemporaryDirectory(prefix="edi-ledger-") as folder:
-            ledger = cls(connect(str(Path(folder) / "ledger.sqlite3")), business)
+            ledger = cls(connect(str(Path(folder) / "ledger.sqlite3")), business, by_segments)
             try:
                 yield ledger
             finally:
@@ -123,9 +128,11 @@ class Ledger:
         name = source.file if isinstance(source, Document) else str(source)
         outcome = ImportOutcome(name, "imported")
         try:
-            digest = _digest(source)
+            digest = _digest(source, self.by_segments)
         except OSError as exc:
             return ImportOutcome(name, "skipped", f"cannot read the file: {exc.strerror}")
+        except ReadError as error:
+            return _unreadable(name, error)
         with self.engine.begin() as connection:
             if connection.execute(select(t.files.c.id).where(t.files.c.sha256 == digest)).first():
                 return ImportOutcome(name, "already imported")
@@ -145,7 +152,7 @@ class Ledger:
                         _import_transaction(connection, file_id, name, interchange, group, transaction, pending)
             except ReadError as error:
                 connection.rollback()
-                return ImportOutcome(name, "skipped", str(error).removeprefix(name).lstrip(",: "))
+                return _unreadable(name, error)
             return self._finish(connection, pending, kinds, reconcile)
 
     @staticmethod
@@ -169,6 +176,10 @@ class Ledger:
         """Every claim of the ledger reconciled, as `edi reconcile` gives it; ``skipped`` lists unusable files."""
         with self.engine.connect() as connection:
             return reconciliation(connection, skipped)
+
+
+def _unreadable(name: str, error: ReadError) -> ImportOutcome:
+    return ImportOutcome(name, "skipped", str(error).removeprefix(name).lstrip(",: "))
 
 
 def _streamed(connection: Connection, file_id: int, path: Path, pending: _Pending, kinds: Sequence[str]) -> bool:
@@ -205,24 +216,21 @@ class _StreamWriter:
     def __init__(self, connection: Connection, file_id: int, pending: _Pending) -> None:
         self.connection, self.file_id, self.pending = connection, file_id, pending
         self.savepoint: NestedTransaction | None = None
-        self.remittance_id: int | None = None
+        self.remittance_id = 0
         self.written = 0
         self.before: tuple[int, set[str]] = (0, set())
 
     def start(self, item: SetStart) -> None:
         pending, connection = self.pending, self.connection
         pending.kinds_seen.add("835")
-        self.savepoint, self.remittance_id, self.written = connection.begin_nested(), None, 0
+        self.savepoint, self.written = connection.begin_nested(), 0
         self.before = (pending.outcome.payments, set(pending.touched))
-        if not _resent(connection, item.remittance, pending):
-            key = _key("835", item.interchange, item.group, item.st.get(2), "")
-            order = _order(item.group, key)
-            set_id = _insert_set(connection, self.file_id, key, order, {})
-            self.remittance_id = _insert_remittance_header(connection, set_id, item.remittance, order)
+        key = _key("835", item.interchange, item.group, item.st.get(2), "")
+        order = _order(item.group, key)
+        set_id = _insert_set(connection, self.file_id, key, order, {})
+        self.remittance_id = _insert_remittance_header(connection, set_id, item.remittance, order)
 
     def claims(self, item: Claims) -> None:
-        if self.remittance_id is None:
-            return
         payments = [payment for payment, _ in item.items]
         contexts = [context for _, context in item.items]
         _insert_payments(self.connection, self.remittance_id, self.written, payments, contexts, self.pending)
@@ -230,7 +238,7 @@ class _StreamWriter:
 
     def end(self, item: SetEnd) -> None:
         assert self.savepoint is not None
-        if self.remittance_id is not None and not _finish_set(self.connection, self.remittance_id, item, self.pending):
+        if not _finish_set(self.connection, self.remittance_id, item, self.pending):
             self.savepoint.rollback()
             self.pending.outcome.payments, self.pending.touched = self.before
         else:
@@ -291,14 +299,24 @@ def _expand(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def _digest(source: Path | Document) -> str:
+def _digest(source: Path | Document, by_segments: bool) -> str:
+    """The SHA-256 of a file's bytes; of its segments' text for a `Document`, or with ``by_segments``."""
     if isinstance(source, Document):
-        text = "~".join(segment.text() for segment in source.segments())
-        return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+        return _segments_digest(source.segments())
+    if by_segments:
+        return _segments_digest(iter_segments(source))
     digest = hashlib.sha256()
     with source.open("rb") as stream:
         for block in iter(lambda: stream.read(1 << 20), b""):
             digest.update(block)
+    return digest.hexdigest()
+
+
+def _segments_digest(segments: Iterable[Segment]) -> str:
+    """The SHA-256 of the segments' text joined by ``~``."""
+    digest = hashlib.sha256()
+    for n, segment in enumerate(segments):
+        digest.update(("~" if n else "").encode() + segment.text().encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
@@ -384,10 +402,16 @@ def _import_transaction(
 
 
 def _finish_set(connection: Connection, remittance_id: int, end: SetEnd, pending: _Pending) -> bool:
-    """Complete a streamed 835 with its content hash, JSON and provider adjustments; False when it is known."""
+    """Complete a streamed 835 with its content hash, JSON and provider adjustments.
+
+    False when the same transaction set, or else the same payment, is in the ledger, checked
+    in that order as when the transaction set is read whole.
+    """
     r = t.remittances.c
     set_id = connection.execute(select(r.transaction_set_id).where(r.id == remittance_id)).scalar_one()
     if not _complete_set(connection, set_id, end.content_sha256, end.business, pending):
+        return False
+    if _resent(connection, end.remittance, pending, other_than=remittance_id):
         return False
     connection.execute(update(t.remittances).where(r.id == remittance_id).values(facts=dumps(_header(end.remittance))))
     return True
@@ -541,15 +565,18 @@ def _update_claim(connection: Connection, claim: Claim) -> None:
     )
 
 
-def _resent(connection: Connection, remittance: Remittance, pending: _Pending) -> bool:
+def _resent(connection: Connection, remittance: Remittance, pending: _Pending, other_than: int | None = None) -> bool:
+    """Whether the same payment (trace number, payer, amount, date) is in the ledger (noted as a duplicate if so)."""
     table = t.remittances
-    same = (
+    query = select(table.c.id).where(
         table.c.trace_number == remittance.trace_number,
         table.c.payer_key == remittance.payer_key,
         table.c.payment_cents == (cents(remittance.payment) if remittance.payment is not None else None),
         table.c.payment_date == remittance.payment_date,
     )
-    if remittance.trace_number and connection.execute(select(table.c.id).where(*same).limit(1)).first():
+    if other_than is not None:
+        query = query.where(table.c.id != other_than)
+    if remittance.trace_number and connection.execute(query.limit(1)).first():
         pending.outcome.duplicates.append(f"835 trace {remittance.trace_number} from {remittance.payer_key}")
         return True
     return False

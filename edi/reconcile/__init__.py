@@ -91,7 +91,7 @@ def reconciled(
     from edi.ledger import Ledger  # the ledger builds on this package
 
     skipped: list[SkippedFile] = []
-    with Ledger.temporary(business=False) as ledger:
+    with Ledger.temporary(business=False, by_segments=True) as ledger:
         for sources, kind in ((claim_docs, "837"), (remit_docs, "835")):
             for source in sources:
                 outcome = ledger.import_file(source if isinstance(source, Document) else Path(source), (kind,), False)
