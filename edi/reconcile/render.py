@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from decimal import Decimal
 from itertools import chain
-from typing import Any, TextIO, TypeVar
+from typing import Any, TextIO
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -20,7 +20,6 @@ from edi.reconcile.extract import ProviderAdjustment, Remittance
 from edi.reconcile.ledger import ClaimResult, Entry, LineResult
 from edi.reconcile.share import SHARE_TYPES, ZERO
 
-T = TypeVar("T", bound=Table)
 FORMAT = "edi.reconciliation/1"
 CENT = Decimal("0.01")
 HISTORY_WIDTH = 110
@@ -131,11 +130,11 @@ def _line(line: LineResult) -> dict[str, Any]:
     }
 
 
-def write_csv(claims: Iterable[ClaimResult], out: TextIO) -> None:
+def write_csv(result: Reconciliation, out: TextIO) -> None:
     """One CSV row per submitted claim line; empty cells where no payer reported an amount."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for claim in claims:
+    for claim in result.claims:
         writer.writerows(csv_rows(claim))
 
 
@@ -164,7 +163,8 @@ def table(result: Reconciliation, width: int = 120) -> RenderableType:
     """
     history = width >= HISTORY_WIDTH
     by_type = {name: sum((c.share.by_type()[name] for c in result.claims if c.share), ZERO) for name in SHARE_TYPES}
-    view = claims_table(result.totals, by_type, history)
+    view = Table(**TABLE_SETTINGS)
+    add_columns(view, result.totals, by_type, history)
     for claim in result.claims:
         view.add_row(*row_cells(claim, history))
     notes = [claim_note(claim.patient_control_number, note) for claim in result.claims for note in claim.notes]
@@ -177,20 +177,19 @@ def table(result: Reconciliation, width: int = 120) -> RenderableType:
     )
 
 
-def claims_table(
-    totals: Totals, by_type: dict[str, Decimal], history: bool, kind: type[T] = Table, **options: Any
-) -> T:
-    """The table's columns, with the totals as footers; ``options`` change those `Table` is given here."""
-    settings: dict[str, Any] = {
-        "title": "Reconciliation",
-        "show_footer": True,
-        "header_style": "bold",
-        "box": box.SIMPLE_HEAD,
-        "padding": (0, 1),
-        "collapse_padding": True,
-        "pad_edge": False,
-    }
-    view = kind(**{**settings, **options})
+TABLE_SETTINGS: dict[str, Any] = {
+    "title": "Reconciliation",
+    "show_footer": True,
+    "header_style": "bold",
+    "box": box.SIMPLE_HEAD,
+    "padding": (0, 1),
+    "collapse_padding": True,
+    "pad_edge": False,
+}
+
+
+def add_columns(view: Table, totals: Totals, by_type: dict[str, Decimal], history: bool) -> None:
+    """The table's columns, with the totals as footers."""
     view.add_column("Claim", footer="Total", no_wrap=True)
     view.add_column("Status")
     if history:
@@ -199,7 +198,6 @@ def claims_table(
         view.add_column(title, justify="right", footer=_cell(value), no_wrap=True)
     for name in SHARE_TYPES:
         view.add_column(SHARE_TITLES[name], justify="right", footer=_cell(by_type[name]), no_wrap=True)
-    return view
 
 
 def row_cells(claim: ClaimResult, history: bool) -> list[RenderableType]:

@@ -31,12 +31,13 @@ from edi.reconcile.render import (
     CSV_COLUMNS,
     FORMAT,
     HISTORY_WIDTH,
+    TABLE_SETTINGS,
     _adjustment,
     _skipped,
     _totals,
+    add_columns,
     claim_json,
     claim_note,
-    claims_table,
     closing,
     csv_rows,
     listed,
@@ -159,6 +160,13 @@ class _Fixed(Table):
         return self.widths
 
 
+def _table(totals: Totals, by_type: dict[str, Decimal], history: bool, **options: Any) -> _Fixed:
+    """The claims table of `edi.reconcile.render.table`; ``options`` change its settings."""
+    view = _Fixed(**{**TABLE_SETTINGS, **options})
+    add_columns(view, totals, by_type, history)
+    return view
+
+
 @dataclass(slots=True)
 class _Widest:
     """Per column, the plain cell with the longest word and the one with the longest line: what sizes it."""
@@ -235,12 +243,12 @@ def _draw_table(
     draw: _Draw, totals: Totals, by_type: dict[str, Decimal], history: bool, widest: _Widest, rows: Iterator[str]
 ) -> None:
     """Size the columns from the widest cells, then draw the header, the rows a chunk at a time, and the totals."""
-    sizing = claims_table(totals, by_type, history, kind=_Fixed)
+    sizing = _table(totals, by_type, history)
     for found in (widest.words, widest.lines):
         if found:
             sizing.add_row(*renderables([cell for _, cell in found]))
     draw.lines(sizing)
-    whole, head = (claims_table(totals, by_type, history, kind=_Fixed, show_footer=f) for f in (True, False))
+    whole, head = (_table(totals, by_type, history, show_footer=f) for f in (True, False))
     whole.widths = head.widths = sizing.widths
     top = draw.lines(head)[:-1]  # without the bottom edge
     draw.segments(top)
@@ -248,7 +256,7 @@ def _draw_table(
         chunk = [renderables(json.loads(row)) for row in islice(rows, ROWS_PER_DRAW)]
         if not chunk:
             break
-        body = claims_table(totals, by_type, history, kind=_Fixed, show_header=False, show_footer=False, title=None)
+        body = _table(totals, by_type, history, show_header=False, show_footer=False, title=None)
         body.widths = sizing.widths
         for cells in chunk:
             body.add_row(*cells)
