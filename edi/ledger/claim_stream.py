@@ -111,7 +111,7 @@ def _skip(event: Event, events: Iterator[Event]) -> None:
 class _Order:
     """A `Visitor` collecting each segment with the loop holding it, in file order, and hashing them."""
 
-    def __init__(self, st: Segment) -> None:
+    def __init__(self) -> None:
         self.loops: list[Loop] = []
         self.walked: list[Walked] = []
         self.hash = hashlib.sha256()
@@ -152,7 +152,7 @@ class _Set:
     ) -> None:
         self.file, self.interchange, self.group, self.st = file, interchange, group, st
         self.handler = handler
-        self.order = _Order(st)
+        self.order = _Order()
         self.walk = UnitWalk(self.order)
         self.contexts: deque[dict[str, Any]] | None = deque() if business else None
         self.json: ClaimContexts | None = None
