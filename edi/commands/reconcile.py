@@ -8,9 +8,8 @@ written, so that a claim is never shown open because its remittance was silently
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -18,11 +17,10 @@ from rich.console import Console
 from edi.commands.common import display_name, expand_inputs, handle_errors, redactor, source, stdout
 from edi.errors import InputError
 from edi.output import is_stdio, open_output
-from edi.x12.reader import read_document
+from edi.x12.document import Document
+from edi.x12.reader import iter_events, iter_segments, read_document
 
-if TYPE_CHECKING:
-    from edi.x12.document import Document
-
+T = TypeVar("T")
 TABLE_WIDTH = 160
 
 
@@ -51,8 +49,9 @@ def reconcile(
     redact: Annotated[bool, typer.Option("--redact", help="Mask names, IDs, claim numbers, birth dates.")] = False,
 ) -> None:
     """Reconcile 835 remittances against 837 claims: paid, patient share by type, status, open and unmatched claims."""
-    from edi.reconcile import reconcile as reconcile_files  # imported here: other commands skip it
-    from edi.reconcile.render import table, to_json, write_csv
+    from edi.ledger.streamed import StreamedReconciliation  # imported here: other commands skip it
+    from edi.reconcile import reconciled
+    from edi.reconcile.write import write_csv, write_json, write_table
 
     if as_json and as_csv:
         raise typer.BadParameter("choose one of --json and --csv", param_hint="--json / --csv")
@@ -61,48 +60,62 @@ def reconcile(
     extra_paths = expand_inputs(extra, "FILE") if extra else []
     if sum(is_stdio(p) for p in (*claim_paths, *remit_paths, *extra_paths)) > 1:
         raise InputError("standard input ('-') can be read only once", file="--claims/--remit")
-    claim_docs = [_usable(path, "837", "--claims") for path in claim_paths]
-    remit_docs = [_usable(path, "835", "--remit") for path in remit_paths]
+    claim_files = [_usable(path, "837", "--claims")[0] for path in claim_paths]
+    remit_files = [_usable(path, "835", "--remit")[0] for path in remit_paths]
     for path in extra_paths:
-        document = _usable(path, None, "FILE")
-        kinds = {t.st.get(1) for _, _, t in document.transactions()}
-        (claim_docs if "837" in kinds else remit_docs).append(document)
+        found, kinds = _usable(path, None, "FILE")
+        (claim_files if "837" in kinds else remit_files).append(found)
     if masker is not None:
-        for document in (*claim_docs, *remit_docs):
-            masker.learn_segments(document.segments())
-    result = reconcile_files(claim_docs, remit_docs)
-    if as_json:
-        data = to_json(result)
-        text = json.dumps(masker.data(data) if masker else data, indent=2) + "\n"
-    elif as_csv:
-        buffer = io.StringIO()
-        write_csv(result, buffer)
-        text = masker.text(buffer.getvalue()) if masker else buffer.getvalue()
-    elif is_stdio(output) and masker is None and stdout.is_terminal:
-        stdout.print(table(result, stdout.width))
-        return
-    else:
-        width = stdout.width if is_stdio(output) and stdout.is_terminal else TABLE_WIDTH
-        console = Console(file=io.StringIO(), width=width, highlight=False, record=True)
-        console.print(table(result, width), soft_wrap=not stdout.is_terminal or not is_stdio(output))
-        plain = console.export_text()
-        text = masker.text(plain) if masker else plain
-    with open_output(output, [*claim_paths, *remit_paths, *extra_paths]) as out:
-        out.write(text)
+        for found in (*claim_files, *remit_files):
+            masker.learn_segments(found.segments() if isinstance(found, Document) else iter_segments(found))
+    with reconciled(claim_files, remit_files) as (ledger, skipped), ledger.engine.connect() as connection:
+        result = StreamedReconciliation(connection, skipped)
+        if not as_json and not as_csv and is_stdio(output) and masker is None and stdout.is_terminal:
+            write_table(result, stdout, stdout.width, soft_wrap=False)
+            return
+        with open_output(output, [*claim_paths, *remit_paths, *extra_paths]) as out:
+            if as_json:
+                write_json(result, out, masker.data if masker else _same)
+            elif as_csv:
+                write_csv(result, out, masker.text if masker else _same)
+            else:
+                width = stdout.width if is_stdio(output) and stdout.is_terminal else TABLE_WIDTH
+                buffer = io.StringIO()
+                console = Console(file=buffer, width=width, highlight=False, color_system=None, force_terminal=False)
+
+                def flush() -> None:
+                    out.write(masker.text(buffer.getvalue()) if masker else buffer.getvalue())
+                    buffer.seek(0)
+                    buffer.truncate()
+
+                write_table(result, console, width, not stdout.is_terminal or not is_stdio(output), flush)
 
 
-def _usable(path: Path, kind: str | None, option: str) -> Document:
-    """The file read, holding a ``kind`` transaction set (837 or 835 for None); else an error naming it (exit 2)."""
+def _same(value: T) -> T:
+    return value
+
+
+def _usable(path: Path, kind: str | None, option: str) -> tuple[Path | Document, set[str]]:
+    """The file (a path, or standard input read) holding a ``kind`` transaction set (837 or 835 for None).
+
+    Else an error naming it (exit 2), as when the file cannot be read. The file is read here
+    one claim at a time, to check it and find its kinds, and read again into the ledger.
+    """
     name = display_name(path)
-    document = read_document(source(path), file=name)
-    found = sorted({t.st.get(1) for _, _, t in document.transactions()})
+    found: Path | Document
+    if is_stdio(path):
+        found = read_document(source(path), file=name)
+        kinds = {t.st.get(1) for _, _, t in found.transactions()}
+    else:
+        found = path
+        kinds = {e.value.st.get(1) for e in iter_events(path, name, units=True) if e.kind == "transaction"}
     wanted = {kind} if kind else {"837", "835"}
-    if not wanted & set(found):
+    if not wanted & kinds:
         other = {"837": "; give it to --remit", "835": "; give it to --claims"}
-        hint = other[kind] if kind and ({"837", "835"} - {kind}) & set(found) else ""
+        hint = other[kind] if kind and ({"837", "835"} - {kind}) & kinds else ""
         raise InputError(
             f"{option}: the file holds no {' or '.join(sorted(wanted))} transaction set "
-            f"(found: {', '.join(found) or 'none'}){hint}",
+            f"(found: {', '.join(sorted(kinds)) or 'none'}){hint}",
             file=name,
         )
-    return document
+    return found, kinds

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +19,7 @@ from edi.ledger import schema as t
 from edi.ledger.ack_store import neighbours, store_acknowledgments
 from edi.ledger.acks import claim_statuses, set_answers
 from edi.ledger.business import claim_contexts, remittance_contexts
+from edi.ledger.claim_stream import ClaimBatch, ClaimSetEnd, ClaimSetStart, NotOnly837, stream_837
 from edi.ledger.database import MEMORY, connect
 from edi.ledger.facts import dumps
 from edi.ledger.money import cents
@@ -27,7 +30,8 @@ from edi.reconcile import Reconciliation, SkippedFile
 from edi.reconcile.extract import Claim, ClaimPayment, Remittance, claims_of, remittances_of
 from edi.reconcile.match import RETURNED_LENGTH
 from edi.x12.document import Document, Group, Interchange, Transaction
-from edi.x12.reader import iter_transactions
+from edi.x12.reader import iter_segments, iter_transactions
+from edi.x12.segment import Segment
 
 KINDS = ("837", "835", "999", "277")
 # After the group's date and time, these order transaction sets the same whatever the import order.
@@ -77,9 +81,10 @@ class _Pending:
 class Ledger:
     """A ledger database: import files, then ask it about claims, payments, denials and balances."""
 
-    def __init__(self, engine: Engine, business: bool = True) -> None:
+    def __init__(self, engine: Engine, business: bool = True, by_segments: bool = False) -> None:
         self.engine = engine
         self.business = business
+        self.by_segments = by_segments  # a file is the same as another when its segments are, not its bytes
 
     @classmethod
     def open(cls, location: str | None = None) -> Ledger:
@@ -90,6 +95,20 @@ class Ledger:
     def memory(cls, business: bool = True) -> Ledger:
         """A ledger in a temporary in-memory SQLite database; without ``business`` no business JSON is kept."""
         return cls(connect(MEMORY), business)
+
+    @classmethod
+    @contextmanager
+    def temporary(cls, business: bool = True, by_segments: bool = False) -> Iterator[Ledger]:
+        """A ledger in a SQLite file of a temporary folder, removed after: memory stays small however much it holds.
+
+        With ``by_segments`` two files are the same when their segments are, whatever lies between them.
+        """
+        with tempfile.TemporaryDirectory(prefix="edi-ledger-") as folder:
+            ledger = cls(connect(str(Path(folder) / "ledger.sqlite3")), business, by_segments)
+            try:
+                yield ledger
+            finally:
+                ledger.close()
 
     def close(self) -> None:
         """Close the ledger's database connections."""
@@ -118,9 +137,11 @@ class Ledger:
         name = source.file if isinstance(source, Document) else str(source)
         outcome = ImportOutcome(name, "imported")
         try:
-            digest = _digest(source)
+            digest = _digest(source, self.by_segments)
         except OSError as exc:
             return ImportOutcome(name, "skipped", f"cannot read the file: {exc.strerror}")
+        except ReadError as error:
+            return _unreadable(name, error)
         with self.engine.begin() as connection:
             if connection.execute(select(t.files.c.id).where(t.files.c.sha256 == digest)).first():
                 return ImportOutcome(name, "already imported")
@@ -131,7 +152,7 @@ class Ledger:
             )
             pending = _Pending(outcome, self.business)
             try:
-                if isinstance(source, Path) and "835" in kinds and _streamed(connection, file_id, source, pending):
+                if isinstance(source, Path) and _streamed(connection, file_id, source, pending, kinds):
                     return self._finish(connection, pending, kinds, reconcile)
                 for interchange, group, transaction in _transactions(source):
                     kind = transaction.st.get(1)
@@ -140,7 +161,7 @@ class Ledger:
                         _import_transaction(connection, file_id, name, interchange, group, transaction, pending)
             except ReadError as error:
                 connection.rollback()
-                return ImportOutcome(name, "skipped", str(error).removeprefix(name).lstrip(",: "))
+                return _unreadable(name, error)
             return self._finish(connection, pending, kinds, reconcile)
 
     @staticmethod
@@ -167,24 +188,36 @@ class Ledger:
             return reconciliation(connection, skipped)
 
 
-def _streamed(connection: Connection, file_id: int, path: Path, pending: _Pending) -> bool:
-    """Import an 835-only file claim by claim; False (and nothing written) when it holds other transaction sets."""
-    attempt = connection.begin_nested()
-    try:
-        _stream(connection, file_id, path, pending)
-    except NotOnly835:
-        attempt.rollback()
-        pending.touched.clear()
-        pending.kinds_seen.clear()
-        pending.outcome.payments = 0
-        pending.outcome.duplicates.clear()
-        return False
-    attempt.commit()
-    return True
+def _unreadable(name: str, error: ReadError) -> ImportOutcome:
+    return ImportOutcome(name, "skipped", str(error).removeprefix(name).lstrip(",: "))
 
 
-def _stream(connection: Connection, file_id: int, path: Path, pending: _Pending) -> None:
-    stream_835(path, pending.outcome.file, _StreamWriter(connection, file_id, pending), pending.business)
+def _streamed(connection: Connection, file_id: int, path: Path, pending: _Pending, kinds: Sequence[str]) -> bool:
+    """Import an 835-only or 837 file claim by claim; False (and nothing written) when it must be read whole."""
+    name = pending.outcome.file
+    readers: list[tuple[Callable[[], object], type[Exception]]] = []
+    if "835" in kinds:
+        writer = _StreamWriter(connection, file_id, pending)
+        readers.append((lambda: stream_835(path, name, writer, pending.business), NotOnly835))
+    if "837" in kinds:
+        claims = _ClaimWriter(connection, file_id, pending)
+        readers.append(
+            (lambda: pending.kinds_seen.update(stream_837(path, name, claims, kinds, pending.business)), NotOnly837)
+        )
+    for read, refused in readers:
+        attempt = connection.begin_nested()
+        try:
+            read()
+        except refused:
+            attempt.rollback()
+            pending.touched.clear()
+            pending.kinds_seen.clear()
+            pending.outcome.claims = pending.outcome.payments = 0
+            pending.outcome.duplicates.clear()
+            continue
+        attempt.commit()
+        return True
+    return False
 
 
 class _StreamWriter:
@@ -193,24 +226,21 @@ class _StreamWriter:
     def __init__(self, connection: Connection, file_id: int, pending: _Pending) -> None:
         self.connection, self.file_id, self.pending = connection, file_id, pending
         self.savepoint: NestedTransaction | None = None
-        self.remittance_id: int | None = None
+        self.remittance_id = 0
         self.written = 0
         self.before: tuple[int, set[str]] = (0, set())
 
     def start(self, item: SetStart) -> None:
         pending, connection = self.pending, self.connection
         pending.kinds_seen.add("835")
-        self.savepoint, self.remittance_id, self.written = connection.begin_nested(), None, 0
+        self.savepoint, self.written = connection.begin_nested(), 0
         self.before = (pending.outcome.payments, set(pending.touched))
-        if not _resent(connection, item.remittance, pending):
-            key = _key("835", item.interchange, item.group, item.st.get(2), "")
-            order = _order(item.group, key)
-            set_id = _insert_set(connection, self.file_id, key, order, {})
-            self.remittance_id = _insert_remittance_header(connection, set_id, item.remittance, order)
+        key = _key("835", item.interchange, item.group, item.st.get(2), "")
+        order = _order(item.group, key)
+        set_id = _insert_set(connection, self.file_id, key, order, {})
+        self.remittance_id = _insert_remittance_header(connection, set_id, item.remittance, order)
 
     def claims(self, item: Claims) -> None:
-        if self.remittance_id is None:
-            return
         payments = [payment for payment, _ in item.items]
         contexts = [context for _, context in item.items]
         _insert_payments(self.connection, self.remittance_id, self.written, payments, contexts, self.pending)
@@ -218,11 +248,57 @@ class _StreamWriter:
 
     def end(self, item: SetEnd) -> None:
         assert self.savepoint is not None
-        if self.remittance_id is not None and not _finish_set(self.connection, self.remittance_id, item, self.pending):
+        if not _finish_set(self.connection, self.remittance_id, item, self.pending):
             self.savepoint.rollback()
             self.pending.outcome.payments, self.pending.touched = self.before
         else:
             self.savepoint.commit()
+
+
+class _ClaimWriter:
+    """Writes each streamed 837 in a savepoint, undone when its content shows it was imported before."""
+
+    def __init__(self, connection: Connection, file_id: int, pending: _Pending) -> None:
+        self.connection, self.file_id, self.pending = connection, file_id, pending
+        self.savepoint: NestedTransaction | None = None
+        self.set_id = 0
+        self.written = 0
+        self.before: tuple[int, set[str]] = (0, set())
+
+    def start(self, item: ClaimSetStart) -> None:
+        pending, connection = self.pending, self.connection
+        self.savepoint, self.written = connection.begin_nested(), 0
+        self.before = (pending.outcome.claims, set(pending.touched))
+        key = _key("837", item.interchange, item.group, item.st.get(2), "")
+        self.set_id = _insert_set(connection, self.file_id, key, _order(item.group, key), {})
+
+    def claims(self, item: ClaimBatch) -> None:
+        claims = [claim for claim, _ in item.items]
+        contexts = [context for _, context in item.items]
+        _insert_claims(self.connection, self.set_id, claims, contexts, self.pending, self.written)
+        self.written += len(claims)
+
+    def end(self, item: ClaimSetEnd) -> None:
+        assert self.savepoint is not None
+        if _finish_claim_set(self.connection, self.set_id, item, self.pending):
+            self.savepoint.commit()
+        else:
+            self.savepoint.rollback()
+            self.pending.outcome.claims, self.pending.touched = self.before
+
+
+def _finish_claim_set(connection: Connection, set_id: int, end: ClaimSetEnd, pending: _Pending) -> bool:
+    """Complete a streamed 837 with its content hash and JSON; False when it is known.
+
+    When some claim got no JSON of its own (a CLM the guide could not place), none keeps any,
+    as when the transaction set is read whole.
+    """
+    if not _complete_set(connection, set_id, end.content_sha256, end.business, pending):
+        return False
+    if pending.business and not end.contexts_complete:
+        s = t.submissions.c
+        connection.execute(update(t.submissions).where(s.transaction_set_id == set_id).values(business=None))
+    return True
 
 
 def _expand(paths: Iterable[Path]) -> Iterator[Path]:
@@ -233,14 +309,24 @@ def _expand(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def _digest(source: Path | Document) -> str:
+def _digest(source: Path | Document, by_segments: bool) -> str:
+    """The SHA-256 of a file's bytes; of its segments' text for a `Document`, or with ``by_segments``."""
     if isinstance(source, Document):
-        text = "~".join(segment.text() for segment in source.segments())
-        return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+        return _segments_digest(source.segments())
+    if by_segments:
+        return _segments_digest(iter_segments(source))
     digest = hashlib.sha256()
     with source.open("rb") as stream:
         for block in iter(lambda: stream.read(1 << 20), b""):
             digest.update(block)
+    return digest.hexdigest()
+
+
+def _segments_digest(segments: Iterable[Segment]) -> str:
+    """The SHA-256 of the segments' text joined by ``~``."""
+    digest = hashlib.sha256()
+    for n, segment in enumerate(segments):
+        digest.update(("~" if n else "").encode() + segment.text().encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
@@ -336,22 +422,38 @@ def _import_transaction(
 
 
 def _finish_set(connection: Connection, remittance_id: int, end: SetEnd, pending: _Pending) -> bool:
-    """Complete a streamed 835 with its content hash, JSON and provider adjustments; False when it is known."""
-    r, ts = t.remittances.c, t.transaction_sets.c
+    """Complete a streamed 835 with its content hash, JSON and provider adjustments.
+
+    False when the same transaction set, or else the same payment, is in the ledger, checked
+    in that order as when the transaction set is read whole.
+    """
+    r = t.remittances.c
     set_id = connection.execute(select(r.transaction_set_id).where(r.id == remittance_id)).scalar_one()
+    if not _complete_set(connection, set_id, end.content_sha256, end.business, pending):
+        return False
+    if _resent(connection, end.remittance, pending, other_than=remittance_id):
+        return False
+    connection.execute(update(t.remittances).where(r.id == remittance_id).values(facts=dumps(_header(end.remittance))))
+    return True
+
+
+def _complete_set(
+    connection: Connection, set_id: int, content_sha256: str, business: dict[str, Any], pending: _Pending
+) -> bool:
+    """Give a streamed transaction set its content hash and JSON; False when the same one is in the ledger."""
+    ts = t.transaction_sets.c
     row = connection.execute(select(t.transaction_sets).where(ts.id == set_id)).one()
     key = {
         k: row._mapping[k] for k in ("kind", "sender", "interchange_control", "group_control", "transaction_control")
     }
-    key["content_sha256"] = end.content_sha256
+    key["content_sha256"] = content_sha256
     if _known(connection, key, pending, other_than=set_id):
         return False
     connection.execute(
         update(t.transaction_sets)
         .where(ts.id == set_id)
-        .values(content_sha256=end.content_sha256, business=dumps(end.business))
+        .values(content_sha256=content_sha256, business=dumps(business))
     )
-    connection.execute(update(t.remittances).where(r.id == remittance_id).values(facts=dumps(_header(end.remittance))))
     return True
 
 
@@ -371,12 +473,18 @@ def _new_id(result: CursorResult[Any]) -> int:
 
 
 def _insert_claims(
-    connection: Connection, set_id: int, claims: list[Claim], contexts: list[dict[str, Any] | None], pending: _Pending
+    connection: Connection,
+    set_id: int,
+    claims: list[Claim],
+    contexts: list[dict[str, Any] | None],
+    pending: _Pending,
+    first: int = 0,
 ) -> None:
+    """Store claims numbered from ``first`` in their transaction set, and add or update the claims they submit."""
     rows = [
         {
             "transaction_set_id": set_id,
-            "position": position,
+            "position": first + position,
             "patient_control_number": claim.patient_control_number,
             "facts": dumps(claim),
             "business": dumps(context) if context is not None else None,
@@ -469,15 +577,18 @@ def _update_claim(connection: Connection, claim: Claim) -> None:
     )
 
 
-def _resent(connection: Connection, remittance: Remittance, pending: _Pending) -> bool:
+def _resent(connection: Connection, remittance: Remittance, pending: _Pending, other_than: int | None = None) -> bool:
+    """Whether the same payment (trace number, payer, amount, date) is in the ledger (noted as a duplicate if so)."""
     table = t.remittances
-    same = (
+    query = select(table.c.id).where(
         table.c.trace_number == remittance.trace_number,
         table.c.payer_key == remittance.payer_key,
         table.c.payment_cents == (cents(remittance.payment) if remittance.payment is not None else None),
         table.c.payment_date == remittance.payment_date,
     )
-    if remittance.trace_number and connection.execute(select(table.c.id).where(*same).limit(1)).first():
+    if other_than is not None:
+        query = query.where(table.c.id != other_than)
+    if remittance.trace_number and connection.execute(query.limit(1)).first():
         pending.outcome.duplicates.append(f"835 trace {remittance.trace_number} from {remittance.payer_key}")
         return True
     return False

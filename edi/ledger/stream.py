@@ -117,8 +117,11 @@ class _Set:
             self.end({})
 
     def _until_se(self, rest: Iterator[Segment]) -> Iterator[Segment]:
+        """The segments up to the SE, numbered from the ST as the reader numbers them."""
+        self.st.position = 1
         yield self.st
-        for segment in rest:
+        for position, segment in enumerate(rest, start=2):
+            segment.position = position
             self.hash.update(b"~" + segment.text().encode("utf-8", "surrogateescape"))
             finished = self.facts.feed(segment)
             if finished is not None:

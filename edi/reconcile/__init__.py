@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from edi.reconcile.extract import ProviderAdjustment, Remittance
 from edi.reconcile.ledger import ClaimResult
 from edi.reconcile.share import ZERO
 from edi.x12.document import Document
 
+if TYPE_CHECKING:
+    from edi.ledger import Ledger
+
 Source = Document | str | Path
 
-__all__ = ["ClaimResult", "Reconciliation", "SkippedFile", "Totals", "reconcile", "totals"]
+__all__ = [
+    "ClaimResult",
+    "Reconciliation",
+    "SkippedFile",
+    "Tally",
+    "Totals",
+    "payments",
+    "reconcile",
+    "reconciled",
+    "totals",
+]
 
 
 @dataclass(slots=True, frozen=True)
@@ -56,15 +71,27 @@ class Reconciliation:
 def reconcile(claim_docs: Iterable[Source], remit_docs: Iterable[Source]) -> Reconciliation:
     """Match every CLP of ``remit_docs`` to the claims of ``claim_docs`` and build each claim's history.
 
-    The files go through a ledger in a temporary in-memory database, so the answers are those
-    `edi ledger` gives. Paths are read here; a file that cannot be read, holds no transaction
-    set of the expected kind, or repeats what an earlier file gave (the same content, transaction
-    sets or 835 payment), is skipped and listed in ``skipped_files``.
+    The files go through a ledger in a temporary database, so the answers are those `edi ledger`
+    gives. Paths are read here; a file that cannot be read, holds no transaction set of the
+    expected kind, or repeats what an earlier file gave (the same content, transaction sets or
+    835 payment), is skipped and listed in ``skipped_files``.
+    """
+    with reconciled(claim_docs, remit_docs) as (ledger, skipped):
+        return ledger.reconciliation(skipped)
+
+
+@contextmanager
+def reconciled(
+    claim_docs: Iterable[Source], remit_docs: Iterable[Source]
+) -> Iterator[tuple[Ledger, list[SkippedFile]]]:
+    """A temporary ledger (a file, removed after) holding ``claim_docs`` and ``remit_docs``, and the files skipped.
+
+    Paths are read a claim at a time, so memory stays bounded however large the files.
     """
     from edi.ledger import Ledger  # the ledger builds on this package
 
     skipped: list[SkippedFile] = []
-    with Ledger.memory(business=False) as ledger:
+    with Ledger.temporary(business=False, by_segments=True) as ledger:
         for sources, kind in ((claim_docs, "837"), (remit_docs, "835")):
             for source in sources:
                 outcome = ledger.import_file(source if isinstance(source, Document) else Path(source), (kind,), False)
@@ -73,7 +100,55 @@ def reconcile(claim_docs: Iterable[Source], remit_docs: Iterable[Source]) -> Rec
                 elif outcome.status == "already imported":
                     taken = "; ".join(outcome.duplicates) or "the same content"
                     skipped.append(SkippedFile(outcome.file, f"already given: {taken}"))
-        return ledger.reconciliation(skipped)
+        yield ledger, skipped
+
+
+@dataclass(slots=True)
+class Tally:
+    """The counts and sums of `Totals`, added up claim by claim as a reconciliation is read."""
+
+    claims: int = 0
+    matched_claims: int = 0
+    open_claims: int = 0
+    unmatched_remittance_claims: int = 0
+    billed: Decimal = ZERO
+    paid: Decimal = ZERO
+    patient_responsibility: Decimal = ZERO
+    unmatched_paid: Decimal = ZERO
+
+    def add(self, result: ClaimResult) -> None:
+        """Count one reconciled claim."""
+        self.claims += 1
+        self.matched_claims += bool(result.entries)
+        self.open_claims += result.status == "open"
+        self.billed += result.billed
+        self.paid += result.paid if result.paid is not None else ZERO
+        self.patient_responsibility += result.share.total if result.share is not None else ZERO
+
+    def add_unmatched(self, paid: Decimal) -> None:
+        """Count one CLP that answers no claim."""
+        self.unmatched_remittance_claims += 1
+        self.unmatched_paid += paid
+
+    def totals(self, adjustments: Iterable[tuple[Remittance, ProviderAdjustment]], payments: Decimal) -> Totals:
+        """The totals, with the provider adjustments and the sum of the 835 payments."""
+        return Totals(
+            claims=self.claims,
+            matched_claims=self.matched_claims,
+            open_claims=self.open_claims,
+            unmatched_remittance_claims=self.unmatched_remittance_claims,
+            billed=self.billed,
+            paid=self.paid,
+            patient_responsibility=self.patient_responsibility,
+            unmatched_paid=self.unmatched_paid,
+            provider_adjustments=sum((a.amount for _, a in adjustments), ZERO),
+            payments=payments,
+        )
+
+
+def payments(remittances: Iterable[Remittance]) -> Decimal:
+    """The sum of the 835 payments (BPR02)."""
+    return sum((r.payment for r in remittances if r.payment is not None), ZERO)
 
 
 def totals(
@@ -84,15 +159,7 @@ def totals(
     remittances: list[Remittance],
 ) -> Totals:
     """The claim counts and sums of a reconciliation."""
-    return Totals(
-        claims=len(results),
-        matched_claims=sum(1 for r in results if r.entries),
-        open_claims=sum(1 for r in results if r.status == "open"),
-        unmatched_remittance_claims=len(unmatched),
-        billed=sum((r.billed for r in results), ZERO),
-        paid=sum((r.paid for r in results if r.paid is not None), ZERO),
-        patient_responsibility=sum((r.share.total for r in results if r.share is not None), ZERO),
-        unmatched_paid=unmatched_paid,
-        provider_adjustments=sum((a.amount for _, a in adjustments), ZERO),
-        payments=sum((r.payment for r in remittances if r.payment is not None), ZERO),
-    )
+    tally = Tally(unmatched_remittance_claims=len(unmatched), unmatched_paid=unmatched_paid)
+    for result in results:
+        tally.add(result)
+    return tally.totals(adjustments, payments(remittances))

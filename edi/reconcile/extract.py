@@ -150,7 +150,7 @@ def claims_of(document: Document) -> Iterator[Claim]:
     """Every claim of the 837 transaction sets of ``document``, in file order."""
     for _, _, transaction in document.transactions():
         if transaction.st.get(1) == "837":
-            yield from _claims(transaction.root.walk(), document.file)
+            yield from claims_from_walk(transaction.root.walk(), document.file)
 
 
 def remittances_of(document: Document) -> Iterator[Remittance]:
@@ -189,7 +189,7 @@ class _Party:
         return tuple(Payer(p[0], p[1], tuple(i for i in p[2:] if i)) for p in self.payers)
 
 
-def _claims(walk: Iterable[tuple[Segment, Loop]], file: str) -> Iterator[Claim]:
+def claims_from_walk(walk: Iterable[tuple[Segment, Loop]], file: str) -> Iterator[Claim]:
     """Group the segments of claim and service-line loops by claim (CLM) and line (LX).
 
     Segments of other loops below a claim (providers, other subscribers) are left out, except the

@@ -402,15 +402,20 @@ def iter_transactions(
             yield interchange, group, event.value
 
 
-def transaction_kinds(source: str | Path, file: str | None = None) -> Counter[str]:
-    """How many transaction sets of each ST01 a file holds, counted by the tokenizer alone (no grammar)."""
+def iter_segments(source: str | Path, file: str | None = None) -> Iterator[Segment]:
+    """Every segment of a file, envelope included, read by the tokenizer alone (no grammar, no warnings)."""
     stream, name, owned = _open(source)
     tokenizer = Tokenizer(file or name, lambda message, location: None)
     try:
-        return Counter(s.get(1) for s in tokenizer.segments(iter_text(stream, file or name)) if s.id == "ST")
+        yield from tokenizer.segments(iter_text(stream, file or name))
     finally:
         if owned:
             stream.close()
+
+
+def transaction_kinds(source: str | Path, file: str | None = None) -> Counter[str]:
+    """How many transaction sets of each ST01 a file holds, counted by the tokenizer alone (no grammar)."""
+    return Counter(s.get(1) for s in iter_segments(source, file) if s.id == "ST")
 
 
 def read_document(source: str | Path | bytes | BinaryIO, file: str | None = None) -> Document:
