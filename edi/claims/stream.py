@@ -143,7 +143,7 @@ def _is_level(item: Segment | Loop) -> bool:
     return isinstance(item, Loop) and item.trigger.id == "HL"
 
 
-class _Transaction:
+class ClaimSet:
     """One 837 transaction set read by claim: the lists of its open levels and its HL numbering notes."""
 
     def __init__(self, guide: str, on_claim: OnClaim | None, json: bool, resume: Resume | None = None) -> None:
@@ -298,7 +298,7 @@ def stream_claims(
     resume = part.resume if part else None
     interchange: Interchange | None = None
     group: Group | None = None
-    current: _Transaction | None = None
+    current: ClaimSet | None = None
     first = True
     with path.open("rb") as source, _Lists(lambda: current):
         for event in reader.slice_events(path, part) if part else reader.events(source):
@@ -308,7 +308,7 @@ def stream_claims(
                 group = event.value
             elif event.kind == "unit":
                 if current is None:
-                    current = _Transaction(event.value.guide.id, on_claim, json, resume)
+                    current = ClaimSet(event.value.guide.id, on_claim, json, resume)
                 current.unit(event.value)
             elif event.kind == "transaction":
                 assert interchange is not None and group is not None
@@ -319,7 +319,7 @@ def stream_claims(
                     out.write("" if first else ",")
                 first = False
                 assert transaction.guide is not None  # transaction_claims refuses a set with no claims guide
-                current = current or _Transaction(transaction.guide.id, on_claim, json, resume)
+                current = current or ClaimSet(transaction.guide.id, on_claim, json, resume)
                 current.finish(document, transaction, out)
                 if part is not None:
                     out.write("\n")
@@ -336,7 +336,7 @@ def stream_claims(
 class _Lists:
     """Close the spooled lists of the transaction set being read when the read stops on an error."""
 
-    def __init__(self, current: Callable[[], _Transaction | None]) -> None:
+    def __init__(self, current: Callable[[], ClaimSet | None]) -> None:
         self.current = current
 
     def __enter__(self) -> None:

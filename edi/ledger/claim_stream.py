@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from edi.claims.read import transaction_claims
-from edi.claims.stream import _Transaction as ClaimContexts
+from edi.claims.stream import ClaimSet
 from edi.reconcile.extract import Claim, claims_from_walk
 from edi.x12.document import Group, Interchange, LoopUnit, Transaction
 from edi.x12.lalr import Loop
@@ -155,7 +155,7 @@ class _Set:
         self.order = _Order()
         self.walk = UnitWalk(self.order)
         self.contexts: deque[dict[str, Any]] | None = deque() if business else None
-        self.json: ClaimContexts | None = None
+        self.json: ClaimSet | None = None
         self.paired = True
         self.transaction: Transaction | None = None
 
@@ -208,7 +208,7 @@ class _Set:
         if self.contexts is None:
             return
         if self.json is None:
-            self.json = ClaimContexts(unit.guide.id, self._on_claim, False)
+            self.json = ClaimSet(unit.guide.id, self._on_claim, False)
         self.json.unit(unit)
 
     def _on_claim(
