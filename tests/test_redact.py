@@ -121,6 +121,9 @@ LEDGER_REPORTS = [
     ["claim", "PCN-1001"],
     ["claim", "PCN-1001", "--json"],
     ["acks", "--csv"],
+    ["claims"],
+    ["claims", "--json"],
+    ["claims", "--csv"],
 ]
 LEDGER_REPORTS_WITHOUT_PHI = [["open", "--aging", "--json"], ["denials"], ["payments", "--json"]]
 

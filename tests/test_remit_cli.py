@@ -51,3 +51,25 @@ def test_read_csv_gives_one_row_per_line() -> None:
         ("PCN-1003", "99214", "120.00"),
         ("PCN-1003", "87880", "71.25"),
     ]
+
+
+def test_read_refuses_an_835_followed_by_an_837_before_any_output(tmp_path: Path) -> None:
+    remit, claims = (SAMPLES / "835-office-visits.x12").read_bytes(), (SAMPLES / "claims-837p.x12").read_bytes()
+    for name, text in (("remit-first.x12", remit + claims), ("claims-first.x12", claims + remit)):
+        path = tmp_path / name
+        path.write_bytes(text)
+        result = runner.invoke(app, ["read", "--json", str(path)])
+        assert result.exit_code == EXIT_UNREADABLE
+        assert result.stdout == ""
+        assert "found: 835, 837" in result.stderr
+
+
+def test_read_of_two_837_interchanges_is_one_batch(tmp_path: Path) -> None:
+    claims = (SAMPLES / "claims-837p.x12").read_bytes()
+    path = tmp_path / "two.x12"
+    path.write_bytes(claims + claims)
+    result = runner.invoke(app, ["read", "--json", str(path)])
+    assert result.exit_code == 0
+    one = json.loads(runner.invoke(app, ["read", "--json", str(SAMPLES / "claims-837p.x12")]).stdout)
+    del one["format"]
+    assert json.loads(result.stdout)["batch"] == [one, one]

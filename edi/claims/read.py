@@ -14,7 +14,7 @@ from edi.claims.order import source_order
 from edi.claims.segments import date_value, diagnosis_segments
 from edi.convert.structure import segment_json
 from edi.errors import InputError, Location, ReadError
-from edi.guides.registry import guide_by_id
+from edi.guides.registry import Guide, guide_by_id
 from edi.x12.document import Document, Group, Interchange, Transaction
 from edi.x12.lalr import Detached, Loop
 from edi.x12.segment import Segment
@@ -44,19 +44,23 @@ def read_claims(document: Document) -> dict[str, Any]:
     return {"format": FORMAT, "batch": found}
 
 
+def claims_guide(guide: Guide | None, st: Segment, version: str, file: str = "") -> Guide:
+    """The guide of an 837 claim transaction set; an error for a set of any other kind."""
+    if guide is None or guide.id not in CLAIM_GUIDES:
+        name = guide.id if guide else f"ST01 {st.get(1)!r} version {version or st.get(3)!r}"
+        raise ReadError(
+            f"transaction set {st.get(2)} is {name}, not an 837 claim (837P, 837I or 837D)",
+            Location(file=file, position=1, line=st.line, segment=st.text()),
+            "an 837P, 837I or 837D transaction set of version 005010",
+        )
+    return guide
+
+
 def transaction_claims(
     interchange: Interchange, group: Group, transaction: Transaction, file: str = ""
 ) -> dict[str, Any]:
     """Claims JSON for one 837 transaction set (``file`` names it in errors)."""
-    guide = transaction.guide
-    if guide is None or guide.id not in CLAIM_GUIDES:
-        st = transaction.st
-        name = guide.id if guide else f"ST01 {st.get(1)!r} version {transaction.version or st.get(3)!r}"
-        raise ReadError(
-            f"transaction set {transaction.control_number} is {name}, not an 837 claim (837P, 837I or 837D)",
-            Location(file=file, position=1, line=st.line, segment=st.text()),
-            "an 837P, 837I or 837D transaction set of version 005010",
-        )
+    guide = claims_guide(transaction.guide, transaction.st, transaction.version, file)
     body = read_loop(transaction.root, ROOT_KIND, guide.id)
     out: dict[str, Any] = {"format": FORMAT}
     if interchange.isa is not None:

@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from edi.claims import FORMAT
 from edi.claims.maps import ROOT, UNIT_TRIGGERS, LoopKind, loop_kind, segment_key
-from edi.claims.read import SPLICED, read_loop, transaction_claims
+from edi.claims.read import SPLICED, claims_guide, read_loop, transaction_claims
 from edi.guides.registry import guide_by_id
 from edi.jsontext import dumps
 from edi.x12.cuts import Resume, Slice
@@ -33,6 +33,7 @@ from edi.x12.segment import Segment
 SPOOL_IN_MEMORY = 4_000_000  # characters of a level's list kept in memory before it goes to disk
 JOINED_AT = 65_536  # characters of small writes to a list in memory joined into one string
 NOTES_KEPT = 5
+BATCH = f'{{"format":{dumps(FORMAT)},"batch":['
 Notes = Callable[[str, list[str], int], None]  # control number, first notes, how many in all
 # A claim with the objects of the levels holding it: billing provider, subscriber, patient (or None).
 OnClaim = Callable[[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any] | None], None]
@@ -274,33 +275,47 @@ def first_notes(notes: list[tuple[int, str]]) -> list[str]:
 def stream_claims(
     path: Path,
     out: IO[str] | None,
-    transactions: int,
+    transactions: int | None,
     notes: Notes,
     file: str | None = None,
     on_claim: OnClaim | None = None,
     part: Slice | None = None,
+    reader: Reader | None = None,
 ) -> Carry | None:
     """Write the claims JSON of an 837 file to ``out`` (unless None) one claim at a time.
 
     ``transactions`` is how many transaction sets the file holds (several make a ``batch``);
+    None: not known, so the first set is written once the next one starts or the file ends.
     ``notes`` receives, per transaction set, the first HL and SE numbers a build will correct;
     ``on_claim``, if given, each claim's object with the objects of the levels holding it.
     ``part``: read that part of a one-transaction file (`edi.x12.cuts`): its claims are
     written, and what is to be joined with the other parts is returned instead of the notes.
+    ``reader``: a `Reader(units=True)` to read with (to learn what it read).
     """
-    reader = Reader(file or str(path), units=True)
-    batch = transactions > 1
-    if out is None:
-        out = _Discard()
-    elif batch:
-        out.write(f'{{"format":{dumps(FORMAT)},"batch":[')
-    json = not isinstance(out, _Discard)
+    reader = reader or Reader(file or str(path), units=True)
+    batch = transactions is not None and transactions > 1
+    sink: IO[str] = _Discard() if out is None else out
+    if batch:
+        sink.write(BATCH)
+    json = out is not None
     resume = part.resume if part else None
     interchange: Interchange | None = None
     group: Group | None = None
     current: ClaimSet | None = None
+    held: tuple[ClaimSet, dict[str, Any], Transaction] | None = None  # the first set, until the next starts
     first = True
-    with path.open("rb") as source, _Lists(lambda: current):
+
+    def write(done: ClaimSet, document: dict[str, Any], transaction: Transaction) -> None:
+        nonlocal first
+        if batch:
+            del document["format"]
+            sink.write("" if first else ",")
+        first = False
+        done.finish(document, transaction, sink)
+        if part is None:
+            notes(transaction.control_number, done.first_notes(), done.note_count)
+
+    with path.open("rb") as source, _Lists(lambda: [current, held[0] if held else None]):
         for event in reader.slice_events(path, part) if part else reader.events(source):
             if event.kind == "interchange":
                 interchange = event.value
@@ -308,44 +323,52 @@ def stream_claims(
                 group = event.value
             elif event.kind == "unit":
                 if current is None:
-                    current = ClaimSet(event.value.guide.id, on_claim, json, resume)
+                    unit: LoopUnit = event.value
+                    claims_guide(unit.guide, unit.path[0].trigger, unit.version, file or "")
+                    current = ClaimSet(unit.guide.id, on_claim, json, resume)
                 current.unit(event.value)
             elif event.kind == "transaction":
                 assert interchange is not None and group is not None
                 transaction: Transaction = event.value
                 document = transaction_claims(interchange, group, transaction)
-                if batch:
-                    del document["format"]
-                    out.write("" if first else ",")
-                first = False
                 assert transaction.guide is not None  # transaction_claims refuses a set with no claims guide
                 current = current or ClaimSet(transaction.guide.id, on_claim, json, resume)
-                current.finish(document, transaction, out)
+                if transactions is None and first and held is None:
+                    held, current = (current, document, transaction), None
+                    continue
+                if held is not None:
+                    batch = True
+                    sink.write(BATCH)
+                    write(*held)
+                    held = None
+                write(current, document, transaction)
                 if part is not None:
-                    out.write("\n")
+                    sink.write("\n")
                     return Carry([], current.notes, current.note_count, transaction.control_number)
-                notes(transaction.control_number, current.first_notes(), current.note_count)
                 current = None
     if part is not None:  # the part stops inside the transaction set
         assert current is not None
-        return current.carry(out)
-    out.write("]}\n" if batch else "\n")
+        return current.carry(sink)
+    if held is not None:
+        write(*held)
+    sink.write("]}\n" if batch else "\n")
     return None
 
 
 class _Lists:
     """Close the spooled lists of the transaction set being read when the read stops on an error."""
 
-    def __init__(self, current: Callable[[], ClaimSet | None]) -> None:
+    def __init__(self, current: Callable[[], list[ClaimSet | None]]) -> None:
         self.current = current
 
     def __enter__(self) -> None:
         pass
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
-        transaction = self.current()
-        if error is not None and transaction is not None:
-            for lists in transaction.lists.values():
+        if error is None:
+            return
+        for transaction in self.current():
+            for lists in transaction.lists.values() if transaction else ():
                 for items in lists.values():
                     items.close()
 

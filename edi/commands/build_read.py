@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Annotated, Any, TextIO, cast
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, cast
 
 import typer
 from rich.markup import escape
@@ -16,12 +19,16 @@ from edi.commands.common import display_name, expand_inputs, handle_errors, prog
 from edi.commands.rows import build_from_rows, is_rows, write_rows
 from edi.commands.structure import _delimiters as parse_delimiters
 from edi.commands.structure import load_json
-from edi.errors import InputError
+from edi.errors import EdiError, InputError
 from edi.output import is_stdio, open_output, refuse_inputs, write_text
 from edi.parallel import default_jobs
 from edi.redact import Redactor
 from edi.remit import FORMAT as REMITTANCE_FORMAT
-from edi.x12.reader import read_document, transaction_kinds
+from edi.x12.document import Document
+from edi.x12.reader import Reader, first_kind, read_document, transaction_kinds
+
+if TYPE_CHECKING:
+    from edi.claims.stream import Notes
 
 MAX_NOTES = 5
 
@@ -212,13 +219,58 @@ def _read_rows(paths: list[Path], output: str | None) -> None:
 def _read_one(path: Path, out: TextIO, as_csv: bool, several: bool, masker: Redactor | None, jobs: int) -> None:
     """One file as claims, remittance or claim acknowledgment JSON (one line when ``several``) or CSV rows.
 
-    A file is streamed one claim at a time; standard input and ``--redact`` read the whole document.
+    A file is read once, its kind told by its first ST, into a spool that is copied to ``out``
+    when the read succeeds. A read that fails, or meets a second kind, is done again as a
+    checked read (`_read_checked`), so a broken file gives the same output and first error.
     """
     name = display_name(path)
+    if is_stdio(path):
+        _read_checked(path, name, out, as_csv, several, masker, jobs)
+        return
+    notes: list[tuple[str, list[str], int]] = []
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="", errors="surrogateescape") as spool:
+        try:
+            done = _read_once(path, name, spool, as_csv, several, masker, jobs, lambda *note: notes.append(note))
+        except EdiError:
+            done = False
+        if done:
+            for number, first, count in notes:
+                _warn(name, number, first, count)
+            spool.seek(0)
+            shutil.copyfileobj(spool, out)
+            return
+    _read_checked(path, name, out, as_csv, several, masker, jobs)
+
+
+def _read_once(
+    path: Path, name: str, out: TextIO, as_csv: bool, several: bool, masker: Redactor | None, jobs: int, notes: Notes
+) -> bool:
+    """Read a file of one kind, told by its first ST; False where it holds none or another kind besides."""
+    kind = first_kind(path, name)
+    if kind is None:
+        return False
+    if masker is None and kind in ("835", "837"):
+        reader = _streamed(path, name, kind, None, out, as_csv, jobs, notes)
+        return reader is None or set(reader.kinds) == {kind}
+    _write_document(read_document(path, file=name), name, out, as_csv, several, masker, notes)
+    return True
+
+
+def _read_checked(
+    path: Path, name: str, out: TextIO, as_csv: bool, several: bool, masker: Redactor | None, jobs: int
+) -> None:
+    """Read a file after counting its transaction sets by kind (refusing a mix before any output)."""
     kinds = None if is_stdio(path) else transaction_kinds(path, name)
     if kinds is not None and masker is None and _stream(path, name, kinds, out, as_csv, jobs):
         return
-    document = read_document(source(path), file=name)
+    notes = partial(_warn, name)
+    _write_document(read_document(source(path), file=name), name, out, as_csv, several, masker, notes)
+
+
+def _write_document(
+    document: Document, name: str, out: TextIO, as_csv: bool, several: bool, masker: Redactor | None, notes: Notes
+) -> None:
+    """Write a whole document's claims, remittance or claim acknowledgments."""
     found = {t.st.get(1) for _, _, t in document.transactions()}
     write: Callable[[Any, TextIO], None] | None = None
     if found == {"835"}:
@@ -234,8 +286,8 @@ def _read_one(path: Path, out: TextIO, as_csv: bool, several: bool, masker: Reda
         data = read_claims(document)
         write = write_claim_csv
         for _, _, transaction in document.transactions():
-            notes = renumbered(transaction)
-            _warn(name, transaction.control_number, notes[:MAX_NOTES], len(notes))
+            found_notes = renumbered(transaction)
+            notes(transaction.control_number, found_notes[:MAX_NOTES], len(found_notes))
     elif found == {"277"} and not as_csv:
         from edi.ack.read277 import read_claim_acks
 
@@ -254,37 +306,42 @@ def _read_one(path: Path, out: TextIO, as_csv: bool, several: bool, masker: Reda
 def _stream(path: Path, name: str, kinds: Any, out: TextIO, as_csv: bool, jobs: int) -> bool:
     """Write an 837 or 835 one claim at a time (a large one in ``jobs`` parts); False where the whole is needed."""
     found = set(kinds)
-
-    def notes(number: str, first: list[str], count: int) -> None:
-        _warn(name, number, first, count)
-
-    if found in ({"835"}, {"837"}) and sum(kinds.values()) == 1:
-        from edi.readparts import read_in_parts
-
-        if read_in_parts(path, name, next(iter(found)), out, as_csv, jobs, notes):
-            return True
-    if found == {"835"}:
-        from edi.remit.stream import CsvWriter, JsonWriter, stream_remittance
-
-        if as_csv:
-            stream_remittance(path, CsvWriter(out), name)
-        else:
-            writer = JsonWriter(out, name)
-            stream_remittance(path, writer, name)
-            writer.close()
-        return True
-    if found == {"837"}:
-        from edi.claims.rows import csv_writer
-        from edi.claims.stream import stream_claims
-
-        if as_csv:
-            stream_claims(path, None, kinds["837"], notes, name, on_claim=csv_writer(out))
-        else:
-            stream_claims(path, out, kinds["837"], notes, name)
+    if found in ({"835"}, {"837"}):
+        kind = next(iter(found))
+        _streamed(path, name, kind, kinds[kind], out, as_csv, jobs, partial(_warn, name))
         return True
     if found != {"277"}:
         raise _kinds_error(found, name)
     return False
+
+
+def _streamed(
+    path: Path, name: str, kind: str, count: int | None, out: TextIO, as_csv: bool, jobs: int, notes: Notes
+) -> Reader | None:
+    """Stream an 837 or 835 of ``count`` transaction sets (None: not known); the reader, or None if read in parts."""
+    from edi.readparts import read_in_parts
+
+    if count in (None, 1) and read_in_parts(path, name, kind, out, as_csv, jobs, notes):
+        return None
+    reader = Reader(name, units=True)
+    if kind == "835":
+        from edi.remit.stream import CsvWriter, JsonWriter, stream_remittance
+
+        if as_csv:
+            stream_remittance(path, CsvWriter(out), name, reader=reader)
+        else:
+            writer = JsonWriter(out, name)
+            stream_remittance(path, writer, name, reader=reader)
+            writer.close()
+        return reader
+    from edi.claims.rows import csv_writer
+    from edi.claims.stream import stream_claims
+
+    if as_csv:
+        stream_claims(path, None, count, notes, name, on_claim=csv_writer(out), reader=reader)
+    else:
+        stream_claims(path, out, count, notes, name, reader=reader)
+    return reader
 
 
 def _kinds_error(found: set[str], name: str) -> InputError:

@@ -349,23 +349,32 @@ def claims(
     as_json: AsJson = False,
     as_csv: AsCsv = False,
     output: Output = None,
+    redact: Redact = False,
 ) -> None:
-    """Every claim of the ledger reconciled, in the formats of `edi reconcile`."""
-    from edi.reconcile.render import table, to_json, write_csv
+    """Every claim of the ledger reconciled, in the formats of `edi reconcile`, read a chunk of claims at a time."""
+    from edi.ledger.streamed import StreamedReconciliation
+    from edi.reconcile.render import claim_json
+    from edi.reconcile.write import unmasked, write_csv, write_json, write_plain_table, write_table
 
     kind = _format(as_json, as_csv)
-    with _ledger(db) as ledger:
-        result = ledger.reconciliation()
-    with _out(output) as out:
-        if kind == "json":
-            json.dump(to_json(result), out, indent=2)
-            out.write("\n")
-        elif kind == "csv":
-            write_csv(result, out)
-        elif output:
-            Console(file=out, width=160, highlight=False).print(table(result, 160))
-        else:
-            stdout.print(table(result, stdout.width))
+    masker = _masker(redact)
+    with _connection(db) as connection:
+        result = StreamedReconciliation(connection)
+        if masker is not None:
+            for claim in result.claims():
+                masker.learn_fields(claim_json(claim))
+            for payment in result.unmatched():
+                masker.learn(payment.patient_control_number)
+        with open_output(output) as out:
+            if kind == "json":
+                write_json(result, out, masker.data if masker else unmasked)
+            elif kind == "csv":
+                write_csv(result, out, masker.text if masker else unmasked)
+            elif output or masker is not None:
+                width, soft_wrap = (TABLE_WIDTH, False) if output else (stdout.width, not stdout.is_terminal)
+                write_plain_table(result, out, width, soft_wrap, masker.text if masker else unmasked)
+            else:
+                write_table(result, stdout, stdout.width, not stdout.is_terminal)
 
 
 @app.command()

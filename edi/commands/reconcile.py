@@ -7,12 +7,10 @@ written, so that a claim is never shown open because its remittance was silently
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from edi.commands.common import display_name, expand_inputs, handle_errors, redactor, source, stdout
 from edi.errors import InputError
@@ -20,7 +18,6 @@ from edi.output import is_stdio, open_output
 from edi.x12.document import Document
 from edi.x12.reader import iter_events, iter_segments, read_document
 
-T = TypeVar("T")
 TABLE_WIDTH = 160
 
 
@@ -51,7 +48,7 @@ def reconcile(
     """Reconcile 835 remittances against 837 claims: paid, patient share by type, status, open and unmatched claims."""
     from edi.ledger.streamed import StreamedReconciliation  # imported here: other commands skip it
     from edi.reconcile import reconciled
-    from edi.reconcile.write import write_csv, write_json, write_table
+    from edi.reconcile.write import unmasked, write_csv, write_json, write_plain_table, write_table
 
     if as_json and as_csv:
         raise typer.BadParameter("choose one of --json and --csv", param_hint="--json / --csv")
@@ -75,24 +72,13 @@ def reconcile(
             return
         with open_output(output, [*claim_paths, *remit_paths, *extra_paths]) as out:
             if as_json:
-                write_json(result, out, masker.data if masker else _same)
+                write_json(result, out, masker.data if masker else unmasked)
             elif as_csv:
-                write_csv(result, out, masker.text if masker else _same)
+                write_csv(result, out, masker.text if masker else unmasked)
             else:
                 width = stdout.width if is_stdio(output) and stdout.is_terminal else TABLE_WIDTH
-                buffer = io.StringIO()
-                console = Console(file=buffer, width=width, highlight=False, color_system=None, force_terminal=False)
-
-                def flush() -> None:
-                    out.write(masker.text(buffer.getvalue()) if masker else buffer.getvalue())
-                    buffer.seek(0)
-                    buffer.truncate()
-
-                write_table(result, console, width, not stdout.is_terminal or not is_stdio(output), flush)
-
-
-def _same(value: T) -> T:
-    return value
+                soft_wrap = not stdout.is_terminal or not is_stdio(output)
+                write_plain_table(result, out, width, soft_wrap, masker.text if masker else unmasked)
 
 
 def _usable(path: Path, kind: str | None, option: str) -> tuple[Path | Document, set[str]]:

@@ -68,7 +68,8 @@ class Streamed(Protocol):
         """The CLPs that answer no claim, in order."""
 
 
-def _same(value: Any) -> Any:
+def unmasked(value: Any) -> Any:
+    """A value as it is (no mask)."""
     return value
 
 
@@ -84,7 +85,7 @@ def _lines(spool: IO[str]) -> Iterator[str]:
             yield line[:-1]
 
 
-def write_json(result: Streamed, out: TextIO, mask: Mask = _same) -> None:
+def write_json(result: Streamed, out: TextIO, mask: Mask = unmasked) -> None:
     """The reconciliation as `json.dumps(to_json(...), indent=2)` writes it, one claim at a time."""
     tally = Tally()
     with _spool() as open_claims:
@@ -130,7 +131,7 @@ def _unmatched(payments: Iterator[ClaimPayment], tally: Tally) -> Iterator[Claim
         yield payment
 
 
-def write_csv(result: Streamed, out: TextIO, mask: MaskText = _same) -> None:
+def write_csv(result: Streamed, out: TextIO, mask: MaskText = unmasked) -> None:
     """One CSV row per submitted claim line, as `edi.reconcile.render.write_csv` writes them."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -206,6 +207,19 @@ class _Draw:
         for part in parts:
             self.console.print(part, soft_wrap=self.soft_wrap)
         self.flush()
+
+
+def write_plain_table(result: Streamed, out: TextIO, width: int, soft_wrap: bool, mask: MaskText = unmasked) -> None:
+    """The table of `write_table` as plain text (no colours) to ``out``, each chunk passed through ``mask``."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, highlight=False, color_system=None, force_terminal=False)
+
+    def flush() -> None:
+        out.write(mask(buffer.getvalue()))
+        buffer.seek(0)
+        buffer.truncate()
+
+    write_table(result, console, width, soft_wrap, flush)
 
 
 def write_table(

@@ -31,14 +31,16 @@ def stream_remittance(
     file: str | None = None,
     part: Slice | None = None,
     release: Callable[[], None] | None = None,
+    reader: Reader | None = None,
 ) -> list[ReadWarning]:
     """Pass every 835 claim payment of ``path`` to ``sink`` as it is read; return the reader's warnings.
 
     ``part``: read only that part of the file (`edi.x12.cuts`). A part that starts at a claim
     reads its context while the sink's output is held back, and calls ``release`` as its first
     own segment is read; a part that stops at a claim passes on the claims before it, no more.
+    ``reader``: a `Reader(units=True)` to read with (to learn what it read).
     """
-    reader = Reader(file or str(path), units=True)
+    reader = reader or Reader(file or str(path), units=True)
     with path.open("rb") as source:
         events = reader.slice_events(path, part) if part else reader.events(source)
         interchange: Interchange | None = None

@@ -122,6 +122,7 @@ class Reader:
         self.line, self.offset = line, offset
         self.units = units
         self.warnings: list[ReadWarning] = []
+        self.kinds: Counter[str] = Counter()  # the transaction sets read so far, by ST01
         self.envelope = Incremental(_envelope_table())
         # Reading a part of a file (`slice_events`): where it stops, where it resumed, how its context is numbered.
         self.stop = _NEVER
@@ -233,6 +234,7 @@ class Reader:
 
     def _transaction_events(self, st: Segment, segments: Iterator[Segment], opened: _Opened) -> Iterator[Event]:
         """An ST..SE: open a bare envelope for it if none is open, then parse it as it is read."""
+        self.kinds[st.get(1)] += 1
         self._envelope("TRANSACTION", st)
         if opened.interchange is None:
             opened.interchange = Interchange(None, st.delimiters)
@@ -402,7 +404,7 @@ def iter_transactions(
             yield interchange, group, event.value
 
 
-def iter_segments(source: str | Path, file: str | None = None) -> Iterator[Segment]:
+def iter_segments(source: str | Path, file: str | None = None) -> Generator[Segment, None, None]:
     """Every segment of a file, envelope included, read by the tokenizer alone (no grammar, no warnings)."""
     stream, name, owned = _open(source)
     tokenizer = Tokenizer(file or name, lambda message, location: None)
@@ -416,6 +418,15 @@ def iter_segments(source: str | Path, file: str | None = None) -> Iterator[Segme
 def transaction_kinds(source: str | Path, file: str | None = None) -> Counter[str]:
     """How many transaction sets of each ST01 a file holds, counted by the tokenizer alone (no grammar)."""
     return Counter(s.get(1) for s in iter_segments(source, file) if s.id == "ST")
+
+
+def first_kind(source: str | Path, file: str | None = None) -> str | None:
+    """The ST01 of a file's first transaction set (None if it has none), read by the tokenizer up to that ST."""
+    segments = iter_segments(source, file)
+    try:
+        return next((s.get(1) for s in segments if s.id == "ST"), None)
+    finally:
+        segments.close()
 
 
 def read_document(source: str | Path | bytes | BinaryIO, file: str | None = None) -> Document:
