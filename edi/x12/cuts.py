@@ -25,6 +25,7 @@ from edi.x12.tokenizer import sniff_isa
 
 MINIMUM_SIZE = 4_000_000  # bytes: smaller files are read by one process
 CHUNK = 1 << 20
+RELEASE_EVERY = 1 << 24  # bytes scanned between releases of the mapped pages behind the scan
 ENVELOPE = b"ISA|IEA|GS|GE|ST|SE"
 
 
@@ -103,8 +104,12 @@ class _Walk:
         found: list[Resume] = []
         waiting = iter(targets)
         target = next(waiting, None)
+        released = 0
         for match in self.markers.finditer(self.data):
             offset, level = match.start(1), match.group(2) or b""
+            if offset - released > RELEASE_EVERY:
+                _release(self.data, released, offset)
+                released = offset
             name = match.group(1)[:3].rstrip(self.separator)
             if target is not None and offset >= target and self._can_cut(name, level, inside_only):
                 found.append(self._resume(offset))
@@ -211,6 +216,14 @@ def _start(data: mmap.mmap) -> _Walk | None:
     return walk
 
 
+def _release(data: mmap.mmap, start: int, end: int) -> None:
+    """Unmap the pages of ``data`` from ``start`` to ``end`` once scanned: they stay in the page cache,
+    but no longer count in this process's memory, which so stays flat whatever the size of the file."""
+    start -= start % mmap.PAGESIZE
+    if end > start:
+        data.madvise(mmap.MADV_DONTNEED, start, end - start)
+
+
 def _merged(spans: tuple[Span, ...]) -> tuple[Span, ...]:
     """The spans with those that touch joined (a level that directly follows the header)."""
     out: list[Span] = []
@@ -232,6 +245,7 @@ class _Counter:
         total = 0
         for at in range(start, end, CHUNK):
             total += self.data[at : min(end, at + CHUNK)].count(needle)
+            _release(self.data, at, min(end, at + CHUNK))
         return total
 
     def lines(self, offset: int) -> int:
