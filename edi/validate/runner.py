@@ -21,7 +21,6 @@ from __future__ import annotations
 import gc
 import importlib
 import multiprocessing
-import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
@@ -31,6 +30,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from edi import parallel
 from edi.errors import EdiError
 from edi.validate import icd10
 from edi.validate.context import REGISTRY, Context, EnvelopeTally, Rule
@@ -45,6 +45,7 @@ from edi.x12.split import find_cut
 
 NO_FINDINGS: tuple[Issue, ...] = ()
 PARALLEL_MIN_BYTES = 2_000_000  # below this, starting helper processes costs more than it saves
+MAX_JOBS = 2  # by default: two halves where the file can be cut; more helpers would each read the whole file
 
 
 def rule_modules() -> tuple[str, ...]:
@@ -306,8 +307,8 @@ def helpers_possible() -> bool:
 
 
 def default_jobs() -> int:
-    """How many processes validate a large file: two where the system has the cores and can fork, else one."""
-    return 2 if helpers_possible() and (os.cpu_count() or 1) >= 2 else 1
+    """How many processes validate a large file: the shared default, at most `MAX_JOBS`."""
+    return min(MAX_JOBS, parallel.default_jobs())
 
 
 def validate_file(
