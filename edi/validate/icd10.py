@@ -115,7 +115,7 @@ def covers(reference: Reference, code: str) -> bool:
 class Table:
     """The condensed ICD-10-CM tabular: lookups by code, ancestors and Excludes1 references."""
 
-    __slots__ = ("_found", "_lines", "_pairs", "_records", "entries", "version")
+    __slots__ = ("_found", "_lines", "_records", "entries", "version")
 
     def __init__(self, version: str, entries: dict[str, Entry], records: dict[str, Record] | None = None) -> None:
         self.version = version
@@ -123,7 +123,6 @@ class Table:
         self._records = records
         self._found: dict[str, Code | None] = {}  # code as given -> its item, for codes looked up before
         self._lines: dict[str, Line] = {}
-        self._pairs: dict[tuple[str, str], bool] = {}  # (code, other) -> excluded_pair, for pairs looked up before
 
     @property
     def records(self) -> dict[str, Record]:
@@ -192,15 +191,6 @@ class Table:
         terms (psychogenic dysmenorrhea ...) are unrelated conditions, so F45.8 and G47.63 may be
         reported together (ICD-G I.A.12.a). Such a note, in either direction, lifts the pair.
         """
-        pair = (code, other)
-        known = self._pairs.get(pair)
-        if known is None:
-            if len(self._pairs) >= MEMO_SIZE:
-                self._pairs.clear()
-            known = self._pairs[pair] = self._excluded_pair(code, other)
-        return known
-
-    def _excluded_pair(self, code: str, other: str) -> bool:
         one, two = self._line(code), self._line(other)
         if not (_covered(one, two) or _covered(two, one)):
             return False
