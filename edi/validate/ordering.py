@@ -280,9 +280,10 @@ def excludes1(ctx: Context) -> Iterator[Issue]:
     for claim in claims(ctx):
         codes = [hi for hi in _conditions(ctx, claim) if hi.qualifier in ICD10_DIAGNOSIS]
         table = icd10.table()
+        keys = [icd10.normalize(hi.code) for hi in codes]
         for later, hi in enumerate(codes):
-            for earlier in codes[:later]:
-                a, b = icd10.normalize(earlier.code), icd10.normalize(hi.code)
+            b = keys[later]
+            for earlier, a in zip(codes[:later], keys, strict=False):
                 if a != b and table.excluded_pair(a, b):
                     message = f"{hi.code} and {earlier.code} ({earlier.element}) exclude each other (Excludes1)"
                     yield _issue(ctx, "warning", "order.excludes1", message, hi, claim, hi.element)
