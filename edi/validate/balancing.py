@@ -61,7 +61,7 @@ def _claim_charges(ctx: Context) -> Iterator[tuple[Loop, Decimal | None, tuple[s
         yield claim, amount(claim.trigger, 2), line_charge
 
 
-@rule(3, guides=("837P", "837I", "837D"))
+@rule(3, guides=("837P", "837I", "837D"), within="2300")
 def claim_charge(ctx: Context) -> Iterator[Issue]:
     """CLM02 equals the sum of the service line charges."""
     for claim, charge, (seg_id, index) in _claim_charges(ctx):
@@ -81,7 +81,7 @@ def _payer_id(other: Loop) -> str:
     return name.get(9) if name else ""
 
 
-@rule(3, guides=("837P", "837I", "837D"))
+@rule(3, guides=("837P", "837I", "837D"), within="2300")
 def cob_balance(ctx: Context) -> Iterator[Issue]:
     """Per other payer: CLM02 = AMT*D + 2320 CAS + 2430 CAS, and each line charge = SVD02 + 2430 CAS."""
     for claim, charge, (seg_id, index) in _claim_charges(ctx):

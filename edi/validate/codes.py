@@ -111,7 +111,7 @@ def _code_error(
     )
 
 
-@rule(snip=5, guides=CLAIMS)
+@rule(snip=5, guides=CLAIMS, within="2300")
 def icd10_codes(ctx: Context) -> Iterator[Issue]:
     """ICD-10-CM diagnosis codes must exist in the tabular and be billable (a leaf)."""
     for claim in claims(ctx):
@@ -209,7 +209,7 @@ def _place_of_service(ctx: Context) -> Iterator[tuple[Segment, Loop, str, str]]:
                 yield service, line, f"{segment_id}{index:02d}", service.get(index)
 
 
-@rule(snip=5, guides=("837P", "837D"))
+@rule(snip=5, guides=("837P", "837D"), within="2300")
 def place_of_service(ctx: Context) -> Iterator[Issue]:
     """Place of service (CLM05-1, SV105, SV303) must be a CMS place of service code."""
     for segment, loop, element, value in _place_of_service(ctx):
@@ -225,7 +225,7 @@ def place_of_service(ctx: Context) -> Iterator[Issue]:
             )
 
 
-@rule(snip=5, guides=CLAIMS)
+@rule(snip=5, guides=CLAIMS, within="2300")
 def claim_frequency(ctx: Context) -> Iterator[Issue]:
     """CLM05-3 must be 1, 7 or 8 on 837P/837D, and one NUBC character (digit or letter) on 837I."""
     institutional = guide_id(ctx) == "837I"
@@ -286,7 +286,7 @@ def hcpcs_format(ctx: Context) -> Iterator[Issue]:
                 )
 
 
-@rule(snip=5, guides=("837D",))
+@rule(snip=5, guides=("837D",), within="2300")
 def cdt_format(ctx: Context) -> Iterator[Issue]:
     """A dental procedure code with qualifier AD (SV301) must be D and 4 digits."""
     for claim in claims(ctx):

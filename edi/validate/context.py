@@ -35,18 +35,23 @@ class Rule:
     snip: int | None
     guides: frozenset[str] | None
     scope: str  # "transaction" or "interchange"
+    within: str | None = None  # the loop the rule looks inside: it finds nothing in a piece without one
 
 
 REGISTRY: list[Rule] = []
 
 
 def rule(
-    snip: int | None, guides: Iterable[str] | None = None, scope: str = "transaction"
+    snip: int | None, guides: Iterable[str] | None = None, scope: str = "transaction", within: str | None = None
 ) -> Callable[[RuleFunction], RuleFunction]:
-    """Register a rule function for SNIP type ``snip`` and the given guides."""
+    """Register a rule function for SNIP type ``snip`` and the given guides.
+
+    ``within`` names the loop (such as the 2300 claim) a rule looks only inside, keeping no running
+    state: the rule is not run on a piece that holds no such loop.
+    """
 
     def register(function: RuleFunction) -> RuleFunction:
-        REGISTRY.append(Rule(function, snip, frozenset(guides) if guides else None, scope))
+        REGISTRY.append(Rule(function, snip, frozenset(guides) if guides else None, scope, within))
         return function
 
     return register

@@ -75,7 +75,7 @@ def _conditions(ctx: Context, claim: Loop) -> list[HiCode]:
     return [hi for hi in diagnoses(ctx, claim) if hi.qualifier in CONDITIONS and hi.code]
 
 
-@rule(snip=None, guides=CLAIMS)
+@rule(snip=None, guides=CLAIMS, within="2300")
 def principal_first(ctx: Context) -> Iterator[Issue]:
     """The first HI segment of a claim must start with the principal diagnosis (ABK, or BK for ICD-9)."""
     for claim in claims(ctx):
@@ -86,7 +86,7 @@ def principal_first(ctx: Context) -> Iterator[Issue]:
             yield _issue(ctx, "error", "order.principal_first", message, first, claim, f"HI{first.index:02d}-1")
 
 
-@rule(snip=None, guides=CLAIMS)
+@rule(snip=None, guides=CLAIMS, within="2300")
 def principal_once(ctx: Context) -> Iterator[Issue]:
     """A claim has exactly one principal diagnosis (ABK or BK)."""
     for claim in claims(ctx):
@@ -96,7 +96,7 @@ def principal_once(ctx: Context) -> Iterator[Issue]:
             yield _issue(ctx, "error", "order.principal_once", message, extra, claim, f"HI{extra.index:02d}-1")
 
 
-@rule(snip=None, guides=("837P", "837D"))
+@rule(snip=None, guides=("837P", "837D"), within="2300")
 def other_diagnosis_qualifier(ctx: Context) -> Iterator[Issue]:
     """After the principal diagnosis, the diagnosis HI carries only ABF (or BF) codes."""
     for claim in claims(ctx):
@@ -124,7 +124,7 @@ def _service_dates(ctx: Context, claim: Loop) -> list[datetime.date]:
     return dates
 
 
-@rule(snip=None, guides=CLAIMS)
+@rule(snip=None, guides=CLAIMS, within="2300")
 def icd9_after_cutoff(ctx: Context) -> Iterator[Issue]:
     """ICD-9 qualifiers are not allowed on claims with service dates on or after 2015-10-01."""
     for claim in claims(ctx):
@@ -140,7 +140,7 @@ def icd9_after_cutoff(ctx: Context) -> Iterator[Issue]:
             yield _issue(ctx, "error", "order.icd9_after_cutoff", message, hi, claim, f"HI{hi.index:02d}-1")
 
 
-@rule(snip=None, guides=CLAIMS)
+@rule(snip=None, guides=CLAIMS, within="2300")
 def icd_versions_mixed(ctx: Context) -> Iterator[Issue]:
     """A claim uses ICD-9 or ICD-10 qualifiers, never both."""
     for claim in claims(ctx):
@@ -159,7 +159,7 @@ def _rank(qualifier: str) -> int | None:
     return INSTITUTIONAL_ORDER.index(qualifier) if qualifier in INSTITUTIONAL_ORDER else None
 
 
-@rule(snip=None, guides=("837I",))
+@rule(snip=None, guides=("837I",), within="2300")
 def institutional_hi_mixed(ctx: Context) -> Iterator[Issue]:
     """An 837I HI segment holds codes of one kind only (one qualifier and its ICD-9 twin)."""
     for claim in claims(ctx):
@@ -170,7 +170,7 @@ def institutional_hi_mixed(ctx: Context) -> Iterator[Issue]:
                 yield _issue(ctx, "error", "order.hi_mixed", message, hi, claim, f"HI{hi.index:02d}-1")
 
 
-@rule(snip=None, guides=("837I",))
+@rule(snip=None, guides=("837I",), within="2300")
 def institutional_hi_sequence(ctx: Context) -> Iterator[Issue]:
     """837I HI segments come in the TR3 order: ABK, ABJ, APR, ABN, DR, ABF, BBR, BBQ, BI, BH, BE, BG, TC."""
     for claim in claims(ctx):
@@ -187,7 +187,7 @@ def institutional_hi_sequence(ctx: Context) -> Iterator[Issue]:
                 highest, previous = rank, hi.qualifier
 
 
-@rule(snip=None, guides=("837I",))
+@rule(snip=None, guides=("837I",), within="2300")
 def institutional_hi_count(ctx: Context) -> Iterator[Issue]:
     """837I limits: at most 3 reason-for-visit, 12 external cause, 24 other diagnosis and 24 procedure codes."""
     for claim in claims(ctx):
@@ -201,7 +201,7 @@ def institutional_hi_count(ctx: Context) -> Iterator[Issue]:
                 yield _issue(ctx, "error", "order.hi_count", message, hi, claim, f"HI{hi.index:02d}-2")
 
 
-@rule(snip=None, guides=("837P", "837D"))
+@rule(snip=None, guides=("837P", "837D"), within="2300")
 def diagnosis_count(ctx: Context) -> Iterator[Issue]:
     """At most 12 diagnosis codes on an 837P claim, 4 on an 837D claim."""
     limit = MAX_DIAGNOSES.get(guide_id(ctx), 12)
@@ -213,7 +213,7 @@ def diagnosis_count(ctx: Context) -> Iterator[Issue]:
             yield _issue(ctx, "error", "order.diagnosis_count", message, extra, claim, extra.element)
 
 
-@rule(snip=None, guides=("837P", "837D"))
+@rule(snip=None, guides=("837P", "837D"), within="2300")
 def diagnosis_pointers(ctx: Context) -> Iterator[Issue]:
     """SV107/SV311 pointers: at most 4, each 1-12, unique in the line, pointing at a diagnosis of the claim."""
     segment_id, index = POINTERS.get(guide_id(ctx), ("SV1", 7))
@@ -245,7 +245,7 @@ def _pointer_problem(pointer: str, number: int, seen: set[str], count: int) -> t
     return None
 
 
-@rule(snip=None, guides=CLAIMS)
+@rule(snip=None, guides=CLAIMS, within="2300")
 def manifestation_first(ctx: Context) -> Iterator[Issue]:
     """A manifestation code is never the principal or first-listed diagnosis (ICD-G I.A.13)."""
     for claim in claims(ctx):
@@ -259,7 +259,7 @@ def manifestation_first(ctx: Context) -> Iterator[Issue]:
             yield _issue(ctx, "error", "order.manifestation_first", message, codes[0], claim, codes[0].element)
 
 
-@rule(snip=None, guides=CLAIMS)
+@rule(snip=None, guides=CLAIMS, within="2300")
 def external_cause_first(ctx: Context) -> Iterator[Issue]:
     """An external cause code (V00-Y99) is never the principal or first-listed diagnosis (ICD-G I.C.20)."""
     for claim in claims(ctx):
@@ -270,7 +270,7 @@ def external_cause_first(ctx: Context) -> Iterator[Issue]:
             yield _issue(ctx, "error", "order.external_cause_first", message, first, claim, first.element)
 
 
-@rule(snip=None, guides=CLAIMS)
+@rule(snip=None, guides=CLAIMS, within="2300")
 def excludes1(ctx: Context) -> Iterator[Issue]:
     """Two diagnoses (principal or other) in an Excludes1 relation should not be reported together (ICD-G I.A.12.a).
 
@@ -280,9 +280,10 @@ def excludes1(ctx: Context) -> Iterator[Issue]:
     for claim in claims(ctx):
         codes = [hi for hi in _conditions(ctx, claim) if hi.qualifier in ICD10_DIAGNOSIS]
         table = icd10.table()
+        keys = [icd10.normalize(hi.code) for hi in codes]
         for later, hi in enumerate(codes):
-            for earlier in codes[:later]:
-                a, b = icd10.normalize(earlier.code), icd10.normalize(hi.code)
+            b = keys[later]
+            for earlier, a in zip(codes[:later], keys, strict=False):
                 if a != b and table.excluded_pair(a, b):
                     message = f"{hi.code} and {earlier.code} ({earlier.element}) exclude each other (Excludes1)"
                     yield _issue(ctx, "warning", "order.excludes1", message, hi, claim, hi.element)
@@ -294,7 +295,7 @@ def _sequela(code: str) -> bool:
     return len(key) == 7 and key.endswith("S") and key[0] not in "VWXY"
 
 
-@rule(snip=None, guides=CLAIMS)
+@rule(snip=None, guides=CLAIMS, within="2300")
 def sequela_after_condition(ctx: Context) -> Iterator[Issue]:
     """A sequela code (7th character S) follows the condition it caused (ICD-G I.B.10).
 
@@ -320,7 +321,7 @@ def _first_listed_only(code: str) -> bool:
     return key.startswith(FIRST_LISTED_ONLY) and not key.startswith(FIRST_LISTED_EXCEPTIONS)
 
 
-@rule(snip=None, guides=CLAIMS)
+@rule(snip=None, guides=CLAIMS, within="2300")
 def first_listed_only(ctx: Context) -> Iterator[Issue]:
     """Z codes that may only be principal or first-listed (ICD-G I.C.21.c.16) should not follow another code."""
     for claim in claims(ctx):
@@ -330,7 +331,7 @@ def first_listed_only(ctx: Context) -> Iterator[Issue]:
                 yield _issue(ctx, "warning", "order.first_listed_only", message, hi, claim, hi.element)
 
 
-@rule(snip=None, guides=CLAIMS)
+@rule(snip=None, guides=CLAIMS, within="2300")
 def not_first_listed(ctx: Context) -> Iterator[Issue]:
     """Codes the tabular marks as additional codes only (Z16, Z37, B95-B97) should not be first-listed."""
     for claim in claims(ctx):
@@ -341,7 +342,7 @@ def not_first_listed(ctx: Context) -> Iterator[Issue]:
             yield _issue(ctx, "warning", "order.not_first_listed", message, codes[0], claim, codes[0].element)
 
 
-@rule(snip=None, guides=CLAIMS)
+@rule(snip=None, guides=CLAIMS, within="2300")
 def no_decimal_point(ctx: Context) -> Iterator[Issue]:
     """ICD codes in HI are sent without the decimal point (E119, not E11.9)."""
     for claim in claims(ctx):
@@ -372,7 +373,7 @@ def _procedures(ctx: Context) -> Iterator[tuple[Loop, Loop, Segment, int]]:
                 yield claim, line, service, index
 
 
-@rule(snip=None, guides=CLAIMS)
+@rule(snip=None, guides=CLAIMS, within="2300")
 def modifier_order(ctx: Context) -> Iterator[Issue]:
     """Pricing modifiers come before informational ones in SV101, SV202, SV301 (Medicare contractors' edit)."""
     for claim, line, service, index in _procedures(ctx):
@@ -386,7 +387,7 @@ def modifier_order(ctx: Context) -> Iterator[Issue]:
                 yield _line_issue(ctx, "warning", "order.modifier_order", message, claim, line, service, element)
 
 
-@rule(snip=None, guides=CLAIMS)
+@rule(snip=None, guides=CLAIMS, within="2300")
 def modifier_count(ctx: Context) -> Iterator[Issue]:
     """At most 4 modifiers: a modifier-like code in the description component (-7) after 4 modifiers is a fifth."""
     for claim, line, service, index in _procedures(ctx):
@@ -398,7 +399,7 @@ def modifier_count(ctx: Context) -> Iterator[Issue]:
             yield _line_issue(ctx, "warning", "order.modifier_count", message, claim, line, service, element)
 
 
-@rule(snip=None, guides=CLAIMS)
+@rule(snip=None, guides=CLAIMS, within="2300")
 def lx_sequence(ctx: Context) -> Iterator[Issue]:
     """LX01 numbers the lines of each claim 1, 2, 3 ..."""
     for claim in claims(ctx):

@@ -21,7 +21,6 @@ from __future__ import annotations
 import gc
 import importlib
 import multiprocessing
-import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
@@ -31,10 +30,12 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from edi import parallel
 from edi.errors import EdiError
 from edi.validate import icd10
 from edi.validate.context import REGISTRY, Context, EnvelopeTally, Rule
 from edi.validate.envelope import tally_transaction
+from edi.validate.index import TransactionIndex
 from edi.validate.issue import Issue
 from edi.x12.document import Document, Group, Interchange, LoopUnit, Transaction
 from edi.x12.lalr import Loop, OpenLoop
@@ -44,6 +45,7 @@ from edi.x12.split import find_cut
 
 NO_FINDINGS: tuple[Issue, ...] = ()
 PARALLEL_MIN_BYTES = 2_000_000  # below this, starting helper processes costs more than it saves
+MAX_JOBS = 2  # by default: two halves where the file can be cut; more helpers would each read the whole file
 
 
 def rule_modules() -> tuple[str, ...]:
@@ -108,6 +110,20 @@ class Checking:
     rules: list[Rule]
     state: dict[str, Any] = field(default_factory=dict)
     found: list[tuple[int, int, int, Issue]] = field(default_factory=list)
+    # The loops some rules look only inside, and the rules (with their ranks) to run by the loops a piece lacks.
+    within: tuple[str, ...] = ()
+    ranked: dict[frozenset[str], list[tuple[int, Rule]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.within = tuple(sorted({r.within for r in self.rules if r.within is not None}))
+
+    def applicable(self, index: TransactionIndex) -> list[tuple[int, Rule]]:
+        """The rules, with their ranks, that can find something in the piece ``index`` describes."""
+        lacking = frozenset(loop_id for loop_id in self.within if not index.loops(loop_id))
+        found = self.ranked.get(lacking)
+        if found is None:
+            found = self.ranked[lacking] = [(n, r) for n, r in enumerate(self.rules) if r.within not in lacking]
+        return found
 
 
 class Run:
@@ -182,7 +198,7 @@ class Run:
         )
         found = checking.found
         start = len(found)
-        for rank, checked in enumerate(checking.rules):
+        for rank, checked in checking.applicable(context.index):
             for issue in checked.function(context):
                 found.append((issue.segment_position or 0, rank, len(found), issue))
         for n in range(start, len(found)):
@@ -291,8 +307,8 @@ def helpers_possible() -> bool:
 
 
 def default_jobs() -> int:
-    """How many processes validate a large file: two where the system has the cores and can fork, else one."""
-    return 2 if helpers_possible() and (os.cpu_count() or 1) >= 2 else 1
+    """How many processes validate a large file: the shared default, at most `MAX_JOBS`."""
+    return min(MAX_JOBS, parallel.default_jobs())
 
 
 def validate_file(

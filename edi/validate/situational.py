@@ -78,7 +78,7 @@ def _without_other_payer(ctx: Context, sbr: Segment, claims: Iterable[Loop]) -> 
             yield ctx.issue("error", 4, "snip4.other_payer", message, clm, claim, claim=clm.get(1))
 
 
-@rule(4, guides=CLAIMS)
+@rule(4, guides=CLAIMS, within="2300")
 def service_dates(ctx: Context) -> Iterator[Issue]:
     """Every service line has a date of service, on the line (DTP*472) or on the claim."""
     transaction = ctx.transaction
@@ -159,7 +159,7 @@ def _hl_walk(ctx: Context, children: list[Loop], parent: str) -> Iterator[Issue]
         yield from _hl_walk(ctx, grandchildren, hl.get(1))
 
 
-@rule(4, guides=CLAIMS)
+@rule(4, guides=CLAIMS, within="2300")
 def replacement_claim(ctx: Context) -> Iterator[Issue]:
     """A replacement or void (CLM05-3 7 or 8) carries the payer's claim number in REF*F8."""
     transaction = ctx.transaction
@@ -175,7 +175,7 @@ def replacement_claim(ctx: Context) -> Iterator[Issue]:
             yield ctx.issue("error", 4, "snip4.original_reference", message, clm, claim, "CLM05-3", claim=clm.get(1))
 
 
-@rule(4, guides=("837P", "837D", "837I"))
+@rule(4, guides=("837P", "837D", "837I"), within="2300")
 def provider_roles(ctx: Context) -> Iterator[Issue]:
     """The supervising provider is not the rendering one; a line rendering provider differs from the claim's."""
     transaction = ctx.transaction
