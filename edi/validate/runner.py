@@ -37,11 +37,12 @@ from edi.validate.context import REGISTRY, Context, EnvelopeTally, Rule
 from edi.validate.envelope import tally_transaction
 from edi.validate.index import TransactionIndex
 from edi.validate.issue import Issue
+from edi.x12.cuts import transaction_count
 from edi.x12.document import Document, Group, Interchange, LoopUnit, Transaction
 from edi.x12.lalr import Loop, OpenLoop
-from edi.x12.reader import Event, iter_events, transaction_kinds
+from edi.x12.reader import Event, iter_events
 from edi.x12.segment import Segment
-from edi.x12.split import find_cut
+from edi.x12.split import Cut, find_cut
 
 NO_FINDINGS: tuple[Issue, ...] = ()
 PARALLEL_MIN_BYTES = 2_000_000  # below this, starting helper processes costs more than it saves
@@ -324,7 +325,9 @@ def validate_file(
         large = Path(path).stat().st_size >= PARALLEL_MIN_BYTES
     except OSError:
         large = False  # iter_events reports why the file cannot be read
-    if jobs < 2 or not large or not helpers_possible():
+    cut = find_cut(Path(path), PARALLEL_MIN_BYTES) if large and jobs == 2 else None
+    # Helpers would read a file of one transaction set that cannot be cut and check none of it.
+    if jobs < 2 or not large or not helpers_possible() or (cut is None and _transaction_count(path) < 2):
         return document, _validate_alone(path, max_snip, keep_sets, document)
     load_rules()
     icd10.table()  # loaded once, before the helpers fork
@@ -333,23 +336,20 @@ def validate_file(
     frozen_before = gc.get_freeze_count()
     gc.freeze()
     try:
-        return _validate_shared(path, max_snip, keep_sets, jobs, document)
+        return _validate_shared(path, max_snip, keep_sets, jobs, document, cut)
     finally:
         if not frozen_before:
             gc.unfreeze()
 
 
 def _validate_shared(
-    path: str | Path, max_snip: int, keep_sets: bool, jobs: int, document: Document
+    path: str | Path, max_snip: int, keep_sets: bool, jobs: int, document: Document, cut: Cut | None
 ) -> tuple[Document, list[Issue]]:
-    """Validate a large file in ``jobs`` processes: in two halves where it can be cut, else by shares of its sets."""
-    cut = find_cut(Path(path), PARALLEL_MIN_BYTES) if jobs == 2 else None
+    """Validate a large file in ``jobs`` processes: in two halves at ``cut``, else by shares of its sets."""
     if cut is not None:
         from edi.validate.halves import validate_halves  # it builds on Run
 
         return document, validate_halves(path, cut, max_snip, document, keep_sets)
-    if _transaction_count(path) < 2:  # helpers would read the one transaction set and check none of it
-        return document, _validate_alone(path, max_snip, keep_sets, document)
     forking = multiprocessing.get_context("fork")
     share = Share(0, jobs)
     with ExitStack() as cleanup:
@@ -369,11 +369,11 @@ def _validate_alone(path: str | Path, max_snip: int, keep_sets: bool, document: 
 
 
 def _transaction_count(path: str | Path) -> int:
-    """How many transaction sets the file holds, counted by the tokenizer (0 when it cannot read them)."""
+    """How many transaction sets the file holds (0 when it cannot be read: the reader then says why)."""
     try:
-        return sum(transaction_kinds(path).values())
-    except EdiError:
-        return 0  # the reader says why
+        return transaction_count(Path(path))
+    except (OSError, ValueError):
+        return 0
 
 
 def _stop(helper: multiprocessing.process.BaseProcess, channel: Connection) -> None:

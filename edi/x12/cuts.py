@@ -200,6 +200,16 @@ def plan(path: Path, parts: int, minimum: int | None = None, inside_only: bool =
     ]
 
 
+def transaction_count(path: Path) -> int:
+    """How many transaction sets the file holds, by one pass over its segment IDs (0 without an ISA first)."""
+    with path.open("rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        walk = _start(data)
+        if walk is None:
+            return 0
+        walk.cuts([], inside_only=False)
+        return walk.transactions
+
+
 def _start(data: mmap.mmap) -> _Walk | None:
     """A walk over a file that starts with an ISA, or None."""
     head = data[:4096]
