@@ -99,6 +99,21 @@ def test_helper_processes_give_the_same_findings_in_the_same_order(
     assert build_999(shared[0], shared[1], OPTIONS) == build_999(single[0], single[1], OPTIONS)
 
 
+def test_every_readable_file_gives_the_same_findings_and_999_with_two_processes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if not runner.helpers_possible():
+        pytest.skip("this system cannot fork helper processes")
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)  # every file is shared where it can be
+    paths = _readable()
+    assert paths
+    for path in paths:
+        single = validate_file(path, jobs=1)
+        shared = validate_file(path, jobs=2)
+        assert shared[1] == single[1], path
+        assert build_999(shared[0], shared[1], OPTIONS) == build_999(single[0], single[1], OPTIONS), path
+
+
 def _repeated_sets(text: str, copies: int) -> list[str]:
     """The sample with its transaction sets repeated ``copies`` times (fresh ST02/SE02), GE01 counting them."""
     head, _, rest = text.partition("ST*")
