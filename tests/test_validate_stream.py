@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import io
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -173,11 +172,7 @@ def _answer_277(path: Path, issues: list[Issue]) -> str | None:
     """The 277CA of an 837 read claim by claim, as text (None when no claim could be read)."""
     answers = answer_file(path, issues, options=OPTIONS)
     try:
-        if not answers.sets:
-            return None
-        out = io.StringIO()
-        answers.write(out)
-        return out.getvalue()
+        return answers.text()
     finally:
         answers.close()
 

@@ -328,6 +328,14 @@ class Answers:
         shutil.copyfileobj(self.body, out)
         out.write(x12_text([f"GE*{self.sets}*{options.control_number}", iea]))
 
+    def text(self) -> str | None:
+        """The 277CA written to a string, or None when it answers no transaction set."""
+        if not self.sets:
+            return None
+        out = io.StringIO()
+        self.write(out)
+        return out.getvalue()
+
     def close(self) -> None:
         self.body.close()
 
@@ -353,11 +361,7 @@ def build_277ca(document: Document, issues: list[Issue], options: AckOptions | N
                     for top in transaction.root.loops("2000A"):
                         _claims(answer, levels, top, top, (), None, None)
                     answers.add(answer, interchange, group)
-        if not answers.sets:
-            return None
-        out = io.StringIO()
-        answers.write(out)
-        return out.getvalue()
+        return answers.text()
     finally:
         answers.close()
 
