@@ -28,6 +28,7 @@ STDIN_NAME = "<stdin>"
 PROGRESS_MIN_BYTES = 1_000_000  # smaller inputs are done before a progress bar would help
 SNIFF_BYTES = 4096
 GLOB_CHARACTERS = frozenset("*?[")
+TABLE_WIDTH = 160  # columns of a table written to a file or a pipe, where no terminal sets the width
 
 stdout = Console(highlight=False)
 stderr = Console(stderr=True, highlight=False)

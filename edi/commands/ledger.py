@@ -18,7 +18,7 @@ from rich.console import Console, RenderableType
 from rich.markup import escape
 from rich.table import Table
 
-from edi.commands.common import handle_errors, redactor, stdout
+from edi.commands.common import TABLE_WIDTH, handle_errors, redactor, stdout
 from edi.errors import InputError
 from edi.output import open_output
 
@@ -43,7 +43,6 @@ AsJson = Annotated[bool, typer.Option("--json", help="Write JSON.")]
 AsCsv = Annotated[bool, typer.Option("--csv", help="Write CSV rows.")]
 Output = Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")]
 Redact = Annotated[bool, typer.Option("--redact", help="Mask claim numbers, patient IDs and names.")]
-TABLE_WIDTH = 160
 
 
 @contextmanager

@@ -12,13 +12,11 @@ from typing import Annotated
 
 import typer
 
-from edi.commands.common import display_name, expand_inputs, handle_errors, redactor, source, stdout
+from edi.commands.common import TABLE_WIDTH, display_name, expand_inputs, handle_errors, redactor, source, stdout
 from edi.errors import InputError
 from edi.output import is_stdio, open_output
 from edi.x12.document import Document
 from edi.x12.reader import iter_events, iter_segments, read_document
-
-TABLE_WIDTH = 160
 
 
 @handle_errors
