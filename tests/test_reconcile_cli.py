@@ -84,6 +84,18 @@ def test_an_unreadable_remittance_stops_the_command_and_writes_nothing(tmp_path:
     assert not target.exists()
 
 
+def test_a_claim_file_cut_short_stops_the_command_with_the_readers_error(tmp_path: Path) -> None:
+    """Only the grammar sees that the set never ends: the command must stop on it, not skip the file."""
+    text = (DATA / "office.837").read_text(encoding="utf-8")
+    cut = tmp_path / "cut.837"
+    cut.write_text(text[: text.index("CLM*")], encoding="utf-8")
+    target = tmp_path / "out.json"
+    code, out, err = invoke("--claims", cut, "--remit", DATA / "office.835", "--json", "-o", target)
+    assert code == 2, out
+    assert str(cut) in err and "ends inside a transaction set" in err
+    assert not target.exists()
+
+
 @pytest.mark.parametrize("problem", ["missing", "folder", "empty folder", "wrong kind"])
 def test_every_unusable_input_is_named_with_exit_2(tmp_path: Path, problem: str) -> None:
     bad = {

@@ -8,7 +8,7 @@ written, so that a claim is never shown open because its remittance was silently
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,7 +16,10 @@ from edi.commands.common import TABLE_WIDTH, display_name, expand_inputs, handle
 from edi.errors import InputError
 from edi.output import is_stdio, open_output
 from edi.x12.document import Document
-from edi.x12.reader import iter_events, iter_segments, read_document
+from edi.x12.reader import iter_events, iter_segments, read_document, transaction_kinds
+
+if TYPE_CHECKING:
+    from edi.reconcile import SkippedFile
 
 
 @handle_errors
@@ -64,6 +67,7 @@ def reconcile(
         for found in (*claim_files, *remit_files):
             masker.learn_segments(found.segments() if isinstance(found, Document) else iter_segments(found))
     with reconciled(claim_files, remit_files) as (ledger, skipped), ledger.engine.connect() as connection:
+        _stop_on_unreadable(skipped, [*claim_files, *remit_files])
         result = StreamedReconciliation(connection, skipped)
         if not as_json and not as_csv and is_stdio(output) and masker is None and stdout.is_terminal:
             write_table(result, stdout, stdout.width, soft_wrap=False)
@@ -82,8 +86,8 @@ def reconcile(
 def _usable(path: Path, kind: str | None, option: str) -> tuple[Path | Document, set[str]]:
     """The file (a path, or standard input read) holding a ``kind`` transaction set (837 or 835 for None).
 
-    Else an error naming it (exit 2), as when the file cannot be read. The file is read here
-    one claim at a time, to check it and find its kinds, and read again into the ledger.
+    Else an error naming it (exit 2), as when the file cannot be read. Its kinds are found by the
+    tokenizer alone: the grammar reads it once, into the ledger (see `_stop_on_unreadable`).
     """
     name = display_name(path)
     found: Path | Document
@@ -92,7 +96,7 @@ def _usable(path: Path, kind: str | None, option: str) -> tuple[Path | Document,
         kinds = {t.st.get(1) for _, _, t in found.transactions()}
     else:
         found = path
-        kinds = {e.value.st.get(1) for e in iter_events(path, name, units=True) if e.kind == "transaction"}
+        kinds = set(transaction_kinds(path, name))
     wanted = {kind} if kind else {"837", "835"}
     if not wanted & kinds:
         other = {"837": "; give it to --remit", "835": "; give it to --claims"}
@@ -103,3 +107,16 @@ def _usable(path: Path, kind: str | None, option: str) -> tuple[Path | Document,
             file=name,
         )
     return found, kinds
+
+
+def _stop_on_unreadable(skipped: list[SkippedFile], files: list[Path | Document]) -> None:
+    """Stop (exit 2) with the reader's error if a skipped file cannot be read by the grammar.
+
+    A file skipped because the ledger refused one of its values, or because it repeats an earlier
+    one, stays listed in the reconciliation's ``skipped_files``. Only skipped files are read again.
+    """
+    names = {entry.file for entry in skipped}
+    for found in files:
+        if isinstance(found, Path) and str(found) in names:
+            for _ in iter_events(found, display_name(found), units=True):
+                pass
