@@ -1,4 +1,4 @@
-"""Implementation guides: one small class per guide declaring its facts, plus grammar, tokens and spec, picked by version."""
+"""Implementation guides: one small class per guide declaring its facts; grammar, tokens and spec, picked by version."""
 
 from edi.guides.acks import CLAIM_ACK, IMPLEMENTATION_ACK, ClaimAck, ImplementationAck
 from edi.guides.claims import (

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 from edi.guides.guide import Guide
 
@@ -20,7 +22,7 @@ class ImplementationAck(Guide):
     functional_id = "FA"
     unit_loops = ("2000",)
     # The implementation codes (I4..I13, 18..27) the TR3 defines and the 999 map leaves out.
-    code_additions = {
+    code_additions: ClassVar[Mapping[tuple[str, str], tuple[str, ...]]] = {
         ("IK3", "IK304"): ("I9",),
         ("IK4", "IK403"): ("13", "I6", "I9", "I10", "I11", "I12", "I13"),
         **{("IK5", f"IK50{n}"): _IK502 for n in range(2, 7)},

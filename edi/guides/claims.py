@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -123,7 +124,7 @@ class Dental(ClaimGuide):
     procedure_qualifier = "AD"
     supervising_loop = "2310E"
     teeth = True
-    usage_overrides = {
+    usage_overrides: ClassVar[Mapping[tuple[str, str], str]] = {
         ("2300", "HI"): "S",  # diagnosis codes only when they affect adjudication
         ("SV3", "SV306"): "S",  # procedure count only when the procedure is done several times
         ("CLM", "CLM19"): "S",  # PB marks a predetermination of benefits

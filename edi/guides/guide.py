@@ -38,7 +38,7 @@ def grammar_text(name: str) -> str:
 class Guide:
     """One implementation guide (837P, 837I, 837D, 835, 999, 277CA)."""
 
-    id: str
+    id: str = ""
 
     version: ClassVar[str] = ""
     """The version label of GS08/ST03 (``005010X222A1``)."""

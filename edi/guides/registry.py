@@ -17,9 +17,8 @@ from edi.guides.remit import Remittance
 
 __all__ = ["GUIDES", "Guide", "claim_guide", "grammar_text", "guide_by_id", "resolve_guide", "rule_name"]
 
-GUIDES: dict[str, type[Guide]] = {
-    cls.id: cls for cls in (*CLAIM_GUIDE_CLASSES, Remittance, ImplementationAck, ClaimAck)
-}
+_CLASSES: tuple[type[Guide], ...] = (*CLAIM_GUIDE_CLASSES, Remittance, ImplementationAck, ClaimAck)
+GUIDES = {cls.id: cls for cls in _CLASSES}
 VERSIONS: dict[str, str] = {cls.version: guide_id for guide_id, cls in GUIDES.items()}
 # Labels that read with the nearest guide, with a warning.
 ALIASES: dict[str, str] = {label: guide_id for guide_id, cls in GUIDES.items() for label in cls.aliases}
