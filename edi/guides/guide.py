@@ -54,15 +54,17 @@ class Guide:
     line_loop: ClassVar[str | None] = None
     service_segment: ClassVar[str] = ""
     """The service-line segment (SV1, SV2, SV3, SVC); the positions below are its elements."""
+    # Element positions in the service-line segment, 1-based; 0 where the guide has no such element.
     procedure: ClassVar[int] = 0
     """The procedure composite (qualifier, code, modifiers 1-4 as components 3-6)."""
     charge: ClassVar[int] = 0
     units: ClassVar[int] = 0
-    unit_type: ClassVar[int | None] = None
-    pointers: ClassVar[int | None] = None
+    unit_type: ClassVar[int] = 0
+    pointers: ClassVar[int] = 0
     """The diagnosis code pointer composite."""
-    place_of_service: ClassVar[int | None] = None
-    max_diagnoses: ClassVar[int | None] = None
+    place_of_service: ClassVar[int] = 0
+    max_diagnoses: ClassVar[int] = 0
+    """How many diagnosis codes a claim may carry (0: no such limit)."""
     adjustment_groups: ClassVar[frozenset[str]] = frozenset()
     """CAS01 group codes the guide allows."""
     usage_overrides: ClassVar[Mapping[tuple[str, str], str]] = {}
