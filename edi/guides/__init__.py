@@ -1,8 +1,16 @@
 """Implementation guides: one small class per guide declaring its facts; grammar, tokens and spec, picked by version."""
 
-from edi.guides.acks import CLAIM_ACK, IMPLEMENTATION_ACK, ClaimAck, ImplementationAck
+from edi.guides.acks import (
+    CLAIM_ACK,
+    CLAIM_ACK_KIND,
+    IMPLEMENTATION_ACK,
+    IMPLEMENTATION_ACK_KIND,
+    ClaimAck,
+    ImplementationAck,
+)
 from edi.guides.claims import (
     CLAIM_GUIDES,
+    CLAIM_KIND,
     DENTAL,
     INSTITUTIONAL,
     PROFESSIONAL,
@@ -12,16 +20,20 @@ from edi.guides.claims import (
     Professional,
 )
 from edi.guides.registry import Guide, claim_guide, guide_by_id, resolve_guide
-from edi.guides.remit import REMITTANCE, Remittance
+from edi.guides.remit import REMITTANCE, REMITTANCE_KIND, Remittance
 
 __all__ = [
     "CLAIM_ACK",
+    "CLAIM_ACK_KIND",
     "CLAIM_GUIDES",
+    "CLAIM_KIND",
     "DENTAL",
     "IMPLEMENTATION_ACK",
+    "IMPLEMENTATION_ACK_KIND",
     "INSTITUTIONAL",
     "PROFESSIONAL",
     "REMITTANCE",
+    "REMITTANCE_KIND",
     "ClaimAck",
     "ClaimGuide",
     "Dental",

@@ -41,3 +41,4 @@ class ClaimAck(Guide):
 
 
 IMPLEMENTATION_ACK, CLAIM_ACK = ImplementationAck.id, ClaimAck.id
+IMPLEMENTATION_ACK_KIND, CLAIM_ACK_KIND = ImplementationAck.st01, ClaimAck.st01

@@ -134,4 +134,5 @@ class Dental(ClaimGuide):
 CLAIM_GUIDE_CLASSES: tuple[type[ClaimGuide], ...] = (Professional, Institutional, Dental)
 PROFESSIONAL, INSTITUTIONAL, DENTAL = Professional.id, Institutional.id, Dental.id
 CLAIM_GUIDES = (PROFESSIONAL, INSTITUTIONAL, DENTAL)
+CLAIM_KIND = ClaimGuide.st01
 """The IDs of the 837 claim guides, for ``@rule(guides=...)`` and column declarations."""

@@ -27,3 +27,4 @@ class Remittance(Guide):
 
 
 REMITTANCE = Remittance.id
+REMITTANCE_KIND = Remittance.st01
