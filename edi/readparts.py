@@ -21,6 +21,7 @@ from typing import Any, TextIO, cast
 
 from edi.claims.rows import csv_writer
 from edi.claims.stream import Carry, Notes, first_notes, stream_claims
+from edi.guides import CLAIM_KIND, REMITTANCE_KIND
 from edi.parallel import Done, run_parts
 from edi.remit.stream import CsvWriter, JsonWriter, stream_remittance
 from edi.x12.cuts import Slice, plan
@@ -36,26 +37,26 @@ def read_in_parts(
     False, having written nothing, where the file is not cut (small, or not one transaction
     set) or a part cannot be read alone: the caller then reads it in one process.
     """
-    slices = plan(path, jobs, minimum, inside_only=True) if jobs > 1 and kind in ("835", "837") else None
+    slices = plan(path, jobs, minimum, inside_only=True) if jobs > 1 and kind in (REMITTANCE_KIND, CLAIM_KIND) else None
     if slices is None:
         return False
-    work = _remit_part if kind == "835" else _claims_part
+    work = _remit_part if kind == REMITTANCE_KIND else _claims_part
     done = run_parts(slices, lambda part, spool: work(path, name, as_csv, part, spool))
     if done is None:
         return False
     try:
-        if kind == "837":
+        if kind == CLAIM_KIND:
             carries: list[Carry] = [part.result for part in done]
             merged = [note for carry in carries for note in carry.notes]
             if not as_csv:
                 _Joined(done).write(len(done) - 1, out)
-        if kind == "835" or as_csv:
+        if kind == REMITTANCE_KIND or as_csv:
             for part in done:
                 shutil.copyfileobj(part.output, out)
     finally:
         for part in done:
             part.output.close()
-    if kind == "837":
+    if kind == CLAIM_KIND:
         notes(carries[-1].control_number, first_notes(merged), sum(carry.note_count for carry in carries))
     return True
 

@@ -14,10 +14,11 @@ from typing import Literal
 import pyarrow as pa
 
 from edi.errors import EdiError, InputError
+from edi.guides import CLAIM_KIND, REMITTANCE_KIND
 from edi.tables import CLAIMS_PER_BATCH, Row, claims_rows, error_row, finding_rows, record_batches, remittance_rows
 
 Mode = Literal["read", "claims", "remittances", "validate"]
-ACCEPTED = {"read": ("837", "835"), "claims": ("837",), "remittances": ("835",)}
+ACCEPTED = {"read": (CLAIM_KIND, REMITTANCE_KIND), "claims": (CLAIM_KIND,), "remittances": (REMITTANCE_KIND,)}
 
 
 def file_batches(
@@ -60,7 +61,7 @@ def read_rows(file: str, accepted: tuple[str, ...]) -> Iterator[Row]:
             )
         found += 1
         try:
-            if kind == "837":
+            if kind == CLAIM_KIND:
                 data = transaction_claims(interchange, group, transaction)
             else:
                 sink = Collect()
@@ -68,7 +69,7 @@ def read_rows(file: str, accepted: tuple[str, ...]) -> Iterator[Row]:
                 data = {"transactions": sink.transactions}
         except InputError as error:
             raise InputError(error.message, error.problems, file=file) from error
-        yield from (claims_rows if kind == "837" else remittance_rows)(data, file, numbers)
+        yield from (claims_rows if kind == CLAIM_KIND else remittance_rows)(data, file, numbers)
     if not found:
         raise InputError(f"no {' or '.join(accepted)} transaction set in the file", file=file)
 

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from edi.guides import REMITTANCE_KIND
+
 if TYPE_CHECKING:
     from edi.validate.issue import Issue
 
@@ -380,7 +382,7 @@ def remittance_rows(data: dict[str, Any], file: str, numbers: Iterator[int] | No
             "provider_name": payee.get("name"),
             "provider_id": payee.get("id"),
         }
-        key = {"file": file, "transaction_type": "835", "transaction_control_number": control}
+        key = {"file": file, "transaction_type": REMITTANCE_KIND, "transaction_control_number": control}
         for claim in claims:
             claim_key = {**key, "claim_number": next(numbers), **_pcn(claim)}
             yield from _claim_835(claim, claim_key, head, values)

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import IO
 
 from edi.ack.ack999 import AckOptions, clean, interchange_lines, x12_text
+from edi.guides import CLAIM_KIND, ClaimGuide
 from edi.validate.issue import Issue
 from edi.x12.document import Document, Group, Interchange, LoopUnit, Transaction
 from edi.x12.lalr import Loop
@@ -342,7 +343,7 @@ class Answers:
 
 def answered(transaction: Transaction) -> bool:
     """Whether the 277CA answers a transaction set: an 837 read with its guide."""
-    return transaction.st.get(1) == "837" and transaction.guide is not None
+    return transaction.st.get(1) == CLAIM_KIND and transaction.guide is not None
 
 
 def build_277ca(document: Document, issues: list[Issue], options: AckOptions | None = None) -> str | None:
@@ -355,7 +356,7 @@ def build_277ca(document: Document, issues: list[Issue], options: AckOptions | N
                     if not answered(transaction):
                         continue
                     guide = transaction.guide
-                    institutional = guide is not None and guide.id == "837I"
+                    institutional = isinstance(guide, ClaimGuide) and guide.uniform_billing
                     answer = SetAnswer(transaction.st, institutional, transaction.root, issues, answers.options)
                     levels = Levels()
                     for top in transaction.root.loops("2000A"):
@@ -404,7 +405,7 @@ class _Reading:
             self.interchange = event.value
         elif kind == "group":
             self.group = event.value
-        elif kind == "unit" and event.value.path[0].trigger.get(1) == "837":
+        elif kind == "unit" and event.value.path[0].trigger.get(1) == CLAIM_KIND:
             self.unit(event.value)
         elif kind == "transaction" and self.answer is not None and self.answer.st is event.value.st:
             assert self.interchange is not None and self.group is not None
@@ -416,7 +417,8 @@ class _Reading:
         answer = self.answer
         if answer is None or answer.st is not st:
             header = Loop("ST", [st, *unit.path[0].items])
-            answer = self.answer = SetAnswer(st, unit.guide.id == "837I", header, self.issues, self.answers.options)
+            billing = isinstance(unit.guide, ClaimGuide) and unit.guide.uniform_billing
+            answer = self.answer = SetAnswer(st, billing, header, self.issues, self.answers.options)
             self.levels, self.provider = Levels(), None
         if unit.loop.id.startswith("2000"):
             answer.level(self.levels.done(unit.loop.trigger), _level_positions(unit.loop))

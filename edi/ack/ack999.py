@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
+from edi.guides import CLAIM_KIND
+from edi.guides.registry import FUNCTIONAL_IDS
 from edi.validate.envelope import ENVELOPE_LEVEL
 from edi.validate.issue import Issue
 from edi.x12.document import Document, Group, Interchange, Transaction
@@ -25,7 +27,6 @@ from edi.x12.segment import Delimiters, Segment
 T = TypeVar("T")
 VERSION = "005010X231A1"
 ELEMENT_REF = re.compile(r"(\d{2})(?:-(\d+))?$")
-FUNCTIONAL_ID = {"837": "HC", "835": "HP", "999": "FA"}
 UNSAFE = re.compile(r"[*:^~\r\n]")
 ACK_SNIPS = (1, 2)
 
@@ -204,7 +205,7 @@ def _group_999(
 ) -> list[str]:
     gs = group.gs
     first = group.transactions[0] if group.transactions else None
-    functional_id = gs.get(1) if gs else FUNCTIONAL_ID.get(first.st.get(1) if first else "", "HC")
+    functional_id = gs.get(1) if gs else FUNCTIONAL_IDS.get(first.st.get(1) if first else "", "HC")
     version = gs.get(8) if gs else (first.version if first else "")
     lines = [f"ST*999*{number:04d}*{VERSION}", "*".join(["AK1", functional_id, gs.get(6) if gs else "0", version])]
     accepted = 0
@@ -241,7 +242,7 @@ def _segment_notes(transaction: Transaction, issues: list[Issue]) -> list[str]:
     for issue in issues:
         by_segment[(issue.segment_id or "", issue.segment_position or 0)].append(issue)
     delimiters = transaction.st.delimiters
-    claim_loops = transaction.st.get(1) == "837"
+    claim_loops = transaction.st.get(1) == CLAIM_KIND
     lines: list[str] = []
     for (seg_id, position), found in sorted(by_segment.items(), key=lambda item: item[0][1]):
         elements = [i for i in found if i.element_error]

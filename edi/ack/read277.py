@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from edi.errors import InputError
+from edi.guides import CLAIM_ACK
 from edi.x12.document import Document, Transaction
 from edi.x12.lalr import Loop
 from edi.x12.segment import Segment
 
 FORMAT = "edi.claim-acks/1"
-GUIDE = "277CA"
 REJECTING = {"A3", "A4", "A6", "A7", "A8"}
 STATUS_ELEMENTS = (1, 10, 11)
 
@@ -26,7 +26,7 @@ def read_claim_acks(document: Document) -> dict[str, Any]:
     batches: list[dict[str, Any]] = []
     claims: list[dict[str, Any]] = []
     for _, _, transaction in document.transactions():
-        if transaction.guide is None or transaction.guide.id != GUIDE:
+        if transaction.guide is None or transaction.guide.id != CLAIM_ACK:
             raise InputError(
                 f"transaction set {transaction.control_number} is not a 277CA (005010X214)", file=document.file
             )

@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from edi.claims import FORMAT
-from edi.claims.codelists import CODE_LISTS, code_list_segments
+from edi.claims.codelists import code_list_segments, code_lists
 from edi.claims.envelope import Envelope, EnvelopeOptions, build_interchange, transaction_set
 from edi.claims.fields import write_fields, x12_date
 from edi.claims.hints import check_claims
@@ -17,6 +17,7 @@ from edi.claims.order import entry_codes, follow, guide_order, loop_spec
 from edi.claims.segments import date_segment, diagnosis_segments
 from edi.convert.structure import segment_from_json
 from edi.errors import InputError
+from edi.guides import CLAIM_KIND
 from edi.guides.registry import Guide, guide_by_id
 from edi.validate.gate import refuse_invalid
 from edi.x12.document import Document
@@ -65,7 +66,7 @@ def build_837(
     if check:
         controls = [t.control_number for _, _, t in document.transactions()]
         unplaced = frozenset((c, n) for c, positions in zip(controls, marked, strict=False) for n in positions)
-        refuse_invalid(document, data, file, "837", paths, unplaced)
+        refuse_invalid(document, data, file, CLAIM_KIND, paths, unplaced)
     if warn is not None:
         for note in notes:
             warn(note)
@@ -164,7 +165,7 @@ def transaction_segments(
     for trigger, elements in hl_levels(root):
         trigger.elements[:] = elements
     body = [s for s, _ in root.walk()][1:]
-    segments = transaction_set("837", head["control_number"], head["version"], body, delimiters)
+    segments = transaction_set(CLAIM_KIND, head["control_number"], head["version"], body, delimiters)
     if paths is not None:
         paths.update(builder.paths)
         paths[id(segments[0])] = paths[id(segments[-1])] = f"{path}.transaction"
@@ -206,7 +207,7 @@ class _Builder:
         items += [mark(s, f"{path}.dates") for s in self._dates(obj, kind)]
         if kind.diagnoses and obj.get("diagnoses"):
             items += [mark(s, f"{path}.diagnoses") for s in diagnosis_segments(obj["diagnoses"], self.guide.id, d)]
-        for codes in CODE_LISTS[self.guide.id] if kind.diagnoses else ():
+        for codes in code_lists(self.guide.id) if kind.diagnoses else ():
             if codes.key in obj:
                 listed = code_list_segments(codes, obj[codes.key], d)
                 items += [mark(s, f"{path}.{codes.key}") for s in listed]
@@ -328,7 +329,7 @@ def _check_placed(document: Document, marked: list[set[int]], file: str) -> list
     notes: list[str] = []
     for n, (_, _, transaction) in enumerate(document.transactions()):
         allowed = marked[n] if n < len(marked) else set()
-        guide = transaction.guide.id if transaction.guide else "837"
+        guide = transaction.guide.id if transaction.guide else CLAIM_KIND
         for segment, loop in transaction.root.walk():
             if not segment.unplaced:
                 continue

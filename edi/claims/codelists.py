@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from edi.claims.fields import iso_date, x12_date
+from edi.guides import claim_guide
 from edi.x12.segment import Delimiters, Segment
 
 HI_SIZE = 12
@@ -46,17 +47,20 @@ OCCURRENCES = CodeList("occurrences", ("BH",), "date")
 VALUES = CodeList("values", ("BE",), "amount")
 CONDITIONS = CodeList("condition_codes", ("BG",))
 
-CODE_LISTS: dict[str, tuple[CodeList, ...]] = {
-    "837I": (DRG, PRINCIPAL_PROCEDURE, OTHER_PROCEDURES, OCCURRENCE_SPANS, OCCURRENCES, VALUES, CONDITIONS),
-    "837P": (CONDITIONS,),
-    "837D": (),
-}
+ALL_LISTS = (DRG, PRINCIPAL_PROCEDURE, OTHER_PROCEDURES, OCCURRENCE_SPANS, OCCURRENCES, VALUES, CONDITIONS)
+BY_KEY = {kind.key: kind for kind in ALL_LISTS}
+
+
+@cache
+def code_lists(guide: str) -> tuple[CodeList, ...]:
+    """The code lists ``guide`` carries in HI segments besides diagnoses, in the guide's order."""
+    return tuple(BY_KEY[key] for key in claim_guide(guide).code_lists)
 
 
 @cache
 def code_lists_by_qualifier(guide: str) -> dict[str, CodeList]:
     """The code lists of ``guide`` keyed by every HI0x-1 qualifier they use."""
-    return {q: kind for kind in CODE_LISTS[guide] for q in kind.qualifiers}
+    return {q: kind for kind in code_lists(guide) for q in kind.qualifiers}
 
 
 def code_list_segments(kind: CodeList, value: Any, delimiters: Delimiters) -> list[Segment]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from edi.claims.fields import Field, SegmentMap
+from edi.guides import CLAIM_KIND, claim_guide
 from edi.x12.lalr import Loop
 from edi.x12.segment import Segment
 
@@ -74,18 +75,6 @@ LINE_DATES: dict[str, str] = {
     "446": "replacement",
     "196": "treatment_start",
     "198": "treatment_completion",
-}
-# Diagnosis qualifiers (HI0x-1), in the order the guide wants their HI segments.
-DIAGNOSIS_CLASSES: dict[str, tuple[frozenset[str], ...]] = {
-    "837P": (frozenset({"ABK", "BK", "ABF", "BF"}),),
-    "837D": (frozenset({"ABK", "BK", "ABF", "BF"}),),
-    "837I": (
-        frozenset({"ABK", "BK"}),
-        frozenset({"ABJ", "BJ"}),
-        frozenset({"APR", "PR"}),
-        frozenset({"ABN", "BN"}),
-        frozenset({"ABF", "BF"}),
-    ),
 }
 
 
@@ -265,7 +254,7 @@ ROOT = LoopKind(
         SegmentMap(
             "ST",
             (Field("control_number", "ST02"), Field("version", "ST03")),
-            match=((1, "837"),),
+            match=((1, CLAIM_KIND),),
             key="transaction",
             always=True,
         ),
@@ -359,8 +348,9 @@ ADJUDICATION = LoopKind(
         _amt("EAF", "remaining_patient_liability"),
     ),
 )
+# The service-line segment of each claim guide, by its ID (`ClaimGuide.service_segment`).
 SERVICES = {
-    "837P": SegmentMap(
+    "SV1": SegmentMap(
         "SV1",
         (
             *_procedure("SV101"),
@@ -375,7 +365,7 @@ SERVICES = {
             Field("copay_exempt", "SV115"),
         ),
     ),
-    "837I": SegmentMap(
+    "SV2": SegmentMap(
         "SV2",
         (
             Field("revenue_code", "SV201"),
@@ -387,7 +377,7 @@ SERVICES = {
             Field("noncovered_charge", "SV207", "amount"),
         ),
     ),
-    "837D": SegmentMap(
+    "SV3": SegmentMap(
         "SV3",
         (
             *_procedure("SV301"),
@@ -412,12 +402,13 @@ TEETH = SegmentMap(
 @cache
 def line(guide: str) -> LoopKind:
     """The 2400 service line of ``guide``: LX, SV1/SV2/SV3 (and TOO), line dates and references."""
+    facts = claim_guide(guide)
     return LoopKind(
         (
             SegmentMap("LX", (Field("line_number", "LX01", "int"),), always=True),
-            SERVICES[guide],
-            *((TEETH,) if guide == "837D" else ()),
-            *((AMBULANCE_TRANSPORT, AMBULANCE_CERTIFICATION) if guide == "837P" else ()),
+            SERVICES[facts.service_segment],
+            *((TEETH,) if facts.teeth else ()),
+            *((AMBULANCE_TRANSPORT, AMBULANCE_CERTIFICATION) if facts.ambulance else ()),
             _ref("6R", "line_control_number"),
             _ref("G1", "prior_authorization"),
             SegmentMap("NTE", (Field("code", "NTE01"), Field("text", "NTE02")), key="note"),
@@ -432,7 +423,7 @@ def line(guide: str) -> LoopKind:
 @cache
 def claim(guide: str) -> LoopKind:
     """The 2300 claim loop of ``guide``: CLM, claim dates, amounts, references, diagnoses."""
-    location = "facility_type" if guide == "837I" else "place_of_service"
+    facts = claim_guide(guide)
     return LoopKind(
         (
             SegmentMap(
@@ -440,7 +431,7 @@ def claim(guide: str) -> LoopKind:
                 (
                     Field("patient_control_number", "CLM01"),
                     Field("charge", "CLM02", "amount"),
-                    Field(location, "CLM05-1"),
+                    Field(facts.location, "CLM05-1"),
                     Field("frequency", "CLM05-3"),
                     Field("provider_signature", "CLM06"),
                     Field("assignment", "CLM07"),
@@ -454,7 +445,7 @@ def claim(guide: str) -> LoopKind:
                     Field("predetermination", "CLM19"),
                     Field("delay_reason", "CLM20"),
                 ),
-                fixed=((5, 2, "A" if guide == "837I" else "B"),),
+                fixed=((5, 2, facts.facility_code_qualifier),),
                 always=True,
             ),
             _amt("F5", "patient_paid"),
@@ -465,7 +456,7 @@ def claim(guide: str) -> LoopKind:
             _ref("EA", "medical_record_number"),
             _ref("D9", "clearinghouse_trace_number"),
             SegmentMap("NTE", (Field("code", "NTE01"), Field("text", "NTE02")), key="note"),
-            *((AMBULANCE_TRANSPORT, AMBULANCE_CERTIFICATION) if guide == "837P" else ()),
+            *((AMBULANCE_TRANSPORT, AMBULANCE_CERTIFICATION) if facts.ambulance else ()),
             SegmentMap(
                 "CL1",
                 (
@@ -483,7 +474,7 @@ def claim(guide: str) -> LoopKind:
         ),
         {("SBR", ""): Child("other_payers", "many"), ("LX", ""): Child("lines", "many")},
         roles="providers",
-        dates={**CLAIM_DATES, "096": "discharge_hour"} if guide == "837I" else CLAIM_DATES,
+        dates={**CLAIM_DATES, "096": "discharge_hour"} if facts.discharge_hour else CLAIM_DATES,
         diagnoses=True,
     )
 

@@ -8,19 +8,18 @@ from edi.claims import FORMAT
 from edi.claims.codelists import code_lists_by_qualifier, read_code_list
 from edi.claims.fields import OTHER, iso_date, iso_time, read_fields
 from edi.claims.levels import hl_levels
-from edi.claims.maps import DIAGNOSIS_CLASSES, ROLES, UNIT_TRIGGERS, Child, LoopKind, loop_kind, trigger_key
+from edi.claims.maps import ROLES, UNIT_TRIGGERS, Child, LoopKind, loop_kind, trigger_key
 from edi.claims.maps import ROOT as ROOT_KIND
 from edi.claims.order import source_order
 from edi.claims.segments import date_value, diagnosis_segments
 from edi.convert.structure import segment_json
 from edi.errors import InputError, Location, ReadError
+from edi.guides import CLAIM_GUIDES, claim_guide
 from edi.guides.registry import Guide, guide_by_id
 from edi.x12.document import Document, Group, Interchange, Transaction
 from edi.x12.lalr import Detached, Loop
 from edi.x12.segment import Segment
 from edi.x12.values import UnsafeValue
-
-CLAIM_GUIDES = ("837P", "837I", "837D")
 
 
 class Spliced:
@@ -122,7 +121,7 @@ class _LoopReader:
         self.used: set[int] = set()
         self.filled: set[str] = set()
         self.diagnoses: list[Segment] = []
-        classes = DIAGNOSIS_CLASSES[guide] if kind.diagnoses else ()
+        classes = claim_guide(guide).diagnosis_classes if kind.diagnoses else ()
         self.dx_codes = frozenset().union(*classes)
         self.lists = code_lists_by_qualifier(guide) if kind.diagnoses else {}
         self.listed: dict[str, list[Segment]] = {}

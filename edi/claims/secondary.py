@@ -26,6 +26,7 @@ from edi.claims.envelope import EnvelopeOptions
 from edi.claims.fields import OTHER
 from edi.claims.read import read_claims
 from edi.errors import InputError
+from edi.guides import REMITTANCE_KIND
 from edi.reconcile import ClaimResult, reconcile
 from edi.reconcile.extract import Adjustment, ClaimPayment, ServicePayment
 from edi.reconcile.ledger import Entry
@@ -84,7 +85,7 @@ def build_secondary(
     sources = [remit_source] if isinstance(remit_source, Document | str | Path) else list(remit_source)
     remit_docs = [source if isinstance(source, Document) else read_document(source) for source in sources]
     for remit_doc in remit_docs:
-        if not any(t.st.get(1) == "835" for _, _, t in remit_doc.transactions()):
+        if not any(t.st.get(1) == REMITTANCE_KIND for _, _, t in remit_doc.transactions()):
             raise InputError("no 835 transaction set in the remittance file", file=remit_doc.file)
     data = read_claims(claims_doc)
     results = {r.patient_control_number: r for r in reconcile([claims_doc], remit_docs).claims}
@@ -344,7 +345,7 @@ def _remittance_dates(document: Document) -> dict[tuple[str, str], date]:
     """The adjudication date of each 835 (DTM*405 production date, else BPR16), by file and TRN02."""
     dates: dict[tuple[str, str], date] = {}
     for _, _, transaction in document.transactions():
-        if transaction.st.get(1) != "835":
+        if transaction.st.get(1) != REMITTANCE_KIND:
             continue
         segments = list(transaction.segments())
         trn = next((s for s in segments if s.id == "TRN"), None)

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from edi.claims.fields import iso_date, iso_time, x12_date
-from edi.claims.maps import DIAGNOSIS_CLASSES
+from edi.guides import claim_guide
 from edi.x12.segment import Delimiters, Segment
 from edi.x12.values import UnsafeValue, check_value
 
@@ -51,7 +51,7 @@ def date_segment(qualifier: str, value: str | dict[str, str], delimiters: Delimi
 
 def diagnosis_segments(diagnoses: list[dict[str, Any]], guide: str, delimiters: Delimiters) -> list[Segment]:
     """HI segments for ``diagnoses``: one run per guide class, at most twelve codes a segment."""
-    classes = DIAGNOSIS_CLASSES[guide]
+    classes = claim_guide(guide).diagnosis_classes
     runs: list[tuple[int, list[str]]] = []
     for diagnosis in diagnoses:
         qualifier = str(diagnosis["qualifier"])

@@ -20,6 +20,7 @@ from edi.commands.rows import build_from_rows, is_rows, write_rows
 from edi.commands.structure import _delimiters as parse_delimiters
 from edi.commands.structure import load_json
 from edi.errors import EdiError, InputError
+from edi.guides import CLAIM_ACK_KIND, CLAIM_KIND, REMITTANCE_KIND
 from edi.output import is_stdio, open_output, refuse_inputs, write_text
 from edi.parallel import default_jobs
 from edi.redact import Redactor
@@ -203,7 +204,7 @@ def _read_rows(paths: list[Path], output: str | None) -> None:
     name = display_name(path)
     document = read_document(source(path), file=name)
     kinds = {t.st.get(1) for _, _, t in document.transactions()}
-    if kinds != {"837"}:
+    if kinds != {CLAIM_KIND}:
         raise InputError(f"--rows reads 837 claims; found transaction sets: {', '.join(sorted(kinds)) or 'none'}")
     data = read_claims(document)
     if output is not None and not is_stdio(output) and output.lower().endswith(".parquet"):
@@ -249,7 +250,7 @@ def _read_once(
     kind = first_kind(path, name)
     if kind is None:
         return False
-    if masker is None and kind in ("835", "837"):
+    if masker is None and kind in (REMITTANCE_KIND, CLAIM_KIND):
         reader = _streamed(path, name, kind, None, out, as_csv, jobs, notes)
         return reader is None or set(reader.kinds) == {kind}
     _write_document(read_document(path, file=name), name, out, as_csv, several, masker, notes)
@@ -273,13 +274,13 @@ def _write_document(
     """Write a whole document's claims, remittance or claim acknowledgments."""
     found = {t.st.get(1) for _, _, t in document.transactions()}
     write: Callable[[Any, TextIO], None] | None = None
-    if found == {"835"}:
+    if found == {REMITTANCE_KIND}:
         from edi.remit.csv import write_csv
         from edi.remit.read import read_remittance
 
         data: Any = read_remittance(document)
         write = write_csv
-    elif found == {"837"}:
+    elif found == {CLAIM_KIND}:
         from edi.claims.read import read_claims, renumbered
         from edi.claims.rows import write_claim_csv
 
@@ -288,7 +289,7 @@ def _write_document(
         for _, _, transaction in document.transactions():
             found_notes = renumbered(transaction)
             notes(transaction.control_number, found_notes[:MAX_NOTES], len(found_notes))
-    elif found == {"277"} and not as_csv:
+    elif found == {CLAIM_ACK_KIND} and not as_csv:
         from edi.ack.read277 import read_claim_acks
 
         data = read_claim_acks(document)
@@ -306,11 +307,11 @@ def _write_document(
 def _stream(path: Path, name: str, kinds: Any, out: TextIO, as_csv: bool, jobs: int) -> bool:
     """Write an 837 or 835 one claim at a time (a large one in ``jobs`` parts); False where the whole is needed."""
     found = set(kinds)
-    if found in ({"835"}, {"837"}):
+    if found in ({REMITTANCE_KIND}, {CLAIM_KIND}):
         kind = next(iter(found))
         _streamed(path, name, kind, kinds[kind], out, as_csv, jobs, partial(_warn, name))
         return True
-    if found != {"277"}:
+    if found != {CLAIM_ACK_KIND}:
         raise _kinds_error(found, name)
     return False
 
@@ -324,7 +325,7 @@ def _streamed(
     if count in (None, 1) and read_in_parts(path, name, kind, out, as_csv, jobs, notes):
         return None
     reader = Reader(name, units=True)
-    if kind == "835":
+    if kind == REMITTANCE_KIND:
         from edi.remit.stream import CsvWriter, JsonWriter, stream_remittance
 
         if as_csv:

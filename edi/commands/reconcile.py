@@ -14,6 +14,7 @@ import typer
 
 from edi.commands.common import TABLE_WIDTH, display_name, expand_inputs, handle_errors, redactor, source, stdout
 from edi.errors import InputError
+from edi.guides import CLAIM_KIND, REMITTANCE_KIND
 from edi.output import is_stdio, open_output
 from edi.x12.document import Document
 from edi.x12.reader import iter_events, iter_segments, read_document, transaction_kinds
@@ -58,11 +59,11 @@ def reconcile(
     extra_paths = expand_inputs(extra, "FILE") if extra else []
     if sum(is_stdio(p) for p in (*claim_paths, *remit_paths, *extra_paths)) > 1:
         raise InputError("standard input ('-') can be read only once", file="--claims/--remit")
-    claim_files = [_usable(path, "837", "--claims")[0] for path in claim_paths]
-    remit_files = [_usable(path, "835", "--remit")[0] for path in remit_paths]
+    claim_files = [_usable(path, CLAIM_KIND, "--claims")[0] for path in claim_paths]
+    remit_files = [_usable(path, REMITTANCE_KIND, "--remit")[0] for path in remit_paths]
     for path in extra_paths:
         found, kinds = _usable(path, None, "FILE")
-        (claim_files if "837" in kinds else remit_files).append(found)
+        (claim_files if CLAIM_KIND in kinds else remit_files).append(found)
     if masker is not None:
         for found in (*claim_files, *remit_files):
             masker.learn_segments(found.segments() if isinstance(found, Document) else iter_segments(found))
@@ -97,10 +98,10 @@ def _usable(path: Path, kind: str | None, option: str) -> tuple[Path | Document,
     else:
         found = path
         kinds = set(transaction_kinds(path, name))
-    wanted = {kind} if kind else {"837", "835"}
+    wanted = {kind} if kind else {CLAIM_KIND, REMITTANCE_KIND}
     if not wanted & kinds:
-        other = {"837": "; give it to --remit", "835": "; give it to --claims"}
-        hint = other[kind] if kind and ({"837", "835"} - {kind}) & kinds else ""
+        other = {CLAIM_KIND: "; give it to --remit", REMITTANCE_KIND: "; give it to --claims"}
+        hint = other[kind] if kind and (set(other) - {kind}) & kinds else ""
         raise InputError(
             f"{option}: the file holds no {' or '.join(sorted(wanted))} transaction set "
             f"(found: {', '.join(sorted(kinds)) or 'none'}){hint}",

@@ -31,6 +31,7 @@ from edi.commands.common import (
 )
 from edi.commands.findings import Filtered, Settings, apply, settings
 from edi.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, EdiError, InputError
+from edi.guides import CLAIM_ACK, IMPLEMENTATION_ACK
 from edi.output import is_stdio, open_output, refuse_inputs, write_text
 from edi.validate.issue import NOT_VALIDATED
 
@@ -121,10 +122,10 @@ def validate(
         # The acknowledgments go back to the sender: they keep the true values.
         if path in acks:
             _write_ack(document, one.kept, acks[path], paths)
-            _note_filtered(one, acks[path], "999")
+            _note_filtered(one, acks[path], IMPLEMENTATION_ACK)
         if path in acks277:
             _write_ack277(path, one.kept, acks277[path], paths)
-            _note_filtered(one, acks277[path], "277CA")
+            _note_filtered(one, acks277[path], CLAIM_ACK)
     if as_json:
         sys.stdout.write(json.dumps(report(filtered, chosen), indent=2) + "\n")
     else:

@@ -20,11 +20,12 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from edi.guides import CLAIM_KIND, IMPLEMENTATION_ACK_KIND, ClaimAck, ImplementationAck
 from edi.jsontext import loads as json_loads
 from edi.ledger import schema as t
 from edi.ledger.money import cents
 
-KIND_NAMES = {"999": "999", "277": "277CA"}
+KIND_NAMES = {guide.st01: guide.id for guide in (ImplementationAck, ClaimAck)}
 
 
 @dataclass(slots=True, frozen=True)
@@ -42,13 +43,13 @@ class AckEvent:
 
     def label(self) -> str:
         """The codes, prefixed with the kind for a 999 (``999 IK5*R*5``, ``A7:400``)."""
-        return f"999 {self.codes}" if self.kind == "999" else self.codes
+        return f"999 {self.codes}" if self.kind == IMPLEMENTATION_ACK_KIND else self.codes
 
     def describe(self) -> str:
         """One line for the claim's history: ``277CA rejected: A7:400``."""
         outcome = "accepted" if self.accepted else "rejected"
         explained = "; ".join(part for part in (self.codes, *self.details) if part)
-        if self.kind == "999" and self.accepted and explained == "IK5*A":
+        if self.kind == IMPLEMENTATION_ACK_KIND and self.accepted and explained == "IK5*A":
             return "999 accepted"
         return f"{self.kind} {outcome}: {explained}" if explained else f"{self.kind} {outcome}"
 
@@ -151,7 +152,7 @@ def _event(row: Any, details: tuple[str, ...]) -> AckEvent:
         row.codes,
         details,
         -1,
-        (row.sort_key, row.kind != "999", row.id, row.position),  # a 999 before a 277CA sent with it
+        (row.sort_key, row.kind != IMPLEMENTATION_ACK_KIND, row.id, row.position),  # a 999 before a 277CA sent with it
     )
 
 
@@ -171,14 +172,14 @@ def _set_events(connection: Connection, submitted: dict[str, list[_Submission]])
     query = _ack_query().where(
         a.group_control.in_({group for _, group in groups}),
         a.transaction_control.in_(controls | {""}),
-        a.set_kind.in_(("837", "")),
+        a.set_kind.in_((CLAIM_KIND, "")),
     )
     acks = [row for row in connection.execute(query) if (row.submitter, row.group_control) in groups]
     named = {(row.submitter, row.group_control, row.transaction_control) for row in acks if row.transaction_control}
     sets: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
     if named:
         query = select(ts.id, ts.sender, ts.group_control, ts.transaction_control, ts.sort_key).where(
-            ts.kind == "837",
+            ts.kind == CLAIM_KIND,
             ts.group_control.in_({key[1] for key in named}),
             ts.transaction_control.in_({key[2] for key in named}),
         )

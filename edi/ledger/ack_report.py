@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, exists, or_, select
 
+from edi.guides import CLAIM_KIND
 from edi.ledger import schema as t
 from edi.ledger.ack_events import KIND_NAMES
 from edi.ledger.reports import Column, Report
@@ -15,12 +16,12 @@ def acknowledgments(connection: Connection, unmatched_only: bool) -> Report:
     answered = t.transaction_sets.alias("answered")
     claim_known = exists().where(t.claims.c.patient_control_number == a.patient_control_number)
     set_known = exists().where(
-        answered.c.kind == "837",
+        answered.c.kind == CLAIM_KIND,
         answered.c.sender == a.submitter,
         answered.c.group_control == a.group_control,
         or_(a.transaction_control == "", answered.c.transaction_control == a.transaction_control),
     )
-    matched = or_(claim_known, a.patient_control_number.is_(None) & a.set_kind.in_(("837", "")) & set_known)
+    matched = or_(claim_known, a.patient_control_number.is_(None) & a.set_kind.in_((CLAIM_KIND, "")) & set_known)
     query = (
         select(ts.kind, f.name, a.ack_date, a.submitter, a.group_control, a.transaction_control)
         .add_columns(a.patient_control_number, a.accepted, a.codes, matched.label("matched"))

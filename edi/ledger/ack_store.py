@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from edi.guides import CLAIM_KIND
 from edi.ledger import schema as t
 from edi.ledger.refresh import known_claims
 
@@ -21,7 +22,7 @@ def store_acknowledgments(connection: Connection, set_id: int, rows: Sequence[di
     unmatched = sum(number not in answered for number in numbers)
     groups: dict[tuple[str, str], list[str]] = {}
     for row in rows:
-        if row["patient_control_number"] is None and row["set_kind"] in ("837", ""):
+        if row["patient_control_number"] is None and row["set_kind"] in (CLAIM_KIND, ""):
             groups.setdefault((row["submitter"], row["group_control"]), []).append(row["transaction_control"])
         elif row["patient_control_number"] is None:
             unmatched += 1
@@ -44,7 +45,7 @@ def claims_of_sets(
     query = (
         select(s.patient_control_number, ts.transaction_control)
         .join(t.transaction_sets, ts.id == s.transaction_set_id)
-        .where(ts.kind == "837", ts.sender == sender, ts.group_control == group_control)
+        .where(ts.kind == CLAIM_KIND, ts.sender == sender, ts.group_control == group_control)
     )
     if control is not None:
         query = query.where(ts.transaction_control == control)

@@ -15,12 +15,13 @@ from typing import Any
 
 from edi.ack.read277 import read_claim_acks
 from edi.errors import Location, ReadError
+from edi.guides import CLAIM_ACK, CLAIM_ACK_KIND, IMPLEMENTATION_ACK_KIND
 from edi.ledger.facts import dumps
 from edi.ledger.money import cents
 from edi.x12.document import Document, Group, Interchange, Transaction
 from edi.x12.segment import DEFAULT_DELIMITERS, Segment
 
-ACK_KINDS = ("999", "277")
+ACK_KINDS = (IMPLEMENTATION_ACK_KIND, CLAIM_ACK_KIND)
 REJECTING_999 = {"R", "M", "W", "X"}
 EXPLAINING = {"IK3", "IK4", "CTX"}
 
@@ -81,7 +82,7 @@ def _row(base: dict[str, Any], group_control: str, loop: dict[str, Any], code: S
 def claim_statuses(document: Document, interchange: Interchange, group: Group) -> list[dict[str, Any]]:
     """One row per claim status of the 277CA ``document`` (a document holding that one transaction set)."""
     transaction = document.interchanges[0].groups[0].transactions[0]
-    if transaction.guide is None or transaction.guide.id != "277CA":
+    if transaction.guide is None or transaction.guide.id != CLAIM_ACK:
         raise _error(
             document.file,
             transaction.st,

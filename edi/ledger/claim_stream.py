@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from edi.claims.read import transaction_claims
 from edi.claims.stream import ClaimSet
+from edi.guides import CLAIM_KIND
 from edi.reconcile.extract import Claim, claims_from_walk
 from edi.x12.document import Group, Interchange, LoopUnit, Transaction
 from edi.x12.lalr import Loop
@@ -92,7 +93,7 @@ def stream_837(path: Path, file: str, handler: ClaimHandler, kinds: Collection[s
                 st = event.value.path[0].trigger if event.kind == "unit" else event.value.st
                 kind = st.get(1)
                 seen.add(kind)
-                if kind == "837":
+                if kind == CLAIM_KIND:
                     assert interchange is not None and group is not None
                     _Set(file, interchange, group, st, handler, business).read(event, events)
                 elif kind in kinds:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from edi.guides import CLAIM_KIND, REMITTANCE_KIND
 from edi.ledger.schema import claim_payments, files, remittances, submissions, transaction_sets
 from edi.tables import Row, claims_rows, record_batches, remittance_rows, write_parquet
 
@@ -35,9 +36,9 @@ def _rows(connection: Connection) -> Iterator[Row]:
     for set_id, kind, business, name in connection.execute(query):
         numbers = counters.setdefault(name, itertools.count(1))
         header = json.loads(business)
-        if kind == "837":
+        if kind == CLAIM_KIND:
             yield from claims_rows(_claims_document(connection, set_id, header), name, numbers)
-        elif kind == "835":
+        elif kind == REMITTANCE_KIND:
             yield from remittance_rows(_remittance_document(connection, set_id, header), name, numbers)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from edi.guides import CLAIM_KIND, REMITTANCE_KIND
 from edi.ledger.ack_events import ClaimAcks
 from edi.reconcile.ledger import ClaimResult
 from edi.reconcile.render import amount
@@ -35,7 +36,7 @@ def acknowledgments_json(acks: ClaimAcks, submissions: list[dict[str, Any]]) -> 
 def history(submissions: list[dict[str, Any]], acks: ClaimAcks, result: ClaimResult) -> list[dict[str, Any]]:
     """Every event of the claim by date (submissions by GS04, acknowledgments by their date, 835s by BPR16);
     on the same date, submissions, then acknowledgments, then remittances, each in the ledger's order."""
-    events = [_event(s["date"], "837", f"submitted, billed {s['billed']}", s["file"]) for s in submissions]
+    events = [_event(s["date"], CLAIM_KIND, f"submitted, billed {s['billed']}", s["file"]) for s in submissions]
     for ack in acks.events:
         events.append(_event(ack.date.isoformat() if ack.date else None, ack.kind, ack.describe(), ack.file))
     for entry in result.entries:
@@ -45,7 +46,7 @@ def history(submissions: list[dict[str, Any]], acks: ClaimAcks, result: ClaimRes
             f"{entry.kind}: CLP02 {payment.status_code}, paid {amount(payment.paid)} by {entry.remittance.payer}"
             f" (trace {entry.remittance.trace_number})"
         )
-        events.append(_event(paid_on.isoformat() if paid_on else None, "835", text, entry.remittance.file))
+        events.append(_event(paid_on.isoformat() if paid_on else None, REMITTANCE_KIND, text, entry.remittance.file))
     return sorted(events, key=lambda e: e["date"] or LAST)
 
 

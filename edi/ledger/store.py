@@ -15,6 +15,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, CursorResult, Engine, NestedTransaction, func, insert, select, update
 
 from edi.errors import ReadError
+from edi.guides import CLAIM_ACK_KIND, CLAIM_KIND, IMPLEMENTATION_ACK_KIND, REMITTANCE_KIND
 from edi.ledger import schema as t
 from edi.ledger.ack_store import neighbours, store_acknowledgments
 from edi.ledger.acks import claim_statuses, set_answers
@@ -33,7 +34,7 @@ from edi.x12.document import Document, Group, Interchange, Transaction
 from edi.x12.reader import iter_segments, iter_transactions
 from edi.x12.segment import Segment
 
-KINDS = ("837", "835", "999", "277")
+KINDS = (CLAIM_KIND, REMITTANCE_KIND, IMPLEMENTATION_ACK_KIND, CLAIM_ACK_KIND)
 # After the group's date and time, these order transaction sets the same whatever the import order.
 ORDER_KEYS = ("sender", "interchange_control", "group_control", "transaction_control")
 BATCH = 1000
@@ -196,10 +197,10 @@ def _streamed(connection: Connection, file_id: int, path: Path, pending: _Pendin
     """Import an 835-only or 837 file claim by claim; False (and nothing written) when it must be read whole."""
     name = pending.outcome.file
     readers: list[tuple[Callable[[], object], type[Exception]]] = []
-    if "835" in kinds:
+    if REMITTANCE_KIND in kinds:
         writer = _StreamWriter(connection, file_id, pending)
         readers.append((lambda: stream_835(path, name, writer, pending.business), NotOnly835))
-    if "837" in kinds:
+    if CLAIM_KIND in kinds:
         claims = _ClaimWriter(connection, file_id, pending)
         readers.append(
             (lambda: pending.kinds_seen.update(stream_837(path, name, claims, kinds, pending.business)), NotOnly837)
@@ -232,10 +233,10 @@ class _StreamWriter:
 
     def start(self, item: SetStart) -> None:
         pending, connection = self.pending, self.connection
-        pending.kinds_seen.add("835")
+        pending.kinds_seen.add(REMITTANCE_KIND)
         self.savepoint, self.written = connection.begin_nested(), 0
         self.before = (pending.outcome.payments, set(pending.touched))
-        key = _key("835", item.interchange, item.group, item.st.get(2), "")
+        key = _key(REMITTANCE_KIND, item.interchange, item.group, item.st.get(2), "")
         order = _order(item.group, key)
         set_id = _insert_set(connection, self.file_id, key, order, {})
         self.remittance_id = _insert_remittance_header(connection, set_id, item.remittance, order)
@@ -269,7 +270,7 @@ class _ClaimWriter:
         pending, connection = self.pending, self.connection
         self.savepoint, self.written = connection.begin_nested(), 0
         self.before = (pending.outcome.claims, set(pending.touched))
-        key = _key("837", item.interchange, item.group, item.st.get(2), "")
+        key = _key(CLAIM_KIND, item.interchange, item.group, item.st.get(2), "")
         self.set_id = _insert_set(connection, self.file_id, key, _order(item.group, key), {})
 
     def claims(self, item: ClaimBatch) -> None:
@@ -395,14 +396,14 @@ def _import_transaction(
         return
     document = _alone(file, interchange, group, transaction)
     order = _order(group, key)
-    if kind == "837":
+    if kind == CLAIM_KIND:
         claims = list(claims_of(document))
         header, contexts = claim_contexts(document, len(claims)) if pending.business else ({}, [None] * len(claims))
         set_id = _insert_set(connection, file_id, key, order, header)
         _insert_claims(connection, set_id, claims, contexts, pending)
         pending.acknowledged |= neighbours(connection, key)
-    elif kind in ("999", "277"):
-        if kind == "999":
+    elif kind in (IMPLEMENTATION_ACK_KIND, CLAIM_ACK_KIND):
+        if kind == IMPLEMENTATION_ACK_KIND:
             rows = set_answers(file, interchange, group, transaction)
         else:
             rows = claim_statuses(document, interchange, group)

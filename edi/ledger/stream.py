@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from edi.errors import Location, ReadError
+from edi.guides import REMITTANCE_KIND
 from edi.reconcile.extract import ClaimPayment, Remittance, RemittanceReader
 from edi.remit.read import TransactionReader
 from edi.x12.document import Group, Interchange
@@ -84,7 +85,7 @@ def stream_835(path: Path, file: str, handler: Handler, business: bool = True) -
             elif seg_id == "GS":
                 group = Group(segment)
             elif seg_id == "ST":
-                if segment.get(1) != "835":
+                if segment.get(1) != REMITTANCE_KIND:
                     raise NotOnly835
                 if interchange is None or group is None:
                     raise _error(file, segment, "the transaction set has no ISA/GS envelope", "ISA and GS before ST")

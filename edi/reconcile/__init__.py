@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from edi.guides import CLAIM_KIND, REMITTANCE_KIND
 from edi.reconcile.extract import ProviderAdjustment, Remittance
 from edi.reconcile.ledger import ClaimResult
 from edi.reconcile.share import ZERO
@@ -92,7 +93,7 @@ def reconciled(
 
     skipped: list[SkippedFile] = []
     with Ledger.temporary(business=False, by_segments=True) as ledger:
-        for sources, kind in ((claim_docs, "837"), (remit_docs, "835")):
+        for sources, kind in ((claim_docs, CLAIM_KIND), (remit_docs, REMITTANCE_KIND)):
             for source in sources:
                 outcome = ledger.import_file(source if isinstance(source, Document) else Path(source), (kind,), False)
                 if outcome.status == "skipped":

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from edi.errors import Location, ReadError
+from edi.guides import CLAIM_KIND, REMITTANCE_KIND
 from edi.x12.document import Document
 from edi.x12.lalr import Loop
 from edi.x12.segment import Segment
@@ -149,14 +150,14 @@ class Remittance:
 def claims_of(document: Document) -> Iterator[Claim]:
     """Every claim of the 837 transaction sets of ``document``, in file order."""
     for _, _, transaction in document.transactions():
-        if transaction.st.get(1) == "837":
+        if transaction.st.get(1) == CLAIM_KIND:
             yield from claims_from_walk(transaction.root.walk(), document.file)
 
 
 def remittances_of(document: Document) -> Iterator[Remittance]:
     """Every 835 transaction set of ``document``, in file order."""
     for _, _, transaction in document.transactions():
-        if transaction.st.get(1) == "835":
+        if transaction.st.get(1) == REMITTANCE_KIND:
             yield _remittance(list(transaction.segments()), document.file)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from edi.claims.envelope import Envelope, EnvelopeOptions, build_interchange
 from edi.convert.structure import segment_from_json
 from edi.errors import InputError
+from edi.guides import REMITTANCE_KIND
 from edi.remit.adjustments import cas_segments, plb_segment
 from edi.remit.balance import balance_problems
 from edi.remit.fields import (
@@ -86,7 +87,7 @@ def build_835(
     document = read_document(text.encode("utf-8", "surrogateescape"), file=file or "<built 835>")
     _check_output(document, data, file)
     if check:
-        refuse_invalid(document, data, file, "835")
+        refuse_invalid(document, data, file, REMITTANCE_KIND)
     return text
 
 
@@ -148,7 +149,7 @@ def _envelope(transaction: dict[str, Any], number: int, file: str) -> Envelope:
 def transaction_segments(transaction: dict[str, Any], d: Delimiters, number: str = "0001") -> list[Segment]:
     """ST..SE of one remittance transaction, SE01 counted."""
     control = transaction.get("control_number") or number
-    st = Segment("ST", ["835", control, *([transaction["version"]] if transaction.get("version") else [])], d)
+    st = Segment("ST", [REMITTANCE_KIND, control, *([transaction["version"]] if transaction.get("version") else [])], d)
     segments = [st, *_header(transaction, d)]
     for role, qualifier in (("payer", "PR"), ("payee", "PE")):
         if role in transaction:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from edi.guides import REMITTANCE
 from edi.guides.registry import guide_by_id
 from edi.x12.segment import Segment
 
@@ -14,7 +15,7 @@ UNKNOWN_POSITION = 10**6
 @cache
 def _positions() -> dict[tuple[str, str, str | None], int]:
     """(loop, segment ID, qualifier) -> the segment's position number in the 835 guide."""
-    guide = guide_by_id("835")
+    guide = guide_by_id(REMITTANCE)
     found: dict[tuple[str, str, str | None], int] = {}
 
     def visit(loop: dict[str, Any], loop_id: str) -> None:
@@ -33,7 +34,7 @@ def _positions() -> dict[tuple[str, str, str | None], int]:
 @cache
 def _qualified() -> frozenset[str]:
     """The IDs of the 835 segments told apart by their first element."""
-    return frozenset(guide_by_id("835").qualifiers)
+    return frozenset(guide_by_id(REMITTANCE).qualifiers)
 
 
 def guide_position(loop: str, segment: Segment) -> int:

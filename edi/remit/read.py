@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from edi.convert.structure import segment_json
+from edi.guides import REMITTANCE_KIND
 from edi.remit import FORMAT
 from edi.remit.adjustments import read_cas, read_plb
 from edi.remit.fields import (
@@ -104,7 +105,7 @@ def read_remittance(document: Document) -> dict[str, Any]:
     """Remittance JSON for every 835 transaction set in ``document``."""
     sink = Collect()
     for interchange, group, transaction in document.transactions():
-        if transaction.st.get(1) == "835":
+        if transaction.st.get(1) == REMITTANCE_KIND:
             TransactionReader(interchange, group, sink).read(transaction.segments())
     return {"format": FORMAT, "file": document.file, "transactions": sink.transactions}
 

@@ -14,6 +14,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO
 
+from edi.guides import REMITTANCE_KIND
 from edi.jsontext import dumps
 from edi.remit import FORMAT
 from edi.remit.csv import COLUMNS, claim_rows, payment_columns
@@ -56,7 +57,7 @@ def stream_remittance(
                     if part is not None and part.resume is not None:
                         segments = _held(segments, part.resume.offset, release)
                     first = next(segments)
-                    if first.get(1) == "835":
+                    if first.get(1) == REMITTANCE_KIND:
                         assert interchange is not None and group is not None
                         TransactionReader(interchange, group, sink).read(chain((first,), segments))
                     else:

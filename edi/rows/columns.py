@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from functools import cache
 
 from edi.claims.maps import CLAIM_DATES, LINE_DATES
+from edi.guides import CLAIM_GUIDES, DENTAL, INSTITUTIONAL, PROFESSIONAL
 
 LEVELS = ("transaction", "billing", "subscriber", "patient", "claim", "line")
-ALL = "837P 837I 837D"
+ALL = CLAIM_GUIDES
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +26,7 @@ class Column:
     level: str
     path: str
     kind: str = "text"
-    guides: str = ALL
+    guides: tuple[str, ...] = ALL
     required: bool = False
     x12: str = ""
 
@@ -34,11 +35,13 @@ class Column:
         return guide in self.guides
 
 
-def _col(name: str, level: str, path: str, kind: str = "text", x12: str = "", guides: str = ALL) -> Column:
+def _col(name: str, level: str, path: str, kind: str = "text", x12: str = "", guides: tuple[str, ...] = ALL) -> Column:
     return Column(name, level, path, kind, guides, False, x12)
 
 
-def _party(prefix: str, level: str, path: str, loop: str, fields: tuple[str, ...], guides: str = ALL) -> list[Column]:
+def _party(
+    prefix: str, level: str, path: str, loop: str, fields: tuple[str, ...], guides: tuple[str, ...] = ALL
+) -> list[Column]:
     """Columns of a name loop (NM1 and its N3, N4, REF, PER, DMG, PRV) under ``path``."""
     table = {
         "name": ("name", "text", "NM103 (organization)"),
@@ -145,8 +148,8 @@ def _claim() -> list[Column]:
     out = [
         Column("patient_control_number", level, "patient_control_number", required=True, x12="CLM01"),
         _col("claim_charge", level, "charge", "amount", "CLM02 (the sum of the line charges when empty)"),
-        _col("place_of_service", level, "place_of_service", x12="CLM05-1", guides="837P 837D"),
-        _col("facility_type", level, "facility_type", x12="CLM05-1", guides="837I"),
+        _col("place_of_service", level, "place_of_service", x12="CLM05-1", guides=(PROFESSIONAL, DENTAL)),
+        _col("facility_type", level, "facility_type", x12="CLM05-1", guides=(INSTITUTIONAL,)),
         _col("claim_frequency", level, "frequency", x12="CLM05-3"),
         _col("provider_signature", level, "provider_signature", x12="CLM06"),
         _col("assignment", level, "assignment", x12="CLM07"),
@@ -157,7 +160,7 @@ def _claim() -> list[Column]:
         _col("accident_state", level, "accident_state", x12="CLM11-4"),
         _col("accident_country", level, "accident_country", x12="CLM11-5"),
         _col("special_program", level, "special_program", x12="CLM12"),
-        _col("predetermination", level, "predetermination", x12="CLM19", guides="837D"),
+        _col("predetermination", level, "predetermination", x12="CLM19", guides=(DENTAL,)),
         _col("delay_reason", level, "delay_reason", x12="CLM20"),
         _col("diagnoses", level, "diagnoses", "diagnoses", "HI: codes, the first principal (ABK), the others ABF"),
         _col("patient_paid", level, "patient_paid", "amount", "AMT*F5"),
@@ -169,21 +172,21 @@ def _claim() -> list[Column]:
         _col("clearinghouse_trace_number", level, "clearinghouse_trace_number", x12="REF*D9"),
         _col("claim_note_code", level, "note.code", x12="NTE01"),
         _col("claim_note", level, "note.text", x12="NTE02"),
-        _col("admission_type", level, "admission_type", x12="CL101", guides="837I"),
-        _col("admission_source", level, "admission_source", x12="CL102", guides="837I"),
-        _col("patient_status", level, "patient_status", x12="CL103", guides="837I"),
-        _col("orthodontic_total_months", level, "orthodontic.total_months", "amount", "DN101", "837D"),
-        _col("orthodontic_remaining_months", level, "orthodontic.remaining_months", "amount", "DN102", "837D"),
-        _col("tooth_status", level, "tooth_status", "tooth_status", "DN2 as TOOTH:STATUS ...", "837D"),
+        _col("admission_type", level, "admission_type", x12="CL101", guides=(INSTITUTIONAL,)),
+        _col("admission_source", level, "admission_source", x12="CL102", guides=(INSTITUTIONAL,)),
+        _col("patient_status", level, "patient_status", x12="CL103", guides=(INSTITUTIONAL,)),
+        _col("orthodontic_total_months", level, "orthodontic.total_months", "amount", "DN101", (DENTAL,)),
+        _col("orthodontic_remaining_months", level, "orthodontic.remaining_months", "amount", "DN102", (DENTAL,)),
+        _col("tooth_status", level, "tooth_status", "tooth_status", "DN2 as TOOTH:STATUS ...", (DENTAL,)),
     ]
     out += [
         _col(f"claim_{name}_date", level, f"dates.{name}", "when", f"DTP*{code}") for code, name in CLAIM_DATES.items()
     ]
-    out += _party("rendering_provider", level, "providers.rendering", "2310B", PROVIDER, "837P 837D")
+    out += _party("rendering_provider", level, "providers.rendering", "2310B", PROVIDER, (PROFESSIONAL, DENTAL))
     out += _party("referring_provider", level, "providers.referring", "2310A", ("name", *PERSON[:2], "npi"))
-    out += _party("supervising_provider", level, "providers.supervising", "2310D", PROVIDER[:4], "837P")
-    out += _party("attending_provider", level, "providers.attending", "2310A", PROVIDER, "837I")
-    out += _party("operating_provider", level, "providers.operating", "2310B", PROVIDER[:4], "837I")
+    out += _party("supervising_provider", level, "providers.supervising", "2310D", PROVIDER[:4], (PROFESSIONAL,))
+    out += _party("attending_provider", level, "providers.attending", "2310A", PROVIDER, (INSTITUTIONAL,))
+    out += _party("operating_provider", level, "providers.operating", "2310B", PROVIDER[:4], (INSTITUTIONAL,))
     out += _party("service_facility", level, "providers.service_facility", "2310C", ("name", "npi", *ADDRESS))
     out += [
         _col("other_payer_responsibility", level, "other_payers.0.payer_responsibility", x12="2320 SBR01"),
@@ -212,27 +215,31 @@ def _line() -> list[Column]:
     level = "line"
     out = [
         _col("line_number", level, "line_number", "int", "LX01 (counted in row order when empty)"),
-        _col("revenue_code", level, "revenue_code", x12="SV201", guides="837I"),
+        _col("revenue_code", level, "revenue_code", x12="SV201", guides=(INSTITUTIONAL,)),
         _col("procedure_qualifier", level, "procedure.qualifier", x12="SV101-1 (HC, or AD on an 837D, when empty)"),
         _col("procedure_code", level, "procedure.code", x12="SV101-2 / SV202-2 / SV301-2"),
         _col("modifiers", level, "procedure.modifiers", "list", "SV101-3..6, separated by spaces"),
         _col("procedure_description", level, "procedure.description", x12="SV101-7"),
         Column("line_charge", level, "charge", "amount", required=True, x12="SV102 / SV203 / SV302"),
         _col(
-            "unit_type", level, "unit_type", x12="SV103 / SV204 (UN when empty and units are given)", guides="837P 837I"
+            "unit_type",
+            level,
+            "unit_type",
+            x12="SV103 / SV204 (UN when empty and units are given)",
+            guides=(PROFESSIONAL, INSTITUTIONAL),
         ),
         _col("units", level, "units", "amount", "SV104 / SV205 / SV306"),
-        _col("line_place_of_service", level, "place_of_service", x12="SV105 / SV303", guides="837P 837D"),
-        _col("diagnosis_pointers", level, "diagnosis_pointers", "pointers", "SV107 / SV311", "837P 837D"),
-        _col("emergency", level, "emergency", x12="SV109", guides="837P"),
-        _col("epsdt", level, "epsdt", x12="SV111", guides="837P"),
-        _col("family_planning", level, "family_planning", x12="SV112", guides="837P"),
-        _col("copay_exempt", level, "copay_exempt", x12="SV115", guides="837P"),
-        _col("unit_rate", level, "unit_rate", "amount", "SV206", "837I"),
-        _col("noncovered_charge", level, "noncovered_charge", "amount", "SV207", "837I"),
-        _col("oral_cavity", level, "oral_cavity", "list", "SV304", "837D"),
-        _col("prosthesis", level, "prosthesis", x12="SV305", guides="837D"),
-        _col("teeth", level, "teeth", "teeth", "TOO02, TOO03 as TOOTH:SURFACE:...", "837D"),
+        _col("line_place_of_service", level, "place_of_service", x12="SV105 / SV303", guides=(PROFESSIONAL, DENTAL)),
+        _col("diagnosis_pointers", level, "diagnosis_pointers", "pointers", "SV107 / SV311", (PROFESSIONAL, DENTAL)),
+        _col("emergency", level, "emergency", x12="SV109", guides=(PROFESSIONAL,)),
+        _col("epsdt", level, "epsdt", x12="SV111", guides=(PROFESSIONAL,)),
+        _col("family_planning", level, "family_planning", x12="SV112", guides=(PROFESSIONAL,)),
+        _col("copay_exempt", level, "copay_exempt", x12="SV115", guides=(PROFESSIONAL,)),
+        _col("unit_rate", level, "unit_rate", "amount", "SV206", (INSTITUTIONAL,)),
+        _col("noncovered_charge", level, "noncovered_charge", "amount", "SV207", (INSTITUTIONAL,)),
+        _col("oral_cavity", level, "oral_cavity", "list", "SV304", (DENTAL,)),
+        _col("prosthesis", level, "prosthesis", x12="SV305", guides=(DENTAL,)),
+        _col("teeth", level, "teeth", "teeth", "TOO02, TOO03 as TOOTH:SURFACE:...", (DENTAL,)),
         _col("service_date", level, "service_date", "date", "DTP*472 (the first day of a period)"),
         _col("service_date_end", level, "service_period.end", "date", "DTP*472 RD8 (the last day of a period)"),
         _col("line_control_number", level, "line_control_number", x12="REF*6R"),

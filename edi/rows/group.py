@@ -21,12 +21,12 @@ from decimal import Decimal
 from typing import Any
 
 from edi.errors import InputError
+from edi.guides import CLAIM_GUIDES, PROFESSIONAL
 from edi.rows.columns import LEVELS, columns, of_level
 from edi.rows.levels import Problem, Reader
 from edi.rows.write import CLAIM_IDENTITY
 
 UPPER = LEVELS[:4]
-GUIDES = ("837P", "837I", "837D")
 MAX_CLAIMS = 5000
 MAX_LINES = 10000
 MAX_PROBLEMS = 20
@@ -133,10 +133,10 @@ class ClaimReader:
             chosen = cells.get("interchange_delimiters") or DEFAULT_SEPARATORS
             self.separators = re.compile("[" + re.escape(chosen) + "]")
         guide = cells.get("transaction_type", "")
-        if guide not in GUIDES:
+        if guide not in CLAIM_GUIDES:
             if guide:
                 problems.append(Problem("transaction_type", guide, "837P, 837I or 837D"))
-            guide = "837P"
+            guide = PROFESSIONAL
         heads: dict[str, dict[str, Any] | None] = {}
         for level in UPPER:
             heads[level] = self._read(level, cells, guide, problems)

@@ -12,6 +12,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
+from edi.guides import claim_guide
 from edi.rows.cells import KINDS, CellError
 from edi.rows.columns import Column, of_level
 
@@ -59,7 +60,9 @@ class Reader:
                     self.problems.append(Problem(column.name, "", f"a value: every row needs {column.name}"))
                 continue
             if not column.applies(guide):
-                self.problems.append(Problem(column.name, cell, f"an empty cell: the column is for {column.guides}"))
+                self.problems.append(
+                    Problem(column.name, cell, f"an empty cell: the column is for {' '.join(column.guides)}")
+                )
                 continue
             try:
                 value = KINDS[column.kind].decode(cell)
@@ -158,8 +161,8 @@ def _complete(level: str, obj: dict[str, Any], guide: str) -> None:
             obj["service_period"] = {"start": obj.pop("service_date"), "end": period["end"]}
         procedure = obj.get("procedure")
         if isinstance(procedure, dict) and "code" in procedure:
-            procedure.setdefault("qualifier", "AD" if guide == "837D" else "HC")
-        if "units" in obj and guide != "837D":
+            procedure.setdefault("qualifier", claim_guide(guide).procedure_qualifier)
+        if "units" in obj and claim_guide(guide).unit_type:
             obj.setdefault("unit_type", "UN")
         drug = obj.get("drug")
         if isinstance(drug, dict) and "product_id" in drug:

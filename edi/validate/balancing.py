@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
+from edi.guides import CLAIM_GUIDES, REMITTANCE
 from edi.validate.context import Context, rule
 from edi.validate.issue import Issue
 from edi.x12.lalr import Detached, Loop
 from edi.x12.segment import Segment
 from edi.x12.values import x12_decimal
 
-LINE_CHARGE = {"837P": ("SV1", 2), "837I": ("SV2", 3), "837D": ("SV3", 2)}
 CAS_AMOUNTS = (3, 6, 9, 12, 15, 18)
 PLB_AMOUNTS = (4, 6, 8, 10, 12, 14)
 ZERO = Decimal(0)
@@ -56,12 +56,12 @@ def _claim_charges(ctx: Context) -> Iterator[tuple[Loop, Decimal | None, tuple[s
     transaction = ctx.transaction
     if transaction is None or transaction.guide is None:
         return
-    line_charge = LINE_CHARGE[transaction.guide.id]
+    line_charge = (transaction.guide.service_segment, transaction.guide.charge)
     for claim in ctx.index.loops("2300"):
         yield claim, amount(claim.trigger, 2), line_charge
 
 
-@rule(3, guides=("837P", "837I", "837D"), within="2300")
+@rule(3, guides=CLAIM_GUIDES, within="2300")
 def claim_charge(ctx: Context) -> Iterator[Issue]:
     """CLM02 equals the sum of the service line charges."""
     for claim, charge, (seg_id, index) in _claim_charges(ctx):
@@ -81,7 +81,7 @@ def _payer_id(other: Loop) -> str:
     return name.get(9) if name else ""
 
 
-@rule(3, guides=("837P", "837I", "837D"), within="2300")
+@rule(3, guides=CLAIM_GUIDES, within="2300")
 def cob_balance(ctx: Context) -> Iterator[Issue]:
     """Per other payer: CLM02 = AMT*D + 2320 CAS + 2430 CAS, and each line charge = SVD02 + 2430 CAS."""
     for claim, charge, (seg_id, index) in _claim_charges(ctx):
@@ -117,7 +117,7 @@ def cob_balance(ctx: Context) -> Iterator[Issue]:
                 yield ctx.issue("error", 3, "snip3.cob_claim", message, clm, claim, "CLM02", claim=clm.get(1))
 
 
-@rule(3, guides=("835",))
+@rule(3, guides=(REMITTANCE,))
 def remittance_balance(ctx: Context) -> Iterator[Issue]:
     """SVC02 - CAS = SVC03 per line, CLP03 - CAS = CLP04 per claim, CLP05 = PR adjustments, BPR02 = CLP04 - PLB."""
     transaction = ctx.transaction

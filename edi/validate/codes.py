@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from functools import cache, lru_cache
 from importlib import resources
 
+from edi.guides import CLAIM_GUIDES, DENTAL, PROFESSIONAL, REMITTANCE, claim_guide, guide_by_id
 from edi.validate import icd10
 from edi.validate.context import Context, rule
 from edi.validate.index import ICD10_DIAGNOSIS, HiCode
@@ -20,10 +21,8 @@ from edi.validate.issue import Issue
 from edi.x12.lalr import Loop
 from edi.x12.segment import Segment
 
-CLAIMS = ("837P", "837I", "837D")
+CLAIMS = CLAIM_GUIDES
 PROFESSIONAL_FREQUENCY = frozenset({"1", "7", "8"})
-CLAIM_GROUPS = frozenset({"CO", "CR", "OA", "PI", "PR"})
-REMITTANCE_GROUPS = frozenset({"CO", "OA", "PI", "PR"})
 CANADIAN_PROVINCES = frozenset(
     {"AB", "BC", "MB", "NB", "NF", "NL", "NS", "NT", "NU", "ON", "PE", "PQ", "QC", "SK", "YT"}
 )
@@ -132,7 +131,7 @@ def icd10_codes(ctx: Context) -> Iterator[Issue]:
             )
 
 
-@rule(snip=5, guides=(*CLAIMS, "835"))
+@rule(snip=5, guides=(*CLAIMS, REMITTANCE))
 def npi_check_digit(ctx: Context) -> Iterator[Issue]:
     """Every NPI (NM108 or N103 = XX) must have 10 digits and a valid check digit."""
     for segment, loop in ctx.index.segments("NM1", "N1"):
@@ -160,7 +159,7 @@ def _us_addresses(ctx: Context) -> Iterator[tuple[Segment, Loop]]:
             yield segment, loop
 
 
-@rule(snip=5, guides=(*CLAIMS, "835"))
+@rule(snip=5, guides=(*CLAIMS, REMITTANCE))
 def state_code(ctx: Context) -> Iterator[Issue]:
     """N402 must be a US state or Canadian province code."""
     for segment, loop in _us_addresses(ctx):
@@ -177,7 +176,7 @@ def state_code(ctx: Context) -> Iterator[Issue]:
             )
 
 
-@rule(snip=5, guides=(*CLAIMS, "835"))
+@rule(snip=5, guides=(*CLAIMS, REMITTANCE))
 def zip_format(ctx: Context) -> Iterator[Issue]:
     """A US ZIP code (N403) must have 5 or 9 digits."""
     for segment, loop in _us_addresses(ctx):
@@ -196,20 +195,19 @@ def zip_format(ctx: Context) -> Iterator[Issue]:
 
 
 def _place_of_service(ctx: Context) -> Iterator[tuple[Segment, Loop, str, str]]:
-    guide = guide_id(ctx)
-    line_element = {"837P": ("SV1", 5), "837D": ("SV3", 3)}.get(guide)
-    if line_element is None:
+    guide = guide_by_id(guide_id(ctx))
+    if not guide.place_of_service:
         return
     for claim in claims(ctx):
         yield claim.trigger, claim, "CLM05-1", claim.trigger.get(5, 1)
-        segment_id, index = line_element
+        segment_id, index = guide.service_segment, guide.place_of_service
         for line in lines(ctx, claim):
             service = line.find(segment_id)
             if service is not None:
                 yield service, line, f"{segment_id}{index:02d}", service.get(index)
 
 
-@rule(snip=5, guides=("837P", "837D"), within="2300")
+@rule(snip=5, guides=(PROFESSIONAL, DENTAL), within="2300")
 def place_of_service(ctx: Context) -> Iterator[Issue]:
     """Place of service (CLM05-1, SV105, SV303) must be a CMS place of service code."""
     for segment, loop, element, value in _place_of_service(ctx):
@@ -228,7 +226,7 @@ def place_of_service(ctx: Context) -> Iterator[Issue]:
 @rule(snip=5, guides=CLAIMS, within="2300")
 def claim_frequency(ctx: Context) -> Iterator[Issue]:
     """CLM05-3 must be 1, 7 or 8 on 837P/837D, and one NUBC character (digit or letter) on 837I."""
-    institutional = guide_id(ctx) == "837I"
+    institutional = claim_guide(guide_id(ctx)).uniform_billing
     for claim in claims(ctx):
         frequency = claim.trigger.get(5, 3)
         if not frequency:
@@ -250,10 +248,10 @@ def claim_frequency(ctx: Context) -> Iterator[Issue]:
             )
 
 
-@rule(snip=5, guides=(*CLAIMS, "835"))
+@rule(snip=5, guides=(*CLAIMS, REMITTANCE))
 def adjustment_group(ctx: Context) -> Iterator[Issue]:
     """CAS01 must be a claim adjustment group code (CR only in 837 COB, not in the 835)."""
-    allowed = REMITTANCE_GROUPS if guide_id(ctx) == "835" else CLAIM_GROUPS
+    allowed = guide_by_id(guide_id(ctx)).adjustment_groups
     for segment, loop in ctx.index.segments("CAS"):
         group = segment.get(1)
         if group and group not in allowed:
@@ -268,7 +266,7 @@ def adjustment_group(ctx: Context) -> Iterator[Issue]:
             )
 
 
-@rule(snip=5, guides=(*CLAIMS, "835"))
+@rule(snip=5, guides=(*CLAIMS, REMITTANCE))
 def hcpcs_format(ctx: Context) -> Iterator[Issue]:
     """A procedure code with qualifier HC (SV101, SV202, SVC01, SVC06) must look like HCPCS."""
     for segment, loop in ctx.index.segments(*PROCEDURES):
@@ -286,7 +284,7 @@ def hcpcs_format(ctx: Context) -> Iterator[Issue]:
                 )
 
 
-@rule(snip=5, guides=("837D",), within="2300")
+@rule(snip=5, guides=(DENTAL,), within="2300")
 def cdt_format(ctx: Context) -> Iterator[Issue]:
     """A dental procedure code with qualifier AD (SV301) must be D and 4 digits."""
     for claim in claims(ctx):

@@ -13,15 +13,10 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 
+from edi.guides import guide_by_id
 from edi.x12.lalr import Detached, Loop
 from edi.x12.segment import Segment
 
-CLAIM_LOOPS = {
-    "837P": "2300",
-    "837I": "2300",
-    "837D": "2300",
-    "835": "2100",
-}  # guide -> loop whose CLM01/CLP01 names the claim
 ICD10_DIAGNOSIS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})
 ICD9_DIAGNOSIS = frozenset({"BK", "BF", "BJ", "PR", "BN"})
 DIAGNOSIS = ICD10_DIAGNOSIS | ICD9_DIAGNOSIS
@@ -178,7 +173,7 @@ class TransactionIndex:
     @cached_property
     def claim_ids(self) -> dict[int, str]:
         """Segment position -> the claim (CLM01 or CLP01) whose loop holds the segment."""
-        claim_loop = CLAIM_LOOPS.get(self.guide_id)
+        claim_loop = guide_by_id(self.guide_id).claim_loop  # whose CLM01/CLP01 names the claim
         found: dict[int, str] = {}
         if claim_loop is None or self.root is None:
             return found

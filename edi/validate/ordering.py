@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
+from edi.guides import DENTAL, INSTITUTIONAL, PROFESSIONAL, guide_by_id
 from edi.validate import icd10
 from edi.validate.codes import (
     CLAIMS,
@@ -31,14 +32,11 @@ OTHER_DIAGNOSIS = frozenset({"ABF", "BF"})
 ICD9 = ICD9_DIAGNOSIS | {"BR", "BQ", "CAH"}
 ICD10 = ICD10_DIAGNOSIS | {"BBR", "BBQ"}
 CONDITIONS = frozenset({"ABK", "ABF"})  # the codes that describe the patient's conditions, first-listed first
-MAX_DIAGNOSES = {"837P": 12, "837D": 4}
 # 837I HI segments, in the order they must come; ICD-9 qualifiers take the place of their ICD-10 twins.
 INSTITUTIONAL_ORDER = ("ABK", "ABJ", "APR", "ABN", "DR", "ABF", "BBR", "BBQ", "BI", "BH", "BE", "BG", "TC")
 ICD9_TWINS = {"BK": "ABK", "BJ": "ABJ", "PR": "APR", "BN": "ABN", "BF": "ABF", "BR": "BBR", "CAH": "BBR", "BQ": "BBQ"}
 INSTITUTIONAL_LIMITS = {"APR": 3, "ABN": 12, "ABF": 24, "BBQ": 24}
-POINTERS = {"837P": ("SV1", 7), "837D": ("SV3", 11)}
 MAX_POINTERS = 4
-MODIFIERS = {"837P": ("SV1", 1), "837I": ("SV2", 2), "837D": ("SV3", 1)}  # the procedure composite
 PRICING_MODIFIERS = frozenset(
     {"26", "TC", "50", "53", "54", "55", "62", "66", "73", "74", "78", "79", "80", "81", "82"}
     | {"AA", "AD", "AS", "QK", "QX", "QY", "QZ", "P1", "P2", "P3", "P4", "P5", "P6"}
@@ -96,7 +94,7 @@ def principal_once(ctx: Context) -> Iterator[Issue]:
             yield _issue(ctx, "error", "order.principal_once", message, extra, claim, f"HI{extra.index:02d}-1")
 
 
-@rule(snip=None, guides=("837P", "837D"), within="2300")
+@rule(snip=None, guides=(PROFESSIONAL, DENTAL), within="2300")
 def other_diagnosis_qualifier(ctx: Context) -> Iterator[Issue]:
     """After the principal diagnosis, the diagnosis HI carries only ABF (or BF) codes."""
     for claim in claims(ctx):
@@ -159,7 +157,7 @@ def _rank(qualifier: str) -> int | None:
     return INSTITUTIONAL_ORDER.index(qualifier) if qualifier in INSTITUTIONAL_ORDER else None
 
 
-@rule(snip=None, guides=("837I",), within="2300")
+@rule(snip=None, guides=(INSTITUTIONAL,), within="2300")
 def institutional_hi_mixed(ctx: Context) -> Iterator[Issue]:
     """An 837I HI segment holds codes of one kind only (one qualifier and its ICD-9 twin)."""
     for claim in claims(ctx):
@@ -170,7 +168,7 @@ def institutional_hi_mixed(ctx: Context) -> Iterator[Issue]:
                 yield _issue(ctx, "error", "order.hi_mixed", message, hi, claim, f"HI{hi.index:02d}-1")
 
 
-@rule(snip=None, guides=("837I",), within="2300")
+@rule(snip=None, guides=(INSTITUTIONAL,), within="2300")
 def institutional_hi_sequence(ctx: Context) -> Iterator[Issue]:
     """837I HI segments come in the TR3 order: ABK, ABJ, APR, ABN, DR, ABF, BBR, BBQ, BI, BH, BE, BG, TC."""
     for claim in claims(ctx):
@@ -187,7 +185,7 @@ def institutional_hi_sequence(ctx: Context) -> Iterator[Issue]:
                 highest, previous = rank, hi.qualifier
 
 
-@rule(snip=None, guides=("837I",), within="2300")
+@rule(snip=None, guides=(INSTITUTIONAL,), within="2300")
 def institutional_hi_count(ctx: Context) -> Iterator[Issue]:
     """837I limits: at most 3 reason-for-visit, 12 external cause, 24 other diagnosis and 24 procedure codes."""
     for claim in claims(ctx):
@@ -201,10 +199,10 @@ def institutional_hi_count(ctx: Context) -> Iterator[Issue]:
                 yield _issue(ctx, "error", "order.hi_count", message, hi, claim, f"HI{hi.index:02d}-2")
 
 
-@rule(snip=None, guides=("837P", "837D"), within="2300")
+@rule(snip=None, guides=(PROFESSIONAL, DENTAL), within="2300")
 def diagnosis_count(ctx: Context) -> Iterator[Issue]:
     """At most 12 diagnosis codes on an 837P claim, 4 on an 837D claim."""
-    limit = MAX_DIAGNOSES.get(guide_id(ctx), 12)
+    limit = guide_by_id(guide_id(ctx)).max_diagnoses
     for claim in claims(ctx):
         codes = diagnoses(ctx, claim)
         if len(codes) > limit:
@@ -213,10 +211,11 @@ def diagnosis_count(ctx: Context) -> Iterator[Issue]:
             yield _issue(ctx, "error", "order.diagnosis_count", message, extra, claim, extra.element)
 
 
-@rule(snip=None, guides=("837P", "837D"), within="2300")
+@rule(snip=None, guides=(PROFESSIONAL, DENTAL), within="2300")
 def diagnosis_pointers(ctx: Context) -> Iterator[Issue]:
     """SV107/SV311 pointers: at most 4, each 1-12, unique in the line, pointing at a diagnosis of the claim."""
-    segment_id, index = POINTERS.get(guide_id(ctx), ("SV1", 7))
+    guide = guide_by_id(guide_id(ctx))
+    segment_id, index = guide.service_segment, guide.pointers
     for claim in claims(ctx):
         count = len(diagnoses(ctx, claim))
         for line in lines(ctx, claim):
@@ -365,7 +364,8 @@ def no_decimal_point(ctx: Context) -> Iterator[Issue]:
 
 def _procedures(ctx: Context) -> Iterator[tuple[Loop, Loop, Segment, int]]:
     """(claim, line, service segment, element of its procedure composite) for each service line."""
-    segment_id, index = MODIFIERS.get(guide_id(ctx), ("", 0))
+    guide = guide_by_id(guide_id(ctx))
+    segment_id, index = guide.service_segment, guide.procedure  # modifiers are its components 3-6
     for claim in claims(ctx):
         for line in lines(ctx, claim):
             service = line.find(segment_id)

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from edi.guides import CLAIM_GUIDES, DENTAL, claim_guide
 from edi.validate.balancing import iter_loops
 from edi.validate.context import Context, rule
 from edi.validate.issue import Issue, Severity
 from edi.x12.lalr import Detached, Loop
 from edi.x12.segment import Segment
 
-CLAIMS = ("837P", "837I", "837D")
-# Guide -> (claim-level supervising provider loop, claim-level rendering provider loop)
-SUPERVISING = {"837P": ("2310D", "2310B"), "837D": ("2310E", "2310B")}
-# Guide -> (line-level rendering provider loop, claim-level rendering provider loop)
-LINE_RENDERING = {"837P": ("2420A", "2310B"), "837D": ("2420A", "2310B"), "837I": ("2420C", "2310D")}
-CLAIM_SERVICE_DATES = {"837P": ("472",), "837I": ("434",), "837D": ("472",)}
+CLAIMS = CLAIM_GUIDES
 
 
 def _npi(loop: Loop | None) -> str:
@@ -84,10 +80,10 @@ def service_dates(ctx: Context) -> Iterator[Issue]:
     transaction = ctx.transaction
     if transaction is None or transaction.guide is None:
         return
-    qualifiers = CLAIM_SERVICE_DATES[transaction.guide.id]
+    qualifiers = claim_guide(transaction.guide.id).service_date_qualifiers
     # 837D: a predetermination (CLM19 PB) plans services that have no date yet, and the guide's own examples
     # leave dates out of other dental claims too: a warning there, nothing for a predetermination.
-    severity: Severity = "warning" if transaction.guide.id == "837D" else "error"
+    severity: Severity = "warning" if transaction.guide.id == DENTAL else "error"
     for claim in ctx.index.loops("2300"):
         if any(claim.find("DTP", q) for q in qualifiers) or _predetermination(transaction.guide.id, claim):
             continue
@@ -101,7 +97,7 @@ def service_dates(ctx: Context) -> Iterator[Issue]:
 
 def _predetermination(guide: str, claim: Loop) -> bool:
     """An 837D predetermination of benefits (CLM19 ``PB``): its planned services carry no date, as the guide allows."""
-    return guide == "837D" and claim.trigger.get(19) == "PB"
+    return guide == DENTAL and claim.trigger.get(19) == "PB"
 
 
 @rule(4, guides=CLAIMS)
@@ -175,18 +171,18 @@ def replacement_claim(ctx: Context) -> Iterator[Issue]:
             yield ctx.issue("error", 4, "snip4.original_reference", message, clm, claim, "CLM05-3", claim=clm.get(1))
 
 
-@rule(4, guides=("837P", "837D", "837I"), within="2300")
+@rule(4, guides=CLAIMS, within="2300")
 def provider_roles(ctx: Context) -> Iterator[Issue]:
     """The supervising provider is not the rendering one; a line rendering provider differs from the claim's."""
     transaction = ctx.transaction
     if transaction is None or transaction.guide is None:
         return
-    guide = transaction.guide.id
+    guide = claim_guide(transaction.guide.id)
     for claim in ctx.index.loops("2300"):
         pcn = claim.trigger.get(1)
-        rendering = _npi(_first(claim, LINE_RENDERING[guide][1]))
-        if guide in SUPERVISING:
-            supervising_loop = _first(claim, SUPERVISING[guide][0])
+        rendering = _npi(_first(claim, guide.rendering_loop))
+        if guide.supervising_loop:
+            supervising_loop = _first(claim, guide.supervising_loop)
             if supervising_loop and rendering and _npi(supervising_loop) == rendering:
                 message = (
                     f"the supervising provider ({supervising_loop.id}) has the rendering provider's ID {rendering}"
@@ -202,7 +198,7 @@ def provider_roles(ctx: Context) -> Iterator[Issue]:
                     claim=pcn,
                 )
         for line in ctx.index.lines(claim):
-            line_loop = _first(line, LINE_RENDERING[guide][0])
+            line_loop = _first(line, guide.line_rendering_loop)
             if line_loop and rendering and _npi(line_loop) == rendering:
                 message = (
                     f"line rendering provider ({line_loop.id}) repeats the claim rendering provider {rendering};"

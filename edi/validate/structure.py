@@ -32,20 +32,6 @@ USAGE_RULES = {
 }
 # External lists that SNIP 5 rules check (edi/validate/codes.py), so SNIP 2 leaves them alone.
 SNIP5_LISTS = frozenset({"pos", "states"})
-# Corrections to the guide maps, each from the TR3: (guide, loop, segment ID) -> usage
-USAGE_OVERRIDES = {
-    ("837D", "2300", "HI"): "S",  # X224A2: diagnosis codes only when they affect adjudication
-    ("837D", "SV3", "SV306"): "S",  # X224A2: procedure count only when the procedure is done several times
-    ("837D", "CLM", "CLM19"): "S",  # X224A2: PB marks a predetermination of benefits
-}
-# Codes the 999 map leaves out of its lists but the X231A1 TR3 defines (implementation codes I4..I13, 18..27).
-_IK502 = ("13", "15", "16", "17", "18", "19", "23", "24", "25", "26", "27", "I5", "I6")
-CODE_ADDITIONS: dict[tuple[str, str, str], tuple[str, ...]] = {
-    ("999", "IK3", "IK304"): ("I9",),
-    ("999", "IK4", "IK403"): ("13", "I6", "I9", "I10", "I11", "I12", "I13"),
-    **{("999", "IK5", f"IK50{n}"): _IK502 for n in range(2, 7)},
-    **{("999", "AK9", f"AK90{n}"): ("16", "17", "18", "19", "23", "24", "25", "26") for n in range(5, 10)},
-}
 
 
 @dataclass(slots=True, frozen=True)
@@ -159,13 +145,13 @@ def _element(raw: dict[str, Any], index: int, component: int | None, where: tupl
     ref = raw.get("ref") or (f"{where[1]}{index:02d}" + (f"-{component}" if component else ""))
     codes = raw.get("codes")
     if codes:
-        codes = [*codes, *CODE_ADDITIONS.get((*where, ref), ())]
+        codes = [*codes, *guide_by_id(where[0]).code_additions.get((where[1], ref), ())]
     return ElementSpec(
         ref=element_ref(ref),
         name=raw.get("name", ""),
         index=index,
         component=component,
-        usage=USAGE_OVERRIDES.get((*where, raw.get("ref", "")), raw.get("usage", "S")),
+        usage=guide_by_id(where[0]).usage_overrides.get((where[1], raw.get("ref", "")), raw.get("usage", "S")),
         data_ele=raw.get("data_ele", ""),
         type=raw.get("type", ""),
         min=raw.get("min") or 0,
@@ -209,7 +195,7 @@ def _loop(raw: dict[str, Any], loop_id: str, ids: set[str], guide_id: str) -> Lo
         segment = SegmentSpec(
             id=item["id"],
             name=item.get("name", ""),
-            usage=USAGE_OVERRIDES.get((guide_id, loop_id, item["id"]), item.get("usage", "S")),
+            usage=guide_by_id(guide_id).usage_overrides.get((loop_id, item["id"]), item.get("usage", "S")),
             max_use=item.get("max_use"),
             pos=item.get("pos") or 0,
             syntax=_syntax(item.get("syntax", [])),

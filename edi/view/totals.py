@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from edi.guides import CLAIM_ACK_KIND, CLAIM_KIND, IMPLEMENTATION_ACK_KIND, REMITTANCE_KIND
 from edi.x12.document import Document, Transaction
 
 REJECTING = {"A3", "A4", "A6", "A7", "A8"}
@@ -88,7 +89,12 @@ def _other(transactions: list[Transaction]) -> list[tuple[str, str]]:
     return [(f"Transaction sets {transactions[0].st.get(1)}", str(len(transactions)))]
 
 
-KINDS = {"837": _claims, "835": _remittances, "999": _implementation_acks, "277": _claim_acks}
+KINDS = {
+    CLAIM_KIND: _claims,
+    REMITTANCE_KIND: _remittances,
+    IMPLEMENTATION_ACK_KIND: _implementation_acks,
+    CLAIM_ACK_KIND: _claim_acks,
+}
 
 
 def _amount(value: str) -> Decimal:
