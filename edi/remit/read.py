@@ -1,8 +1,9 @@
 """835 remittance advice -> remittance JSON: one walk over each transaction set's segments.
 
-Each segment the JSON names is read through its field map (edi.remit.fields). A whole segment
-no named field covers goes to ``extra_segments`` at its level, so the builder can give back
-every segment.
+Each claim payment is read into its model (`edi.remit.model`) and written from its segments,
+its lines included; the sink gets both. Each segment the JSON names is read through its field
+map (edi.remit.fields). A whole segment no named field covers goes to ``extra_segments`` at
+its level, so the builder can give back every segment.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def envelope_json(interchange: Interchange, group: Group) -> dict[str, Any]:
 
 
 class TransactionReader:
-    """Walks one transaction set's segments in order: CLP starts a claim, SVC a line, LX a group.
+    """Walks one transaction set's segments in order: LX starts a group, CLP a claim payment (`RemittanceSplit`).
 
     Each claim goes to the sink as soon as the next claim, group or trailer segment shows it
     is complete, so the reader holds one claim at a time.
