@@ -152,7 +152,7 @@ class _Set:
             finished = self.split.feed(segment)
             if finished is not None:
                 self._ready(finished, None)
-            if self.split.open:
+            if not self.started and self.split.open:
                 self._start()
         self.end({})
 

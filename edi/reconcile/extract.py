@@ -356,8 +356,7 @@ def _money(value: Decimal | None, segment: Segment, index: int, file: str) -> De
 
 def _optional_money(value: Decimal | None, segment: Segment, index: int, file: str) -> Decimal | None:
     """``value`` read from element ``index`` of ``segment``; a `ReadError` when that holds text that is not a number."""
-    text = segment.get(index).strip()
-    if value is None and text:
+    if value is None and (text := segment.get(index).strip()):
         raise _error(file, segment, f"{segment.id}{index:02d} is not a number: {text!r}", "a decimal number")
     return value
 

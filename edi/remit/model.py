@@ -3,8 +3,10 @@
 A model holds the segments it was read from, in file order (each knows its position and line),
 and reads its typed values from them when asked: amounts as `Decimal` (None when empty or not
 a number), dates as `date`. Building one is only grouping segments, so a reader that needs few
-values pays for few. `claim_of_loop` builds a claim payment from a 2100 loop (a streamed unit);
-`RemittanceSplit` builds the same from segments in file order, where no grammar placed them.
+values pays for few (and they are not frozen: a frozen dataclass is several times slower to
+build, and a large 835 builds hundreds of thousands). `claim_of_loop` builds a claim payment
+from a 2100 loop (a streamed unit); `RemittanceSplit` builds the same from segments in file
+order, where no grammar placed them.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ def procedure(segment: Segment, index: int) -> Procedure | None:
     return Procedure(parts[0], parts[1], tuple(m for m in parts[2:6] if m))
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class Adjustment:
     """One CAS triplet: group, reason (CARC), amount and quantity; ``index`` is the amount's element."""
 
@@ -74,7 +76,7 @@ class Adjustment:
     index: int
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class ProviderAdjustment:
     """One PLB reason / amount pair; a positive amount lowers the payment. ``index`` is the amount's element."""
 
@@ -87,7 +89,7 @@ class ProviderAdjustment:
     index: int
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class Name:
     """One NM1 of a claim payment: its role (NM101: QC patient, IL insured, TT crossover carrier...)."""
 
@@ -120,8 +122,10 @@ def adjustments(segments: Iterable[Segment]) -> tuple[Adjustment, ...]:
     for cas in segments:
         if cas.id != "CAS":
             continue
-        group = cas.get(1)
+        group, count = cas.get(1), len(cas.elements)
         for start in CAS_REASONS:
+            if start > count:  # the triplets after the last element are empty
+                break
             reason = cas.get(start)
             if reason or cas.get(start + 1):
                 found.append(Adjustment(group, reason, amount(cas, start + 1), amount(cas, start + 2), cas, start + 1))
@@ -142,7 +146,7 @@ def _segment(segments: Iterable[Segment], seg_id: str, qualifier: str | None = N
     return next((s for s in segments if s.id == seg_id and (qualifier is None or s.get(1) == qualifier)), None)
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class ServiceLine:
     """One 2110 service payment: the SVC and the line's segments after it, in file order."""
 
@@ -160,37 +164,37 @@ class ServiceLine:
     @property
     def procedure(self) -> Procedure | None:
         """SVC01, the procedure the payer adjudicated."""
-        return procedure(self.svc, 1)
+        return procedure(self.segments[0], 1)
 
     @property
     def submitted(self) -> Procedure | None:
         """SVC06, the procedure submitted when it differs from SVC01."""
-        return procedure(self.svc, 6)
+        return procedure(self.segments[0], 6)
 
     @property
     def charge(self) -> Decimal | None:
         """SVC02."""
-        return amount(self.svc, 2)
+        return amount(self.segments[0], 2)
 
     @property
     def paid(self) -> Decimal | None:
         """SVC03."""
-        return amount(self.svc, 3)
+        return amount(self.segments[0], 3)
 
     @property
     def revenue_code(self) -> str:
         """SVC04."""
-        return self.svc.get(4)
+        return self.segments[0].get(4)
 
     @property
     def paid_units(self) -> Decimal | None:
         """SVC05."""
-        return amount(self.svc, 5)
+        return amount(self.segments[0], 5)
 
     @property
     def original_units(self) -> Decimal | None:
         """SVC07."""
-        return amount(self.svc, 7)
+        return amount(self.segments[0], 7)
 
     @property
     def dates(self) -> tuple[tuple[str, date | None], ...]:
@@ -229,7 +233,7 @@ class ServiceLine:
         return tuple(s.get(2) for s in self.segments if s.id == "LQ")
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class ClaimPayment:
     """One 2100 claim payment: the CLP and its own segments in file order, then its service lines."""
 
@@ -248,47 +252,47 @@ class ClaimPayment:
     @property
     def patient_control_number(self) -> str:
         """CLP01."""
-        return self.clp.get(1)
+        return self.segments[0].get(1)
 
     @property
     def status_code(self) -> str:
         """CLP02."""
-        return self.clp.get(2)
+        return self.segments[0].get(2)
 
     @property
     def charge(self) -> Decimal | None:
         """CLP03."""
-        return amount(self.clp, 3)
+        return amount(self.segments[0], 3)
 
     @property
     def paid(self) -> Decimal | None:
         """CLP04."""
-        return amount(self.clp, 4)
+        return amount(self.segments[0], 4)
 
     @property
     def patient_responsibility(self) -> Decimal | None:
         """CLP05."""
-        return amount(self.clp, 5)
+        return amount(self.segments[0], 5)
 
     @property
     def filing_indicator(self) -> str:
         """CLP06."""
-        return self.clp.get(6)
+        return self.segments[0].get(6)
 
     @property
     def payer_claim_control_number(self) -> str:
         """CLP07."""
-        return self.clp.get(7)
+        return self.segments[0].get(7)
 
     @property
     def facility_type(self) -> str:
         """CLP08."""
-        return self.clp.get(8)
+        return self.segments[0].get(8)
 
     @property
     def frequency(self) -> str:
         """CLP09."""
-        return self.clp.get(9)
+        return self.segments[0].get(9)
 
     @property
     def names(self) -> tuple[Name, ...]:
@@ -334,7 +338,7 @@ class ClaimPayment:
         return tuple((s.get(1), amount(s, 2)) for s in self.segments if s.id == "AMT")
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class Party:
     """The payer (1000A, N1*PR) or the payee (1000B, N1*PE): the N1 and the loop's segments after it."""
 
@@ -361,9 +365,9 @@ class Party:
         return _pairs(self.segments, "REF")
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class PaymentHeader:
-    """One 835's payment: the segments outside its claim payments (header, payer, payee, PLB), in file order."""
+    """One 835's payment: the segments of its header, payer, payee and PLBs, in file order."""
 
     segments: tuple[Segment, ...]
 
@@ -468,28 +472,27 @@ class RemittanceSplit:
     """One 835's segments in file order, split into claim payments (CLP starts one, SVC a line).
 
     `feed` hands back each claim payment as soon as a segment ends it (the next CLP, an LX, a
-    PLB or the SE), so a large 835 is read one claim at a time; the other segments make up
-    the payment header.
+    PLB or the SE), so a large 835 is read one claim at a time; the segments before the first
+    group or claim, and the PLBs, make up the payment header.
     """
 
     def __init__(self) -> None:
-        self.outside: list[Segment] = []
+        self.outside: list[Segment] = []  # the header's segments (before the first LX or CLP) and the PLBs
+        self.open = False  # whether the last segment fed went into a claim payment
+        self._body = False  # whether an LX or a CLP was fed
         self._own: list[Segment] = []
         self._lines: list[list[Segment]] = []
-
-    @property
-    def open(self) -> bool:
-        """Whether the last segment fed went into a claim payment."""
-        return bool(self._own)
 
     def feed(self, segment: Segment) -> ClaimPayment | None:
         """Take the next segment; the claim payment it ends, if any."""
         seg_id = segment.id
-        finished = self.finish() if seg_id in CLAIM_ENDS and self._own else None
+        finished = self.finish() if self.open and seg_id in CLAIM_ENDS else None
         if seg_id == "CLP":
-            self._own = [segment]
-        elif not self._own:
-            self.outside.append(segment)
+            self._own, self.open, self._body = [segment], True, True
+        elif not self.open:
+            self._body = self._body or seg_id == "LX"
+            if not self._body or seg_id == "PLB":  # the groups' segments are not kept: memory stays flat
+                self.outside.append(segment)
         elif seg_id == "SVC":
             self._lines.append([segment])
         elif self._lines:
@@ -500,14 +503,14 @@ class RemittanceSplit:
 
     def finish(self) -> ClaimPayment | None:
         """The claim payment still open, if any (the end of the segments ends it)."""
-        if not self._own:
+        if not self.open:
             return None
         payment = claim_payment(self._own, self._lines)
-        self._own, self._lines = [], []
+        self._own, self._lines, self.open = [], [], False
         return payment
 
     def header(self) -> PaymentHeader:
-        """The payment header of the segments read so far outside the claim payments."""
+        """The payment header of the segments read so far (header and PLBs)."""
         return PaymentHeader(tuple(self.outside))
 
 
