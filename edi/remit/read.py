@@ -176,20 +176,15 @@ class TransactionReader:
                 payment[f"{key}_label"] = label(table, payment[key])
 
     def _segment(self, segment: Segment) -> None:
-        finished = self.split.feed(segment)
+        split = self.split
+        finished = split.feed(segment)
         if finished is not None:
             self.sink.claim(claim_json(finished), finished)
+        if split.open:
+            if segment.id == "CLP":
+                self._claim_opens()
+            return
         seg_id, qualifier = segment.id, segment.get(1)
-        if seg_id == "CLP":
-            if self.level not in ("group", "claim"):
-                self._open_group()
-            if self._group is not None and self._group is not _SENT:
-                self.sink.group(self._group)
-                self._group = _SENT
-            self.level = "claim"
-            return
-        if self.split.open:
-            return
         if seg_id == "N1" and qualifier in ("PR", "PE") and self.level in ("header", "payer"):
             role = "payer" if qualifier == "PR" else "payee"
             if role not in self.data:
@@ -211,6 +206,15 @@ class TransactionReader:
             key = "extra_trailer_segments" if self.level == "trailer" else "extra_segments"
             target = self.data if self.level == "trailer" else self.current
             target.setdefault(key, []).append(segment_json(segment))
+
+    def _claim_opens(self) -> None:
+        """A CLP opens a claim payment: in a group (a new one unless one is open), whose keys are now complete."""
+        if self.level not in ("group", "claim"):
+            self._open_group()
+        if self._group is not None and self._group is not _SENT:
+            self.sink.group(self._group)
+            self._group = _SENT
+        self.level = "claim"
 
     def _open_group(self) -> None:
         """Close the open group, if any, and open a new one (announcing the groups the first time)."""
