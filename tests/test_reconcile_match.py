@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from edi.reconcile.extract import Claim, ClaimLine, Procedure, ServicePayment
+from edi.reconcile.extract import Claim, ClaimLine, ServicePayment
 from edi.reconcile.match import ClaimIndex, match_services
+from edi.remit.model import Procedure
 
 DAY = date(2026, 1, 10)
 

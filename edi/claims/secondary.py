@@ -30,6 +30,7 @@ from edi.guides import REMITTANCE_KIND
 from edi.reconcile import ClaimResult, reconcile
 from edi.reconcile.extract import Adjustment, ClaimPayment, ServicePayment
 from edi.reconcile.ledger import Entry
+from edi.remit.model import split
 from edi.x12.document import Document
 from edi.x12.reader import read_document
 
@@ -347,15 +348,10 @@ def _remittance_dates(document: Document) -> dict[tuple[str, str], date]:
     for _, _, transaction in document.transactions():
         if transaction.st.get(1) != REMITTANCE_KIND:
             continue
-        segments = list(transaction.segments())
-        trn = next((s for s in segments if s.id == "TRN"), None)
-        dtm = next((s for s in segments if s.id == "DTM" and s.get(1) == "405"), None)
-        bpr = next((s for s in segments if s.id == "BPR"), None)
-        value = (dtm.get(2) if dtm else "") or (bpr.get(16) if bpr else "")
-        try:
-            dates[(document.file, trn.get(2) if trn else "")] = datetime.strptime(value, "%Y%m%d").date()
-        except ValueError:
-            continue
+        header, _ = split(transaction.segments())
+        when = header.production_date or header.payment_date
+        if when is not None:
+            dates[(document.file, header.trace_number)] = when
     return dates
 
 

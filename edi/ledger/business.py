@@ -1,4 +1,4 @@
-"""Each claim's business JSON (from `edi.read_claims` / `edi.read_remittance`) with the context it needs.
+"""Each claim's business JSON with the context it needs (837 here, from `edi.read_claims`; 835 in `edi.ledger.stream`).
 
 A transaction set's own JSON (envelope, submitter, payer, payment, provider adjustments) is kept
 once, in ``transaction_sets.business``; each 837 claim keeps its billing provider, subscriber and
@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from edi.claims.read import read_claims
-from edi.remit.read import read_remittance
 from edi.x12.document import Document
 
 
@@ -39,15 +38,3 @@ def _claims(providers: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], d
                 inner = {**context, "patient": {k: v for k, v in patient.items() if k != "claims"}}
                 for claim in patient.get("claims", []):
                     yield claim, inner
-
-
-def remittance_contexts(document: Document, count: int) -> tuple[dict[str, Any], list[dict[str, Any] | None]]:
-    """The 835 transaction set's own JSON, and each claim payment's JSON with its claim group, in file order."""
-    transaction = read_remittance(document)["transactions"][0]
-    header = {key: value for key, value in transaction.items() if key != "groups"}
-    found = [
-        {"group": {k: v for k, v in group.items() if k != "claims"}, "claim": claim}
-        for group in transaction.get("groups", [])
-        for claim in group.get("claims", [])
-    ]
-    return header, list(found) if len(found) == count else [None] * count

@@ -19,16 +19,16 @@ from edi.guides import CLAIM_ACK_KIND, CLAIM_KIND, IMPLEMENTATION_ACK_KIND, REMI
 from edi.ledger import schema as t
 from edi.ledger.ack_store import neighbours, store_acknowledgments
 from edi.ledger.acks import claim_statuses, set_answers
-from edi.ledger.business import claim_contexts, remittance_contexts
+from edi.ledger.business import claim_contexts
 from edi.ledger.claim_stream import ClaimBatch, ClaimSetEnd, ClaimSetStart, NotOnly837, stream_837
 from edi.ledger.database import MEMORY, connect
 from edi.ledger.facts import dumps
 from edi.ledger.money import cents
 from edi.ledger.reconciliation import reconciliation
 from edi.ledger.refresh import known_claims, refresh, refresh_acknowledgments
-from edi.ledger.stream import Claims, NotOnly835, SetEnd, SetStart, stream_835
+from edi.ledger.stream import Claims, NotOnly835, SetEnd, SetStart, read_835, stream_835
 from edi.reconcile import Reconciliation, SkippedFile
-from edi.reconcile.extract import Claim, ClaimPayment, Remittance, claims_of, remittances_of
+from edi.reconcile.extract import Claim, ClaimPayment, Remittance, claims_of
 from edi.reconcile.match import RETURNED_LENGTH
 from edi.x12.document import Document, Group, Interchange, Transaction
 from edi.x12.reader import iter_segments, iter_transactions
@@ -412,14 +412,13 @@ def _import_transaction(
         pending.outcome.unmatched += unmatched
         pending.acknowledged |= answered
     else:
-        remittance = next(remittances_of(document))
+        read = read_835(file, interchange, group, transaction, pending.business)
+        remittance = read.remittance
         if _resent(connection, remittance, pending):
             return
-        count = len(remittance.claims)
-        header, contexts = remittance_contexts(document, count) if pending.business else ({}, [None] * count)
-        set_id = _insert_set(connection, file_id, key, order, header)
+        set_id = _insert_set(connection, file_id, key, order, read.business)
         remittance_id = _insert_remittance_header(connection, set_id, remittance, order)
-        _insert_payments(connection, remittance_id, 0, list(remittance.claims), contexts, pending)
+        _insert_payments(connection, remittance_id, 0, list(remittance.claims), read.contexts, pending)
 
 
 def _finish_set(connection: Connection, remittance_id: int, end: SetEnd, pending: _Pending) -> bool:

@@ -1,14 +1,14 @@
 """An 835 file read segment by segment, claim by claim, so a large single-check remittance never sits in memory.
 
-The facts (edi.reconcile.extract) and the business JSON (edi.remit.read) are read from the same
-segments as when the whole file is read; only the guide grammar's check of the loop structure is
-left out (`edi validate` does it).
+Each claim payment is read once into its model (edi.remit.model), which gives both its facts
+(edi.reconcile.extract) and its business JSON (edi.remit.read), as when the whole file is read;
+only the guide grammar's check of the loop structure is left out (`edi validate` does it).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,9 +16,11 @@ from typing import Any, Protocol
 
 from edi.errors import Location, ReadError
 from edi.guides import REMITTANCE_KIND
-from edi.reconcile.extract import ClaimPayment, Remittance, RemittanceReader
+from edi.reconcile.extract import ClaimPayment, Remittance, payment_facts, remittance_facts
+from edi.remit import model
+from edi.remit.model import RemittanceSplit
 from edi.remit.read import TransactionReader
-from edi.x12.document import Group, Interchange
+from edi.x12.document import Group, Interchange, Transaction
 from edi.x12.segment import Segment
 from edi.x12.tokenizer import Tokenizer, iter_text
 
@@ -92,17 +94,50 @@ def stream_835(path: Path, file: str, handler: Handler, business: bool = True) -
                 _Set(file, interchange, group, segment, handler).read(segments, business)
 
 
+def read_835(file: str, interchange: Interchange, group: Group, transaction: Transaction, business: bool) -> SetRead:
+    """One 835 transaction set read whole, as `stream_835` reads it: its facts with every claim payment, its own
+    JSON and each claim payment's (None without ``business``)."""
+    collected = _Collected()
+    segments = transaction.segments()
+    _Set(file, interchange, group, next(segments), collected).read(segments, business)
+    return collected.read
+
+
+@dataclass(slots=True)
+class SetRead:
+    """An 835 transaction set read whole: its facts, its own JSON and each claim payment's, in file order."""
+
+    remittance: Remittance
+    business: dict[str, Any]
+    contexts: list[dict[str, Any] | None]
+
+
+class _Collected:
+    """A `Handler` that keeps the whole transaction set."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[ClaimPayment, dict[str, Any] | None]] = []
+
+    def start(self, item: SetStart) -> None:
+        pass
+
+    def claims(self, item: Claims) -> None:
+        self.items += item.items
+
+    def end(self, item: SetEnd) -> None:
+        remittance = dataclasses.replace(item.remittance, claims=tuple(payment for payment, _ in self.items))
+        self.read = SetRead(remittance, item.business, [context for _, context in self.items])
+
+
 class _Set:
-    """One 835 being read: the facts from each segment, the remittance JSON through the reader's sink."""
+    """One 835 being read: each claim payment's model, read once, gives its facts and its remittance JSON."""
 
     def __init__(self, file: str, interchange: Interchange, group: Group, st: Segment, handler: Handler) -> None:
         self.file, self.interchange, self.functional_group, self.st = file, interchange, group, st
         self.handler = handler
-        self.facts = RemittanceReader(file)
+        self.split = RemittanceSplit()
         self.hash = hashlib.sha256(st.text().encode("utf-8", "surrogateescape"))
         self.started = False
-        self.waiting: deque[ClaimPayment] = deque()
-        self.answers: deque[dict[str, Any]] = deque()
         self.ready: list[tuple[ClaimPayment, dict[str, Any] | None]] = []
         self.group_head: dict[str, Any] = {}
 
@@ -110,12 +145,17 @@ class _Set:
         """Read up to the SE from ``rest``; the claims go to the handler a batch at a time."""
         segments = self._until_se(rest)
         if business:
-            TransactionReader(self.interchange, self.functional_group, self).read(segments)
-        else:
-            for _ in segments:
-                while self.waiting:
-                    self._ready(self.waiting.popleft(), None)
-            self.end({})
+            reader = TransactionReader(self.interchange, self.functional_group, self)
+            self.split = reader.split
+            reader.read(segments)
+            return
+        for segment in segments:
+            finished = self.split.feed(segment)
+            if finished is not None:
+                self._ready(finished, None)
+            if not self.started and self.split.open:
+                self._start()
+        self.end({})
 
     def _until_se(self, rest: Iterator[Segment]) -> Iterator[Segment]:
         """The segments up to the SE, numbered from the ST as the reader numbers them."""
@@ -124,41 +164,24 @@ class _Set:
         for position, segment in enumerate(rest, start=2):
             segment.position = position
             self.hash.update(b"~" + segment.text().encode("utf-8", "surrogateescape"))
-            finished = self.facts.feed(segment)
-            if finished is not None:
-                self._pair(finished, None)
-            if segment.id == "CLP" and not self.started:
-                self._start()
-            if segment.id == "SE":
-                last = self.facts.finish()
-                if last is not None:
-                    self._pair(last, None)
-                yield segment
-                return
             yield segment
+            if segment.id == "SE":
+                return
         raise ReadError("the file ends inside a transaction set (no SE)", Location(file=self.file), "an SE")
 
     def _start(self) -> None:
         if not self.started:
             self.started = True
-            self.handler.start(SetStart(self.interchange, self.functional_group, self.st, self.facts.remittance()))
+            header = remittance_facts(self.split.header(), self.file)
+            self.handler.start(SetStart(self.interchange, self.functional_group, self.st, header))
 
-    def _pair(self, payment: ClaimPayment | None, claim: dict[str, Any] | None) -> None:
-        """Match each claim's facts with its JSON, whichever of the two is read first."""
-        if payment is not None:
-            self.waiting.append(payment)
-        if claim is not None:
-            self.answers.append(claim)
-        while self.waiting and self.answers:
-            self._ready(self.waiting.popleft(), self.answers.popleft())
-
-    def _ready(self, payment: ClaimPayment, claim: dict[str, Any] | None) -> None:
-        self.ready.append((payment, claim))
+    def _ready(self, payment: model.ClaimPayment, claim: dict[str, Any] | None) -> None:
+        self.ready.append((payment_facts(payment, self.file), claim))
         if len(self.ready) >= BATCH:
             self.handler.claims(Claims(self.ready))
             self.ready = []
 
-    # The reader's sink: the remittance JSON of each claim, paired with the facts read before it.
+    # The reader's sink: the remittance JSON of each claim, with its model.
 
     def groups(self, head: dict[str, Any]) -> None:
         self._start()
@@ -166,20 +189,19 @@ class _Set:
     def group(self, head: dict[str, Any]) -> None:
         self.group_head = {k: v for k, v in head.items() if k != "claims"}
 
-    def claim(self, claim: dict[str, Any]) -> None:
-        self._pair(None, {"group": self.group_head, "claim": claim})
+    def claim(self, claim: dict[str, Any], payment: model.ClaimPayment) -> None:
+        self._start()
+        self._ready(payment, {"group": self.group_head, "claim": claim})
 
     def end_group(self) -> None:
         self.group_head = {}
 
     def end(self, data: dict[str, Any]) -> None:
-        if self.waiting or self.answers:
-            raise _error(self.file, self.st, "the claims of this 835 could not be read one by one", "one CLP a claim")
         self._start()
         if self.ready:
             self.handler.claims(Claims(self.ready))
             self.ready = []
-        self.handler.end(SetEnd(self.facts.remittance(), data, self.hash.hexdigest()))
+        self.handler.end(SetEnd(remittance_facts(self.split.header(), self.file), data, self.hash.hexdigest()))
 
 
 def _error(file: str, segment: Segment, message: str, expected: str) -> ReadError:

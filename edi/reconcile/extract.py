@@ -9,26 +9,14 @@ from decimal import Decimal
 
 from edi.errors import Location, ReadError
 from edi.guides import CLAIM_KIND, REMITTANCE_KIND
+from edi.remit import model
+from edi.remit.model import Procedure, amount, first_date
 from edi.x12.document import Document
 from edi.x12.lalr import Loop
 from edi.x12.segment import Segment
-from edi.x12.values import x12_decimal
 
 CLAIM_LOOPS = {"2300", "2400"}
 SERVICE_SEGMENTS = {"SV1": (1, 2, 4), "SV2": (2, 3, 5), "SV3": (1, 2, 6)}
-
-
-@dataclass(slots=True, frozen=True)
-class Procedure:
-    """A procedure composite: qualifier (HC, AD, NU...), code and modifiers."""
-
-    qualifier: str
-    code: str
-    modifiers: tuple[str, ...] = ()
-
-    def label(self) -> str:
-        """The code with its modifiers, e.g. ``99214-25``."""
-        return "-".join((self.code, *self.modifiers))
 
 
 @dataclass(slots=True, frozen=True)
@@ -227,7 +215,7 @@ def claims_from_walk(walk: Iterable[tuple[Segment, Loop]], file: str) -> Iterato
 def _claim(segments: list[Segment], lines: list[list[Segment]], party: _Party, file: str) -> Claim:
     clm = segments[0]
     claim_date = next(
-        (_date(d.get(3)) for q in ("472", "434") for d in segments if d.id == "DTP" and d.get(1) == q), None
+        (first_date(d.get(3)) for q in ("472", "434") for d in segments if d.id == "DTP" and d.get(1) == q), None
     )
     ref = _first(segments, "REF", "F8")
     claim_lines = tuple(_claim_line(line, file, claim_date) for line in lines)
@@ -235,7 +223,7 @@ def _claim(segments: list[Segment], lines: list[list[Segment]], party: _Party, f
     return Claim(
         file=file,
         patient_control_number=clm.get(1),
-        charge=_money(clm, 2, file),
+        charge=_money(amount(clm, 2), clm, 2, file),
         frequency=clm.get(5, 3),
         payer_order=party.payer_order,
         payer_claim_control_number=ref.get(2) if ref else "",
@@ -257,159 +245,99 @@ def _claim_line(segments: list[Segment], file: str, claim_date: date | None) -> 
     return ClaimLine(
         line_number=segments[0].get(1),
         control_number=ref.get(2) if ref else "",
-        procedure=_procedure(service, procedure_at),
+        procedure=model.procedure(service, procedure_at),
         revenue_code=service.get(1) if service.id == "SV2" else "",
-        charge=_money(service, charge_at, file),
-        units=_optional_money(service, units_at, file),
-        service_date=_date(dtp.get(3)) if dtp else claim_date,
+        charge=_money(amount(service, charge_at), service, charge_at, file),
+        units=_optional_money(amount(service, units_at), service, units_at, file),
+        service_date=first_date(dtp.get(3)) if dtp else claim_date,
     )
 
 
-class RemittanceReader:
-    """Reads one 835 transaction set segment by segment: CLP starts a claim, SVC a service.
-
-    `feed` hands back each claim payment as soon as the next CLP ends it, and `finish` the last
-    one, so a large 835 can be read without holding all of its claims.
-    """
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.header: list[Segment] = []
-        self.plb: list[Segment] = []
-        self._own: list[Segment] = []
-        self._services: list[list[Segment]] = []
-
-    def feed(self, segment: Segment) -> ClaimPayment | None:
-        """Take the next segment; a claim payment when this segment (a CLP) ends the previous claim."""
-        seg_id = segment.id
-        finished = None
-        if seg_id == "CLP":
-            finished = self.finish()
-            self._own = [segment]
-        elif seg_id == "PLB":
-            self.plb.append(segment)
-        elif seg_id in ("SE", "LX", "TS3", "TS2") or not self._own:
-            self.header.append(segment)
-        elif seg_id == "SVC":
-            self._services.append([segment])
-        elif self._services:
-            self._services[-1].append(segment)
-        else:
-            self._own.append(segment)
-        return finished
-
-    def finish(self) -> ClaimPayment | None:
-        """The claim payment still open, if any (call at the end of the transaction set)."""
-        if not self._own:
-            return None
-        own, services = self._own, self._services
-        self._own, self._services = [], []
-        return _claim_payment(own, services, self.file)
-
-    def remittance(self, claims: tuple[ClaimPayment, ...] = ()) -> Remittance:
-        """The transaction set's payment, payer and provider adjustments read so far, with ``claims``."""
-        header, file = self.header, self.file
-        bpr = _first(header, "BPR")
-        trn = _first(header, "TRN")
-        payer = _first(header, "N1", "PR")
-        payer_id = (payer.get(4) if payer else "") or (trn.get(3) if trn else "")
-        ref_2u = _first(header, "REF", "2U")
-        payer_ids = tuple(i for i in (payer.get(4) if payer else "", ref_2u.get(2) if ref_2u else "") if i)
-        return Remittance(
-            file=file,
-            trace_number=trn.get(2) if trn else "",
-            payer=payer.get(2) if payer else "",
-            payer_id=payer_id,
-            payment=_optional_money(bpr, 2, file) if bpr else None,
-            claims=claims,
-            provider_adjustments=tuple(a for segment in self.plb for a in _provider_adjustments(segment, file)),
-            payer_ids=payer_ids,
-            payment_date=_date(bpr.get(16)) if bpr else None,
-        )
+def remittance_facts(header: model.PaymentHeader, file: str, claims: tuple[ClaimPayment, ...] = ()) -> Remittance:
+    """The facts of an 835's payment header (with its provider adjustments so far), holding ``claims``."""
+    bpr, payer = header.bpr, header.payer
+    payer_id = (payer.id if payer else "") or header.trace_originator
+    return Remittance(
+        file=file,
+        trace_number=header.trace_number,
+        payer=payer.name if payer else "",
+        payer_id=payer_id,
+        payment=_optional_money(header.payment, bpr, 2, file) if bpr else None,
+        claims=claims,
+        provider_adjustments=tuple(
+            _provider_adjustment(a, file) for a in header.provider_adjustments if a.reason or a.reference
+        ),
+        payer_ids=tuple(i for i in (payer.id if payer else "", header.reference("2U")) if i),
+        payment_date=header.payment_date,
+    )
 
 
 def _remittance(segments: list[Segment], file: str) -> Remittance:
-    """Split the 835 into claims (CLP starts one, SVC a service) and read each part."""
-    reader = RemittanceReader(file)
-    claims = [claim for segment in segments if (claim := reader.feed(segment)) is not None]
-    last = reader.finish()
-    return reader.remittance(tuple([*claims, *([last] if last else [])]))
+    header, claims = model.split(segments)
+    return remittance_facts(header, file, tuple(payment_facts(claim, file) for claim in claims))
 
 
-def _claim_payment(own: list[Segment], services: list[list[Segment]], file: str) -> ClaimPayment:
-    clp = own[0]
-    crossover = _first(own, "NM1", "TT")
-    original = _first(own, "REF", "F8")
-    start = _first(own, "DTM", "232")
-    end = _first(own, "DTM", "233")
+def payment_facts(claim: model.ClaimPayment, file: str) -> ClaimPayment:
+    """The facts of one claim payment; a `ReadError` names an amount that is missing or not a number."""
+    clp = claim.clp
+    crossover = claim.crossover_carrier
     return ClaimPayment(
-        patient_control_number=clp.get(1),
-        status_code=clp.get(2),
-        charge=_money(clp, 3, file),
-        paid=_money(clp, 4, file),
-        patient_responsibility=_optional_money(clp, 5, file),
-        payer_claim_control_number=clp.get(7),
-        frequency=clp.get(9),
-        adjustments=_adjustments(own, file),
-        crossover_payer=(crossover.get(3) or crossover.get(9) or "crossover payer") if crossover else "",
-        original_reference=original.get(2) if original else "",
-        statement_dates=(_date(start.get(2)) if start else None, _date(end.get(2)) if end else None),
-        services=tuple(_service(segments, file) for segments in services),
+        patient_control_number=claim.patient_control_number,
+        status_code=claim.status_code,
+        charge=_money(claim.charge, clp, 3, file),
+        paid=_money(claim.paid, clp, 4, file),
+        patient_responsibility=_optional_money(claim.patient_responsibility, clp, 5, file),
+        payer_claim_control_number=claim.payer_claim_control_number,
+        frequency=claim.frequency,
+        adjustments=_adjustments(claim.adjustments, file),
+        crossover_payer=(crossover.last_name or crossover.id or "crossover payer") if crossover else "",
+        original_reference=claim.reference("F8"),
+        statement_dates=(claim.date("232"), claim.date("233")),
+        services=tuple(_service(line, file) for line in claim.lines),
         line=clp.line,
     )
 
 
-def _service(segments: list[Segment], file: str) -> ServicePayment:
-    svc = segments[0]
-    dates = {s.get(1): _date(s.get(2)) for s in segments if s.id == "DTM"}
-    ref = _first(segments, "REF", "6R")
-    allowed = _first(segments, "AMT", "B6")
-    submitted = _procedure(svc, 6)
+def _service(line: model.ServiceLine, file: str) -> ServicePayment:
+    svc = line.svc
+    dates = dict(line.dates)
+    allowed = line.find("AMT", "B6")
     return ServicePayment(
-        procedure=_procedure(svc, 1),
-        submitted=submitted,
-        charge=_money(svc, 2, file),
-        paid=_money(svc, 3, file),
-        paid_units=_optional_money(svc, 5, file),
-        original_units=_optional_money(svc, 7, file),
+        procedure=line.procedure,
+        submitted=line.submitted,
+        charge=_money(line.charge, svc, 2, file),
+        paid=_money(line.paid, svc, 3, file),
+        paid_units=_optional_money(line.paid_units, svc, 5, file),
+        original_units=_optional_money(line.original_units, svc, 7, file),
         service_date=dates.get("472") or dates.get("150"),
-        adjustments=_adjustments(segments, file),
-        control_number=ref.get(2) if ref else "",
-        allowed=_optional_money(allowed, 2, file) if allowed else None,
-        remarks=tuple(s.get(2) for s in segments if s.id == "LQ"),
+        adjustments=_adjustments(line.adjustments, file),
+        control_number=line.control_number,
+        allowed=_optional_money(amount(allowed, 2), allowed, 2, file) if allowed else None,
+        remarks=line.remarks,
     )
 
 
-def _adjustments(segments: list[Segment], file: str) -> tuple[Adjustment, ...]:
-    found: list[Adjustment] = []
-    for cas in segments:
-        if cas.id != "CAS":
-            continue
-        for start in range(2, 20, 3):
-            reason = cas.get(start)
-            if reason:
-                amount = _money(cas, start + 1, file)
-                found.append(Adjustment(cas.get(1), reason, amount, _optional_money(cas, start + 2, file)))
-    return tuple(found)
+def _adjustments(found: tuple[model.Adjustment, ...], file: str) -> tuple[Adjustment, ...]:
+    return tuple(
+        Adjustment(
+            a.group,
+            a.reason,
+            _money(a.amount, a.segment, a.index, file),
+            _optional_money(a.quantity, a.segment, a.index + 1, file),
+        )
+        for a in found
+        if a.reason
+    )
 
 
-def _provider_adjustments(plb: Segment, file: str) -> Iterator[ProviderAdjustment]:
-    for start in range(3, 15, 2):
-        if plb.get(start):
-            yield ProviderAdjustment(
-                provider=plb.get(1),
-                fiscal_date=_date(plb.get(2)),
-                reason=plb.get(start, 1),
-                reference=plb.get(start, 2),
-                amount=_money(plb, start + 1, file),
-            )
-
-
-def _procedure(segment: Segment, index: int) -> Procedure | None:
-    parts = segment.components(index)
-    if len(parts) < 2 or not parts[1]:
-        return None
-    return Procedure(parts[0], parts[1], tuple(m for m in parts[2:6] if m))
+def _provider_adjustment(found: model.ProviderAdjustment, file: str) -> ProviderAdjustment:
+    return ProviderAdjustment(
+        provider=found.provider,
+        fiscal_date=found.fiscal_date,
+        reason=found.reason,
+        reference=found.reference,
+        amount=_money(found.amount, found.segment, found.index, file),
+    )
 
 
 def _first(segments: list[Segment], seg_id: str, qualifier: str | None = None) -> Segment | None:
@@ -419,30 +347,17 @@ def _first(segments: list[Segment], seg_id: str, qualifier: str | None = None) -
     return None
 
 
-def _date(text: str) -> date | None:
-    """The first date of a D8 (CCYYMMDD) or RD8 (CCYYMMDD-CCYYMMDD) value, or None when it is not one."""
-    text = text[:8]
-    if len(text) != 8 or not text.isdigit():
-        return None
-    try:
-        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    except ValueError:
-        return None
-
-
-def _money(segment: Segment, index: int, file: str) -> Decimal:
-    value = _optional_money(segment, index, file)
-    if value is None:
+def _money(value: Decimal | None, segment: Segment, index: int, file: str) -> Decimal:
+    """``value`` read from element ``index`` of ``segment``; a `ReadError` when that is empty or not a number."""
+    checked = _optional_money(value, segment, index, file)
+    if checked is None:
         raise _error(file, segment, f"{segment.id}{index:02d} is empty", "an amount")
-    return value
+    return checked
 
 
-def _optional_money(segment: Segment, index: int, file: str) -> Decimal | None:
-    text = segment.get(index).strip()
-    if not text:
-        return None
-    value = x12_decimal(text)
-    if value is None:
+def _optional_money(value: Decimal | None, segment: Segment, index: int, file: str) -> Decimal | None:
+    """``value`` read from element ``index`` of ``segment``; a `ReadError` when that holds text that is not a number."""
+    if value is None and (text := segment.get(index).strip()):
         raise _error(file, segment, f"{segment.id}{index:02d} is not a number: {text!r}", "a decimal number")
     return value
 

@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from edi.reconcile.extract import Claim, ClaimLine, Procedure, ServicePayment
+from edi.reconcile.extract import Claim, ClaimLine, ServicePayment
+from edi.remit.model import Procedure
 
 RETURNED_LENGTH = 20
 

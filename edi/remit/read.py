@@ -1,8 +1,9 @@
 """835 remittance advice -> remittance JSON: one walk over each transaction set's segments.
 
-Each segment the JSON names is read through its field map (edi.remit.fields). A whole segment
-no named field covers goes to ``extra_segments`` at its level, so the builder can give back
-every segment.
+Each claim payment is read into its model (`edi.remit.model`) and written from its segments,
+its lines included; the sink gets both. Each segment the JSON names is read through its field
+map (edi.remit.fields). A whole segment no named field covers goes to ``extra_segments`` at
+its level, so the builder can give back every segment.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from edi.remit.fields import (
     read_pair,
 )
 from edi.remit.labels import CLAIM_STATUS, CREDIT_DEBIT, HANDLING, PAYMENT_METHODS, label
+from edi.remit.model import ClaimPayment, RemittanceSplit
 from edi.remit.positions import UNKNOWN_POSITION, guide_position
 from edi.remit.values import iso_date
 from edi.x12.document import Document, Group, Interchange
@@ -58,8 +60,8 @@ class Sink(Protocol):
     def group(self, head: dict[str, Any]) -> None:
         """A group (LX) opens; its keys before its claims are all read."""
 
-    def claim(self, claim: dict[str, Any]) -> None:
-        """One claim payment (CLP) with its lines, complete."""
+    def claim(self, claim: dict[str, Any], payment: ClaimPayment) -> None:
+        """One claim payment (CLP) with its lines, complete: its JSON and its model."""
 
     def end_group(self) -> None:
         """The open group is complete."""
@@ -83,7 +85,7 @@ class Collect:
         assert self._groups is not None
         self._groups.append(head)
 
-    def claim(self, claim: dict[str, Any]) -> None:
+    def claim(self, claim: dict[str, Any], payment: ClaimPayment) -> None:
         assert self._groups is not None
         self._groups[-1].setdefault("claims", []).append(claim)
 
@@ -129,7 +131,7 @@ def envelope_json(interchange: Interchange, group: Group) -> dict[str, Any]:
 
 
 class TransactionReader:
-    """Walks one transaction set's segments in order: CLP starts a claim, SVC a line, LX a group.
+    """Walks one transaction set's segments in order: LX starts a group, CLP a claim payment (`RemittanceSplit`).
 
     Each claim goes to the sink as soon as the next claim, group or trailer segment shows it
     is complete, so the reader holds one claim at a time.
@@ -144,8 +146,8 @@ class TransactionReader:
         self.level = "header"
         self.current: dict[str, Any] = self.data
         self._group: dict[str, Any] | None = None
-        self._claim: dict[str, Any] | None = None
         self._in_groups = False
+        self.split = RemittanceSplit()
 
     def read(self, segments: Iterable[Segment]) -> None:
         """Read an ST..SE in order and pass its claims, then the rest, to the sink."""
@@ -160,6 +162,9 @@ class TransactionReader:
             if last is not None:
                 self._segment(last)
             last = segment  # the SE is not read
+        finished = self.split.finish()
+        if finished is not None:
+            self.sink.claim(claim_json(finished), finished)
         self._close_group()
         self._label_payment()
         self.sink.end(self.data)
@@ -172,6 +177,14 @@ class TransactionReader:
                 payment[f"{key}_label"] = label(table, payment[key])
 
     def _segment(self, segment: Segment) -> None:
+        split = self.split
+        finished = split.feed(segment)
+        if finished is not None:
+            self.sink.claim(claim_json(finished), finished)
+        if split.open:
+            if segment.id == "CLP":
+                self._claim_opens()
+            return
         seg_id, qualifier = segment.id, segment.get(1)
         if seg_id == "N1" and qualifier in ("PR", "PE") and self.level in ("header", "payer"):
             role = "payer" if qualifier == "PR" else "payee"
@@ -183,23 +196,6 @@ class TransactionReader:
             self._open_group()
             read_fields(segment, LX, self.current)
             return
-        if seg_id == "CLP":
-            if self.level not in ("group", "claim", "line"):
-                self._open_group()
-            self._close_claim()
-            if self._claim is None and self._group is not None and self._group is not _SENT:
-                self.sink.group(self._group)
-                self._group = _SENT
-            self._claim = {}
-            self.current, self.level = self._claim, "claim"
-            read_fields(segment, CLP, self.current)
-            if "status_code" in self.current:
-                self.current["status"] = label(CLAIM_STATUS, self.current["status_code"])
-            return
-        if seg_id == "SVC" and self.level in ("claim", "line") and self._claim is not None:
-            self._enter("line", self._claim.setdefault("lines", []))
-            read_fields(segment, SVC, self.current)
-            return
         if seg_id == "PLB":
             self._close_group()
             self.level = "trailer"
@@ -207,10 +203,19 @@ class TransactionReader:
             if plb is not None:
                 self.data.setdefault("provider_adjustments", []).append(plb)
                 return
-        if not self._named(segment):
+        if not _named(self.level, segment, self.current):
             key = "extra_trailer_segments" if self.level == "trailer" else "extra_segments"
             target = self.data if self.level == "trailer" else self.current
             target.setdefault(key, []).append(segment_json(segment))
+
+    def _claim_opens(self) -> None:
+        """A CLP opens a claim payment: in a group (a new one unless one is open), whose keys are now complete."""
+        if self.level not in ("group", "claim"):
+            self._open_group()
+        if self._group is not None and self._group is not _SENT:
+            self.sink.group(self._group)
+            self._group = _SENT
+        self.level = "claim"
 
     def _open_group(self) -> None:
         """Close the open group, if any, and open a new one (announcing the groups the first time)."""
@@ -222,13 +227,7 @@ class TransactionReader:
         self._group = {}
         self.current, self.level = self._group, "group"
 
-    def _close_claim(self) -> None:
-        if self._claim is not None:
-            self.sink.claim(self._claim)
-            self._claim = None
-
     def _close_group(self) -> None:
-        self._close_claim()
         if self._group is None:
             return
         if self._group is not _SENT:
@@ -244,21 +243,46 @@ class TransactionReader:
             parent[key] = self.current
         self.level = level
 
-    def _named(self, segment: Segment) -> bool:
-        level, data = self.level, self.current
-        if level not in LOOPS or guide_position(LOOPS[level], segment) == UNKNOWN_POSITION:
-            return False
-        if level == "header":
-            return _header(segment, data)
-        if level in ("payer", "payee"):
-            return _party(segment, data)
-        if level == "group":
-            return _group(segment, data)
-        if level == "claim":
-            return _claim(segment, data)
-        if level == "line":
-            return _line(segment, data)
+
+def claim_json(payment: ClaimPayment) -> dict[str, Any]:
+    """The remittance JSON of one claim payment, its lines included."""
+    data: dict[str, Any] = {}
+    clp, *own = payment.segments
+    read_fields(clp, CLP, data)
+    if "status_code" in data:
+        data["status"] = label(CLAIM_STATUS, data["status_code"])
+    _read_rest(own, "claim", data)
+    for line in payment.lines:
+        item: dict[str, Any] = {}
+        data.setdefault("lines", []).append(item)
+        svc, *rest = line.segments
+        read_fields(svc, SVC, item)
+        _read_rest(rest, "line", item)
+    return data
+
+
+def _read_rest(segments: list[Segment], level: str, data: dict[str, Any]) -> None:
+    """Name each segment into ``data``, or keep it whole under ``extra_segments``."""
+    for segment in segments:
+        if not _named(level, segment, data):
+            data.setdefault("extra_segments", []).append(segment_json(segment))
+
+
+def _named(level: str, segment: Segment, data: dict[str, Any]) -> bool:
+    """Whether ``segment``, which the 835 guide places in the loop of ``level``, was named into ``data``."""
+    if level not in LOOPS or guide_position(LOOPS[level], segment) == UNKNOWN_POSITION:
         return False
+    if level == "header":
+        return _header(segment, data)
+    if level in ("payer", "payee"):
+        return _party(segment, data)
+    if level == "group":
+        return _group(segment, data)
+    if level == "claim":
+        return _claim(segment, data)
+    if level == "line":
+        return _line(segment, data)
+    return False
 
 
 def _first(segment: Segment, fields: tuple[Field, ...], data: dict[str, Any], key: str = "") -> bool:

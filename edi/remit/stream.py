@@ -18,6 +18,7 @@ from edi.guides import REMITTANCE_KIND
 from edi.jsontext import dumps
 from edi.remit import FORMAT
 from edi.remit.csv import COLUMNS, claim_rows, payment_columns
+from edi.remit.model import ClaimPayment
 from edi.remit.read import Sink, TransactionReader
 from edi.x12.cuts import Slice
 from edi.x12.document import Group, Interchange, ReadWarning
@@ -136,7 +137,7 @@ class JsonWriter:
         self.out.write(("" if self.first_group else ",") + "{" + keys)
         self.first_group, self.group_has_keys, self.claims_open = False, bool(keys), False
 
-    def claim(self, claim: dict[str, Any]) -> None:
+    def claim(self, claim: dict[str, Any], payment: ClaimPayment) -> None:
         if self.claims_open:
             self.out.write(",")
         else:
@@ -179,7 +180,7 @@ class CsvWriter:
     def group(self, head: dict[str, Any]) -> None:
         pass
 
-    def claim(self, claim: dict[str, Any]) -> None:
+    def claim(self, claim: dict[str, Any], payment: ClaimPayment) -> None:
         self.writer.writerows(claim_rows(self.common, claim))
 
     def end_group(self) -> None:

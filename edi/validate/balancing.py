@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from edi.guides import CLAIM_GUIDES, REMITTANCE
+from edi.remit.model import Adjustment, ProviderAdjustment, claim_of_loop, header_of_loop
 from edi.validate.context import Context, rule
 from edi.validate.issue import Issue
 from edi.x12.lalr import Detached, Loop
@@ -13,7 +14,6 @@ from edi.x12.segment import Segment
 from edi.x12.values import x12_decimal
 
 CAS_AMOUNTS = (3, 6, 9, 12, 15, 18)
-PLB_AMOUNTS = (4, 6, 8, 10, 12, 14)
 ZERO = Decimal(0)
 
 
@@ -45,10 +45,6 @@ def iter_loops(loop: Loop, loop_id: str) -> Iterator[Loop]:
             yield child
         else:
             yield from iter_loops(child, loop_id)
-
-
-def _pr_total(segments: Iterable[Segment]) -> Decimal:
-    return total((s for s in segments if s.get(1) == "PR"), CAS_AMOUNTS)
 
 
 def _claim_charges(ctx: Context) -> Iterator[tuple[Loop, Decimal | None, tuple[str, int]]]:
@@ -124,42 +120,47 @@ def remittance_balance(ctx: Context) -> Iterator[Issue]:
     if transaction is None:
         return
     paid_total: Decimal = ctx.state.get("claim_payments", ZERO)
-    for claim in ctx.index.loops("2100"):
-        clp = claim.trigger
-        pcn = clp.get(1)
-        claim_cas = claim.find_all("CAS")
-        line_cas: list[Segment] = []
-        for line in claim.loops("2110"):
-            svc = line.trigger
-            cas = line.find_all("CAS")
-            line_cas.extend(cas)
-            charge, paid = amount(svc, 2), amount(svc, 3)
-            adjusted = total(cas, CAS_AMOUNTS)
+    for loop in ctx.index.loops("2100"):
+        claim = claim_of_loop(loop)
+        clp, pcn = claim.clp, claim.patient_control_number
+        line_adjusted = line_responsibility = ZERO
+        for line in claim.lines:
+            cas = line.adjustments
+            adjusted = _sum(cas)
+            line_adjusted += adjusted
+            line_responsibility += _sum(a for a in cas if a.group == "PR")
+            charge, paid = line.charge, line.paid
             if charge is not None and paid is not None and charge - adjusted != paid:
                 message = f"SVC03 {paid} does not equal SVC02 {charge} - line adjustments {adjusted}"
-                yield ctx.issue("error", 3, "snip3.line_payment", message, svc, line, "SVC03", claim=pcn)
-        charge, paid = amount(clp, 3), amount(clp, 4)
-        adjusted = total(claim_cas, CAS_AMOUNTS) + total(line_cas, CAS_AMOUNTS)
+                yield ctx.issue("error", 3, "snip3.line_payment", message, line.svc, "2110", "SVC03", claim=pcn)
+        claim_cas = claim.adjustments
+        charge, paid = claim.charge, claim.paid
+        adjusted = _sum(claim_cas) + line_adjusted
         if charge is not None and paid is not None and charge - adjusted != paid:
             message = f"CLP04 {paid} does not equal CLP03 {charge} - claim and line adjustments {adjusted}"
-            yield ctx.issue("error", 3, "snip3.claim_payment", message, clp, claim, "CLP04", claim=pcn)
-        patient = amount(clp, 5) or ZERO
-        responsibility = _pr_total(claim_cas) + _pr_total(line_cas)
-        if clp.get(2) != "22" and patient != responsibility:
+            yield ctx.issue("error", 3, "snip3.claim_payment", message, clp, "2100", "CLP04", claim=pcn)
+        patient = claim.patient_responsibility or ZERO
+        responsibility = _sum(a for a in claim_cas if a.group == "PR") + line_responsibility
+        if claim.status_code != "22" and patient != responsibility:
             message = f"CLP05 {patient} does not equal the patient responsibility (PR) adjustments {responsibility}"
-            yield ctx.issue("error", 3, "snip3.patient_responsibility", message, clp, claim, "CLP05", claim=pcn)
+            yield ctx.issue("error", 3, "snip3.patient_responsibility", message, clp, "2100", "CLP05", claim=pcn)
         paid_total += paid or ZERO
     ctx.state["claim_payments"] = paid_total
     if not ctx.last:
         return
-    bpr = transaction.root.find("BPR")
-    payment = amount(bpr, 2)
+    header = header_of_loop(transaction.root)
+    bpr, payment = header.bpr, header.payment
     if bpr is None or payment is None:
         return
-    provider_adjustments = total(transaction.root.find_all("PLB"), PLB_AMOUNTS)
+    provider_adjustments = _sum(header.provider_adjustments)
     if payment != paid_total - provider_adjustments:
         message = (
             f"BPR02 {payment} does not equal the claim payments CLP04 {paid_total}"
             f" - provider adjustments PLB {provider_adjustments}"
         )
         yield ctx.issue("error", 3, "snip3.transaction_payment", message, bpr, None, "BPR02")
+
+
+def _sum(adjustments: Iterable[Adjustment | ProviderAdjustment]) -> Decimal:
+    """The sum of the adjustments' amounts (absent or unreadable ones count as zero: SNIP 1 reports those)."""
+    return sum((a.amount or ZERO for a in adjustments), ZERO)
