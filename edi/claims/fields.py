@@ -255,15 +255,23 @@ class _Elements:
         parts[component - 1] = value
 
     def texts(self, seg_id: str, delimiters: Delimiters) -> list[str]:
-        """The element texts, each component checked to be data (`UnsafeValue` otherwise)."""
+        """The element texts, each component checked to be data (`UnsafeValue` otherwise); ends the elements' use."""
         values = self.values
         if not self.composite:
-            out = cast(list[str], values)[:]
+            out = cast(list[str], values)
             flat = "".join(out)
         else:
             join = delimiters.component.join
-            out = [value if isinstance(value, str) else join(_trim(value)) for value in values]
-            flat = "".join([value if type(value) is str else "".join(value) for value in values])
+            out = []
+            pieces = []
+            for value in values:
+                if isinstance(value, str):
+                    out.append(value)
+                    pieces.append(value)
+                else:
+                    out.append(join(_trim(value)))
+                    pieces += value
+            flat = "".join(pieces)
         if unsafe_characters(delimiters).search(flat):
             for index, value in enumerate(values, start=1):
                 for part in [value] if isinstance(value, str) else value:
