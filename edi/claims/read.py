@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache, lru_cache
 from typing import Any
 
 from edi.claims import FORMAT
@@ -121,28 +122,33 @@ class _LoopReader:
         self.used: set[int] = set()
         self.filled: set[str] = set()
         self.diagnoses: list[Segment] = []
-        classes = claim_guide(guide).diagnosis_classes if kind.diagnoses else ()
-        self.dx_codes = frozenset().union(*classes)
+        self.dx_codes = _dx_codes(guide) if kind.diagnoses else frozenset()
         self.lists = code_lists_by_qualifier(guide) if kind.diagnoses else {}
         self.listed: dict[str, list[Segment]] = {}
 
     def segment(self, segment: Segment, first: bool) -> None:
         """Place one of the loop's own segments: a named field, a date, a diagnosis or an extra segment."""
-        kind = self.kind
-        if (first and kind.hl) or (kind is ROOT_KIND and segment.id == "SE"):
+        kind, seg_id = self.kind, segment.id
+        if (first and kind.hl) or (kind is ROOT_KIND and seg_id == "SE"):
             return
         if segment.unplaced:
             self.extras.append(segment_json(segment))
-        elif segment.id == "HI" and segment.get(1, 1) in self.dx_codes:
+        elif seg_id == "HI" and segment.get(1, 1) in self.dx_codes:
             self.diagnoses.append(segment)
-        elif segment.id == "HI" and segment.get(1, 1) in self.lists:
+        elif seg_id == "HI" and segment.get(1, 1) in self.lists:
             self.listed.setdefault(self.lists[segment.get(1, 1)].key, []).append(segment)
-        elif not (segment.id == "DTP" and self._date(segment)):
+        elif seg_id != "DTP" or not self._date(segment):
             self._named(segment)
 
     def _named(self, segment: Segment) -> None:
+        get = segment.get
         for smap in self.kind.by_segment.get(segment.id, ()):
-            if smap.matches(segment) and (smap.many or id(smap) not in self.used):
+            for index, code in smap.match:  # `SegmentMap.matches`, without a call per map
+                if get(index) != code:
+                    break
+            else:
+                if not smap.many and id(smap) in self.used:
+                    continue
                 self.used.add(id(smap))
                 values = read_fields(segment, smap)
                 if smap.many:
@@ -182,7 +188,7 @@ class _LoopReader:
         child = self.kind.children.get(key)
         if child is None and self.kind.roles and key[0] == "NM1" and key[1] in ROLES:
             child = Child(self.kind.roles, "role")
-        kind = loop_kind(key, self.guide)
+        kind = known_kind(key, self.guide)
         if child is None or kind is None or (not kind.maps[0].matches(loop.trigger) and not kind.hl):
             self.obj.setdefault("extra_loops", []).append(loop_structure(loop))
             return
@@ -228,15 +234,31 @@ class _LoopReader:
         return self.obj
 
 
+@lru_cache(maxsize=4096)
+def known_kind(key: tuple[str, str], guide: str) -> LoopKind | None:
+    """`loop_kind`, remembered: a loop of each kind is met again and again."""
+    return loop_kind(key, guide)
+
+
+@cache
+def _dx_codes(guide: str) -> frozenset[str]:
+    """The qualifiers of every class of diagnosis code of ``guide``."""
+    return frozenset().union(*claim_guide(guide).diagnosis_classes)
+
+
 def read_loop(loop: Loop, kind: LoopKind, guide: str) -> dict[str, Any]:
     reader = _LoopReader(kind, guide)
-    for n, item in enumerate(loop.items):
-        if isinstance(item, Segment):
-            reader.segment(item, n == 0)
+    first = True
+    for item in loop.items:
+        if type(item) is Segment:
+            reader.segment(item, first)
         else:
-            reader.loop(item)
+            reader.loop(item)  # type: ignore[arg-type]
+        first = False
     out = reader.finish()
-    items = [i for i in loop.items[1:] if not (kind is ROOT_KIND and isinstance(i, Segment) and i.id == "SE")]
+    items = loop.items[1:]
+    if kind is ROOT_KIND:
+        items = [i for i in items if not (isinstance(i, Segment) and i.id == "SE")]
     order = source_order(guide_by_id(guide), loop.id, items)
     if order is not None:
         out["source_order"] = order

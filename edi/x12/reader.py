@@ -46,6 +46,7 @@ class Event:
 
 
 ENVELOPE_SEGMENTS = frozenset({"ISA", "GS", "GE", "IEA", "TA1"})
+_NOT_IN_BODY = ENVELOPE_SEGMENTS | {"ST"}
 _NEVER = 1 << 62  # the stop of a read that goes to the end
 
 
@@ -131,6 +132,7 @@ class Reader:
         self._unplaced = Unplaced()
         self.stopped_at: Segment | None = None  # the segment at the cut where a part stopped
         self.spanning_unplaced = 0  # segments the guide did not place in a transaction set cut between parts
+        self._last: Segment | None = None  # the latest segment of the transaction set being read
 
     def warn(self, message: str, location: Location) -> None:
         self.warnings.append(ReadWarning(message, location))
@@ -211,10 +213,11 @@ class Reader:
         and stops after the segment at its cut, which the grammar reads as lookahead.
         """
         st.position = 1
-        last = st
+        self._last = st
         numbering, stop, shift = self.numbering, self.stop, 0
         for position, segment in enumerate(segments, start=2):
-            if segment.id in ENVELOPE_SEGMENTS or segment.id == "ST":
+            seg_id = segment.id
+            if seg_id in _NOT_IN_BODY:
                 raise self._error(
                     "the transaction set has no SE before this segment",
                     segment,
@@ -223,14 +226,16 @@ class Reader:
             if numbering and segment.offset in numbering:
                 shift = numbering[segment.offset] - position
             segment.position = position + shift
+            self._last = segment  # where a parse that fails at the end of the set stopped
             yield segment
-            if segment.id == "SE":
+            if seg_id == "SE":
                 return
             if segment.offset >= stop:
                 self.stopped_at = segment
                 raise _Stopped
-            last = segment
-        raise self._error("the file ends inside a transaction set (no SE)", last, "an SE closing the transaction set")
+        raise self._error(
+            "the file ends inside a transaction set (no SE)", self._last, "an SE closing the transaction set"
+        )
 
     def _transaction_events(self, st: Segment, segments: Iterator[Segment], opened: _Opened) -> Iterator[Event]:
         """An ST..SE: open a bare envelope for it if none is open, then parse it as it is read."""
@@ -340,15 +345,7 @@ class Reader:
 
         unplaced = self._unplaced = Unplaced()
         detach = guide.unit_rules if self.units else frozenset()
-        last: Segment | None = None
-
-        def typed() -> Iterator[tuple[str, Segment]]:
-            nonlocal last
-            for token, segment in guide.tokens(segments):
-                last = segment
-                yield token, segment
-
-        steps = run(guide.table, typed(), build, UNPLACED, detach, unplaced)
+        steps = run(guide.table, guide.tokens(segments), build, UNPLACED, detach, unplaced)
         try:
             while True:
                 try:
@@ -358,7 +355,7 @@ class Reader:
                     break
                 yield Event("unit", LoopUnit(guide, version, unit.loop, unit.path))
         except ParseFailure as failure:
-            segment = failure.value if isinstance(failure.value, Segment) else last
+            segment = failure.value if isinstance(failure.value, Segment) else self._last
             assert segment is not None
             raise self._error(
                 f"the {guide.id} grammar cannot place segment {segment.id}",
