@@ -113,17 +113,19 @@ def _code_error(
 @rule(snip=5, guides=CLAIMS, within="2300")
 def icd10_codes(ctx: Context) -> Iterator[Issue]:
     """ICD-10-CM diagnosis codes must exist in the tabular and be billable (a leaf)."""
+    table = icd10.table()
     for claim in claims(ctx):
         for hi in diagnoses(ctx, claim):
             if hi.qualifier not in ICD10_DIAGNOSIS or not hi.code:
                 continue
-            found = icd10.table().get(hi.code)
-            if found is None or not found.code[:1].isalpha() or "-" in found.code:
+            key = icd10.normalize(hi.code)
+            flags = table.flags(key)
+            if flags is None or not key[:1].isalpha() or "-" in key:
                 rule_id = "snip5.icd10_valid"
-                message = f"{hi.code} is not in the ICD-10-CM tabular (simple-icd-10-cm {icd10.table().version})"
-            elif not found.leaf:
+                message = f"{hi.code} is not in the ICD-10-CM tabular (simple-icd-10-cm {table.version})"
+            elif not flags & icd10.LEAF:
                 rule_id = "snip5.icd10_billable"
-                message = f"{hi.code} ({found.title}) is a category with subcodes, not a billable code"
+                message = f"{hi.code} ({table.records[key][3]}) is a category with subcodes, not a billable code"
             else:
                 continue
             yield _code_error(

@@ -52,17 +52,17 @@ class SegmentCheck:
     notes: Notes
     presence: frozenset[tuple[bool, ...]] | None  # with notes: which presences of the captured elements satisfy them
     periods: tuple[tuple[Place, Place], ...]  # (format qualifier, value): the value must fit the format
-    pattern_only: bool = False  # nothing to check beyond the pattern
+    shallow: bool = False  # nothing to check beyond the pattern and the presence of the elements notes name
 
-    def passes(self, segment: Segment) -> bool:
-        """True when the segment certainly has no SNIP 1 or 2 element finding."""
+    def passes(self, segment: Segment, joined: str | None = None) -> bool:
+        """True when the segment certainly has no SNIP 1 or 2 element finding (``joined``: its elements joined)."""
         elements = segment.elements
         delimiters = segment.delimiters
-        found = self.pattern.fullmatch(delimiters.element.join(elements))
+        found = self.pattern.fullmatch(delimiters.element.join(elements) if joined is None else joined)
         if found is None:
             return False
-        if self.pattern_only:
-            return True
+        if self.shallow:
+            return self.presence is None or tuple(map(bool, found.groups())) in self.presence
         count = len(elements)
         for index, component, allowed in self.codes:
             value = elements[index - 1] if index <= count else ""
@@ -246,8 +246,8 @@ def compile_check(
     periods = tuple(((q.index, q.component or 0), (v.index, v.component or 0)) for q, v in spec.periods)
     if pattern.groups != len(captured):
         presence = None  # an element named by a note lies beyond the entry's elements
-    pattern_only = not (codes or patterns or spec.syntax or periods)
-    return SegmentCheck(pattern, tuple(codes), tuple(patterns), spec.syntax, presence, periods, pattern_only)
+    shallow = not (codes or patterns or periods) and (not spec.syntax or presence is not None)
+    return SegmentCheck(pattern, tuple(codes), tuple(patterns), spec.syntax, presence, periods, shallow)
 
 
 def _captured(pattern: str, index: int, captured: set[int]) -> str:

@@ -32,6 +32,7 @@ MEMO_SIZE = 20_000  # lookups remembered per table (then forgotten at once), so 
 MANIFESTATION_TITLE = re.compile(r"\bin\b.*\bdiseases? classified elsewhere")
 ADDITIONAL_ONLY_NOTE = re.compile(r"for use as (?:an )?additional codes?|supplementary or additional codes")
 
+NO_CHARACTERS: frozenset[str] = frozenset()
 # One code reference inside a note, as an inclusive range of code prefixes (a single code is lo == hi).
 Reference = tuple[str, str]
 # code -> (flags, parent, own Excludes1 references, title, own "code first" note, own partial Excludes1 references)
@@ -40,8 +41,8 @@ Record = tuple[int, str, tuple[Reference, ...], str, str, tuple[Reference, ...]]
 Entry = tuple[int, str, tuple[Reference, ...], tuple[Reference, ...]]
 # a code with its own Excludes1 references, all and partial
 Notes = tuple[str, tuple[Reference, ...], tuple[Reference, ...]]
-# a code (no dot), its lineage and the notes along it
-Line = tuple[str, tuple[str, ...], tuple[Notes, ...]]
+# a code (no dot), its lineage, the notes along it and the first characters their whole references cover
+Line = tuple[str, tuple[str, ...], tuple[Notes, ...], frozenset[str]]
 
 _CODE = r"[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?"
 _ITEM = re.compile(rf"({_CODE})(?:\.?-)?(?:\s*-\s*({_CODE})(?:\.?-)?)?")
@@ -140,6 +141,11 @@ class Table:
         found = self._found[code] = self._item(code)
         return found
 
+    def flags(self, key: str) -> int | None:
+        """The flags (`LEAF` ...) of a code given as `normalize` makes it, or None when the tabular has no such code."""
+        entry = self.entries.get(key)
+        return None if entry is None else entry[0]
+
     def _item(self, code: str) -> Code | None:
         key = normalize(code)
         entry = self.entries.get(key)
@@ -170,15 +176,26 @@ class Table:
         return _covered(self._line(code), self._line(other), partial)
 
     def _line(self, code: str) -> Line:
-        """The code's lineage, and the entries along it that hold Excludes1 notes (remembered: codes repeat)."""
+        """The code's lineage, and the entries along it that hold Excludes1 notes (remembered: codes repeat).
+
+        Built on the parent's line, itself remembered: most codes share their few ancestors.
+        """
         found = self._lines.get(code)
         if found is None:
             if len(self._lines) >= MEMO_SIZE:
                 self._lines.clear()
-            keys = tuple(self.lineage(code))
-            entries = self.entries
-            noted = tuple((k, entries[k][2], entries[k][3]) for k in keys if k in entries and any(entries[k][2:]))
-            found = self._lines[code] = (normalize(code), keys, noted)
+            key = normalize(code)
+            entry = self.entries.get(key) if key else None
+            if entry is None:
+                found = (key, (key,) if key else (), (), NO_CHARACTERS)
+            else:
+                parent: Line = self._line(entry[1]) if entry[1] else ("", (), (), NO_CHARACTERS)
+                _, keys, noted, characters = parent
+                if entry[2] or entry[3]:
+                    noted = ((key, entry[2], entry[3]), *noted)
+                    characters = characters | _first_characters(entry[2])
+                found = (key, (key, *keys), noted, characters)
+            self._lines[code] = found
         return found
 
     def excluded_pair(self, code: str, other: str) -> bool:
@@ -191,18 +208,41 @@ class Table:
         terms (psychogenic dysmenorrhea ...) are unrelated conditions, so F45.8 and G47.63 may be
         reported together (ICD-G I.A.12.a). Such a note, in either direction, lifts the pair.
         """
-        one, two = self._line(code), self._line(other)
-        if not (_covered(one, two) or _covered(two, one)):
-            return False
-        return not (_covered(one, two, partial=True) or _covered(two, one, partial=True))
+        return any(self.excluded_pairs([code, other]))
+
+    def excluded_pairs(self, codes: list[str]) -> Iterator[tuple[int, int]]:
+        """(earlier, later) indexes of the codes that `excluded_pair` says should not go together, by later
+        code, then earlier."""
+        found = [self._line(code) for code in codes]
+        for later, two in enumerate(found):
+            key, characters = two[0], two[3]
+            first = key[:1]
+            for earlier in range(later):
+                one = found[earlier]
+                # Most pairs: no whole reference along either lineage reaches the other code's first character.
+                if (first in one[3] or one[0][:1] in characters) and one[0] != key and _excluded(one, two):
+                    yield earlier, later
+
+
+def _excluded(one: Line, two: Line) -> bool:
+    """`Table.excluded_pair` on the two codes' lines."""
+    if not (_covered(one, two) or _covered(two, one)):
+        return False
+    return not (_covered(one, two, partial=True) or _covered(two, one, partial=True))
+
+
+def _first_characters(references: tuple[Reference, ...]) -> frozenset[str]:
+    """The first characters of every code the references cover (A00-B99 gives A and B)."""
+    return frozenset(chr(n) for low, high in references for n in range(ord(low[0]), ord(high[0]) + 1))
 
 
 def _covered(code: Line, other: Line, partial: bool = False) -> bool:
     """True when a note along ``code``'s lineage, on an ancestor ``other`` does not share, covers ``other``."""
     target, shared = other[0], other[1]
-    return any(
-        covers(ref, target) for key, whole, part in code[2] if key not in shared for ref in (part if partial else whole)
-    )
+    for key, whole, part in code[2]:
+        if key not in shared and any(covers(ref, target) for ref in (part if partial else whole)):
+            return True
+    return False
 
 
 def package_version() -> str:

@@ -131,11 +131,13 @@ class TransactionIndex:
 
     def segments(self, *segment_ids: str) -> list[tuple[Segment, Loop]]:
         """The (segment, loop) pairs with any of the IDs, in file order."""
-        if len(segment_ids) == 1:
-            return self.by_segment_id.get(segment_ids[0], [])
-        pairs = [pair for seg_id in segment_ids for pair in self.by_segment_id.get(seg_id, [])]
-        pairs.sort(key=lambda pair: pair[0].position)
-        return pairs
+        by_id = self.by_segment_id
+        found = [pairs for seg_id in segment_ids if (pairs := by_id.get(seg_id))]
+        if len(found) < 2:
+            return found[0] if found else []
+        merged = [pair for pairs in found for pair in pairs]
+        merged.sort(key=lambda pair: pair[0].position)
+        return merged
 
     def loops(self, loop_id: str) -> list[Loop]:
         """The outermost loops with ``loop_id``, in file order."""

@@ -278,14 +278,10 @@ def excludes1(ctx: Context) -> Iterator[Issue]:
     """
     for claim in claims(ctx):
         codes = [hi for hi in _conditions(ctx, claim) if hi.qualifier in ICD10_DIAGNOSIS]
-        table = icd10.table()
-        keys = [icd10.normalize(hi.code) for hi in codes]
-        for later, hi in enumerate(codes):
-            b = keys[later]
-            for earlier, a in zip(codes[:later], keys, strict=False):
-                if a != b and table.excluded_pair(a, b):
-                    message = f"{hi.code} and {earlier.code} ({earlier.element}) exclude each other (Excludes1)"
-                    yield _issue(ctx, "warning", "order.excludes1", message, hi, claim, hi.element)
+        for first, second in icd10.table().excluded_pairs([hi.code for hi in codes]):
+            hi, earlier = codes[second], codes[first]
+            message = f"{hi.code} and {earlier.code} ({earlier.element}) exclude each other (Excludes1)"
+            yield _issue(ctx, "warning", "order.excludes1", message, hi, claim, hi.element)
 
 
 def _sequela(code: str) -> bool:

@@ -292,6 +292,7 @@ _checks: dict[Delimiters, dict[int, SegmentCheck | None]] = {}
 # segments (the same provider, payer, dates and codes claim after claim); a repeat needs no second test.
 _proven: dict[Delimiters, set[tuple[int, str]]] = {}
 MAX_PROVEN = 20_000
+UNCOMPILED = SegmentCheck.__new__(SegmentCheck)  # a compiled-test entry not made yet (None: no test possible)
 
 
 @dataclass(slots=True)
@@ -351,17 +352,22 @@ def matches(ctx: Context) -> Matches:
         if spec is None:
             continue
         key = id(spec)
-        if key not in compiled:
-            compiled[key] = compile_check(spec, delimiters, effective_codes)
-        check = compiled[key]
+        check = compiled.get(key, UNCOMPILED)
+        if check is UNCOMPILED:
+            check = compiled[key] = compile_check(spec, delimiters, effective_codes)
         segment = item[0]
         if check is None or segment.delimiters is not delimiters:
             suspect.append(item)
             continue
-        text = (key, separator.join(segment.elements))
+        joined = separator.join(segment.elements)
+        if check.shallow:  # one match: cheaper than remembering the segment
+            if not check.passes(segment, joined):
+                suspect.append(item)
+            continue
+        text = (key, joined)
         if text in proven:
             continue
-        if not check.passes(segment):
+        if not check.passes(segment, joined):
             suspect.append(item)
         elif len(proven) < MAX_PROVEN:
             proven.add(text)
