@@ -23,10 +23,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from edi import parallel
+from edi.errors import EdiError
 from edi.validate import icd10
 from edi.validate.context import REGISTRY, Context, EnvelopeTally, Rule
 from edi.validate.envelope import tally_transaction
@@ -40,6 +42,7 @@ from edi.x12.segment import Segment
 
 NO_FINDINGS: tuple[Issue, ...] = ()
 PARALLEL_MIN_BYTES = 2_000_000  # below this, starting processes costs more than it saves
+WARM_EVENTS = 200  # events of a file validated before its parts fork (`_warm`)
 Entry = tuple[int, int, int, Issue]  # a finding with its sort key: segment position, rule, order found
 
 
@@ -275,8 +278,9 @@ def validate_file(
     if slices is not None:
         load_rules()
         icd10.table()  # loaded once, before the parts fork
+        _warm(path, max_snip)
         # What is loaded by now lives as long as the process: the collector of each process skips it while
-        # validating (the ICD-10-CM table alone is some 100,000 objects), and its pages stay shared after the fork.
+        # validating, and its pages stay shared after the fork.
         frozen_before = gc.get_freeze_count()
         gc.freeze()
         try:
@@ -290,6 +294,18 @@ def validate_file(
             return done
     document = Document(str(path))
     return document, Run(str(path), max_snip, document, keep_sets).events(iter_events(path, units=True))
+
+
+def _warm(path: str | Path, max_snip: int) -> None:
+    """Validate the first claims of the file, so that what checking them loads (the guide's grammar and
+    spec, compiled checks, code lists) is loaded once, before the parts fork, and shared by them."""
+    events = iter_events(path, units=True)
+    try:
+        Run(str(path), max_snip).events(islice(events, WARM_EVENTS))
+    except EdiError:
+        pass  # the parts meet it too, and one process reports it
+    finally:
+        events.close()
 
 
 def _slices(path: str | Path, jobs: int) -> list[Slice] | None:
