@@ -21,6 +21,7 @@ import importlib
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import islice
@@ -299,13 +300,8 @@ def validate_file(
 def _warm(path: str | Path, max_snip: int) -> None:
     """Validate the first claims of the file, so that what checking them loads (the guide's grammar and
     spec, compiled checks, code lists) is loaded once, before the parts fork, and shared by them."""
-    events = iter_events(path, units=True)
-    try:
-        Run(str(path), max_snip).events(islice(events, WARM_EVENTS))
-    except EdiError:
-        pass  # the parts meet it too, and one process reports it
-    finally:
-        events.close()
+    with Path(path).open("rb") as stream, suppress(EdiError):  # the parts meet the error too, then one process
+        Run(str(path), max_snip).events(islice(iter_events(stream, str(path), units=True), WARM_EVENTS))
 
 
 def _slices(path: str | Path, jobs: int) -> list[Slice] | None:
