@@ -139,6 +139,17 @@ def test_faults_in_later_parts_are_found_as_by_one_process(
     assert any(inside)
 
 
+@pytest.mark.parametrize("snip", [2, 3])
+def test_lower_snip_levels_are_validated_in_parts(tmp_path: Path, snip: int, every_file_is_cut: list[bool]) -> None:
+    path = tmp_path / "claims.837"
+    path.write_text(_faulty_837(), encoding="ascii")
+    single = validate_file(path, snip, jobs=1)
+    shared = validate_file(path, snip, jobs=3)
+    assert shared[1] == single[1] and single[1]
+    assert build_999(shared[0], shared[1], OPTIONS) == build_999(single[0], single[1], OPTIONS)
+    assert every_file_is_cut == [True]
+
+
 def test_a_syntax_error_in_a_later_part_is_the_error_of_one_process(
     tmp_path: Path, every_file_is_cut: list[bool]
 ) -> None:

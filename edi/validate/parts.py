@@ -30,6 +30,7 @@ from edi.guides.registry import guide_by_id
 from edi.parallel import Unusual, run_parts
 from edi.validate.issue import Issue
 from edi.validate.runner import Checking, Entry, Run
+from edi.validate.situational import hierarchy
 from edi.x12.cuts import Resume, Slice
 from edi.x12.document import Document, Group, Interchange, Transaction
 from edi.x12.lalr import Loop, OpenLoop
@@ -102,10 +103,11 @@ class PartRun(Run):
         return self.resume is not None and st.offset < self.resume.offset
 
     def _checking(self, st: Segment, transaction: Transaction) -> Checking:
-        """The check of the set ``st`` opens; one begun in an earlier part numbers its levels on from the cut."""
+        """The check of the set ``st`` opens; one begun in an earlier part numbers its levels on from the cut
+        (where `hierarchy`, which numbers them, is run)."""
         fresh = self.checking is None or self.checking.st is not st
         checking = super()._checking(st, transaction)
-        if fresh and self.begun_before(st):
+        if fresh and self.begun_before(st) and any(r.function is hierarchy for r in checking.rules):
             assert self.resume is not None
             levels = dict(self.resume.levels)
             seeded = [h.trigger for h in self.path if h.trigger.offset in levels]
