@@ -1,5 +1,7 @@
 """Where to cut a large file into parts that processes read at once, and what each part must read first.
 
+`parse`, `read` and `validate` all cut here (`edi.convert.parallel`, `edi.readparts`, `edi.validate.parts`).
+
 A part starts at a transaction set (an ST after another in the same group) or at a claim
 inside one: an 837 subscriber level (``HL`` with HL03 ``22``) that follows another
 subscriber or patient of the same billing provider, or an 835 claim payment (``CLP``) that
