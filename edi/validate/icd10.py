@@ -168,9 +168,13 @@ def _unescaped(match: re.Match[str]) -> str:
 
 
 class Entries(Lines):
-    """Each code's flags, parent and Excludes1 references (all, partial), as `Lines`."""
+    """Each code's flags, parent and Excludes1 references (all, partial), as `Lines`; lookups remembered."""
 
-    __slots__ = ()
+    __slots__ = ("_memo",)
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._memo: dict[str, Entry | None] = {}
 
     @classmethod
     def of_entries(cls, entries: dict[str, Entry]) -> Entries:
@@ -183,13 +187,17 @@ class Entries(Lines):
 
     def get(self, code: str) -> Entry | None:
         """The entry of ``code`` (no dot), or None."""
+        memo = self._memo
+        if code in memo:
+            return memo[code]
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
         row = self.fields(code)
-        if row is None:
-            return None
-        return int(row[1]), row[2], _unpacked(row[3]), _unpacked(row[4])
+        found = memo[code] = None if row is None else (int(row[1]), row[2], _unpacked(row[3]), _unpacked(row[4]))
+        return found
 
     def __contains__(self, code: str) -> bool:
-        return self.fields(code) is not None
+        return self.get(code) is not None
 
     def __getitem__(self, code: str) -> Entry:
         found = self.get(code)
