@@ -1,11 +1,11 @@
 """Read one large file with several processes at once, one part each (`edi.x12.cuts`), joined in order.
 
 This process reads the first part and forked processes the others, each into a temporary
-file; the caller joins the parts' outputs in order, which gives byte for byte what one
-process writes. Where a part meets anything a part cannot answer for alone (a read
-error, segments its guide does not place in a transaction set cut between parts), the
-caller reads the whole file in one process instead, so the output and the error are
-always those of one read.
+file (and a result: `validate` returns its findings); the caller joins the parts' outputs
+in order, which gives byte for byte what one process writes. Where a part meets anything
+a part cannot answer for alone (a read error, segments its guide does not place in a
+transaction set cut between parts), the caller reads the whole file in one process
+instead, so the output and the error are always those of one read.
 """
 
 from __future__ import annotations

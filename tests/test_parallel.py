@@ -10,7 +10,7 @@ import pytest
 
 from edi.convert.parallel import parse_to_json
 from edi.errors import ReadError
-from edi.x12.split import find_cut
+from edi.x12.cuts import plan
 from tests.conftest import SAMPLES
 
 
@@ -37,9 +37,9 @@ def _json(path: Path, jobs: int) -> tuple[str, list[str]]:
 
 def test_two_halves_write_the_same_json_as_one(tmp_path: Path) -> None:
     path = _batch(tmp_path / "batch.x12", 40, (30, "ZZZ", "ZZZ"))
-    cut = find_cut(path, minimum=1)
-    assert cut is not None and 0 < cut.offset < path.stat().st_size
-    assert path.read_bytes()[cut.offset : cut.offset + 3] == b"ST*"
+    slices = plan(path, 2, minimum=1)
+    assert slices is not None and slices[1].resume is not None
+    assert path.read_bytes()[slices[1].resume.offset : slices[1].resume.offset + 3] == b"ST*"
     single, parallel = _json(path, 1), _json(path, 2)
     assert parallel == single
     assert len(json.loads(parallel[0])["interchanges"][0]["groups"][0]["transactions"]) == 40
@@ -63,9 +63,9 @@ def test_an_error_in_the_second_half_is_the_same_error(tmp_path: Path) -> None:
     assert "no SE" in messages[0] and "line" in messages[0]
 
 
-def test_no_cut_in_a_small_file_or_one_with_several_groups(tmp_path: Path) -> None:
-    assert find_cut(SAMPLES / "837p-office-visits.x12") is None
+def test_no_cut_in_a_small_file_or_one_with_several_interchanges(tmp_path: Path) -> None:
+    assert plan(SAMPLES / "837p-office-visits.x12", 2) is None
     two = tmp_path / "two.x12"
     text = _batch(tmp_path / "one.x12", 20).read_text()
     two.write_text(text + text)
-    assert find_cut(two, minimum=1) is None
+    assert plan(two, 2, minimum=1) is None

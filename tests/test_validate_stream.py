@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from edi.ack.ack277 import answer_file, build_277ca
 from edi.ack.ack999 import AckOptions, build_999, build_ta1
 from edi.errors import ReadError
-from edi.validate import halves, runner
+from edi.validate import runner
 from edi.validate.issue import Issue
 from edi.validate.runner import validate_document, validate_file
 from edi.x12.reader import read_document
@@ -73,15 +74,15 @@ def test_findings_of_a_faulty_file_match_at_every_snip_level(tmp_path: Path, sni
 
 
 @pytest.mark.parametrize("jobs", [2, 3])
-def test_helper_processes_give_the_same_findings_in_the_same_order(
+def test_parts_give_the_same_findings_in_the_same_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
 ) -> None:
-    if not runner.helpers_possible():
-        pytest.skip("this system cannot fork helper processes")
+    if not hasattr(os, "fork"):
+        pytest.skip("this system cannot fork processes")
     monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
     sets = _repeated_sets(SAMPLE, 9)
     faults = (("CLM*PCN-1001*", "CLM*PCN-1001**"), ("SE*", "SE*9"), ("HI*ABK:", "HI*ABF:"), ("D8*2026", "D8*22026"))
-    for number in (1, 4, 8):  # faults before and after the middle, where two processes cut the file
+    for number in (1, 4, 8):  # faults before and after the cuts
         for old, new in faults:
             sets[number] = sets[number].replace(old, new, 1)
     sets[7] = sets[7].replace("ST*837*0007", "ST*837*0002").replace("*0007~", "*0002~")  # ST02 used twice
@@ -101,8 +102,8 @@ def test_helper_processes_give_the_same_findings_in_the_same_order(
 def test_every_readable_file_gives_the_same_findings_and_999_with_two_processes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    if not runner.helpers_possible():
-        pytest.skip("this system cannot fork helper processes")
+    if not hasattr(os, "fork"):
+        pytest.skip("this system cannot fork processes")
     monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)  # every file is shared where it can be
     paths = _readable()
     assert paths
@@ -123,11 +124,9 @@ def _repeated_sets(text: str, copies: int) -> list[str]:
     return [head, *sets, after.lstrip("\n").replace("GE*1*", f"GE*{copies}*", 1)]
 
 
-def test_an_unreadable_file_gives_the_same_error_with_helper_processes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if not runner.helpers_possible():
-        pytest.skip("this system cannot fork helper processes")
+def test_an_unreadable_file_gives_the_same_error_in_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not hasattr(os, "fork"):
+        pytest.skip("this system cannot fork processes")
     monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
     text = "".join(_repeated_sets(SAMPLE, 5))
     path = tmp_path / "cut.x12"
@@ -139,28 +138,9 @@ def test_an_unreadable_file_gives_the_same_error_with_helper_processes(
     assert str(shared.value) == str(single.value)
 
 
-def test_the_second_half_sent_in_many_batches_gives_the_same_findings(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if not runner.helpers_possible():
-        pytest.skip("this system cannot fork helper processes")
-    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(halves, "BATCH", 2)
-    sets = _repeated_sets(SAMPLE, 12)
-    for number in (2, 9, 11):
-        sets[number] = sets[number].replace("D8*2026", "D8*22026", 1)
-    path = tmp_path / "batches.x12"
-    path.write_text("".join(sets), encoding="utf-8")
-    single = validate_file(path, jobs=1)
-    shared = validate_file(path, jobs=2)
-    assert shared[1] == single[1]
-    assert {i.transaction for i in single[1]} == {"0002", "0009", "0011"}
-    assert build_999(shared[0], shared[1], OPTIONS) == build_999(single[0], single[1], OPTIONS)
-
-
 def test_the_collector_is_left_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    if not runner.helpers_possible():
-        pytest.skip("this system cannot fork helper processes")
+    if not hasattr(os, "fork"):
+        pytest.skip("this system cannot fork processes")
     monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
     path = tmp_path / "sets.x12"
     path.write_text("".join(_repeated_sets(SAMPLE, 4)), encoding="utf-8")

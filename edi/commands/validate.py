@@ -69,9 +69,7 @@ def validate(
     snip: Annotated[int, typer.Option("--snip", min=1, max=5, metavar="N", help="Run SNIP types 1 up to N.")] = 5,
     jobs: Annotated[
         int,
-        typer.Option(
-            "--jobs", "-j", min=0, metavar="N", help="Processes for large files (0: two where there are two cores)."
-        ),
+        typer.Option("--jobs", "-j", min=0, metavar="N", help="Processes for large files (0: one per core)."),
     ] = 0,
     select: Annotated[
         list[str] | None,

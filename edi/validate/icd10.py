@@ -16,10 +16,11 @@ import importlib.metadata
 import importlib.util
 import re
 import warnings
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from edi import cache
 
@@ -67,12 +68,12 @@ class Code:
     @property
     def title(self) -> str:
         """The item's title in the tabular."""
-        return self.table.records[self.code][3]
+        return self.table.texts(self.code)[0]
 
     @property
     def code_first(self) -> str:
         """The item's "code first" note (its own or the nearest ancestor's), for manifestations only."""
-        return self.table.records[self.code][4]
+        return self.table.texts(self.code)[1]
 
 
 def normalize(code: str) -> str:
@@ -113,24 +114,127 @@ def covers(reference: Reference, code: str) -> bool:
     return code[: len(low)] >= low and code[: len(high)] <= high
 
 
+class Lines:
+    """Rows of text fields as lines of one string, sorted by their first field and found by bisection.
+
+    A few objects rather than hundreds of thousands: loading them leaves no freed objects
+    among them, and processes forked once they are loaded (`validate -j`) read them without
+    writing reference counts, so their pages stay shared.
+    """
+
+    __slots__ = ("_starts", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts = array("q")
+        position = 0
+        for line in text.split("\n"):
+            self._starts.append(position)
+            position += len(line) + 1
+
+    @classmethod
+    def of(cls, rows: Iterable[tuple[str, ...]]) -> Self:
+        """The rows, each a tuple of fields (tabs, line breaks and backslashes escaped)."""
+        return cls("\n".join("\t".join(_escaped(field) for field in row) for row in sorted(rows)))
+
+    def fields(self, key: str) -> list[str] | None:
+        """The fields of the row whose first field is ``key``, or None."""
+        text, starts = self.text, self._starts
+        low, high = 0, len(starts)
+        while low < high:
+            middle = (low + high) // 2
+            start = starts[middle]
+            found = text[start : text.index("\t", start)]
+            if found < key:
+                low = middle + 1
+            elif found > key:
+                high = middle
+            else:
+                end = text.find("\n", start)
+                row = text[start : end if end >= 0 else len(text)].split("\t")
+                return [_ESCAPE.sub(_unescaped, field) if "\\" in field else field for field in row]
+        return None
+
+
+_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
+_ESCAPE = re.compile(r"\\(.)")
+
+
+def _escaped(field: str) -> str:
+    return field.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    return _ESCAPES[match.group(1)]
+
+
+class Entries(Lines):
+    """Each code's flags, parent and Excludes1 references (all, partial), as `Lines`; lookups remembered."""
+
+    __slots__ = ("_memo",)
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._memo: dict[str, Entry | None] = {}
+
+    @classmethod
+    def of_entries(cls, entries: dict[str, Entry]) -> Entries:
+        """The entries of a dictionary."""
+        rows = (
+            (code, str(flags), parent, _packed(refs), _packed(partial))
+            for code, (flags, parent, refs, partial) in entries.items()
+        )
+        return cls.of(rows)
+
+    def get(self, code: str) -> Entry | None:
+        """The entry of ``code`` (no dot), or None."""
+        memo = self._memo
+        if code in memo:
+            return memo[code]
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        row = self.fields(code)
+        found = memo[code] = None if row is None else (int(row[1]), row[2], _unpacked(row[3]), _unpacked(row[4]))
+        return found
+
+    def __contains__(self, code: str) -> bool:
+        return self.get(code) is not None
+
+    def __getitem__(self, code: str) -> Entry:
+        found = self.get(code)
+        if found is None:
+            raise KeyError(code)
+        return found
+
+
+def _packed(references: tuple[Reference, ...]) -> str:
+    return ",".join(f"{low}:{high}" for low, high in references)
+
+
+def _unpacked(text: str) -> tuple[Reference, ...]:
+    return tuple((low, high) for low, _, high in (item.partition(":") for item in text.split(","))) if text else ()
+
+
 class Table:
     """The condensed ICD-10-CM tabular: lookups by code, ancestors and Excludes1 references."""
 
-    __slots__ = ("_found", "_lines", "_records", "entries", "version")
+    __slots__ = ("_found", "_lines", "_texts", "entries", "version")
 
-    def __init__(self, version: str, entries: dict[str, Entry], records: dict[str, Record] | None = None) -> None:
+    def __init__(self, version: str, entries: Entries, records: dict[str, Record] | None = None) -> None:
         self.version = version
         self.entries = entries
-        self._records = records
+        self._texts = _texts(records) if records is not None else None
         self._found: dict[str, Code | None] = {}  # code as given -> its item, for codes looked up before
         self._lines: dict[str, Line] = {}
 
-    @property
-    def records(self) -> dict[str, Record]:
-        """The full records, titles and notes included: read from the cache (or built) on first use."""
-        if self._records is None:
-            self._records = _full_records(self.version)
-        return self._records
+    def texts(self, code: str) -> tuple[str, str]:
+        """The title and "code first" note of ``code``: the full records are read (or built) on first use."""
+        if self._texts is None:
+            self._texts = _texts(_full_records(self.version))
+        row = self._texts.fields(code)
+        if row is None:
+            raise KeyError(code)
+        return row[1], row[2]
 
     def get(self, code: str) -> Code | None:
         """The item for ``code`` (with or without the dot), or None when the tabular has no such code."""
@@ -257,7 +361,7 @@ def package_version() -> str:
 
 def _names(version: str) -> tuple[str, str]:
     """The cache names of the full records and of the entries."""
-    return f"icd10cm-{version}-{FORMAT}.json", f"icd10cm-{version}-{FORMAT}-entries.json"
+    return f"icd10cm-{version}-{FORMAT}.json", f"icd10cm-{version}-{FORMAT}-lines.json"
 
 
 @functools.cache
@@ -268,9 +372,14 @@ def table() -> Table:
     if entries is not None:
         return Table(version, entries)
     records = _full_records(version)
-    entries = {code: (record[0], record[1], record[2], record[5]) for code, record in records.items()}
-    cache.store(_names(version)[1], entries)
+    entries = Entries.of_entries({code: (r[0], r[1], r[2], r[5]) for code, r in records.items()})
+    cache.store(_names(version)[1], entries.text)
     return Table(version, entries, records)
+
+
+def _texts(records: dict[str, Record]) -> Lines:
+    """Each code's title and "code first" note, as `Lines`."""
+    return Lines.of((code, record[3], record[4]) for code, record in records.items())
 
 
 def _full_records(version: str) -> dict[str, Record]:
@@ -287,12 +396,11 @@ def _references(items: list[list[str]]) -> tuple[Reference, ...]:
     return tuple((low, high) for low, high in items) if items else ()
 
 
-def _restore_entries(data: dict[str, Any]) -> dict[str, Entry]:
-    """The entries from their cached JSON (a ValueError or TypeError when the data has another shape)."""
-    return {
-        code: (flags, parent, _references(refs), _references(partial))
-        for code, (flags, parent, refs, partial) in data.items()
-    }
+def _restore_entries(data: Any) -> Entries:
+    """The entries from their cached text (a TypeError when the data has another shape)."""
+    if not isinstance(data, str):
+        raise TypeError("the entries are not one text")
+    return Entries(data)
 
 
 def _restore_records(data: dict[str, Any]) -> dict[str, Record]:

@@ -9,24 +9,22 @@ are kept and put in the order checking the whole set at once gives: by segment p
 then by rule, then as each rule found them. What the envelope rules and the 999 need
 afterwards is kept in a skeleton `Document` whose transaction sets hold only their ST and SE.
 
-With ``jobs`` above 1 (on systems that can fork) a large file is shared between processes:
-with two, it is read in two halves at once where it can be cut safely (`edi.validate.halves`);
-otherwise helper processes read the whole file and each validates every n-th transaction
-set, and the lead process validates its own share, runs the envelope rules and puts the
-helpers' findings in their place. Either way the findings are the same as with one process.
+With ``jobs`` above 1 (on systems that can fork) a large file is cut into parts at transaction
+sets and at claims (`edi.x12.cuts`), validated at once by as many processes (`edi.validate.parts`);
+the findings, their order and the skeleton are those of one process.
 """
 
 from __future__ import annotations
 
 import gc
 import importlib
-import multiprocessing
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import ExitStack
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from functools import cache
-from multiprocessing.connection import Connection
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -37,16 +35,16 @@ from edi.validate.context import REGISTRY, Context, EnvelopeTally, Rule
 from edi.validate.envelope import tally_transaction
 from edi.validate.index import TransactionIndex
 from edi.validate.issue import Issue
-from edi.x12.cuts import transaction_count
+from edi.x12.cuts import Slice, plan
 from edi.x12.document import Document, Group, Interchange, LoopUnit, Transaction
 from edi.x12.lalr import Loop, OpenLoop
 from edi.x12.reader import Event, iter_events
 from edi.x12.segment import Segment
-from edi.x12.split import Cut, find_cut
 
 NO_FINDINGS: tuple[Issue, ...] = ()
-PARALLEL_MIN_BYTES = 2_000_000  # below this, starting helper processes costs more than it saves
-MAX_JOBS = 2  # by default: two halves where the file can be cut; more helpers would each read the whole file
+PARALLEL_MIN_BYTES = 2_000_000  # below this, starting processes costs more than it saves
+WARM_EVENTS = 200  # events of a file validated before its parts fork (`_warm`)
+Entry = tuple[int, int, int, Issue]  # a finding with its sort key: segment position, rule, order found
 
 
 def rule_modules() -> tuple[str, ...]:
@@ -87,18 +85,6 @@ def skeleton(transaction: Transaction) -> Transaction:
 
 
 @dataclass(slots=True)
-class Share:
-    """Which transaction sets a process validates (those whose ordinal modulo ``count`` is ``index``).
-
-    The lead (index 0) receives the helpers' findings on ``channels``; a helper sends its own on its one channel.
-    """
-
-    index: int = 0
-    count: int = 1
-    channels: list[Connection] = field(default_factory=list)
-
-
-@dataclass(slots=True)
 class Checking:
     """A transaction set being checked piece by piece: its rules, their running state and the findings so far.
 
@@ -110,7 +96,7 @@ class Checking:
     transaction: Transaction
     rules: list[Rule]
     state: dict[str, Any] = field(default_factory=dict)
-    found: list[tuple[int, int, int, Issue]] = field(default_factory=list)
+    found: list[Entry] = field(default_factory=list)
     # The loops some rules look only inside, and the rules (with their ranks) to run by the loops a piece lacks.
     within: tuple[str, ...] = ()
     ranked: dict[frozenset[str], list[tuple[int, Rule]]] = field(default_factory=dict)
@@ -138,7 +124,6 @@ class Run:
         self,
         file: str,
         max_snip: int,
-        share: Share | None = None,
         document: Document | None = None,
         keep_sets: bool = False,
         ordering: bool = True,
@@ -154,8 +139,6 @@ class Run:
         # Per transaction set of the open interchange, in order: its ST02 and its findings.
         self.sets: list[tuple[str, Sequence[Issue]]] = []
         self.tally = EnvelopeTally()
-        self.share = share or Share()
-        self.ordinal = 0
         self.document = document
         self.keep_sets = keep_sets
         self.interchange: Interchange | None = None
@@ -180,9 +163,16 @@ class Run:
         checking = self._checking(st, Transaction(Loop("ST", [st]), unit.guide, unit.version))
         self._piece(checking, unit.loop, unit.path)
 
-    def check(self, transaction: Transaction) -> Sequence[Issue]:
-        """The findings of the transaction set rules on one set (its pieces read before included), in order."""
+    def check(
+        self, transaction: Transaction, found: Iterable[Entry] = (), state: dict[str, Any] | None = None
+    ) -> Sequence[Issue]:
+        """The findings of the transaction set rules on one set (its pieces read before included), in order.
+
+        ``found`` and ``state``: the findings and running state of its pieces, checked by other processes.
+        """
         checking = self._checking(transaction.st, transaction)
+        checking.found.extend(found)
+        checking.state.update(state or {})
         checking.transaction = transaction
         self._piece(checking, None, [])
         self.checking = None
@@ -219,12 +209,9 @@ class Run:
         """Take one event of the read."""
         kind = event.kind
         if kind == "unit":
-            if self.ordinal % self.share.count == self.share.index:
-                self.unit(event.value)
+            self.unit(event.value)
         elif kind == "transaction":
-            mine = self.ordinal % self.share.count == self.share.index
-            self.ordinal += 1
-            self.add(event.value, self.check(event.value) if mine else NO_FINDINGS)
+            self.add(event.value, self.check(event.value))
         elif kind == "group":
             self.group = event.value
         elif kind == "interchange":
@@ -235,14 +222,7 @@ class Run:
             self.interchange_end(event.value)
 
     def interchange_end(self, interchange: Interchange) -> None:
-        """Run the envelope rules and release the interchange's findings in file order (a helper sends its own)."""
-        if self.share.index:
-            self.share.channels[0].send([(n, found) for n, (_, found) in enumerate(self.sets) if found])
-            self.sets = []
-            return
-        for channel in self.share.channels:
-            for n, theirs in _received(channel):
-                self.sets[n] = (self.sets[n][0], theirs)
+        """Run the envelope rules and release the interchange's findings in file order."""
         unit = Context(self.file, interchange, tally=self.tally)
         envelope = [i for checked in self.interchange_rules for i in checked.function(unit)]
         self.issues.extend(i for i in envelope if i.transaction is None)
@@ -282,34 +262,9 @@ def validate_document(document: Document, max_snip: int = 5, ordering: bool = Tr
     return Run(document.file, max_snip, ordering=ordering).events(_replay(document))
 
 
-def _received(channel: Connection) -> list[tuple[int, list[Issue]]]:
-    try:
-        found: list[tuple[int, list[Issue]]] = channel.recv()
-    except EOFError:
-        raise EdiError("a validation helper process stopped before the end of the file") from None
-    return found
-
-
-def _help(path: str | Path, max_snip: int, index: int, count: int, channel: Connection) -> None:
-    """A helper process: validate this share of the transaction sets and send the findings to the lead."""
-    try:
-        Run(str(path), max_snip, Share(index, count, [channel])).events(iter_events(path, units=True))
-    except EdiError:
-        pass  # the lead reads the same file and reports the error
-    except BrokenPipeError:
-        pass  # the lead stopped (an error of its own) and no longer listens
-    finally:
-        channel.close()
-
-
-def helpers_possible() -> bool:
-    """True where helper processes can start by forking (Linux, macOS), sharing what is already loaded."""
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
 def default_jobs() -> int:
-    """How many processes validate a large file: the shared default, at most `MAX_JOBS`."""
-    return min(MAX_JOBS, parallel.default_jobs())
+    """How many processes validate a large file: one per core (`edi.parallel.default_jobs`)."""
+    return parallel.default_jobs()
 
 
 def validate_file(
@@ -320,65 +275,40 @@ def validate_file(
     The document returned is the envelope skeleton: interchanges and groups, and with ``keep_sets``
     each transaction set's ST and SE, which `build_999` needs (without, memory stays flat).
     """
+    slices = _slices(path, jobs)
+    if slices is not None:
+        load_rules()
+        icd10.table()  # loaded once, before the parts fork
+        _warm(path, max_snip)
+        # What is loaded by now lives as long as the process: the collector of each process skips it while
+        # validating, and its pages stay shared after the fork.
+        frozen_before = gc.get_freeze_count()
+        gc.freeze()
+        try:
+            from edi.validate.parts import validate_parts  # it builds on Run
+
+            done = validate_parts(str(path), slices, max_snip, keep_sets)
+        finally:
+            if not frozen_before:
+                gc.unfreeze()
+        if done is not None:
+            return done
     document = Document(str(path))
+    return document, Run(str(path), max_snip, document, keep_sets).events(iter_events(path, units=True))
+
+
+def _warm(path: str | Path, max_snip: int) -> None:
+    """Validate the first claims of the file, so that what checking them loads (the guide's grammar and
+    spec, compiled checks, code lists) is loaded once, before the parts fork, and shared by them."""
+    with Path(path).open("rb") as stream, suppress(EdiError):  # the parts meet the error too, then one process
+        Run(str(path), max_snip).events(islice(iter_events(stream, str(path), units=True), WARM_EVENTS))
+
+
+def _slices(path: str | Path, jobs: int) -> list[Slice] | None:
+    """The parts to validate ``path`` in, or None for one process (small file, no cut, no fork, unreadable)."""
+    if jobs < 2 or not hasattr(os, "fork"):
+        return None
     try:
-        large = Path(path).stat().st_size >= PARALLEL_MIN_BYTES
-    except OSError:
-        large = False  # iter_events reports why the file cannot be read
-    cut = find_cut(Path(path), PARALLEL_MIN_BYTES) if large and jobs == 2 else None
-    # Helpers would read a file of one transaction set that cannot be cut and check none of it.
-    if jobs < 2 or not large or not helpers_possible() or (cut is None and _transaction_count(path) < 2):
-        return document, _validate_alone(path, max_snip, keep_sets, document)
-    load_rules()
-    icd10.table()  # loaded once, before the helpers fork
-    # What is loaded by now lives as long as the process: the collector of each process skips it while
-    # validating (the ICD-10-CM table alone is some 100,000 objects), and its pages stay shared after the fork.
-    frozen_before = gc.get_freeze_count()
-    gc.freeze()
-    try:
-        return _validate_shared(path, max_snip, keep_sets, jobs, document, cut)
-    finally:
-        if not frozen_before:
-            gc.unfreeze()
-
-
-def _validate_shared(
-    path: str | Path, max_snip: int, keep_sets: bool, jobs: int, document: Document, cut: Cut | None
-) -> tuple[Document, list[Issue]]:
-    """Validate a large file in ``jobs`` processes: in two halves at ``cut``, else by shares of its sets."""
-    if cut is not None:
-        from edi.validate.halves import validate_halves  # it builds on Run
-
-        return document, validate_halves(path, cut, max_snip, document, keep_sets)
-    forking = multiprocessing.get_context("fork")
-    share = Share(0, jobs)
-    with ExitStack() as cleanup:
-        for index in range(1, jobs):
-            receiving, sending = forking.Pipe(duplex=False)
-            helper = forking.Process(target=_help, args=(path, max_snip, index, jobs, sending), daemon=True)
-            helper.start()
-            sending.close()
-            share.channels.append(receiving)
-            cleanup.callback(_stop, helper, receiving)
-        issues = Run(str(path), max_snip, share, document, keep_sets).events(iter_events(path, units=True))
-    return document, issues
-
-
-def _validate_alone(path: str | Path, max_snip: int, keep_sets: bool, document: Document) -> list[Issue]:
-    return Run(str(path), max_snip, None, document, keep_sets).events(iter_events(path, units=True))
-
-
-def _transaction_count(path: str | Path) -> int:
-    """How many transaction sets the file holds (0 when it cannot be read: the reader then says why)."""
-    try:
-        return transaction_count(Path(path))
+        return plan(Path(path), jobs, max(PARALLEL_MIN_BYTES, 1))
     except (OSError, ValueError):
-        return 0
-
-
-def _stop(helper: multiprocessing.process.BaseProcess, channel: Connection) -> None:
-    channel.close()
-    helper.join(timeout=5)
-    if helper.is_alive():
-        helper.terminate()
-        helper.join()
+        return None  # iter_events reports why the file cannot be read

@@ -1,5 +1,7 @@
 """Where to cut a large file into parts that processes read at once, and what each part must read first.
 
+`parse`, `read` and `validate` all cut here (`edi.convert.parallel`, `edi.readparts`, `edi.validate.parts`).
+
 A part starts at a transaction set (an ST after another in the same group) or at a claim
 inside one: an 837 subscriber level (``HL`` with HL03 ``22``) that follows another
 subscriber or patient of the same billing provider, or an 835 claim payment (``CLP``) that
@@ -15,6 +17,7 @@ terminator not a line break), no cut is made.
 
 from __future__ import annotations
 
+import io
 import mmap
 import re
 from dataclasses import dataclass
@@ -200,16 +203,6 @@ def plan(path: Path, parts: int, minimum: int | None = None, inside_only: bool =
     ]
 
 
-def transaction_count(path: Path) -> int:
-    """How many transaction sets the file holds, by one pass over its segment IDs (0 without an ISA first)."""
-    with path.open("rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        walk = _start(data)
-        if walk is None:
-            return 0
-        walk.cuts([], inside_only=False)
-        return walk.transactions
-
-
 def _start(data: mmap.mmap) -> _Walk | None:
     """A walk over a file that starts with an ISA, or None."""
     head = data[:4096]
@@ -264,3 +257,26 @@ class _Counter:
     def position(self, st: int | None, offset: int) -> int:
         """The position of the segment at ``offset`` in the transaction set at ``st`` (0 outside one)."""
         return 0 if st is None else 1 + self._count(self.terminator, st, offset)
+
+
+class Part(io.RawIOBase):
+    """A file from byte ``start`` on, after ``prefix`` (the context of a part, `Resume.context`)."""
+
+    def __init__(self, path: Path, start: int, prefix: bytes = b"") -> None:
+        self._file = path.open("rb")
+        self._file.seek(start)
+        self._prefix = prefix
+        self.name = str(path)
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self._prefix:
+            data, self._prefix = self._prefix, b""
+            return data
+        return self._file.read(size)
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()

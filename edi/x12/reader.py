@@ -18,11 +18,10 @@ from typing import Any, BinaryIO, Literal
 
 from edi.errors import Location, ReadError
 from edi.guides.registry import Guide, grammar_text, resolve_guide
-from edi.x12.cuts import Slice
+from edi.x12.cuts import Part, Slice
 from edi.x12.document import Document, Group, Interchange, LoopUnit, ReadWarning, Transaction
 from edi.x12.lalr import END, UNPLACED, Incremental, Loop, ParseFailure, Table, Unplaced, compile_table, run
 from edi.x12.segment import Segment
-from edi.x12.split import Part
 from edi.x12.tokenizer import ByteSource, Tokenizer, iter_text
 
 EventKind = Literal["interchange", "ta1", "group", "unit", "transaction", "group_end", "interchange_end"]
@@ -175,7 +174,7 @@ class Reader:
         for span, piece in zip(resume.context, pieces, strict=True):
             shifts.append((offset, span.start - offset, span.line - line))
             offset, line = offset + len(piece), line + piece.count(b"\n")
-        with Part(path, resume.offset, None, context) as stream:
+        with Part(path, resume.offset, context) as stream:
             segments = _located(tokenizer.segments(iter_text(stream, self.file)), resume.offset, shifts)
             yield from self._events(segments, tokenizer, part.stop is not None, _Opened())
 
