@@ -125,7 +125,7 @@ def icd10_codes(ctx: Context) -> Iterator[Issue]:
                 message = f"{hi.code} is not in the ICD-10-CM tabular (simple-icd-10-cm {table.version})"
             elif not flags & icd10.LEAF:
                 rule_id = "snip5.icd10_billable"
-                message = f"{hi.code} ({table.records[key][3]}) is a category with subcodes, not a billable code"
+                message = f"{hi.code} ({table.texts(key)[0]}) is a category with subcodes, not a billable code"
             else:
                 continue
             yield _code_error(
