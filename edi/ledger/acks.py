@@ -20,6 +20,7 @@ from edi.ledger.facts import dumps
 from edi.ledger.money import cents
 from edi.x12.document import Document, Group, Interchange, Transaction
 from edi.x12.segment import DEFAULT_DELIMITERS, Segment
+from edi.x12.values import x12_date
 
 ACK_KINDS = (IMPLEMENTATION_ACK_KIND, CLAIM_ACK_KIND)
 REJECTING_999 = {"R", "M", "W", "X"}
@@ -34,7 +35,7 @@ def submitter(interchange: Interchange, group: Group) -> str:
 
 def group_date(group: Group) -> date | None:
     """The group's date (GS04), when it is one."""
-    return _date(group.gs.get(4) if group.gs else "")
+    return x12_date(group.gs.get(4) if group.gs else "")
 
 
 def set_answers(file: str, interchange: Interchange, group: Group, transaction: Transaction) -> list[dict[str, Any]]:
@@ -104,7 +105,7 @@ def claim_statuses(document: Document, interchange: Interchange, group: Group) -
                 "accepted": claim["accepted"],
                 "codes": ", ".join(_status(s) for s in claim["statuses"]),
                 "charge_cents": _cents(claim.get("charge", "")),
-                "ack_date": _date(claim.get("status_date", "").replace("-", "")) or received,
+                "ack_date": x12_date(claim.get("status_date", "").replace("-", "")) or received,
                 "facts": dumps({**claim, "payer": payer}),
             }
         )
@@ -124,15 +125,6 @@ def _cents(value: str) -> int | None:
 
 def _text(segment: Segment) -> str:
     return segment.text(DEFAULT_DELIMITERS)
-
-
-def _date(value: str) -> date | None:
-    if len(value) != 8 or not value.isdigit():
-        return None
-    try:
-        return date(int(value[:4]), int(value[4:6]), int(value[6:]))
-    except ValueError:
-        return None
 
 
 def _error(file: str, segment: Segment, message: str, expected: str) -> ReadError:

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from edi.x12.lalr import Loop
 from edi.x12.segment import Segment
-from edi.x12.values import x12_decimal
+from edi.x12.values import x12_date, x12_decimal
 
 CAS_REASONS = range(2, 20, 3)  # CAS02, 05 ... 17: six reason / amount / quantity triplets
 PLB_REASONS = range(3, 15, 2)  # PLB03, 05 ... 13: six reason / amount pairs
@@ -34,13 +34,7 @@ def amount(segment: Segment, index: int) -> Decimal | None:
 
 def first_date(text: str) -> date | None:
     """The first date of a D8 (CCYYMMDD) or RD8 (CCYYMMDD-CCYYMMDD) value, or None when it is not one."""
-    text = text[:8]
-    if len(text) != 8 or not text.isdigit():
-        return None
-    try:
-        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    except ValueError:
-        return None
+    return x12_date(text[:8])
 
 
 @dataclass(slots=True, frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -163,3 +164,13 @@ def x12_decimal(text: str) -> Decimal | None:
     if not DECIMAL.fullmatch(text) or len(text) - text.startswith("-") - ("." in text) > MAX_DIGITS:
         return None
     return Decimal(text)
+
+
+def x12_date(text: str) -> date | None:
+    """A D8 date (CCYYMMDD) as a date, else None."""
+    if len(text) != 8 or not text.isdigit():
+        return None
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return None
