@@ -211,3 +211,13 @@ def test_titles_are_read_only_when_a_message_needs_them(
     assert builds == [1]
     assert found.title == "Cholera" and found.code_first == ""
     assert builds == [1, 1]
+
+
+def test_lines_find_every_row_whatever_the_length_of_its_first_field() -> None:
+    """Rows are grouped by the first characters of their key: short keys and near misses must still answer right."""
+    keys = ["1", "12", "A0", "A00", "A00-A09", "A000", "A001", "A01", "B", "E11", "E119", "E1165", "Z99"]
+    lines = icd10.Lines.of((key, f"title of {key}", "tab\there") for key in keys)
+    for key in keys:
+        assert lines.fields(key) == [key, f"title of {key}", "tab\there"]
+    for missing in ["", "0", "13", "A", "A002", "A00-", "A0-", "E1", "E12", "E11X", "Z9", "Z999", "ZZZ"]:
+        assert lines.fields(missing) is None, missing
