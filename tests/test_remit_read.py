@@ -102,6 +102,16 @@ def test_same_group_cas_segments_stay_apart() -> None:
     assert "CAS*OA*23*516~\nCAS*OA*94*-9~" in text
 
 
+def test_a_full_cas_segment_ends_its_run_without_a_mark() -> None:
+    """After six reasons a segment is full, so the next CAS of its group needs no mark; the one after it does."""
+    full = "CAS*CO*" + "*".join(f"{n}*1*" for n in range(1, 7)).rstrip("*")
+    data = _x12("LX*1", "CLP*C1*2*600*93*0*MC*ICN3", full, "CAS*CO*7*1", "CAS*CO*8*1", "CAS*PR*1*1", "CAS*PR*2*1")
+    adjustments = _read(data)["transactions"][0]["groups"][0]["claims"][0]["adjustments"]
+    assert [a.get("starts_segment", False) for a in adjustments] == [False] * 7 + [True, False, True]
+    text = build_835(_read(data), allow_unbalanced=True, check=False)
+    assert f"{full}~\nCAS*CO*7*1~\nCAS*CO*8*1~\nCAS*PR*1*1~\nCAS*PR*2*1~" in text
+
+
 def test_what_no_field_holds_is_kept_as_structure() -> None:
     head = ("BPR*I*50*C*CHK************20261340", "TRN*1*CHK0001*1999999999", "DTM*405*20261340", "N1*PR*PAYER")
     data = _x12("LX*1", "CLP*D1*1*50*50**MC*ICN4*11*1*X", "NM1*QC*1*ROE*RITA", "ZZZ*ODD*SEGMENT", head=head)

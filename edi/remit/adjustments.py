@@ -32,14 +32,24 @@ def read_cas(segment: Segment, previous: list[dict[str, Any]]) -> list[dict[str,
     if not items:
         return None
     if previous:
-        last = cas_segments(previous, d)[-1]
-        if last.get(1) == group and (len(last.elements) + 1) // 3 < CAS_TRIPLETS:
+        last_group, triplets = _last_segment(previous)
+        if last_group == group and triplets < CAS_TRIPLETS:
             items[0]["starts_segment"] = True
     try:
         rebuilt = cas_segments(items, d)
     except UnsafeValue:  # a value holding a separator: the segment is kept whole
         return None
     return items if len(rebuilt) == 1 and rebuilt[0].elements == segment.elements else None
+
+
+def _last_segment(adjustments: list[dict[str, Any]]) -> tuple[str, int]:
+    """The group and number of reasons of the last CAS segment `cas_segments` writes for ``adjustments``."""
+    group, triplets = "", 0
+    for item in adjustments:
+        if not triplets or item["group"] != group or triplets >= CAS_TRIPLETS or item.get("starts_segment"):
+            group, triplets = item["group"], 0
+        triplets += 1
+    return group, triplets
 
 
 def cas_segments(adjustments: list[dict[str, Any]], delimiters: Delimiters) -> list[Segment]:
