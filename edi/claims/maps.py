@@ -8,7 +8,7 @@ differs (CLM05-1, HI ordering) the table is chosen by guide.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from edi.claims.fields import Field, SegmentMap
 from edi.guides import CLAIM_KIND, claim_guide
@@ -479,8 +479,10 @@ def claim(guide: str) -> LoopKind:
     )
 
 
+@lru_cache(maxsize=4096)
 def loop_kind(key: tuple[str, str], guide: str) -> LoopKind | None:
-    """The kind of loop a trigger opens, or None when the claims JSON has no name for it."""
+    """The kind of loop a trigger opens, or None when the claims JSON has no name for it (remembered:
+    a loop of each kind is met again and again)."""
     seg_id, code = key
     fixed = {
         ("HL", "20"): BILLING,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from edi.claims import FORMAT
@@ -188,7 +188,7 @@ class _LoopReader:
         child = self.kind.children.get(key)
         if child is None and self.kind.roles and key[0] == "NM1" and key[1] in ROLES:
             child = Child(self.kind.roles, "role")
-        kind = known_kind(key, self.guide)
+        kind = loop_kind(key, self.guide)
         if child is None or kind is None or (not kind.maps[0].matches(loop.trigger) and not kind.hl):
             self.obj.setdefault("extra_loops", []).append(loop_structure(loop))
             return
@@ -232,12 +232,6 @@ class _LoopReader:
         if self.extras:
             self.obj["extra_segments"] = self.extras
         return self.obj
-
-
-@lru_cache(maxsize=4096)
-def known_kind(key: tuple[str, str], guide: str) -> LoopKind | None:
-    """`loop_kind`, remembered: a loop of each kind is met again and again."""
-    return loop_kind(key, guide)
 
 
 @cache

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from edi.claims import FORMAT
-from edi.claims.maps import ROOT, UNIT_TRIGGERS, LoopKind, segment_key
-from edi.claims.read import SPLICED, claims_guide, known_kind, read_loop, transaction_claims
+from edi.claims.maps import ROOT, UNIT_TRIGGERS, LoopKind, loop_kind, segment_key
+from edi.claims.read import SPLICED, claims_guide, read_loop, transaction_claims
 from edi.guides.registry import guide_by_id
 from edi.jsontext import dumps
 from edi.x12.cuts import Resume, Slice
@@ -133,7 +133,7 @@ def _write(obj: dict[str, Any], lists: dict[str, _List], out: Sink, resumed: int
 def _kind(trigger: Segment, guide: str) -> LoopKind:
     if trigger.id == "ST":
         return ROOT
-    kind = known_kind(segment_key(trigger), guide)
+    kind = loop_kind(segment_key(trigger), guide)
     assert kind is not None  # units are claims and HL levels, which always have a kind
     return kind
 
