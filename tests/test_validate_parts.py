@@ -9,25 +9,22 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from edi.ack.ack277 import answer_file
-from edi.ack.ack999 import AckOptions, build_999
+from edi.ack.ack999 import build_999
 from edi.cli import app
 from edi.errors import ReadError
 from edi.validate import parts, runner
-from edi.validate.issue import Issue
 from edi.validate.runner import validate_file
 from edi.x12.cuts import plan
 from tests.test_claim_stream import _one_check_835, _one_st_837
+from tests.test_validate_stream import OPTIONS, _answer_277
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="parts are validated by forked processes")
-OPTIONS = AckOptions(control_number=7, now=datetime(2024, 5, 6, 7, 8, tzinfo=UTC))
 CLAIMS = 600
 
 
@@ -107,14 +104,6 @@ EXPECTED = {
     "835": {"snip3.transaction_payment", "snip3.claim_payment", "snip1.element_syntax"},
     "835-se01": {"snip1.segment_count", "snip3.transaction_payment"},
 }
-
-
-def _answer_277(path: Path, issues: list[Issue]) -> str | None:
-    answers = answer_file(path, issues, options=OPTIONS)
-    try:
-        return answers.text()
-    finally:
-        answers.close()
 
 
 @pytest.mark.parametrize("name", list(FILES))
