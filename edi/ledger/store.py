@@ -221,21 +221,41 @@ def _streamed(connection: Connection, file_id: int, path: Path, pending: _Pendin
     return False
 
 
-class _StreamWriter:
-    """Writes each streamed 835 in a savepoint, undone when its content shows it was imported before."""
+class _SetWriter:
+    """Writes each streamed transaction set in a savepoint, undone when its content shows it was imported
+    before: the outcome's counts and the claims touched then go back to what they were."""
 
     def __init__(self, connection: Connection, file_id: int, pending: _Pending) -> None:
         self.connection, self.file_id, self.pending = connection, file_id, pending
         self.savepoint: NestedTransaction | None = None
-        self.remittance_id = 0
         self.written = 0
-        self.before: tuple[int, set[str]] = (0, set())
+        self.before: tuple[int, int, set[str]] = (0, 0, set())
+
+    def _begin(self) -> None:
+        """A transaction set begins: open its savepoint and note what it may have to undo."""
+        self.savepoint, self.written = self.connection.begin_nested(), 0
+        outcome = self.pending.outcome
+        self.before = (outcome.claims, outcome.payments, set(self.pending.touched))
+
+    def _end(self, kept: bool) -> None:
+        """The transaction set is complete: keep it, or undo it."""
+        assert self.savepoint is not None
+        if kept:
+            self.savepoint.commit()
+        else:
+            self.savepoint.rollback()
+            self.pending.outcome.claims, self.pending.outcome.payments, self.pending.touched = self.before
+
+
+class _StreamWriter(_SetWriter):
+    """Writes each streamed 835 in a savepoint, undone when its content shows it was imported before."""
+
+    remittance_id = 0
 
     def start(self, item: SetStart) -> None:
         pending, connection = self.pending, self.connection
         pending.kinds_seen.add(REMITTANCE_KIND)
-        self.savepoint, self.written = connection.begin_nested(), 0
-        self.before = (pending.outcome.payments, set(pending.touched))
+        self._begin()
         key = _key(REMITTANCE_KIND, item.interchange, item.group, item.st.get(2), "")
         order = _order(item.group, key)
         set_id = _insert_set(connection, self.file_id, key, order, {})
@@ -248,28 +268,17 @@ class _StreamWriter:
         self.written += len(payments)
 
     def end(self, item: SetEnd) -> None:
-        assert self.savepoint is not None
-        if not _finish_set(self.connection, self.remittance_id, item, self.pending):
-            self.savepoint.rollback()
-            self.pending.outcome.payments, self.pending.touched = self.before
-        else:
-            self.savepoint.commit()
+        self._end(_finish_set(self.connection, self.remittance_id, item, self.pending))
 
 
-class _ClaimWriter:
+class _ClaimWriter(_SetWriter):
     """Writes each streamed 837 in a savepoint, undone when its content shows it was imported before."""
 
-    def __init__(self, connection: Connection, file_id: int, pending: _Pending) -> None:
-        self.connection, self.file_id, self.pending = connection, file_id, pending
-        self.savepoint: NestedTransaction | None = None
-        self.set_id = 0
-        self.written = 0
-        self.before: tuple[int, set[str]] = (0, set())
+    set_id = 0
 
     def start(self, item: ClaimSetStart) -> None:
-        pending, connection = self.pending, self.connection
-        self.savepoint, self.written = connection.begin_nested(), 0
-        self.before = (pending.outcome.claims, set(pending.touched))
+        connection = self.connection
+        self._begin()
         key = _key(CLAIM_KIND, item.interchange, item.group, item.st.get(2), "")
         self.set_id = _insert_set(connection, self.file_id, key, _order(item.group, key), {})
 
@@ -280,12 +289,7 @@ class _ClaimWriter:
         self.written += len(claims)
 
     def end(self, item: ClaimSetEnd) -> None:
-        assert self.savepoint is not None
-        if _finish_claim_set(self.connection, self.set_id, item, self.pending):
-            self.savepoint.commit()
-        else:
-            self.savepoint.rollback()
-            self.pending.outcome.claims, self.pending.touched = self.before
+        self._end(_finish_claim_set(self.connection, self.set_id, item, self.pending))
 
 
 def _finish_claim_set(connection: Connection, set_id: int, end: ClaimSetEnd, pending: _Pending) -> bool:
