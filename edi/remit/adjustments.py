@@ -46,10 +46,15 @@ def _last_segment(adjustments: list[dict[str, Any]]) -> tuple[str, int]:
     """The group and number of reasons of the last CAS segment `cas_segments` writes for ``adjustments``."""
     group, triplets = "", 0
     for item in adjustments:
-        if not triplets or item["group"] != group or triplets >= CAS_TRIPLETS or item.get("starts_segment"):
+        if _opens_segment(item, group, triplets):
             group, triplets = item["group"], 0
         triplets += 1
     return group, triplets
+
+
+def _opens_segment(item: dict[str, Any], group: str, triplets: int) -> bool:
+    """Whether ``item`` starts a new CAS segment after one of ``group`` holding ``triplets`` reasons (0: none)."""
+    return not triplets or item["group"] != group or triplets >= CAS_TRIPLETS or bool(item.get("starts_segment"))
 
 
 def cas_segments(adjustments: list[dict[str, Any]], delimiters: Delimiters) -> list[Segment]:
@@ -58,7 +63,7 @@ def cas_segments(adjustments: list[dict[str, Any]], delimiters: Delimiters) -> l
     for item in adjustments:
         current = segments[-1] if segments else None
         triplets = (len(current.elements) + 1) // 3 if current else 0
-        if current is None or current.get(1) != item["group"] or triplets >= CAS_TRIPLETS or item.get("starts_segment"):
+        if current is None or _opens_segment(item, current.get(1), triplets):
             current = Segment("CAS", [item["group"]], delimiters)
             segments.append(current)
             checked = 0
