@@ -87,9 +87,12 @@ def reconcile(
 def _usable(path: Path, kind: str | None, option: str) -> tuple[Path | Document, set[str]]:
     """The file (a path, or standard input read) holding a ``kind`` transaction set (837 or 835 for None).
 
-    Else an error naming it (exit 2), as when the file cannot be read. Its kinds are found by the
-    tokenizer alone: the grammar reads it once, into the ledger (see `_stop_on_unreadable`).
+    Else an error naming it (exit 2), as when the file cannot be read. Its kinds are found from its
+    bytes (`edi.ledger.quick`) or by the tokenizer alone: the grammar reads it once, into the ledger
+    (see `_stop_on_unreadable`).
     """
+    from edi.ledger.quick import transaction_kinds as plain_kinds
+
     name = display_name(path)
     found: Path | Document
     if is_stdio(path):
@@ -97,7 +100,7 @@ def _usable(path: Path, kind: str | None, option: str) -> tuple[Path | Document,
         kinds = {t.st.get(1) for _, _, t in found.transactions()}
     else:
         found = path
-        kinds = set(transaction_kinds(path, name))
+        kinds = set(plain_kinds(path) or transaction_kinds(path, name))
     wanted = {kind} if kind else {CLAIM_KIND, REMITTANCE_KIND}
     if not wanted & kinds:
         other = {CLAIM_KIND: "; give it to --remit", REMITTANCE_KIND: "; give it to --claims"}

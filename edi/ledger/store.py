@@ -24,6 +24,7 @@ from edi.ledger.claim_stream import ClaimBatch, ClaimSetEnd, ClaimSetStart, NotO
 from edi.ledger.database import MEMORY, connect
 from edi.ledger.facts import dumps
 from edi.ledger.money import cents
+from edi.ledger.quick import segments_digest
 from edi.ledger.reconciliation import reconciliation
 from edi.ledger.refresh import known_claims, refresh, refresh_acknowledgments
 from edi.ledger.stream import Claims, NotOnly835, SetEnd, SetStart, read_835, stream_835
@@ -319,7 +320,7 @@ def _digest(source: Path | Document, by_segments: bool) -> str:
     if isinstance(source, Document):
         return _segments_digest(source.segments())
     if by_segments:
-        return _segments_digest(iter_segments(source))
+        return segments_digest(source) or _segments_digest(iter_segments(source))
     digest = hashlib.sha256()
     with source.open("rb") as stream:
         for block in iter(lambda: stream.read(1 << 20), b""):
