@@ -126,19 +126,14 @@ class Parted:
             part.output.close()
 
 
-def read_in_parts(
-    path: Path, name: str, jobs: int, kinds: Collection[str], minimum: int | None = None
-) -> Parted | None:
+def read_in_parts(path: Path, name: str, jobs: int, kinds: Collection[str]) -> Parted | None:
     """The claims of ``path``, read in ``jobs`` parts at once; None where one process must read it
-    (or where its transaction set is not of ``kinds``).
-
-    ``minimum``: the smallest file cut (default `edi.x12.cuts.MINIMUM_SIZE`).
-    """
+    (or where its transaction set is not of ``kinds``)."""
     found = transaction_kinds(path) if jobs > 1 else None  # None too where the file is not plainly laid out
     if not found or sum(found.values()) != 1:
         return None
     kind = next(iter(found))
-    slices = plan(path, jobs, minimum, inside_only=True) if kind in kinds and kind in PARTED else None
+    slices = plan(path, jobs, inside_only=True) if kind in kinds and kind in PARTED else None
     if slices is None:
         return None
     done = run_parts(slices, lambda part, spool: _part(path, name, kind, part, spool))
@@ -149,7 +144,8 @@ def read_in_parts(
     digest = None
     if start is not None and last.se_end is not None:
         digest = segments_digest(path, start.st.offset, last.se_end)
-    if digest is None or any(part.result.start or part.result.se_end for part in done[1:-1]):
+    misplaced = any(p.result.start for p in done[1:]) or any(p.result.se_end is not None for p in done[:-1])
+    if digest is None or misplaced:
         for part in done:
             part.output.close()
         return None
