@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -29,6 +29,9 @@ PROGRESS_MIN_BYTES = 1_000_000  # smaller inputs are done before a progress bar 
 SNIFF_BYTES = 4096
 GLOB_CHARACTERS = frozenset("*?[")
 TABLE_WIDTH = 160  # columns of a table written to a file or a pipe, where no terminal sets the width
+Jobs = Annotated[
+    int, typer.Option("--jobs", "-j", min=0, metavar="N", help="Processes for large files (0: one per core).")
+]  # the option of every command that reads a large file in parts (`edi.parallel`)
 
 stdout = Console(highlight=False)
 stderr = Console(stderr=True, highlight=False)

@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from edi.commands.common import TABLE_WIDTH, display_name, expand_inputs, handle_errors, redactor, source, stdout
+from edi.commands.common import (
+    TABLE_WIDTH,
+    Jobs,
+    display_name,
+    expand_inputs,
+    handle_errors,
+    redactor,
+    source,
+    stdout,
+)
 from edi.errors import InputError
 from edi.guides import CLAIM_KIND, REMITTANCE_KIND
 from edi.output import is_stdio, open_output
@@ -46,9 +55,11 @@ def reconcile(
         str | None, typer.Option("-o", "--output", metavar="OUT", help="Write to this file (- for standard output).")
     ] = None,
     redact: Annotated[bool, typer.Option("--redact", help="Mask names, IDs, claim numbers, birth dates.")] = False,
+    jobs: Jobs = 0,
 ) -> None:
     """Reconcile 835 remittances against 837 claims: paid, patient share by type, status, open and unmatched claims."""
     from edi.ledger.streamed import StreamedReconciliation  # imported here: other commands skip it
+    from edi.parallel import default_jobs
     from edi.reconcile import reconciled
     from edi.reconcile.write import unmasked, write_csv, write_json, write_plain_table, write_table
 
@@ -67,7 +78,8 @@ def reconcile(
     if masker is not None:
         for found in (*claim_files, *remit_files):
             masker.learn_segments(found.segments() if isinstance(found, Document) else iter_segments(found))
-    with reconciled(claim_files, remit_files) as (ledger, skipped), ledger.engine.connect() as connection:
+    processes = jobs or default_jobs()
+    with reconciled(claim_files, remit_files, processes) as (ledger, skipped), ledger.engine.connect() as connection:
         _stop_on_unreadable(skipped, [*claim_files, *remit_files])
         result = StreamedReconciliation(connection, skipped)
         if not as_json and not as_csv and is_stdio(output) and masker is None and stdout.is_terminal:
@@ -87,9 +99,12 @@ def reconcile(
 def _usable(path: Path, kind: str | None, option: str) -> tuple[Path | Document, set[str]]:
     """The file (a path, or standard input read) holding a ``kind`` transaction set (837 or 835 for None).
 
-    Else an error naming it (exit 2), as when the file cannot be read. Its kinds are found by the
-    tokenizer alone: the grammar reads it once, into the ledger (see `_stop_on_unreadable`).
+    Else an error naming it (exit 2), as when the file cannot be read. Its kinds are found from its
+    bytes (`edi.ledger.quick`) or by the tokenizer alone: the grammar reads it once, into the ledger
+    (see `_stop_on_unreadable`).
     """
+    from edi.ledger.quick import transaction_kinds as plain_kinds
+
     name = display_name(path)
     found: Path | Document
     if is_stdio(path):
@@ -97,7 +112,7 @@ def _usable(path: Path, kind: str | None, option: str) -> tuple[Path | Document,
         kinds = {t.st.get(1) for _, _, t in found.transactions()}
     else:
         found = path
-        kinds = set(transaction_kinds(path, name))
+        kinds = set(plain_kinds(path) or transaction_kinds(path, name))
     wanted = {kind} if kind else {CLAIM_KIND, REMITTANCE_KIND}
     if not wanted & kinds:
         other = {CLAIM_KIND: "; give it to --remit", REMITTANCE_KIND: "; give it to --claims"}

@@ -15,6 +15,7 @@ from rich.tree import Tree
 from edi.claims import FORMAT as CLAIMS_FORMAT
 from edi.commands.common import (
     STDIN_NAME,
+    Jobs,
     display_name,
     expand_inputs,
     handle_errors,
@@ -55,10 +56,7 @@ def parse(
     output: Annotated[
         str | None, typer.Option("-o", "--output", metavar="OUT", help="Write to this file (- for standard output).")
     ] = None,
-    jobs: Annotated[
-        int,
-        typer.Option("--jobs", "-j", min=0, metavar="N", help="Processes for large files (0: one per core)."),
-    ] = 0,
+    jobs: Jobs = 0,
     redact: Annotated[bool, typer.Option("--redact", help="Mask names, IDs, birth dates, addresses.")] = False,
 ) -> None:
     """Read X12 files and show their interchanges, groups, transaction sets and loops.

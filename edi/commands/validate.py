@@ -17,6 +17,7 @@ from rich.markup import escape
 
 from edi.commands.common import (
     STDIN_NAME,
+    Jobs,
     display_name,
     error_text,
     expand_inputs,
@@ -67,10 +68,7 @@ def validate(
         ),
     ] = None,
     snip: Annotated[int, typer.Option("--snip", min=1, max=5, metavar="N", help="Run SNIP types 1 up to N.")] = 5,
-    jobs: Annotated[
-        int,
-        typer.Option("--jobs", "-j", min=0, metavar="N", help="Processes for large files (0: one per core)."),
-    ] = 0,
+    jobs: Jobs = 0,
     select: Annotated[
         list[str] | None,
         typer.Option("--select", metavar="RULE", help="Report only these rule ids or prefixes (snip5, order)."),

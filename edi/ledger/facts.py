@@ -49,12 +49,12 @@ def _decoder(kind: Any) -> Decoder:
     origin = typing.get_origin(kind)
     if origin in (typing.Union, types.UnionType):
         inner = _decoder(next(a for a in typing.get_args(kind) if a is not type(None)))
-        return lambda value: None if value is None else inner(value)
+        return _same if inner is _same else lambda value: None if value is None else inner(value)
     if origin is tuple:
         args = typing.get_args(kind)
         if len(args) == 2 and args[1] is Ellipsis:
             item = _decoder(args[0])
-            return lambda value: tuple(item(v) for v in value)
+            return tuple if item is _same else lambda value: tuple(map(item, value))
         items = [_decoder(a) for a in args]
         return lambda value: tuple(d(v) for d, v in zip(items, value, strict=True))
     if kind is Decimal:
@@ -62,10 +62,25 @@ def _decoder(kind: Any) -> Decoder:
     if kind is date:
         return date.fromisoformat
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        hints = typing.get_type_hints(kind)
-        fields = {name: _decoder(hint) for name, hint in hints.items()}
-        return lambda value: kind(**{name: fields[name](item) for name, item in value.items()})
+        return _dataclass_decoder(kind)
     return _same
+
+
+def _dataclass_decoder(kind: type) -> Decoder:
+    """Decode a dataclass's JSON object in place: only the fields that are not plain JSON values are converted."""
+    converted = []
+    for name, hint in typing.get_type_hints(kind).items():
+        decoder = _decoder(hint)
+        if decoder is not _same:
+            converted.append((name, decoder))
+
+    def decode(value: dict[str, Any]) -> Any:
+        for name, decoder in converted:
+            if name in value:
+                value[name] = decoder(value[name])
+        return kind(**value)
+
+    return decode
 
 
 def _same(value: Any) -> Any:

@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Connection, CursorResult, Engine, NestedTransaction, func, insert, select, update
 
@@ -20,15 +21,19 @@ from edi.ledger import schema as t
 from edi.ledger.ack_store import neighbours, store_acknowledgments
 from edi.ledger.acks import claim_statuses, set_answers
 from edi.ledger.business import claim_contexts
+from edi.ledger.claim_stream import BATCH as CLAIM_BATCH
 from edi.ledger.claim_stream import ClaimBatch, ClaimSetEnd, ClaimSetStart, NotOnly837, stream_837
 from edi.ledger.database import MEMORY, connect
 from edi.ledger.facts import dumps
 from edi.ledger.money import cents
+from edi.ledger.parts import Parted, StoredClaim, StoredPayment, read_in_parts, stored_claim, stored_payment
+from edi.ledger.quick import segments_digest
 from edi.ledger.reconciliation import reconciliation
 from edi.ledger.refresh import known_claims, refresh, refresh_acknowledgments
+from edi.ledger.stream import BATCH as PAYMENT_BATCH
 from edi.ledger.stream import Claims, NotOnly835, SetEnd, SetStart, read_835, stream_835
 from edi.reconcile import Reconciliation, SkippedFile
-from edi.reconcile.extract import Claim, ClaimPayment, Remittance, claims_of
+from edi.reconcile.extract import Remittance, claims_of
 from edi.reconcile.match import RETURNED_LENGTH
 from edi.x12.document import Document, Group, Interchange, Transaction
 from edi.x12.reader import iter_segments, iter_transactions
@@ -39,6 +44,7 @@ KINDS = (CLAIM_KIND, REMITTANCE_KIND, IMPLEMENTATION_ACK_KIND, CLAIM_ACK_KIND)
 ORDER_KEYS = ("sender", "interchange_control", "group_control", "transaction_control")
 BATCH = 1000
 Status = Literal["imported", "already imported", "skipped"]
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -126,14 +132,16 @@ class Ledger:
         return [self.import_file(path, kinds) for path in _expand(paths)]
 
     def import_file(
-        self, source: Path | Document, kinds: Sequence[str] = KINDS, reconcile: bool = True
+        self, source: Path | Document, kinds: Sequence[str] = KINDS, reconcile: bool = True, jobs: int = 1
     ) -> ImportOutcome:
         """Import one file (a path, or a `Document` already read); ``kinds`` names the transaction sets to take.
 
         A file whose content was imported before changes nothing; so does a transaction set with
         the same sender, control numbers and content, or an 835 with the same trace number, payer,
         amount and date. With ``reconcile`` false the claims' summary rows (status, amounts,
-        denials) are not brought up to date: `reconciliation` reads the facts themselves.
+        denials) are not brought up to date: `reconciliation` reads the facts themselves. ``jobs``:
+        a large file is read by that many processes at once where no business JSON is kept
+        (`edi.ledger.parts`), with the same outcome.
         """
         name = source.file if isinstance(source, Document) else str(source)
         outcome = ImportOutcome(name, "imported")
@@ -153,7 +161,7 @@ class Ledger:
             )
             pending = _Pending(outcome, self.business)
             try:
-                if isinstance(source, Path) and _streamed(connection, file_id, source, pending, kinds):
+                if isinstance(source, Path) and _streamed(connection, file_id, source, pending, kinds, jobs):
                     return self._finish(connection, pending, kinds, reconcile)
                 for interchange, group, transaction in _transactions(source):
                     kind = transaction.st.get(1)
@@ -193,9 +201,18 @@ def _unreadable(name: str, error: ReadError) -> ImportOutcome:
     return ImportOutcome(name, "skipped", str(error).removeprefix(name).lstrip(",: "))
 
 
-def _streamed(connection: Connection, file_id: int, path: Path, pending: _Pending, kinds: Sequence[str]) -> bool:
+def _streamed(
+    connection: Connection, file_id: int, path: Path, pending: _Pending, kinds: Sequence[str], jobs: int
+) -> bool:
     """Import an 835-only or 837 file claim by claim; False (and nothing written) when it must be read whole."""
     name = pending.outcome.file
+    parted = read_in_parts(path, name, jobs, kinds) if jobs > 1 and not pending.business else None
+    if parted is not None:
+        try:
+            _import_parts(connection, file_id, parted, pending)
+        finally:
+            parted.close()
+        return True
     readers: list[tuple[Callable[[], object], type[Exception]]] = []
     if REMITTANCE_KIND in kinds:
         writer = _StreamWriter(connection, file_id, pending)
@@ -219,6 +236,32 @@ def _streamed(connection: Connection, file_id: int, path: Path, pending: _Pendin
         attempt.commit()
         return True
     return False
+
+
+def _import_parts(connection: Connection, file_id: int, parted: Parted, pending: _Pending) -> None:
+    """Import a file read in parts: its claims taken in file order, in the batches one read makes."""
+    attempt = connection.begin_nested()
+    start, end = parted.start, parted.end
+    if isinstance(start, ClaimSetStart):
+        claims = _ClaimWriter(connection, file_id, pending)
+        claims.start(start)
+        for batch in _batches(parted.claims(), CLAIM_BATCH):
+            claims.rows(batch)
+        claims.end(ClaimSetEnd({}, parted.content_sha256, False))
+        pending.kinds_seen.add(CLAIM_KIND)
+    else:
+        assert end is not None
+        payments = _StreamWriter(connection, file_id, pending)
+        payments.start(start)
+        for chunk in _batches(parted.payments(), PAYMENT_BATCH):
+            payments.rows(chunk)
+        payments.end(dataclasses.replace(end, content_sha256=parted.content_sha256))
+    attempt.commit()
+
+
+def _batches(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    while batch := list(islice(items, size)):
+        yield batch
 
 
 class _SetWriter:
@@ -262,9 +305,11 @@ class _StreamWriter(_SetWriter):
         self.remittance_id = _insert_remittance_header(connection, set_id, item.remittance, order)
 
     def claims(self, item: Claims) -> None:
-        payments = [payment for payment, _ in item.items]
-        contexts = [context for _, context in item.items]
-        _insert_payments(self.connection, self.remittance_id, self.written, payments, contexts, self.pending)
+        self.rows([stored_payment(payment, context) for payment, context in item.items])
+
+    def rows(self, payments: list[StoredPayment]) -> None:
+        """The next claim payments of the current 835, as the ledger stores them."""
+        _insert_payments(self.connection, self.remittance_id, self.written, payments, self.pending)
         self.written += len(payments)
 
     def end(self, item: SetEnd) -> None:
@@ -283,9 +328,11 @@ class _ClaimWriter(_SetWriter):
         self.set_id = _insert_set(connection, self.file_id, key, _order(item.group, key), {})
 
     def claims(self, item: ClaimBatch) -> None:
-        claims = [claim for claim, _ in item.items]
-        contexts = [context for _, context in item.items]
-        _insert_claims(self.connection, self.set_id, claims, contexts, self.pending, self.written)
+        self.rows([stored_claim(claim, context) for claim, context in item.items])
+
+    def rows(self, claims: list[StoredClaim]) -> None:
+        """The next claims of the current 837, as the ledger stores them."""
+        _insert_claims(self.connection, self.set_id, claims, self.pending, self.written)
         self.written += len(claims)
 
     def end(self, item: ClaimSetEnd) -> None:
@@ -319,7 +366,7 @@ def _digest(source: Path | Document, by_segments: bool) -> str:
     if isinstance(source, Document):
         return _segments_digest(source.segments())
     if by_segments:
-        return _segments_digest(iter_segments(source))
+        return segments_digest(source) or _segments_digest(iter_segments(source))
     digest = hashlib.sha256()
     with source.open("rb") as stream:
         for block in iter(lambda: stream.read(1 << 20), b""):
@@ -404,7 +451,7 @@ def _import_transaction(
         claims = list(claims_of(document))
         header, contexts = claim_contexts(document, len(claims)) if pending.business else ({}, [None] * len(claims))
         set_id = _insert_set(connection, file_id, key, order, header)
-        _insert_claims(connection, set_id, claims, contexts, pending)
+        _insert_claims(connection, set_id, [stored_claim(c, x) for c, x in zip(claims, contexts, strict=True)], pending)
         pending.acknowledged |= neighbours(connection, key)
     elif kind in (IMPLEMENTATION_ACK_KIND, CLAIM_ACK_KIND):
         if kind == IMPLEMENTATION_ACK_KIND:
@@ -422,7 +469,8 @@ def _import_transaction(
             return
         set_id = _insert_set(connection, file_id, key, order, read.business)
         remittance_id = _insert_remittance_header(connection, set_id, remittance, order)
-        _insert_payments(connection, remittance_id, 0, list(remittance.claims), read.contexts, pending)
+        payments = [stored_payment(p, x) for p, x in zip(remittance.claims, read.contexts, strict=True)]
+        _insert_payments(connection, remittance_id, 0, payments, pending)
 
 
 def _finish_set(connection: Connection, remittance_id: int, end: SetEnd, pending: _Pending) -> bool:
@@ -477,54 +525,39 @@ def _new_id(result: CursorResult[Any]) -> int:
 
 
 def _insert_claims(
-    connection: Connection,
-    set_id: int,
-    claims: list[Claim],
-    contexts: list[dict[str, Any] | None],
-    pending: _Pending,
-    first: int = 0,
+    connection: Connection, set_id: int, claims: list[StoredClaim], pending: _Pending, first: int = 0
 ) -> None:
     """Store claims numbered from ``first`` in their transaction set, and add or update the claims they submit."""
     rows = [
         {
             "transaction_set_id": set_id,
             "position": first + position,
-            "patient_control_number": claim.patient_control_number,
-            "facts": dumps(claim),
-            "business": dumps(context) if context is not None else None,
+            "patient_control_number": claim.number,
+            "facts": claim.facts,
+            "business": claim.business,
         }
-        for position, (claim, context) in enumerate(zip(claims, contexts, strict=True))
+        for position, claim in enumerate(claims)
     ]
     for start in range(0, len(rows), BATCH):
         connection.execute(insert(t.submissions), rows[start : start + BATCH])
     pending.outcome.claims += len(claims)
-    numbers = list(dict.fromkeys(c.patient_control_number for c in claims))
+    numbers = list(dict.fromkeys(c.number for c in claims))
     known = known_claims(connection, numbers)
-    latest = {c.patient_control_number: c for c in claims}
+    latest = {c.number: c for c in claims}
     for number in known:
         _update_claim(connection, latest[number])
     _add_claims(connection, [latest[n] for n in numbers if n not in known], pending)
     pending.touched.update(numbers)
 
 
-def _claim_values(claim: Claim) -> dict[str, Any]:
-    return {
-        "claim_date": claim.claim_date,
-        "payer_name": claim.payers[0].name if claim.payers else "",
-        "patient_id": claim.patient_id,
-        "patient_name": claim.patient_name,
-        "billed_cents": cents(claim.charge),
-    }
-
-
-def _add_claims(connection: Connection, claims: list[Claim], pending: _Pending) -> None:
+def _add_claims(connection: Connection, claims: list[StoredClaim], pending: _Pending) -> None:
     """Add claims seen for the first time and give them the CLPs already stored that answer them."""
     if not claims:
         return
     seen = connection.execute(select(func.coalesce(func.max(t.claims.c.first_seen), 0))).scalar_one()
     rows = []
     for offset, claim in enumerate(claims, 1):
-        number = claim.patient_control_number
+        number = claim.number
         prefix = number[:RETURNED_LENGTH] if len(number) > RETURNED_LENGTH else ""
         rows.append(
             {
@@ -532,13 +565,13 @@ def _add_claims(connection: Connection, claims: list[Claim], pending: _Pending) 
                 "prefix": prefix,
                 "first_seen": seen + offset,
                 "status": "open",
-                **_claim_values(claim),
+                **claim.values,
             }
         )
     for start in range(0, len(rows), BATCH):
         connection.execute(insert(t.claims), rows[start : start + BATCH])
     payments = t.claim_payments.c
-    numbers = [claim.patient_control_number for claim in claims]
+    numbers = [claim.number for claim in claims]
     for start in range(0, len(numbers), BATCH):
         chunk = numbers[start : start + BATCH]
         answering = payments.patient_control_number.in_(chunk)
@@ -574,11 +607,8 @@ def _rematch_prefix(connection: Connection, prefix: str, pending: _Pending) -> N
     pending.touched.update(owners)
 
 
-def _update_claim(connection: Connection, claim: Claim) -> None:
-    number = claim.patient_control_number
-    connection.execute(
-        update(t.claims).where(t.claims.c.patient_control_number == number).values(**_claim_values(claim))
-    )
+def _update_claim(connection: Connection, claim: StoredClaim) -> None:
+    connection.execute(update(t.claims).where(t.claims.c.patient_control_number == claim.number).values(**claim.values))
 
 
 def _resent(connection: Connection, remittance: Remittance, pending: _Pending, other_than: int | None = None) -> bool:
@@ -622,25 +652,20 @@ def _insert_remittance_header(connection: Connection, set_id: int, remittance: R
 
 
 def _insert_payments(
-    connection: Connection,
-    remittance_id: int,
-    first: int,
-    payments: list[ClaimPayment],
-    contexts: Sequence[dict[str, Any] | None],
-    pending: _Pending,
+    connection: Connection, remittance_id: int, first: int, payments: list[StoredPayment], pending: _Pending
 ) -> None:
     """Store claim payments numbered from ``first``, each tied to the claim it answers when that is known."""
-    numbers = _claim_numbers(connection, [p.patient_control_number for p in payments])
+    numbers = _claim_numbers(connection, [p.number for p in payments])
     for start in range(0, len(payments), BATCH):
         rows = [
             {
                 "remittance_id": remittance_id,
                 "position": first + position,
-                "patient_control_number": payment.patient_control_number,
-                "claim_number": numbers.get(payment.patient_control_number),
-                "paid_cents": cents(payment.paid),
-                "facts": dumps(payment),
-                "business": dumps(contexts[position]) if contexts[position] is not None else None,
+                "patient_control_number": payment.number,
+                "claim_number": numbers.get(payment.number),
+                "paid_cents": payment.paid_cents,
+                "facts": payment.facts,
+                "business": payment.business,
             }
             for position, payment in enumerate(payments[start : start + BATCH], start)
         ]

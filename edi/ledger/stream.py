@@ -12,14 +12,16 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from edi.errors import Location, ReadError
 from edi.guides import REMITTANCE_KIND
+from edi.parallel import Unusual
 from edi.reconcile.extract import ClaimPayment, Remittance, payment_facts, remittance_facts
 from edi.remit import model
 from edi.remit.model import RemittanceSplit
 from edi.remit.read import TransactionReader
+from edi.x12.cuts import Part, Slice
 from edi.x12.document import Group, Interchange, Transaction
 from edi.x12.segment import Segment
 from edi.x12.tokenizer import Tokenizer, iter_text
@@ -92,6 +94,67 @@ def stream_835(path: Path, file: str, handler: Handler, business: bool = True) -
                 if interchange is None or group is None:
                     raise _error(file, segment, "the transaction set has no ISA/GS envelope", "ISA and GS before ST")
                 _Set(file, interchange, group, segment, handler).read(segments, business)
+
+
+def part_payments(path: Path, file: str, part: Slice) -> Iterator[SetStart | ClaimPayment | tuple[SetEnd, Segment]]:
+    """The 835 of one part of a file that holds one (`edi.x12.cuts`), read as `stream_835` reads it.
+
+    In order: its `SetStart` (first part), the facts of each claim payment of the part, and its
+    `SetEnd` (without content hash) with the SE (last part). A later part reads its context
+    first (the envelope and the set's header), so the header is the same in every part; a PLB
+    before the last part, which only the last part's header would lack, raises `Unusual`.
+    """
+    resume = part.resume
+    source: BinaryIO | Part
+    if resume is None:
+        tokenizer, source = Tokenizer(file), path.open("rb")
+    else:
+        with path.open("rb") as stream:
+            context = b"".join(_span(stream, span.start, span.end) for span in resume.context)
+        tokenizer = Tokenizer(file, line=resume.line - context.count(b"\n"), offset=resume.offset - len(context))
+        source = Part(path, resume.offset, context)
+    interchange: Interchange | None = None
+    group: Group | None = None
+    split: RemittanceSplit | None = None
+    with source:
+        for segment in tokenizer.segments(iter_text(source, file)):
+            seg_id = segment.id
+            if part.stop is not None and segment.offset >= part.stop:
+                if split is None:
+                    raise Unusual("a cut outside the transaction set")
+                finished = split.feed(segment)  # the claim payment at the cut ends the one before it
+                if finished is not None:
+                    yield payment_facts(finished, file)
+                if any(s.id == "PLB" for s in split.outside):
+                    raise Unusual("provider adjustments before the last part")
+                return
+            if seg_id == "ISA":
+                interchange = Interchange(segment, segment.delimiters)
+            elif seg_id == "GS":
+                group = Group(segment)
+            elif seg_id == "ST":
+                if interchange is None or group is None:
+                    raise _error(file, segment, "the transaction set has no ISA/GS envelope", "ISA and GS before ST")
+                split, st, started = RemittanceSplit(), segment, resume is not None
+                split.feed(segment)
+            elif split is not None:
+                finished = split.feed(segment)
+                if finished is not None:
+                    yield payment_facts(finished, file)
+                if not started and split.open:
+                    started = True
+                    assert interchange is not None and group is not None
+                    yield SetStart(interchange, group, st, remittance_facts(split.header(), file))
+                if seg_id == "SE":
+                    yield SetEnd(remittance_facts(split.header(), file), {}, ""), segment
+                    split = None
+    if split is not None or part.stop is not None:
+        raise ReadError("the file ends inside a transaction set (no SE)", Location(file=file), "an SE")
+
+
+def _span(stream: BinaryIO, start: int, end: int) -> bytes:
+    stream.seek(start)
+    return stream.read(end - start)
 
 
 def read_835(file: str, interchange: Interchange, group: Group, transaction: Transaction, business: bool) -> SetRead:

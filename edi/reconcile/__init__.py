@@ -69,25 +69,27 @@ class Reconciliation:
     totals: Totals
 
 
-def reconcile(claim_docs: Iterable[Source], remit_docs: Iterable[Source]) -> Reconciliation:
+def reconcile(claim_docs: Iterable[Source], remit_docs: Iterable[Source], jobs: int = 1) -> Reconciliation:
     """Match every CLP of ``remit_docs`` to the claims of ``claim_docs`` and build each claim's history.
 
     The files go through a ledger in a temporary database, so the answers are those `edi ledger`
     gives. Paths are read here; a file that cannot be read, holds no transaction set of the
     expected kind, or repeats what an earlier file gave (the same content, transaction sets or
-    835 payment), is skipped and listed in ``skipped_files``.
+    835 payment), is skipped and listed in ``skipped_files``. ``jobs``: processes that read a
+    large file at once, in parts, with the same result.
     """
-    with reconciled(claim_docs, remit_docs) as (ledger, skipped):
+    with reconciled(claim_docs, remit_docs, jobs) as (ledger, skipped):
         return ledger.reconciliation(skipped)
 
 
 @contextmanager
 def reconciled(
-    claim_docs: Iterable[Source], remit_docs: Iterable[Source]
+    claim_docs: Iterable[Source], remit_docs: Iterable[Source], jobs: int = 1
 ) -> Iterator[tuple[Ledger, list[SkippedFile]]]:
     """A temporary ledger (a file, removed after) holding ``claim_docs`` and ``remit_docs``, and the files skipped.
 
-    Paths are read a claim at a time, so memory stays bounded however large the files.
+    Paths are read a claim at a time, so memory stays bounded however large the files; a large
+    one by ``jobs`` processes at once (`edi.ledger.parts`).
     """
     from edi.ledger import Ledger  # the ledger builds on this package
 
@@ -95,7 +97,8 @@ def reconciled(
     with Ledger.temporary(business=False, by_segments=True) as ledger:
         for sources, kind in ((claim_docs, CLAIM_KIND), (remit_docs, REMITTANCE_KIND)):
             for source in sources:
-                outcome = ledger.import_file(source if isinstance(source, Document) else Path(source), (kind,), False)
+                found = source if isinstance(source, Document) else Path(source)
+                outcome = ledger.import_file(found, (kind,), False, jobs)
                 if outcome.status == "skipped":
                     skipped.append(SkippedFile(outcome.file, outcome.reason))
                 elif outcome.status == "already imported":

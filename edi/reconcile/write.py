@@ -18,6 +18,7 @@ from decimal import Decimal
 from itertools import islice
 from typing import IO, Any, Protocol, TextIO
 
+import orjson
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.segment import Segment, Segments
@@ -104,7 +105,19 @@ def write_json(result: Streamed, out: TextIO, mask: Mask = unmasked) -> None:
 
 
 def _indented(value: Any, indent: str) -> str:
-    return json.dumps(value, indent=2).replace("\n", "\n" + indent)
+    """``value`` as `json.dumps(value, indent=2)` writes it, its lines after the first indented by ``indent``.
+
+    orjson writes the same text many times faster, except where the standard library escapes
+    a character that orjson does not (outside ASCII, or DEL) or orjson refuses a value: those take
+    the slow way.
+    """
+    try:
+        text = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
+    except TypeError:
+        text = ""
+    if not text or not text.isascii() or "\x7f" in text:
+        text = json.dumps(value, indent=2)
+    return text.replace("\n", "\n" + indent)
 
 
 def _json_list(out: TextIO, items: Iterable[Any], mask: Mask) -> None:

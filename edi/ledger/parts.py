@@ -1,0 +1,251 @@
+"""The claims of one large 837 or 835 read for the ledger by several processes at once, one part each.
+
+A file that holds one transaction set is cut at claims (`edi.x12.cuts`); each part, in its own
+process (`edi.parallel`), reads its claims (837) or claim payments (835) into their facts and
+writes each as one line of what the ledger stores: the facts' JSON and the columns taken from
+them. The first part also returns how the set begins, the last how it ends. The ledger then
+takes the lines in file order as if it had read the claims itself (`edi.ledger.store`); the
+content hash of the set is read from the file's bytes (`edi.ledger.quick`). Where a part
+meets anything it cannot answer for alone (a read error, a bad amount, segments the guide
+did not place, a file not plainly laid out) nothing is returned and the file is read in one
+process, which gives the same rows or the same error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, TextIO
+
+from edi.guides import CLAIM_KIND, REMITTANCE_KIND
+from edi.jsontext import dumps, loads
+from edi.ledger.claim_stream import ClaimSetStart
+from edi.ledger.facts import dumps as fact_text
+from edi.ledger.money import cents
+from edi.ledger.quick import segments_digest, transaction_kinds
+from edi.ledger.stream import SetEnd, SetStart, part_payments
+from edi.parallel import Done, Unusual, run_parts
+from edi.reconcile.extract import Claim, ClaimPayment, claims_from_walk
+from edi.x12.cuts import Slice, plan
+from edi.x12.lalr import Loop
+from edi.x12.reader import Reader
+from edi.x12.segment import Segment
+from edi.x12.units import UnitWalk
+
+Walked = tuple[Segment, Loop]
+PARTED = (CLAIM_KIND, REMITTANCE_KIND)
+_END = (Segment("HL", []), Loop("", []))  # ends the claim read last, as the HL at the cut would
+
+
+@dataclass(slots=True)
+class StoredClaim:
+    """One 837 claim as the ledger stores it: its number, facts' JSON, business JSON and summary columns."""
+
+    number: str
+    facts: str
+    business: str | None
+    values: dict[str, Any]
+
+
+@dataclass(slots=True)
+class StoredPayment:
+    """One 835 claim payment as the ledger stores it: its CLP01, paid cents, facts' JSON and business JSON."""
+
+    number: str
+    paid_cents: int
+    facts: str
+    business: str | None
+
+
+def stored_claim(claim: Claim, context: dict[str, Any] | None) -> StoredClaim:
+    """What the ledger stores of ``claim`` (with its business JSON, if kept)."""
+    values = {
+        "claim_date": claim.claim_date,
+        "payer_name": claim.payers[0].name if claim.payers else "",
+        "patient_id": claim.patient_id,
+        "patient_name": claim.patient_name,
+        "billed_cents": cents(claim.charge),
+    }
+    business = fact_text(context) if context is not None else None
+    return StoredClaim(claim.patient_control_number, fact_text(claim), business, values)
+
+
+def stored_payment(payment: ClaimPayment, context: dict[str, Any] | None) -> StoredPayment:
+    """What the ledger stores of ``payment`` (with its business JSON, if kept)."""
+    business = fact_text(context) if context is not None else None
+    return StoredPayment(payment.patient_control_number, cents(payment.paid), fact_text(payment), business)
+
+
+@dataclass(slots=True)
+class Ends:
+    """How the transaction set begins (first part) and ends (last part) in a part's read."""
+
+    start: ClaimSetStart | SetStart | None = None
+    end: SetEnd | None = None
+    se_end: int | None = None  # the byte just past the SE's terminator
+
+
+@dataclass(slots=True)
+class Parted:
+    """A file read in parts: the kind of its one transaction set, how it begins and ends, its content hash."""
+
+    kind: str
+    done: list[Done]
+    start: ClaimSetStart | SetStart
+    end: SetEnd | None
+    content_sha256: str
+
+    def claims(self) -> Iterator[StoredClaim]:
+        """The 837's claims, in file order."""
+        for line in self._lines():
+            number, facts, claim_date, payer, patient_id, patient_name, billed = loads(line)
+            values = {
+                "claim_date": date.fromisoformat(claim_date) if claim_date else None,
+                "payer_name": payer,
+                "patient_id": patient_id,
+                "patient_name": patient_name,
+                "billed_cents": billed,
+            }
+            yield StoredClaim(number, facts, None, values)
+
+    def payments(self) -> Iterator[StoredPayment]:
+        """The 835's claim payments, in file order."""
+        for line in self._lines():
+            number, paid, facts = loads(line)
+            yield StoredPayment(number, paid, facts, None)
+
+    def _lines(self) -> Iterator[str]:
+        for part in self.done:
+            yield from part.output
+
+    def close(self) -> None:
+        """Drop the parts' temporary files."""
+        for part in self.done:
+            part.output.close()
+
+
+def read_in_parts(path: Path, name: str, jobs: int, kinds: Collection[str]) -> Parted | None:
+    """The claims of ``path``, read in ``jobs`` parts at once; None where one process must read it
+    (or where its transaction set is not of ``kinds``)."""
+    found = transaction_kinds(path) if jobs > 1 else None  # None too where the file is not plainly laid out
+    if not found or sum(found.values()) != 1:
+        return None
+    kind = next(iter(found))
+    slices = plan(path, jobs, inside_only=True) if kind in kinds and kind in PARTED else None
+    if slices is None:
+        return None
+    done = run_parts(slices, lambda part, spool: _part(path, name, kind, part, spool))
+    if done is None:
+        return None
+    first, last = done[0].result, done[-1].result
+    start = first.start
+    digest = None
+    if start is not None and last.se_end is not None:
+        digest = segments_digest(path, start.st.offset, last.se_end)
+    misplaced = any(p.result.start for p in done[1:]) or any(p.result.se_end is not None for p in done[:-1])
+    if digest is None or misplaced:
+        for part in done:
+            part.output.close()
+        return None
+    return Parted(kind, done, start, last.end, digest)
+
+
+def _part(path: Path, name: str, kind: str, part: Slice, spool: TextIO) -> Ends:
+    """Read one part: each claim's stored line to ``spool``; how the set begins and ends, where the part holds it."""
+    ends = Ends()
+    if kind == REMITTANCE_KIND:
+        for item in part_payments(path, name, part):
+            if isinstance(item, ClaimPayment):
+                payment = stored_payment(item, None)
+                spool.write(dumps([payment.number, payment.paid_cents, payment.facts]) + "\n")
+            elif isinstance(item, SetStart):
+                ends.start = item
+            else:
+                ends.end, se = item
+                ends.se_end = se.offset + len(se.text()) + len(se.delimiters.segment)
+        return ends
+    for claim in claims_from_walk(_walked(path, name, part, ends), name):
+        row = stored_claim(claim, None)
+        values = row.values
+        claim_date = values["claim_date"].isoformat() if values["claim_date"] else None
+        spool.write(
+            dumps(
+                [
+                    row.number,
+                    row.facts,
+                    claim_date,
+                    values["payer_name"],
+                    values["patient_id"],
+                    values["patient_name"],
+                    values["billed_cents"],
+                ]
+            )
+            + "\n"
+        )
+    return ends
+
+
+def _walked(path: Path, name: str, part: Slice, ends: Ends) -> Iterator[Walked]:
+    """Every segment of the part's claims with its loop, in file order; a stop inside the set ends the last claim."""
+    reader = Reader(name, units=True)
+    order = _Order()
+    walk = UnitWalk(order, part.resume.offset if part.resume else -1)
+    interchange = group = None
+    for event in reader.slice_events(path, part):
+        if event.kind == "interchange":
+            interchange = event.value
+        elif event.kind == "group":
+            group = event.value
+        elif event.kind == "unit":
+            unit = event.value
+            if not walk.started and not walk.resumes(unit):
+                assert interchange is not None and group is not None
+                ends.start = ClaimSetStart(interchange, group, unit.path[0].trigger)
+            walk.unit(unit)
+            yield from order.take()
+        elif event.kind == "transaction":
+            if not walk.started:
+                raise Unusual("a transaction set not read claim by claim")
+            walk.end(event.value)
+            yield from order.take()
+            se = event.value.se
+            ends.se_end = se.offset + len(se.text()) + len(se.delimiters.segment)
+    if reader.spanning_unplaced:
+        raise Unusual("segments the guide did not place, in a transaction set cut between parts")
+    if reader.stopped_at is not None:
+        yield _END
+
+
+class _Order:
+    """A `edi.x12.units.Visitor` collecting each segment with the loop holding it, in file order.
+
+    A part that starts inside a transaction set opens its first loops below the ones its
+    context holds: those stand as empty loops.
+    """
+
+    def __init__(self) -> None:
+        self.loops: list[Loop] = []
+        self.walked: list[Walked] = []
+
+    def open(self, loop_id: str, trigger: Segment, depth: int) -> None:
+        del self.loops[depth:]
+        self.loops.extend(Loop("") for _ in range(depth - len(self.loops)))
+        self.loops.append(Loop(loop_id, [trigger]))
+        self.walked.append((trigger, self.loops[depth]))
+
+    def item(self, item: Segment | Loop, depth: int) -> None:
+        if type(item) is Segment:
+            self.walked.append((item, self.loops[depth]))
+        else:
+            assert isinstance(item, Loop)
+            self.walked.extend(item.walk())
+
+    def close(self, depth: int) -> None:
+        pass
+
+    def take(self) -> Iterator[Walked]:
+        """The segments collected since the last call."""
+        taken, self.walked = self.walked, []
+        return iter(taken)

@@ -1,0 +1,109 @@
+"""`reconcile -j N` reads a large 837 or 835 in parts, cut at claims inside its transaction set, and
+writes what one process writes; a fault in a later part gives the error or warning of one process."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from edi.cli import app
+from edi.ledger import store
+from edi.x12 import cuts
+from tests.test_claim_stream import _one_check_835, _one_st_837
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="parts are read by forked processes")
+CLAIMS = 600
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def parted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Cut files of any size, and note the kind of each file read in parts."""
+    monkeypatch.setattr(cuts, "MINIMUM_SIZE", 1)
+    kinds: list[str] = []
+    real = store.read_in_parts
+
+    def noted(*args: Any) -> Any:
+        done = real(*args)
+        if done is not None:
+            kinds.append(done.kind)
+        return done
+
+    monkeypatch.setattr(store, "read_in_parts", noted)
+    return kinds
+
+
+def _pair(tmp_path: Path, lines: bool = False, claims: str | None = None, remit: str | None = None) -> list[str]:
+    """The 837 and 835 files written, as reconcile's arguments; ``lines``: a segment per line."""
+    texts = {"claims.837": claims or _one_st_837(CLAIMS), "remit.835": remit or _one_check_835(CLAIMS - 50)}
+    for name, text in texts.items():
+        text = text.replace("~\n", "~")
+        (tmp_path / name).write_text(text.replace("~", "~\n") if lines else text)
+    return ["--claims", str(tmp_path / "claims.837"), "--remit", str(tmp_path / "remit.835")]
+
+
+def _run(args: list[str], *options: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["reconcile", *args, *options])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("lines", [False, True])
+@pytest.mark.parametrize("output", [(), ("--json",), ("--csv",)])
+def test_two_and_three_parts_write_what_one_process_writes(
+    tmp_path: Path, parted: list[str], lines: bool, output: tuple[str, ...]
+) -> None:
+    args = _pair(tmp_path, lines)
+    one = _run(args, *output, "-j", "1")
+    assert one[0] == 0 and "PCN599" in one[1]
+    assert parted == []
+    for jobs in ("2", "3"):
+        assert _run(args, *output, "-j", jobs) == one
+    assert parted == ["837", "835", "837", "835"]
+
+
+def test_several_transaction_sets_are_read_in_one_process_with_the_same_output(
+    tmp_path: Path, parted: list[str]
+) -> None:
+    claims = _one_st_837(CLAIMS)
+    start, end = claims.index("ST*"), claims.index("~GE*") + 1
+    twice = claims[:end] + claims[start:end].replace("ST*837*0001", "ST*837*0002") + claims[end:]
+    args = _pair(tmp_path, claims=twice)
+    one = _run(args, "--json", "-j", "1")
+    assert one[0] == 0
+    assert _run(args, "--json", "-j", "2") == one
+    assert parted == ["835"]
+
+
+def test_a_bad_amount_in_a_later_part_skips_the_file_as_one_process_does(tmp_path: Path, parted: list[str]) -> None:
+    claims = _one_st_837(CLAIMS)
+    at = claims.index("*", claims.index("CLM*", len(claims) * 4 // 5) + 4)  # CLM02, the charge
+    args = _pair(tmp_path, claims=claims[: at + 1] + "12X" + claims[at + 1 :])
+    one = _run(args, "--json", "-j", "1")
+    assert one[0] == 0 and "is not a number: '12X" in one[1]
+    assert _run(args, "--json", "-j", "2") == one
+    assert parted == ["835"]
+
+
+def test_a_file_cut_short_in_a_later_part_gives_the_error_of_one_process(tmp_path: Path, parted: list[str]) -> None:
+    remit = _one_check_835(CLAIMS)
+    args = _pair(tmp_path, remit=remit[: remit.index("CLP*", len(remit) * 9 // 10)])
+    one = _run(args, "-j", "1")
+    assert one[0] == 2 and "no SE" in one[2]
+    assert _run(args, "-j", "3") == one
+    assert parted == ["837"]
+
+
+def test_a_bad_paid_amount_in_a_later_part_skips_the_835_as_one_process_does(tmp_path: Path, parted: list[str]) -> None:
+    remit = _one_check_835(CLAIMS)
+    at = remit.index("CLP*", len(remit) * 9 // 10)
+    fields = remit[at:].split("*", 5)
+    remit = remit[:at] + "*".join([*fields[:4], "ABC", fields[5]])
+    args = _pair(tmp_path, remit=remit)
+    one = _run(args, "--csv", "-j", "1")
+    assert one[0] == 0
+    assert _run(args, "--csv", "-j", "2") == one
+    assert parted == ["837"]
