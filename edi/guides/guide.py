@@ -63,6 +63,7 @@ class Guide:
     pointers: ClassVar[int] = 0
     """The diagnosis code pointer composite."""
     place_of_service: ClassVar[int] = 0
+    revenue_code: ClassVar[int] = 0
     max_diagnoses: ClassVar[int] = 0
     """How many diagnosis codes a claim may carry (0: no such limit)."""
     adjustment_groups: ClassVar[frozenset[str]] = frozenset()
