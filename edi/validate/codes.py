@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 from importlib import resources
 
 from edi.claims.model import ICD10_DIAGNOSIS, Claim
-from edi.guides import CLAIM_GUIDES, DENTAL, PROFESSIONAL, REMITTANCE, claim_guide, guide_by_id
+from edi.guides import CLAIM_GUIDES, DENTAL, PROFESSIONAL, REMITTANCE, ClaimGuide, claim_guide, guide_by_id
 from edi.validate import icd10
 from edi.validate.context import Context, rule
 from edi.validate.issue import Issue
@@ -29,7 +29,6 @@ CANADIAN_PROVINCES = frozenset(
 HCPCS = re.compile(r"\d{4}[0-9A-Z]|[A-Z]\d{4}")
 CDT = re.compile(r"D\d{4}")
 ZIP = re.compile(r"\d{5}(?:\d{4})?")
-PROCEDURES = {"SV1": (1,), "SV2": (2,), "SVC": (1, 6)}  # segment -> elements holding a procedure composite
 INVALID_CODE = "7"  # IK403: invalid code value
 INVALID_CHARACTER = "6"  # IK403: invalid character in data element
 
@@ -255,20 +254,33 @@ def adjustment_group(ctx: Context) -> Iterator[Issue]:
 
 @rule(snip=5, guides=(*CLAIMS, REMITTANCE))
 def hcpcs_format(ctx: Context) -> Iterator[Issue]:
-    """A procedure code with qualifier HC (SV101, SV202, SVC01, SVC06) must look like HCPCS."""
-    for segment, loop in ctx.index.segments(*PROCEDURES):
-        for index in PROCEDURES[segment.id]:
-            code = segment.get(index, 2)
-            if segment.get(index, 1) == "HC" and code and not HCPCS.fullmatch(code):
-                yield _code_error(
-                    ctx,
-                    "snip5.hcpcs_format",
-                    f"{code} is not a HCPCS code: expected 4 digits + a digit or letter (CPT), or a letter + 4 digits",
-                    segment,
-                    loop,
-                    f"{segment.id}{index:02d}-2",
-                    data_element="234",
-                )
+    """A procedure code with qualifier HC (SV101, SV202, SV301, SVC01, SVC06) must look like HCPCS."""
+    for segment, loop, index in _procedures(ctx):
+        code = segment.get(index, 2)
+        if segment.get(index, 1) == "HC" and code and not HCPCS.fullmatch(code):
+            yield _code_error(
+                ctx,
+                "snip5.hcpcs_format",
+                f"{code} is not a HCPCS code: expected 4 digits + a digit or letter (CPT), or a letter + 4 digits",
+                segment,
+                loop,
+                f"{segment.id}{index:02d}-2",
+                data_element="234",
+            )
+
+
+def _procedures(ctx: Context) -> Iterator[tuple[Segment, Loop | str, int]]:
+    """(segment, loop, element) of each procedure composite: each claim line's, or an 835's SVC01 and SVC06."""
+    guide = guide_by_id(guide_id(ctx))
+    if isinstance(guide, ClaimGuide):
+        for claim in claims(ctx):
+            for line in claim.lines:
+                if line.service is not None:
+                    yield line.service, line.loop, guide.procedure
+        return
+    for segment, loop in ctx.index.segments(guide.service_segment):
+        for index in (guide.procedure, guide.submitted_procedure):
+            yield segment, loop, index
 
 
 @rule(snip=5, guides=(DENTAL,), within="2300")
