@@ -80,6 +80,7 @@ class Institutional(ClaimGuide):
     version = "005010X223A2"
     aliases = ("005010X223", "005010X223A1", "005010X223A3")
     service_segment = "SV2"
+    revenue_code = 1
     procedure = 2
     charge = 3
     unit_type = 4

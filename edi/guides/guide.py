@@ -57,12 +57,15 @@ class Guide:
     # Element positions in the service-line segment, 1-based; 0 where the guide has no such element.
     procedure: ClassVar[int] = 0
     """The procedure composite (qualifier, code, modifiers 1-4 as components 3-6)."""
+    submitted_procedure: ClassVar[int] = 0
+    """The procedure as submitted, when the payer adjudicated another (SVC06)."""
     charge: ClassVar[int] = 0
     units: ClassVar[int] = 0
     unit_type: ClassVar[int] = 0
     pointers: ClassVar[int] = 0
     """The diagnosis code pointer composite."""
     place_of_service: ClassVar[int] = 0
+    revenue_code: ClassVar[int] = 0
     max_diagnoses: ClassVar[int] = 0
     """How many diagnosis codes a claim may carry (0: no such limit)."""
     adjustment_groups: ClassVar[frozenset[str]] = frozenset()

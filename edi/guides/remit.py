@@ -21,6 +21,7 @@ class Remittance(Guide):
     line_loop = "2110"
     service_segment = "SVC"
     procedure = 1
+    submitted_procedure = 6
     charge = 2
     units = 5
     adjustment_groups = frozenset({"CO", "OA", "PI", "PR"})

@@ -1,8 +1,8 @@
 """An 837 file read claim by claim for the ledger, so a large transaction set never sits in memory.
 
 The reader hands out each claim (2300) as soon as it is complete (`Reader(units=True)`);
-`UnitWalk` puts the segments back in file order, where the same code that reads a whole
-transaction set (edi.reconcile.extract) takes each claim's facts, and the claims JSON
+`UnitWalk` puts the segments back in file order, where the claim model (edi.claims.model)
+groups each claim as for a whole transaction set, edi.reconcile.extract takes its facts, and the claims JSON
 stream (edi.claims.stream) each claim's business JSON with its billing provider,
 subscriber and patient.
 """
@@ -164,7 +164,7 @@ class _Set:
         """Read the transaction set from its first event; the claims go to the handler a batch at a time."""
         self.handler.start(ClaimSetStart(self.interchange, self.group, self.st))
         ready: list[tuple[Claim, dict[str, Any] | None]] = []
-        for claim in claims_from_walk(self._walked(event, events), self.file):
+        for claim in claims_from_walk(self._walked(event, events), self.file, event.value.guide):
             ready.append((claim, self._context()))
             if len(ready) >= BATCH:
                 self.handler.claims(ClaimBatch(ready))

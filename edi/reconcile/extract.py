@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from edi.claims import model as claim_model
 from edi.errors import Location, ReadError
-from edi.guides import CLAIM_KIND, REMITTANCE_KIND
+from edi.guides import CLAIM_KIND, REMITTANCE_KIND, ClaimGuide, Guide
 from edi.remit import model
-from edi.remit.model import Procedure, amount, first_date
+from edi.remit.model import Procedure, amount
 from edi.x12.document import Document
 from edi.x12.lalr import Loop
 from edi.x12.segment import Segment
-
-CLAIM_LOOPS = {"2300", "2400"}
-SERVICE_SEGMENTS = {"SV1": (1, 2, 4), "SV2": (2, 3, 5), "SV3": (1, 2, 6)}
 
 
 @dataclass(slots=True, frozen=True)
@@ -139,7 +137,7 @@ def claims_of(document: Document) -> Iterator[Claim]:
     """Every claim of the 837 transaction sets of ``document``, in file order."""
     for _, _, transaction in document.transactions():
         if transaction.st.get(1) == CLAIM_KIND:
-            yield from claims_from_walk(transaction.root.walk(), document.file)
+            yield from claims_from_walk(transaction.root.walk(), document.file, transaction.guide)
 
 
 def remittances_of(document: Document) -> Iterator[Remittance]:
@@ -149,107 +147,52 @@ def remittances_of(document: Document) -> Iterator[Remittance]:
             yield _remittance(list(transaction.segments()), document.file)
 
 
-@dataclass(slots=True)
-class _Party:
-    """What the walk has seen of the subscriber, patient and payers above and inside the current claim."""
+def claims_from_walk(walk: Iterable[tuple[Segment, Loop]], file: str, guide: Guide | None) -> Iterator[Claim]:
+    """The facts of each claim of an 837's segments in file order, each with its loop (`edi.claims.model.split`).
 
-    payer_order: str = ""
-    patient_id: str = ""
-    patient_name: str = ""
-    payers: list[list[str]] = field(default_factory=list)
-
-    def see(self, segment: Segment, loop: str) -> None:
-        """Note a subscriber (2000B SBR, 2010BA), patient (2010CA), payer (2010BB) or other payer (2320, 2330B)."""
-        seg_id, qualifier = segment.id, segment.get(1)
-        if seg_id == "SBR" and loop == "2000B":
-            self.payer_order, self.patient_id, self.patient_name = qualifier, "", ""
-            self.payers = [[qualifier, ""]]
-        elif seg_id == "SBR" and loop == "2320":
-            self.payers.append([qualifier, ""])
-        elif seg_id == "NM1" and qualifier == "PR" and loop in ("2010BB", "2330B") and self.payers:
-            self.payers[-1][1:] = [segment.get(3), segment.get(9)]
-        elif seg_id == "REF" and qualifier == "2U" and loop in ("2010BB", "2330B") and self.payers:
-            self.payers[-1].append(segment.get(2))
-        elif seg_id == "NM1" and (loop, qualifier) in (("2010BA", "IL"), ("2010CA", "QC")):
-            self.patient_id = self.patient_id or segment.get(9)
-            self.patient_name = " ".join(p for p in (segment.get(4), segment.get(3)) if p)
-
-    def claim_payers(self) -> tuple[Payer, ...]:
-        return tuple(Payer(p[0], p[1], tuple(i for i in p[2:] if i)) for p in self.payers)
-
-
-def claims_from_walk(walk: Iterable[tuple[Segment, Loop]], file: str) -> Iterator[Claim]:
-    """Group the segments of claim and service-line loops by claim (CLM) and line (LX).
-
-    Segments of other loops below a claim (providers, other subscribers) are left out, except the
-    payers, subscriber and patient noted by `_Party`; a segment the guide could not place is taken
-    where it stands, so a CLM outside a 2300 loop still counts.
+    Without a claim guide the segments were kept flat, unplaced by any loop: no claim is read.
     """
-    party = _Party()
-    claim_party = _Party()
-    claim: list[Segment] = []
-    lines: list[list[Segment]] = []
-    for segment, loop in walk:
-        seg_id = segment.id
-        if seg_id in ("HL", "SE", "CLM") and claim:
-            yield _claim(claim, lines, claim_party, file)
-            claim, lines = [], []
-        (claim_party if claim else party).see(segment, loop.id)
-        if loop.id not in CLAIM_LOOPS and not segment.unplaced:
-            continue
-        if seg_id == "CLM":
-            claim = [segment]
-            claim_party = _Party(
-                party.payer_order, party.patient_id, party.patient_name, [list(p) for p in party.payers]
-            )
-        elif not claim:
-            continue
-        elif seg_id == "LX":
-            lines.append([segment])
-        elif lines:
-            lines[-1].append(segment)
-        else:
-            claim.append(segment)
+    if not isinstance(guide, ClaimGuide):
+        for _ in walk:  # the walk is still read through: its reader hashes what it hands out
+            pass
+        return
+    for claim in claim_model.split(walk, guide):
+        yield claim_facts(claim, file)
 
 
-def _claim(segments: list[Segment], lines: list[list[Segment]], party: _Party, file: str) -> Claim:
-    clm = segments[0]
-    claim_date = next(
-        (first_date(d.get(3)) for q in ("472", "434") for d in segments if d.id == "DTP" and d.get(1) == q), None
-    )
-    ref = _first(segments, "REF", "F8")
-    claim_lines = tuple(_claim_line(line, file, claim_date) for line in lines)
+def claim_facts(claim: claim_model.Claim, file: str) -> Claim:
+    """The facts of one claim; a `ReadError` names an amount missing or not a number, or a line without its service."""
+    clm, context = claim.clm, claim.context
+    claim_date = claim.service_date
+    claim_lines = tuple(_claim_line(line, file, claim_date) for line in claim.lines)
     served = [line.service_date for line in claim_lines if line.service_date]
     return Claim(
         file=file,
-        patient_control_number=clm.get(1),
-        charge=_money(amount(clm, 2), clm, 2, file),
-        frequency=clm.get(5, 3),
-        payer_order=party.payer_order,
-        payer_claim_control_number=ref.get(2) if ref else "",
+        patient_control_number=claim.patient_control_number,
+        charge=_money(claim.charge, clm, 2, file),
+        frequency=claim.frequency,
+        payer_order=context.payer_order,
+        payer_claim_control_number=claim.reference("F8"),
         lines=claim_lines,
-        payers=party.claim_payers(),
+        payers=tuple(Payer(p.order, p.name, p.ids) for p in context.payers),
         claim_date=claim_date or min(served, default=None),
-        patient_id=party.patient_id,
-        patient_name=party.patient_name,
+        patient_id=context.patient_id,
+        patient_name=context.patient_name,
     )
 
 
-def _claim_line(segments: list[Segment], file: str, claim_date: date | None) -> ClaimLine:
-    service = next((s for s in segments if s.id in SERVICE_SEGMENTS), None)
+def _claim_line(line: claim_model.ServiceLine, file: str, claim_date: date | None) -> ClaimLine:
+    service, guide = line.service, line.guide
     if service is None:
-        raise _error(file, segments[0], "the service line has no SV1, SV2 or SV3 segment", "SV1, SV2 or SV3")
-    dtp = _first(segments, "DTP", "472")
-    ref = _first(segments, "REF", "6R")
-    procedure_at, charge_at, units_at = SERVICE_SEGMENTS[service.id]
+        raise _error(file, line.lx, f"the service line has no {guide.service_segment} segment", guide.service_segment)
     return ClaimLine(
-        line_number=segments[0].get(1),
-        control_number=ref.get(2) if ref else "",
-        procedure=model.procedure(service, procedure_at),
-        revenue_code=service.get(1) if service.id == "SV2" else "",
-        charge=_money(amount(service, charge_at), service, charge_at, file),
-        units=_optional_money(amount(service, units_at), service, units_at, file),
-        service_date=first_date(dtp.get(3)) if dtp else claim_date,
+        line_number=line.number,
+        control_number=line.control_number,
+        procedure=line.procedure,
+        revenue_code=line.revenue_code,
+        charge=_money(line.charge, service, guide.charge, file),
+        units=_optional_money(line.units, service, guide.units, file),
+        service_date=next((found for q, found in line.dates if q == "472"), claim_date),
     )
 
 
@@ -338,13 +281,6 @@ def _provider_adjustment(found: model.ProviderAdjustment, file: str) -> Provider
         reference=found.reference,
         amount=_money(found.amount, found.segment, found.index, file),
     )
-
-
-def _first(segments: list[Segment], seg_id: str, qualifier: str | None = None) -> Segment | None:
-    for segment in segments:
-        if segment.id == seg_id and (qualifier is None or segment.get(1) == qualifier):
-            return segment
-    return None
 
 
 def _money(value: Decimal | None, segment: Segment, index: int, file: str) -> Decimal:

@@ -126,17 +126,18 @@ def adjustments(segments: Iterable[Segment]) -> tuple[Adjustment, ...]:
     return tuple(found)
 
 
-def _pairs(segments: Iterable[Segment], seg_id: str) -> tuple[tuple[str, str], ...]:
+def pairs(segments: Iterable[Segment], seg_id: str) -> tuple[tuple[str, str], ...]:
     """(qualifier, value) of each segment ``seg_id`` (REF, DTM, AMT...), in file order."""
     return tuple((s.get(1), s.get(2)) for s in segments if s.id == seg_id)
 
 
-def _value(segments: Iterable[Segment], seg_id: str, qualifier: str) -> str:
+def first_value(segments: Iterable[Segment], seg_id: str, qualifier: str) -> str:
     """The second element of the first segment ``seg_id`` with that qualifier, else an empty string."""
     return next((s.get(2) for s in segments if s.id == seg_id and s.get(1) == qualifier), "")
 
 
-def _segment(segments: Iterable[Segment], seg_id: str, qualifier: str | None = None) -> Segment | None:
+def first_segment(segments: Iterable[Segment], seg_id: str, qualifier: str | None = None) -> Segment | None:
+    """The first segment ``seg_id`` (with that first element), or None."""
     return next((s for s in segments if s.id == seg_id and (qualifier is None or s.get(1) == qualifier)), None)
 
 
@@ -148,7 +149,7 @@ class ServiceLine:
 
     def find(self, seg_id: str, qualifier: str | None = None) -> Segment | None:
         """The line's first segment ``seg_id`` (with that first element), or None."""
-        return _segment(self.segments, seg_id, qualifier)
+        return first_segment(self.segments, seg_id, qualifier)
 
     @property
     def svc(self) -> Segment:
@@ -193,7 +194,7 @@ class ServiceLine:
     @property
     def dates(self) -> tuple[tuple[str, date | None], ...]:
         """(DTM01, date) of each DTM: 472 service date, 150/151 service period."""
-        return tuple((q, first_date(v)) for q, v in _pairs(self.segments, "DTM"))
+        return tuple((q, first_date(v)) for q, v in pairs(self.segments, "DTM"))
 
     @property
     def adjustments(self) -> tuple[Adjustment, ...]:
@@ -203,12 +204,12 @@ class ServiceLine:
     @property
     def references(self) -> tuple[tuple[str, str], ...]:
         """(REF01, REF02) of each REF."""
-        return _pairs(self.segments, "REF")
+        return pairs(self.segments, "REF")
 
     @property
     def control_number(self) -> str:
         """REF*6R, the line item control number the 837 sent."""
-        return _value(self.segments, "REF", "6R")
+        return first_value(self.segments, "REF", "6R")
 
     @property
     def amounts(self) -> tuple[tuple[str, Decimal | None], ...]:
@@ -236,7 +237,7 @@ class ClaimPayment:
 
     def find(self, seg_id: str, qualifier: str | None = None) -> Segment | None:
         """The claim's first own segment ``seg_id`` (with that first element), or None."""
-        return _segment(self.segments, seg_id, qualifier)
+        return first_segment(self.segments, seg_id, qualifier)
 
     @property
     def clp(self) -> Segment:
@@ -301,15 +302,15 @@ class ClaimPayment:
     @property
     def references(self) -> tuple[tuple[str, str], ...]:
         """(REF01, REF02) of each REF."""
-        return _pairs(self.segments, "REF")
+        return pairs(self.segments, "REF")
 
     def reference(self, qualifier: str) -> str:
         """The first REF02 with that REF01, else an empty string."""
-        return _value(self.segments, "REF", qualifier)
+        return first_value(self.segments, "REF", qualifier)
 
     def date(self, qualifier: str) -> date | None:
         """The first DTM with that DTM01 (232/233 statement period, 036, 050) as a date."""
-        return first_date(_value(self.segments, "DTM", qualifier))
+        return first_date(first_value(self.segments, "DTM", qualifier))
 
     @property
     def adjustments(self) -> tuple[Adjustment, ...]:
@@ -356,7 +357,7 @@ class Party:
     @property
     def references(self) -> tuple[tuple[str, str], ...]:
         """(REF01, REF02) of each REF."""
-        return _pairs(self.segments, "REF")
+        return pairs(self.segments, "REF")
 
 
 @dataclass(slots=True)
@@ -368,7 +369,7 @@ class PaymentHeader:
     @property
     def bpr(self) -> Segment | None:
         """The BPR segment."""
-        return _segment(self.segments, "BPR")
+        return first_segment(self.segments, "BPR")
 
     @property
     def payment(self) -> Decimal | None:
@@ -385,28 +386,28 @@ class PaymentHeader:
     @property
     def trace_number(self) -> str:
         """TRN02, the check or EFT trace number."""
-        trn = _segment(self.segments, "TRN")
+        trn = first_segment(self.segments, "TRN")
         return trn.get(2) if trn else ""
 
     @property
     def trace_originator(self) -> str:
         """TRN03, the payer's identifier."""
-        trn = _segment(self.segments, "TRN")
+        trn = first_segment(self.segments, "TRN")
         return trn.get(3) if trn else ""
 
     @property
     def production_date(self) -> date | None:
         """DTM*405, the production date."""
-        return first_date(_value(self.segments, "DTM", "405"))
+        return first_date(first_value(self.segments, "DTM", "405"))
 
     @property
     def references(self) -> tuple[tuple[str, str], ...]:
         """(REF01, REF02) of every REF outside the claims (header, payer and payee)."""
-        return _pairs(self.segments, "REF")
+        return pairs(self.segments, "REF")
 
     def reference(self, qualifier: str) -> str:
         """The first REF02 with that REF01 outside the claims, else an empty string."""
-        return _value(self.segments, "REF", qualifier)
+        return first_value(self.segments, "REF", qualifier)
 
     @property
     def payer(self) -> Party | None:

@@ -1,8 +1,8 @@
 """SNIP 5: external code sets: ICD-10-CM, NPI, state and ZIP, place of service, claim frequency, CAS groups, HCPCS, CDT.
 
-Also the claim and diagnosis helpers that the code ordering rules share: `claims` gives the
-2300 loops and `diagnoses` the diagnosis codes of a claim, both from the transaction set's
-shared index (`edi.validate.index`).
+Also the claim helpers that the code ordering rules share: `claims` gives the model of each
+2300 loop (`edi.claims.model`: its diagnosis codes, service lines, procedures and pointers),
+built once from the transaction set's shared index (`edi.validate.index`).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from functools import cache, lru_cache
 from importlib import resources
 
-from edi.guides import CLAIM_GUIDES, DENTAL, PROFESSIONAL, REMITTANCE, claim_guide, guide_by_id
+from edi.claims.model import ICD10_DIAGNOSIS, Claim
+from edi.guides import CLAIM_GUIDES, DENTAL, PROFESSIONAL, REMITTANCE, ClaimGuide, claim_guide, guide_by_id
 from edi.validate import icd10
 from edi.validate.context import Context, rule
-from edi.validate.index import ICD10_DIAGNOSIS, HiCode
 from edi.validate.issue import Issue
 from edi.x12.lalr import Loop
 from edi.x12.segment import Segment
@@ -29,7 +29,6 @@ CANADIAN_PROVINCES = frozenset(
 HCPCS = re.compile(r"\d{4}[0-9A-Z]|[A-Z]\d{4}")
 CDT = re.compile(r"D\d{4}")
 ZIP = re.compile(r"\d{5}(?:\d{4})?")
-PROCEDURES = {"SV1": (1,), "SV2": (2,), "SVC": (1, 6)}  # segment -> elements holding a procedure composite
 INVALID_CODE = "7"  # IK403: invalid code value
 INVALID_CHARACTER = "6"  # IK403: invalid character in data element
 
@@ -46,29 +45,14 @@ def guide_id(ctx: Context) -> str:
     return ctx.index.guide_id
 
 
-def claims(ctx: Context) -> list[Loop]:
-    """The 2300 claim loops of the context's transaction."""
-    return ctx.index.claims
+def claims(ctx: Context) -> list[Claim]:
+    """The model of each 2300 claim loop of the context's transaction (HI codes, service lines)."""
+    return ctx.index.claim_models
 
 
-def claim_id(claim: Loop) -> str:
-    """The patient control number (CLM01) of a claim loop."""
-    return claim.trigger.get(1)
-
-
-def hi_codes(ctx: Context, claim: Loop) -> list[HiCode]:
-    """Every qualified code of the claim's HI segments, in file order."""
-    return ctx.index.hi_codes(claim)
-
-
-def diagnoses(ctx: Context, claim: Loop) -> list[HiCode]:
-    """The claim's diagnosis codes (ICD-10-CM or ICD-9-CM qualifiers), in file order."""
-    return ctx.index.diagnoses(claim)
-
-
-def lines(ctx: Context, claim: Loop) -> list[Loop]:
-    """The claim's 2400 service line loops."""
-    return ctx.index.lines(claim)
+def claim_id(claim: Claim) -> str:
+    """The patient control number (CLM01) of a claim."""
+    return claim.patient_control_number
 
 
 @lru_cache(maxsize=65_536)
@@ -88,7 +72,7 @@ def _code_error(
     rule_id: str,
     message: str,
     segment: Segment,
-    loop: Loop,
+    loop: Loop | str,
     element: str,
     *,
     data_element: str,
@@ -115,7 +99,7 @@ def icd10_codes(ctx: Context) -> Iterator[Issue]:
     """ICD-10-CM diagnosis codes must exist in the tabular and be billable (a leaf)."""
     table = icd10.table()
     for claim in claims(ctx):
-        for hi in diagnoses(ctx, claim):
+        for hi in claim.diagnoses:
             if hi.qualifier not in ICD10_DIAGNOSIS or not hi.code:
                 continue
             key = icd10.normalize(hi.code)
@@ -129,7 +113,7 @@ def icd10_codes(ctx: Context) -> Iterator[Issue]:
             else:
                 continue
             yield _code_error(
-                ctx, rule_id, message, hi.segment, claim, hi.element, data_element="1271", claim=claim_id(claim)
+                ctx, rule_id, message, hi.segment, claim.loop, hi.element, data_element="1271", claim=claim_id(claim)
             )
 
 
@@ -196,17 +180,17 @@ def zip_format(ctx: Context) -> Iterator[Issue]:
             )
 
 
-def _place_of_service(ctx: Context) -> Iterator[tuple[Segment, Loop, str, str]]:
+def _place_of_service(ctx: Context) -> Iterator[tuple[Segment, str, str, str]]:
+    """(segment, loop ID, element, value) of each place of service: the claim's CLM05-1, each line's."""
     guide = guide_by_id(guide_id(ctx))
     if not guide.place_of_service:
         return
     for claim in claims(ctx):
-        yield claim.trigger, claim, "CLM05-1", claim.trigger.get(5, 1)
-        segment_id, index = guide.service_segment, guide.place_of_service
-        for line in lines(ctx, claim):
-            service = line.find(segment_id)
+        yield claim.clm, claim.loop, "CLM05-1", claim.facility_code
+        for line in claim.lines:
+            service = line.service
             if service is not None:
-                yield service, line, f"{segment_id}{index:02d}", service.get(index)
+                yield service, line.loop, line.element(guide.place_of_service), line.place_of_service
 
 
 @rule(snip=5, guides=(PROFESSIONAL, DENTAL), within="2300")
@@ -230,7 +214,7 @@ def claim_frequency(ctx: Context) -> Iterator[Issue]:
     """CLM05-3 must be 1, 7 or 8 on 837P/837D, and one NUBC character (digit or letter) on 837I."""
     institutional = claim_guide(guide_id(ctx)).uniform_billing
     for claim in claims(ctx):
-        frequency = claim.trigger.get(5, 3)
+        frequency = claim.frequency
         if not frequency:
             continue
         if institutional:
@@ -242,8 +226,8 @@ def claim_frequency(ctx: Context) -> Iterator[Issue]:
                 ctx,
                 "snip5.claim_frequency",
                 f"claim frequency {frequency!r} is not valid: expected {expected}",
-                claim.trigger,
-                claim,
+                claim.clm,
+                claim.loop,
                 "CLM05-3",
                 data_element="1325",
                 claim=claim_id(claim),
@@ -270,39 +254,51 @@ def adjustment_group(ctx: Context) -> Iterator[Issue]:
 
 @rule(snip=5, guides=(*CLAIMS, REMITTANCE))
 def hcpcs_format(ctx: Context) -> Iterator[Issue]:
-    """A procedure code with qualifier HC (SV101, SV202, SVC01, SVC06) must look like HCPCS."""
-    for segment, loop in ctx.index.segments(*PROCEDURES):
-        for index in PROCEDURES[segment.id]:
-            code = segment.get(index, 2)
-            if segment.get(index, 1) == "HC" and code and not HCPCS.fullmatch(code):
-                yield _code_error(
-                    ctx,
-                    "snip5.hcpcs_format",
-                    f"{code} is not a HCPCS code: expected 4 digits + a digit or letter (CPT), or a letter + 4 digits",
-                    segment,
-                    loop,
-                    f"{segment.id}{index:02d}-2",
-                    data_element="234",
-                )
+    """A procedure code with qualifier HC (SV101, SV202, SV301, SVC01, SVC06) must look like HCPCS."""
+    for segment, loop, index in _procedures(ctx):
+        code = segment.get(index, 2)
+        if segment.get(index, 1) == "HC" and code and not HCPCS.fullmatch(code):
+            yield _code_error(
+                ctx,
+                "snip5.hcpcs_format",
+                f"{code} is not a HCPCS code: expected 4 digits + a digit or letter (CPT), or a letter + 4 digits",
+                segment,
+                loop,
+                f"{segment.id}{index:02d}-2",
+                data_element="234",
+            )
+
+
+def _procedures(ctx: Context) -> Iterator[tuple[Segment, Loop | str, int]]:
+    """(segment, loop, element) of each procedure composite: each claim line's, or an 835's SVC01 and SVC06."""
+    guide = guide_by_id(guide_id(ctx))
+    if isinstance(guide, ClaimGuide):
+        for claim in claims(ctx):
+            for line in claim.lines:
+                if line.service is not None:
+                    yield line.service, line.loop, guide.procedure
+        return
+    for segment, loop in ctx.index.segments(guide.service_segment):
+        for index in (guide.procedure, guide.submitted_procedure):
+            yield segment, loop, index
 
 
 @rule(snip=5, guides=(DENTAL,), within="2300")
 def cdt_format(ctx: Context) -> Iterator[Issue]:
     """A dental procedure code with qualifier AD (SV301) must be D and 4 digits."""
     for claim in claims(ctx):
-        for line in lines(ctx, claim):
-            service = line.find("SV3")
-            if service is None or service.get(1, 1) != "AD":
+        for line in claim.lines:
+            found, service = line.procedure, line.service
+            if found is None or service is None or found.qualifier != "AD":
                 continue
-            code = service.get(1, 2)
-            if code and not CDT.fullmatch(code):
+            if not CDT.fullmatch(found.code):
                 yield _code_error(
                     ctx,
                     "snip5.cdt_format",
-                    f"{code} is not a CDT code: expected D and 4 digits",
+                    f"{found.code} is not a CDT code: expected D and 4 digits",
                     service,
-                    line,
-                    "SV301-2",
+                    line.loop,
+                    line.element(line.guide.procedure, 2),
                     data_element="234",
                     claim=claim_id(claim),
                 )

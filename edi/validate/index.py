@@ -3,38 +3,19 @@
 A piece is a loop handed out by the streaming reader as soon as it is complete (a claim, or a
 level that holds claims), or the transaction set's root at its SE; loops handed out before
 stand in it as `Detached` markers, which hold nothing. Rules ask the index for the claim
-loops, their service lines, HI codes and the segments of a given ID instead of walking the
-piece each; every answer is computed on first use.
+loops and their models (`edi.claims.model`: HI codes, service lines), the line loops and the
+segments of a given ID instead of walking the piece each; every answer is computed on first use.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
 from functools import cached_property
 
-from edi.guides import guide_by_id
+from edi.claims.model import Claim, claim_of_loop
+from edi.guides import claim_guide, guide_by_id
 from edi.x12.lalr import Detached, Loop
 from edi.x12.segment import Segment
-
-ICD10_DIAGNOSIS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})
-ICD9_DIAGNOSIS = frozenset({"BK", "BF", "BJ", "PR", "BN"})
-DIAGNOSIS = ICD10_DIAGNOSIS | ICD9_DIAGNOSIS
-
-
-@dataclass(slots=True, frozen=True)
-class HiCode:
-    """One code of an HI segment: its qualifier and code, and where it stands (HI01 = index 1)."""
-
-    segment: Segment
-    index: int
-    qualifier: str
-    code: str
-
-    @property
-    def element(self) -> str:
-        """The element reference of the code, such as ``HI02-2``."""
-        return f"HI{self.index:02d}-2"
 
 
 def outer_loops(root: Loop, loop_id: str) -> list[Loop]:
@@ -76,30 +57,14 @@ def last_segment(loop: Loop) -> Segment:
     return item
 
 
-def hi_codes(claim: Loop) -> list[HiCode]:
-    """Every qualified code of the claim's HI segments, in file order."""
-    found = []
-    for segment in claim.items:
-        if type(segment) is not Segment or segment.id != "HI":
-            continue
-        component = segment.delimiters.component
-        for index, value in enumerate(segment.elements, 1):
-            parts = value.split(component)
-            if parts[0]:
-                found.append(HiCode(segment, index, parts[0], parts[1] if len(parts) > 1 else ""))
-    return found
-
-
 class TransactionIndex:
     """Facts about one piece of a transaction set (``root``) that several rules share, each computed on first use."""
 
     def __init__(self, root: Loop | None, guide_id: str = "") -> None:
         self.root = root
         self.guide_id = guide_id
-        self._hi: dict[int, list[HiCode]] = {}
         self._lines: dict[int, list[Loop]] = {}
         self._outer: dict[str, list[Loop]] = {}
-        self._diagnoses: dict[int, list[HiCode]] = {}
 
     @cached_property
     def walked(self) -> list[tuple[Segment, Loop]]:
@@ -158,19 +123,14 @@ class TransactionIndex:
             found = self._lines[id(claim)] = claim.loops("2400")
         return found
 
-    def hi_codes(self, claim: Loop) -> list[HiCode]:
-        """Every qualified code of the claim's HI segments, in file order."""
-        found = self._hi.get(id(claim))
-        if found is None:
-            found = self._hi[id(claim)] = hi_codes(claim)
-        return found
-
-    def diagnoses(self, claim: Loop) -> list[HiCode]:
-        """The claim's diagnosis codes (ICD-10-CM or ICD-9-CM qualifiers), in file order."""
-        found = self._diagnoses.get(id(claim))
-        if found is None:
-            found = self._diagnoses[id(claim)] = [code for code in self.hi_codes(claim) if code.qualifier in DIAGNOSIS]
-        return found
+    @cached_property
+    def claim_models(self) -> list[Claim]:
+        """The model of each 2300 claim loop (837), built once (`edi.claims.model`)."""
+        claims = self.claims
+        if not claims:
+            return []
+        guide = claim_guide(self.guide_id)
+        return [claim_of_loop(claim, guide) for claim in claims]
 
     @cached_property
     def claim_ids(self) -> dict[int, str]:

@@ -9,21 +9,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
+from edi.claims.model import ICD9_DIAGNOSIS, ICD10_DIAGNOSIS, Claim, HiCode, ServiceLine
 from edi.guides import DENTAL, INSTITUTIONAL, PROFESSIONAL, guide_by_id
 from edi.validate import icd10
-from edi.validate.codes import (
-    CLAIMS,
-    claim_id,
-    claims,
-    diagnoses,
-    guide_id,
-    hi_codes,
-    lines,
-)
+from edi.validate.codes import CLAIMS, claim_id, claims, guide_id
 from edi.validate.context import Context, rule
-from edi.validate.index import ICD9_DIAGNOSIS, ICD10_DIAGNOSIS, HiCode
 from edi.validate.issue import Issue, Severity
-from edi.x12.lalr import Loop
 from edi.x12.segment import Segment
 
 ICD10_START = datetime.date(2015, 10, 1)
@@ -50,9 +41,9 @@ FIRST_LISTED_EXCEPTIONS = ("Z006", "Z529")
 
 
 def _issue(
-    ctx: Context, severity: Severity, rule_id: str, message: str, hi: HiCode, claim: Loop, element: str
+    ctx: Context, severity: Severity, rule_id: str, message: str, hi: HiCode, claim: Claim, element: str
 ) -> Issue:
-    return ctx.issue(severity, None, rule_id, message, hi.segment, claim, element, claim=claim_id(claim))
+    return ctx.issue(severity, None, rule_id, message, hi.segment, claim.loop, element, claim=claim_id(claim))
 
 
 def _line_issue(
@@ -60,38 +51,38 @@ def _line_issue(
     severity: Severity,
     rule_id: str,
     message: str,
-    claim: Loop,
-    line: Loop,
+    claim: Claim,
+    line: ServiceLine,
     segment: Segment,
     element: str,
 ) -> Issue:
     """A finding on a segment of one of the claim's service lines."""
-    return ctx.issue(severity, None, rule_id, message, segment, line, element, claim=claim_id(claim))
+    return ctx.issue(severity, None, rule_id, message, segment, line.loop, element, claim=claim_id(claim))
 
 
-def _conditions(ctx: Context, claim: Loop) -> list[HiCode]:
-    return [hi for hi in diagnoses(ctx, claim) if hi.qualifier in CONDITIONS and hi.code]
+def _conditions(claim: Claim) -> list[HiCode]:
+    return [hi for hi in claim.diagnoses if hi.qualifier in CONDITIONS and hi.code]
 
 
 @rule(snip=None, guides=CLAIMS, within="2300")
 def principal_first(ctx: Context) -> Iterator[Issue]:
     """The first HI segment of a claim must start with the principal diagnosis (ABK, or BK for ICD-9)."""
     for claim in claims(ctx):
-        codes = hi_codes(ctx, claim)
+        codes = claim.hi_codes
         if codes and codes[0].qualifier not in PRINCIPAL:
             first = codes[0]
             message = f"the claim's first HI code has qualifier {first.qualifier}: expected ABK (principal diagnosis)"
-            yield _issue(ctx, "error", "order.principal_first", message, first, claim, f"HI{first.index:02d}-1")
+            yield _issue(ctx, "error", "order.principal_first", message, first, claim, first.qualifier_element)
 
 
 @rule(snip=None, guides=CLAIMS, within="2300")
 def principal_once(ctx: Context) -> Iterator[Issue]:
     """A claim has exactly one principal diagnosis (ABK or BK)."""
     for claim in claims(ctx):
-        principals = [hi for hi in hi_codes(ctx, claim) if hi.qualifier in PRINCIPAL]
+        principals = [hi for hi in claim.hi_codes if hi.qualifier in PRINCIPAL]
         for extra in principals[1:]:
             message = f"a second principal diagnosis ({extra.qualifier}:{extra.code}): only HI01 of the first HI is ABK"
-            yield _issue(ctx, "error", "order.principal_once", message, extra, claim, f"HI{extra.index:02d}-1")
+            yield _issue(ctx, "error", "order.principal_once", message, extra, claim, extra.qualifier_element)
 
 
 @rule(snip=None, guides=(PROFESSIONAL, DENTAL), within="2300")
@@ -101,17 +92,18 @@ def other_diagnosis_qualifier(ctx: Context) -> Iterator[Issue]:
         first = claim.find("HI")
         if first is None or first.get(1, 1) not in PRINCIPAL:
             continue
-        for hi in hi_codes(ctx, claim):
+        for hi in claim.hi_codes:
             if hi.segment is not first or hi.index == 1:
                 continue
             if hi.qualifier.isalpha() and hi.qualifier not in OTHER_DIAGNOSIS | PRINCIPAL:
                 message = f"qualifier {hi.qualifier} after the principal diagnosis: expected ABF (other diagnosis)"
-                yield _issue(ctx, "error", "order.other_diagnosis", message, hi, claim, f"HI{hi.index:02d}-1")
+                yield _issue(ctx, "error", "order.other_diagnosis", message, hi, claim, hi.qualifier_element)
 
 
-def _service_dates(ctx: Context, claim: Loop) -> list[datetime.date]:
+def _service_dates(claim: Claim) -> list[datetime.date]:
+    """Every date of the claim's and its lines' service dates (DTP*472, DTP*434), both ends of a range."""
     dates = []
-    for segment, _ in ctx.index.inside(claim):
+    for segment in (*claim.segments, *(s for line in claim.lines for s in line.segments)):
         if segment.id != "DTP" or segment.get(1) not in ("472", "434"):
             continue
         for text in segment.get(3).split("-") if segment.get(2) in ("D8", "RD8") else ():
@@ -126,8 +118,8 @@ def _service_dates(ctx: Context, claim: Loop) -> list[datetime.date]:
 def icd9_after_cutoff(ctx: Context) -> Iterator[Issue]:
     """ICD-9 qualifiers are not allowed on claims with service dates on or after 2015-10-01."""
     for claim in claims(ctx):
-        coded = [hi for hi in hi_codes(ctx, claim) if hi.qualifier in ICD9]
-        dates = _service_dates(ctx, claim) if coded else []
+        coded = [hi for hi in claim.hi_codes if hi.qualifier in ICD9]
+        dates = _service_dates(claim) if coded else []
         if not dates or max(dates) < ICD10_START:
             continue
         for hi in coded:
@@ -135,21 +127,21 @@ def icd9_after_cutoff(ctx: Context) -> Iterator[Issue]:
                 f"ICD-9 qualifier {hi.qualifier} on a claim with service through {max(dates).isoformat()}: "
                 "ICD-10 applies from 2015-10-01"
             )
-            yield _issue(ctx, "error", "order.icd9_after_cutoff", message, hi, claim, f"HI{hi.index:02d}-1")
+            yield _issue(ctx, "error", "order.icd9_after_cutoff", message, hi, claim, hi.qualifier_element)
 
 
 @rule(snip=None, guides=CLAIMS, within="2300")
 def icd_versions_mixed(ctx: Context) -> Iterator[Issue]:
     """A claim uses ICD-9 or ICD-10 qualifiers, never both."""
     for claim in claims(ctx):
-        coded = [hi for hi in hi_codes(ctx, claim) if hi.qualifier in ICD9 | ICD10]
+        coded = [hi for hi in claim.hi_codes if hi.qualifier in ICD9 | ICD10]
         if not coded:
             continue
         family = ICD9 if coded[0].qualifier in ICD9 else ICD10
         for hi in coded:
             if hi.qualifier not in family:
                 message = f"qualifier {hi.qualifier} mixes ICD-9 and ICD-10 codes on one claim"
-                yield _issue(ctx, "error", "order.icd_mixed", message, hi, claim, f"HI{hi.index:02d}-1")
+                yield _issue(ctx, "error", "order.icd_mixed", message, hi, claim, hi.qualifier_element)
 
 
 def _rank(qualifier: str) -> int | None:
@@ -161,11 +153,11 @@ def _rank(qualifier: str) -> int | None:
 def institutional_hi_mixed(ctx: Context) -> Iterator[Issue]:
     """An 837I HI segment holds codes of one kind only (one qualifier and its ICD-9 twin)."""
     for claim in claims(ctx):
-        for hi in hi_codes(ctx, claim):
+        for hi in claim.hi_codes:
             first = hi.segment.get(1, 1)
             if hi.index > 1 and _rank(hi.qualifier) != _rank(first):
                 message = f"qualifier {hi.qualifier} in an HI that starts with {first}: never mix kinds in one HI"
-                yield _issue(ctx, "error", "order.hi_mixed", message, hi, claim, f"HI{hi.index:02d}-1")
+                yield _issue(ctx, "error", "order.hi_mixed", message, hi, claim, hi.qualifier_element)
 
 
 @rule(snip=None, guides=(INSTITUTIONAL,), within="2300")
@@ -173,7 +165,7 @@ def institutional_hi_sequence(ctx: Context) -> Iterator[Issue]:
     """837I HI segments come in the TR3 order: ABK, ABJ, APR, ABN, DR, ABF, BBR, BBQ, BI, BH, BE, BG, TC."""
     for claim in claims(ctx):
         highest, previous = -1, ""
-        for hi in hi_codes(ctx, claim):
+        for hi in claim.hi_codes:
             rank = _rank(hi.qualifier)
             if hi.index != 1 or rank is None:
                 continue
@@ -190,13 +182,13 @@ def institutional_hi_count(ctx: Context) -> Iterator[Issue]:
     """837I limits: at most 3 reason-for-visit, 12 external cause, 24 other diagnosis and 24 procedure codes."""
     for claim in claims(ctx):
         counts: dict[str, int] = {}
-        for hi in hi_codes(ctx, claim):
+        for hi in claim.hi_codes:
             kind = ICD9_TWINS.get(hi.qualifier, hi.qualifier)
             counts[kind] = counts.get(kind, 0) + 1
             limit = INSTITUTIONAL_LIMITS.get(kind)
             if limit is not None and counts[kind] == limit + 1:
                 message = f"more than {limit} {kind} codes on one claim"
-                yield _issue(ctx, "error", "order.hi_count", message, hi, claim, f"HI{hi.index:02d}-2")
+                yield _issue(ctx, "error", "order.hi_count", message, hi, claim, hi.element)
 
 
 @rule(snip=None, guides=(PROFESSIONAL, DENTAL), within="2300")
@@ -204,7 +196,7 @@ def diagnosis_count(ctx: Context) -> Iterator[Issue]:
     """At most 12 diagnosis codes on an 837P claim, 4 on an 837D claim."""
     limit = guide_by_id(guide_id(ctx)).max_diagnoses
     for claim in claims(ctx):
-        codes = diagnoses(ctx, claim)
+        codes = claim.diagnoses
         if len(codes) > limit:
             extra = codes[limit]
             message = f"{len(codes)} diagnosis codes on one claim: at most {limit}"
@@ -214,21 +206,20 @@ def diagnosis_count(ctx: Context) -> Iterator[Issue]:
 @rule(snip=None, guides=(PROFESSIONAL, DENTAL), within="2300")
 def diagnosis_pointers(ctx: Context) -> Iterator[Issue]:
     """SV107/SV311 pointers: at most 4, each 1-12, unique in the line, pointing at a diagnosis of the claim."""
-    guide = guide_by_id(guide_id(ctx))
-    segment_id, index = guide.service_segment, guide.pointers
+    index = guide_by_id(guide_id(ctx)).pointers
     for claim in claims(ctx):
-        count = len(diagnoses(ctx, claim))
-        for line in lines(ctx, claim):
-            service = line.find(segment_id)
+        count = len(claim.diagnoses)
+        for line in claim.lines:
+            service = line.service
             if service is None:
                 continue
             seen: set[str] = set()
-            for number, pointer in enumerate(service.components(index), start=1):
+            for number, pointer in enumerate(line.pointers, start=1):
                 found = _pointer_problem(pointer, number, seen, count)
                 seen.add(pointer)
                 if found:
                     rule_id, message = found
-                    element = f"{segment_id}{index:02d}-{number}"
+                    element = line.element(index, number)
                     yield _line_issue(ctx, "error", rule_id, message, claim, line, service, element)
 
 
@@ -248,7 +239,7 @@ def _pointer_problem(pointer: str, number: int, seen: set[str], count: int) -> t
 def manifestation_first(ctx: Context) -> Iterator[Issue]:
     """A manifestation code is never the principal or first-listed diagnosis (ICD-G I.A.13)."""
     for claim in claims(ctx):
-        codes = _conditions(ctx, claim)
+        codes = _conditions(claim)
         if not codes or codes[0].qualifier != "ABK":
             continue
         found = icd10.table().get(codes[0].code)
@@ -262,7 +253,7 @@ def manifestation_first(ctx: Context) -> Iterator[Issue]:
 def external_cause_first(ctx: Context) -> Iterator[Issue]:
     """An external cause code (V00-Y99) is never the principal or first-listed diagnosis (ICD-G I.C.20)."""
     for claim in claims(ctx):
-        codes = _conditions(ctx, claim)
+        codes = _conditions(claim)
         if codes and codes[0].qualifier == "ABK" and codes[0].code[:1].upper() in "VWXY":
             first = codes[0]
             message = f"{first.code} is an external cause code (V00-Y99): it may not be first-listed"
@@ -277,7 +268,7 @@ def excludes1(ctx: Context) -> Iterator[Issue]:
     inclusion terms) leaves the pair alone: the conditions may be unrelated (`icd10.Table.excluded_pair`).
     """
     for claim in claims(ctx):
-        codes = [hi for hi in _conditions(ctx, claim) if hi.qualifier in ICD10_DIAGNOSIS]
+        codes = [hi for hi in _conditions(claim) if hi.qualifier in ICD10_DIAGNOSIS]
         for first, second in icd10.table().excluded_pairs([hi.code for hi in codes]):
             hi, earlier = codes[second], codes[first]
             message = f"{hi.code} and {earlier.code} ({earlier.element}) exclude each other (Excludes1)"
@@ -299,7 +290,7 @@ def sequela_after_condition(ctx: Context) -> Iterator[Issue]:
     that is neither a sequela nor an external cause code) comes before it and one comes after it.
     """
     for claim in claims(ctx):
-        codes = [hi for hi in _conditions(ctx, claim) if hi.qualifier in ICD10_DIAGNOSIS]
+        codes = [hi for hi in _conditions(claim) if hi.qualifier in ICD10_DIAGNOSIS]
         conditions = [n for n, hi in enumerate(codes) if not _sequela(hi.code) and hi.code[:1].upper() not in "VWXY"]
         for n, hi in enumerate(codes):
             if _sequela(hi.code) and conditions and conditions[0] > n:
@@ -320,7 +311,7 @@ def _first_listed_only(code: str) -> bool:
 def first_listed_only(ctx: Context) -> Iterator[Issue]:
     """Z codes that may only be principal or first-listed (ICD-G I.C.21.c.16) should not follow another code."""
     for claim in claims(ctx):
-        for hi in _conditions(ctx, claim)[1:]:
+        for hi in _conditions(claim)[1:]:
             if _first_listed_only(hi.code):
                 message = f"{hi.code} may only be the first-listed diagnosis"
                 yield _issue(ctx, "warning", "order.first_listed_only", message, hi, claim, hi.element)
@@ -330,7 +321,7 @@ def first_listed_only(ctx: Context) -> Iterator[Issue]:
 def not_first_listed(ctx: Context) -> Iterator[Issue]:
     """Codes the tabular marks as additional codes only (Z16, Z37, B95-B97) should not be first-listed."""
     for claim in claims(ctx):
-        codes = _conditions(ctx, claim)
+        codes = _conditions(claim)
         found = icd10.table().get(codes[0].code) if codes else None
         if found is not None and found.additional_only:
             message = f"{codes[0].code} ({found.title}) is for use as an additional code, not first-listed"
@@ -341,7 +332,7 @@ def not_first_listed(ctx: Context) -> Iterator[Issue]:
 def no_decimal_point(ctx: Context) -> Iterator[Issue]:
     """ICD codes in HI are sent without the decimal point (E119, not E11.9)."""
     for claim in claims(ctx):
-        for hi in hi_codes(ctx, claim):
+        for hi in claim.hi_codes:
             if hi.qualifier in ICD9 | ICD10 and "." in hi.code:
                 message = f"{hi.code} has a decimal point: send {hi.code.replace('.', '')}"
                 yield ctx.issue(
@@ -350,7 +341,7 @@ def no_decimal_point(ctx: Context) -> Iterator[Issue]:
                     "order.no_decimal",
                     message,
                     hi.segment,
-                    claim,
+                    claim.loop,
                     hi.element,
                     element_error="6",
                     data_element="1271",
@@ -358,40 +349,37 @@ def no_decimal_point(ctx: Context) -> Iterator[Issue]:
                 )
 
 
-def _procedures(ctx: Context) -> Iterator[tuple[Loop, Loop, Segment, int]]:
-    """(claim, line, service segment, element of its procedure composite) for each service line."""
-    guide = guide_by_id(guide_id(ctx))
-    segment_id, index = guide.service_segment, guide.procedure  # modifiers are its components 3-6
+def _procedures(ctx: Context) -> Iterator[tuple[Claim, ServiceLine, Segment]]:
+    """(claim, line, service segment) for each service line that has its service segment."""
     for claim in claims(ctx):
-        for line in lines(ctx, claim):
-            service = line.find(segment_id)
+        for line in claim.lines:
+            service = line.service
             if service is not None:
-                yield claim, line, service, index
+                yield claim, line, service
 
 
 @rule(snip=None, guides=CLAIMS, within="2300")
 def modifier_order(ctx: Context) -> Iterator[Issue]:
     """Pricing modifiers come before informational ones in SV101, SV202, SV301 (Medicare contractors' edit)."""
-    for claim, line, service, index in _procedures(ctx):
+    for claim, line, service in _procedures(ctx):
         informational = ""
-        for number, modifier in enumerate(service.components(index)[2:6], start=3):
-            if modifier and modifier not in PRICING_MODIFIERS:
+        for number, modifier in line.modifiers:
+            if modifier not in PRICING_MODIFIERS:
                 informational = informational or modifier
-            elif modifier and informational:
+            elif informational:
                 message = f"pricing modifier {modifier} after informational modifier {informational}: put it first"
-                element = f"{service.id}{index:02d}-{number}"
+                element = line.element(line.guide.procedure, number)
                 yield _line_issue(ctx, "warning", "order.modifier_order", message, claim, line, service, element)
 
 
 @rule(snip=None, guides=CLAIMS, within="2300")
 def modifier_count(ctx: Context) -> Iterator[Issue]:
     """At most 4 modifiers: a modifier-like code in the description component (-7) after 4 modifiers is a fifth."""
-    for claim, line, service, index in _procedures(ctx):
-        modifiers = [m for m in service.components(index)[2:6] if m]
-        extra = service.get(index, 7)
-        if len(modifiers) == 4 and len(extra) == 2 and extra.isalnum() and (extra.isupper() or extra.isdigit()):
+    for claim, line, service in _procedures(ctx):
+        extra = line.description
+        if len(line.modifiers) == 4 and len(extra) == 2 and extra.isalnum() and (extra.isupper() or extra.isdigit()):
             message = f"a fifth modifier {extra} where the description belongs: at most 4 modifiers"
-            element = f"{service.id}{index:02d}-7"
+            element = line.element(line.guide.procedure, 7)
             yield _line_issue(ctx, "warning", "order.modifier_count", message, claim, line, service, element)
 
 
@@ -399,8 +387,8 @@ def modifier_count(ctx: Context) -> Iterator[Issue]:
 def lx_sequence(ctx: Context) -> Iterator[Issue]:
     """LX01 numbers the lines of each claim 1, 2, 3 ..."""
     for claim in claims(ctx):
-        for expected, line in enumerate(lines(ctx, claim), start=1):
-            number = line.trigger.get(1)
+        for expected, line in enumerate(claim.lines, start=1):
+            number = line.number
             if number != str(expected):
                 message = f"line number {number!r}: expected {expected} (LX01 counts 1, 2, 3 ... in each claim)"
-                yield _line_issue(ctx, "error", "order.lx_sequence", message, claim, line, line.trigger, "LX01")
+                yield _line_issue(ctx, "error", "order.lx_sequence", message, claim, line, line.lx, "LX01")
