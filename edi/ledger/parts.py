@@ -16,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO
 
 from edi.guides import CLAIM_KIND, REMITTANCE_KIND
+from edi.guides.registry import Guide
 from edi.jsontext import dumps, loads
 from edi.ledger.claim_stream import ClaimSetStart
 from edi.ledger.facts import dumps as fact_text
@@ -36,7 +38,6 @@ from edi.x12.units import UnitWalk
 
 Walked = tuple[Segment, Loop]
 PARTED = (CLAIM_KIND, REMITTANCE_KIND)
-_END = (Segment("HL", []), Loop("", []))  # ends the claim read last, as the HL at the cut would
 
 
 @dataclass(slots=True)
@@ -85,6 +86,7 @@ class Ends:
     start: ClaimSetStart | SetStart | None = None
     end: SetEnd | None = None
     se_end: int | None = None  # the byte just past the SE's terminator
+    guide: Guide | None = None  # the guide of the part's claims, once its first unit is read
 
 
 @dataclass(slots=True)
@@ -166,7 +168,10 @@ def _part(path: Path, name: str, kind: str, part: Slice, spool: TextIO) -> Ends:
                 ends.end, se = item
                 ends.se_end = se.offset + len(se.text()) + len(se.delimiters.segment)
         return ends
-    for claim in claims_from_walk(_walked(path, name, part, ends), name):
+    walk = _walked(path, name, part, ends)
+    first = next(walk, None)  # the first unit names the guide
+    claims = claims_from_walk(chain((first,), walk), name, ends.guide) if first is not None else iter(())
+    for claim in claims:
         row = stored_claim(claim, None)
         values = row.values
         claim_date = values["claim_date"].isoformat() if values["claim_date"] else None
@@ -188,7 +193,7 @@ def _part(path: Path, name: str, kind: str, part: Slice, spool: TextIO) -> Ends:
 
 
 def _walked(path: Path, name: str, part: Slice, ends: Ends) -> Iterator[Walked]:
-    """Every segment of the part's claims with its loop, in file order; a stop inside the set ends the last claim."""
+    """Every segment of the part's claims with its loop, in file order."""
     reader = Reader(name, units=True)
     order = _Order()
     walk = UnitWalk(order, part.resume.offset if part.resume else -1)
@@ -200,6 +205,7 @@ def _walked(path: Path, name: str, part: Slice, ends: Ends) -> Iterator[Walked]:
             group = event.value
         elif event.kind == "unit":
             unit = event.value
+            ends.guide = unit.guide
             if not walk.started and not walk.resumes(unit):
                 assert interchange is not None and group is not None
                 ends.start = ClaimSetStart(interchange, group, unit.path[0].trigger)
@@ -214,8 +220,6 @@ def _walked(path: Path, name: str, part: Slice, ends: Ends) -> Iterator[Walked]:
             ends.se_end = se.offset + len(se.text()) + len(se.delimiters.segment)
     if reader.spanning_unplaced:
         raise Unusual("segments the guide did not place, in a transaction set cut between parts")
-    if reader.stopped_at is not None:
-        yield _END
 
 
 class _Order:
