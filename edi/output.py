@@ -7,13 +7,15 @@ untouched. ``-`` (or no path) means standard output, never a file named ``-``.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import IO, TextIO
 
 from edi.errors import EdiError, Location
 
@@ -76,6 +78,25 @@ def write_text(output: Path | str | None, text: str, inputs: Iterable[Path | str
     """Write ``text`` to ``output`` through `open_output`."""
     with open_output(output, inputs) as stream:
         stream.write(text)
+
+
+def copy_text(source: IO[str], out: IO[str]) -> None:
+    """Copy the text of ``source`` from its position to ``out``: as bytes where both are UTF-8 files.
+
+    Copying the bytes saves decoding and encoding again every character of a large output
+    written first to a temporary file (a part of a file read by another process, a spool).
+    """
+    raw_source, raw_out = getattr(source, "buffer", None), getattr(out, "buffer", None)
+    if raw_source is None or raw_out is None or not (_is_utf8(source) and _is_utf8(out)):
+        shutil.copyfileobj(source, out)
+        return
+    out.flush()
+    shutil.copyfileobj(raw_source, raw_out)
+
+
+def _is_utf8(stream: IO[str]) -> bool:
+    encoding = getattr(stream, "encoding", None)
+    return isinstance(encoding, str) and codecs.lookup(encoding).name == "utf-8"
 
 
 def _write_error(target: Path, exc: OSError) -> EdiError:

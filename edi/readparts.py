@@ -14,7 +14,6 @@ as one read would count them.
 from __future__ import annotations
 
 import codecs
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO, cast
@@ -22,6 +21,7 @@ from typing import Any, TextIO, cast
 from edi.claims.rows import csv_writer
 from edi.claims.stream import Carry, Notes, first_notes, stream_claims
 from edi.guides import CLAIM_KIND, REMITTANCE_KIND
+from edi.output import copy_text
 from edi.parallel import Done, run_parts
 from edi.remit.stream import CsvWriter, JsonWriter, stream_remittance
 from edi.x12.cuts import Slice, plan
@@ -52,7 +52,7 @@ def read_in_parts(
                 _Joined(done).write(len(done) - 1, out)
         if kind == REMITTANCE_KIND or as_csv:
             for part in done:
-                shutil.copyfileobj(part.output, out)
+                copy_text(part.output, out)
     finally:
         for part in done:
             part.output.close()

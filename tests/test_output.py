@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from typer.testing import CliRunner
 
 from edi.cli import app
 from edi.errors import EdiError
-from edi.output import open_output, write_text
+from edi.output import copy_text, open_output, write_text
 from edi.x12.reader import read_document
 from tests.conftest import SAMPLES
 
@@ -157,3 +158,18 @@ def test_ack277_and_view_write_through_the_same_helper(tmp_path: Path) -> None:
     page = tmp_path / "page.html"
     assert runner.invoke(app, ["view", str(source), "-o", str(page)]).exit_code == 0
     assert page.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "latin-1"])
+def test_copy_text_keeps_the_text_and_what_was_written_before_it(tmp_path: Path, encoding: str) -> None:
+    text = "ISA*00*caf\u00e9~\n" * 3 + "lone \udcf1 byte"
+    with (
+        tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape") as source,
+        (tmp_path / "out").open("w", encoding=encoding, errors="surrogateescape") as out,
+    ):
+        source.write(text)
+        source.seek(0)
+        out.write("before ")
+        copy_text(source, out)
+        out.write(" after")
+    assert (tmp_path / "out").read_bytes() == f"before {text} after".encode(encoding, "surrogateescape")

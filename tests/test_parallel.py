@@ -10,6 +10,7 @@ import pytest
 
 from edi.convert.parallel import parse_to_json
 from edi.errors import ReadError
+from edi.x12 import cuts
 from edi.x12.cuts import plan
 from tests.conftest import SAMPLES
 
@@ -68,4 +69,18 @@ def test_no_cut_in_a_small_file_or_one_with_several_interchanges(tmp_path: Path)
     two = tmp_path / "two.x12"
     text = _batch(tmp_path / "one.x12", 20).read_text()
     two.write_text(text + text)
+    assert plan(two, 2, minimum=1) is None
+
+
+@pytest.mark.parametrize("chunk", [16, 50, 1 << 20])
+def test_an_interchange_after_the_cuts_is_found_whatever_the_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr(cuts, "CHUNK", chunk)
+    text = _batch(tmp_path / "one.x12", 20).read_text()
+    one = tmp_path / "one-more.x12"
+    one.write_text(text)
+    assert plan(one, 2, minimum=1) is not None
+    two = tmp_path / "two.x12"
+    two.write_text(text + "\n\n  " + _batch(tmp_path / "small.x12", 1).read_text())
     assert plan(two, 2, minimum=1) is None

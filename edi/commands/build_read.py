@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 from collections.abc import Callable
 from functools import partial
@@ -21,7 +20,7 @@ from edi.commands.structure import _delimiters as parse_delimiters
 from edi.commands.structure import load_json
 from edi.errors import EdiError, InputError
 from edi.guides import CLAIM_ACK_KIND, CLAIM_KIND, REMITTANCE_KIND
-from edi.output import is_stdio, open_output, refuse_inputs, write_text
+from edi.output import copy_text, is_stdio, open_output, refuse_inputs, write_text
 from edi.parallel import default_jobs
 from edi.redact import Redactor
 from edi.remit import FORMAT as REMITTANCE_FORMAT
@@ -238,7 +237,7 @@ def _read_one(path: Path, out: TextIO, as_csv: bool, several: bool, masker: Reda
             for number, first, count in notes:
                 _warn(name, number, first, count)
             spool.seek(0)
-            shutil.copyfileobj(spool, out)
+            copy_text(spool, out)
             return
     _read_checked(path, name, out, as_csv, several, masker, jobs)
 

@@ -8,12 +8,12 @@ alone, the file is read by one process.
 
 from __future__ import annotations
 
-import shutil
 from itertools import chain
 from pathlib import Path
 from typing import TextIO
 
 from edi.convert.structure import JsonStream
+from edi.output import copy_text
 from edi.parallel import Unusual, own_warnings, run_parts
 from edi.x12.cuts import Slice, plan
 from edi.x12.document import ReadWarning
@@ -40,7 +40,7 @@ def parse_to_json(path: Path, out: TextIO, jobs: int, minimum: int | None = None
         stream.begin(str(path))
         warnings = []
         for part in done:
-            shutil.copyfileobj(part.output, out)
+            copy_text(part.output, out)
             part.output.close()
             warnings.extend(part.result)
     stream.end(warnings)

@@ -108,11 +108,12 @@ class Guide:
         """The token type of ``segment`` in this guide's grammar: UNPLACED when the guide has no place for it."""
         seg_id = segment.id
         plain, qualified = self._known
+        kind = plain.get(seg_id)  # segments whose type needs no qualifier: most of them
+        if kind is not None:
+            return kind
         where = self.qualifiers.get(seg_id)
         if where is None:
-            kind = plain.get(seg_id)
-            if kind is None:
-                kind = plain[seg_id] = seg_id if seg_id in self.terminals else UNPLACED
+            kind = plain[seg_id] = seg_id if seg_id in self.terminals else UNPLACED
             return kind
         code = segment.get(where[0], where[1]) if where[1] is not None else segment.get(where[0])
         kind = qualified.get((seg_id, code))

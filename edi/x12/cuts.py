@@ -85,6 +85,7 @@ class _Walk:
         hl = rb"HL" + elem + value + elem + value + elem + rb"(" + value + rb")"  # with its HL03
         self.markers = re.compile(term + rb"\s*(" + hl + rb"|(?:" + ENVELOPE + claims + rb")" + elem + rb")")
         self.interchanges = self.transactions = 0
+        self.scanned = len(data)  # where `cuts` stopped taking in markers
         self.previous = b"ISA"  # the ID of the last marker
         self.isa_end = self.gs = self.gs_end = 0
         self.st: int | None = None
@@ -119,7 +120,27 @@ class _Walk:
                 while target is not None and target <= offset:
                     target = next(waiting, None)
             self._follow(offset, name, level)
+            if target is None:
+                self.scanned = match.end()
+                break
         return found
+
+    def later(self, names: bytes) -> bool:
+        """Whether a segment named in ``names`` (``ISA|ST``) follows the markers `cuts` took in.
+
+        The rest is searched a chunk at a time, each from the last terminator of the one before,
+        so a segment that straddles two chunks is found and the pages scanned are released.
+        """
+        pattern = re.compile(re.escape(self.terminator) + rb"\s*(?:" + names + rb")" + re.escape(self.separator))
+        at, size = self.scanned, len(self.data)
+        while at < size:
+            chunk = self.data[at : at + CHUNK]
+            if pattern.search(chunk):
+                return True
+            _release(self.data, at, at + len(chunk))
+            last = chunk.rfind(self.terminator)
+            at += last if last > 0 and at + len(chunk) < size else len(chunk)
+        return False
 
     def _can_cut(self, name: bytes, level: bytes, inside_only: bool) -> bool:
         if name == b"ST":
@@ -195,6 +216,8 @@ def plan(path: Path, parts: int, minimum: int | None = None, inside_only: bool =
             return None
         resumes = walk.cuts([size * number // parts for number in range(1, parts)], inside_only)
         if not resumes or walk.interchanges != 1 or (inside_only and walk.transactions != 1):
+            return None
+        if walk.later(b"ISA|ST" if inside_only else b"ISA"):
             return None
     stops = [r.offset for r in resumes]
     count = len(resumes) + 1
