@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from edi.claims.fields import iso_date, x12_date
+from edi.fields import iso_date, x12_date
 from edi.guides import claim_guide
 from edi.x12.segment import Delimiters, Segment
 
