@@ -6,7 +6,8 @@ as in the structural JSON), so that writing the named fields plus ``other_elemen
 the segment back exactly. Each map is compiled once into one reading function.
 
 The 835 JSON has value conventions of its own, declared as kinds of their own: ``raw`` texts,
-``exact_date`` dates, ``procedure`` composites, ``run`` lists and ``whole_groups``.
+``exact_date`` dates, ``procedure`` composites, ``run`` lists and ``whole_groups``. How one
+element's text becomes each kind's value and back is in `edi.kinds`.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
 from typing import Any, cast
 
 from edi.convert.structure import Element, element_value, segment_from_json
+from edi.kinds import EXACT, SIMPLE, decode, integer, iso_date, iso_time, procedure_parts, x12_date
 from edi.x12.segment import Delimiters, Segment
-from edi.x12.values import DECIMAL, UnsafeValue, check_value, unsafe_characters, value_problem
+from edi.x12.values import DECIMAL, check_value, unsafe_characters, value_problem
 
 OTHER = "other_elements"
 _REF = re.compile(r"([A-Z0-9]{2,3}?)(\d\d)(?:-(\d+)(?::(\d+))?)?")
@@ -133,121 +134,6 @@ def set_path(data: dict[str, Any], key: str, value: Any) -> None:
     for part in heads:
         data = data.setdefault(part, {})
     data[last] = value
-
-
-# Values ------------------------------------------------------------------------------------
-
-
-def iso_date(text: str) -> str:
-    """CCYYMMDD as an ISO date; ValueError when it is not a real date."""
-    if len(text) != 8 or not text.isdigit():
-        raise ValueError(text)
-    return date(int(text[:4]), int(text[4:6]), int(text[6:])).isoformat()
-
-
-def x12_date(text: str) -> str:
-    """An ISO date as CCYYMMDD; `UnsafeValue` when it is not a calendar date."""
-    try:
-        return date.fromisoformat(text).strftime("%Y%m%d")
-    except ValueError:
-        raise UnsafeValue(text, "is not a calendar date (YYYY-MM-DD)") from None
-
-
-def iso_time(text: str) -> str:
-    """HHMM or HHMMSS as HH:MM[:SS]."""
-    if len(text) not in (4, 6) or not text.isdigit() or int(text[:2]) > 23 or int(text[2:4]) > 59:
-        raise ValueError(text)
-    return ":".join(text[i : i + 2] for i in range(0, len(text), 2))
-
-
-def _amount(text: str) -> str:
-    if not DECIMAL.fullmatch(text):
-        raise ValueError(text)
-    return text
-
-
-def _integer(text: str) -> int:
-    if not text.isdigit() or str(int(text)) != text:
-        raise ValueError(text)
-    return int(text)
-
-
-_SIMPLE: dict[str, Callable[[str], Any]] = {"text": str, "amount": _amount, "date": iso_date, "int": _integer}
-
-
-def _raw(text: str, delimiters: Delimiters) -> str:
-    """The text as read; ValueError when it holds a repetition separator (the one separator that is syntax)."""
-    rep = delimiters.repetition
-    if rep and rep in text:
-        raise ValueError(text)
-    return text
-
-
-def _exact_date(text: str, delimiters: Delimiters) -> str:
-    """An ISO date that writes back as ``text``; ValueError otherwise (a year below 1000 writes back shorter)."""
-    if text.isascii() and text[0] != "0":
-        return iso_date(text)
-    iso = iso_date(text)
-    if x12_date(iso) != text:
-        raise ValueError(text)
-    return iso
-
-
-def _procedure(text: str, delimiters: Delimiters) -> dict[str, Any]:
-    """A composite procedure (SVC01) that writes back as ``text``; ValueError otherwise."""
-    parts = text.split(delimiters.component)
-    if not (2 <= len(parts) <= 8 and parts[0] and parts[1]):
-        raise ValueError(text)
-    result: dict[str, Any] = {"qualifier": parts[0], "code": parts[1]}
-    if any(parts[2:6]):
-        result["modifiers"] = [m for m in parts[2:6] if m]
-    if len(parts) > 6 and parts[6]:
-        result["description"] = parts[6]
-    if len(parts) > 7 and parts[7]:
-        result["product_id"] = parts[7]
-    _raw(text, delimiters)
-    if "\r" in text or "\n" in text:  # a line break is never data: `UnsafeValue`, as writing it back says
-        procedure_parts(result, delimiters)
-    if _components(result) != parts:
-        raise ValueError(text)
-    return result
-
-
-def procedure_parts(value: dict[str, Any], delimiters: Delimiters) -> list[str]:
-    """The components of a procedure, each checked to be data (`UnsafeValue` otherwise)."""
-    parts = _components(value)
-    for part in parts:
-        check_value(str(part), delimiters, "procedure")
-    return parts
-
-
-def _components(value: dict[str, Any]) -> list[str]:
-    parts = [value["qualifier"], value["code"], *value.get("modifiers", [])]
-    tail = [value.get("description", ""), value.get("product_id", "")]
-    if any(tail):
-        parts = parts + [""] * (6 - len(parts)) + tail
-    while parts and not parts[-1]:
-        parts.pop()
-    return parts
-
-
-# The 835's kinds of one element, each as text -> value (ValueError: not this kind).
-_EXACT: dict[str, Callable[[str, Delimiters], Any]] = {"raw": _raw, "exact_date": _exact_date, "procedure": _procedure}
-
-
-def decode(text: str, kind: str, delimiters: Delimiters) -> Any:
-    """The value of one element as the exact ``kind`` (raw, amount, exact_date), or None when it cannot hold it."""
-    if not text:
-        return None
-    try:
-        return _amount(text) if kind == "amount" else _EXACT[kind](text, delimiters)
-    except ValueError:
-        return None
-
-
-def encode(value: Any, kind: str) -> str:
-    """The element text of one value of an exact ``kind`` (raw, amount, exact_date)."""
-    return x12_date(str(value)) if kind == "exact_date" else str(value)
 
 
 class _Spec:
@@ -487,8 +373,8 @@ def _compile_reader(plan: _Plan) -> _Reader:
             pad = "        "
         i, first = spec.index, spec.first
         check = _INLINE.get(spec.kind) if spec.field.codes is None else None
-        if check is None and spec.kind in _EXACT and first is None:  # read by its function, written back as read
-            names[f"exact{n}"] = _EXACT[spec.kind]
+        if check is None and spec.kind in EXACT and first is None:  # read by its function, written back as read
+            names[f"exact{n}"] = EXACT[spec.kind]
             lines += [
                 f'{pad}value = own[{i - 1}] if count >= {i} else ""',
                 f"{pad}if value:",
@@ -571,9 +457,9 @@ def _read_value(segment: Segment, spec: _Spec) -> Any:
     if kind == "datetime":
         day, time = segment.get(index), segment.get(index + 1)
         return iso_date(day) + ("T" + iso_time(time) if time else "")
-    if kind in _EXACT:
+    if kind in EXACT:
         text = segment.get(index)
-        return _EXACT[kind](text, segment.delimiters) if text else ""
+        return EXACT[kind](text, segment.delimiters) if text else ""
     if kind == "run":
         return _read_run(segment, spec)
     if kind == "whole_groups":
@@ -589,13 +475,13 @@ def _read_value(segment: Segment, spec: _Spec) -> Any:
             parts = parts[first - 1 : last]
         while parts and parts[-1] == "":
             parts.pop()
-        return [_integer(p) for p in parts] if kind == "pointers" else parts
+        return [integer(p) for p in parts] if kind == "pointers" else parts
     text = segment.get(index, first) if first is not None else segment.get(index)
     if not text:
         return ""
     if f.codes is not None:
         return f.codes[text]
-    return _SIMPLE[kind](text)
+    return SIMPLE[kind](text)
 
 
 def _read_elements(segment: Segment, index: int, f: Field) -> list[str]:

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from edi.fields import OTHER, Field, SegmentMap, decode, encode, read_fields, write_fields
+from edi.fields import OTHER, Field, SegmentMap, read_fields, write_fields
+from edi.kinds import decode, encode
 from edi.remit.fields import CLP, MIA, N1, N3, N4, PER, SVC, pair_segment, read_pair
 from edi.remit.read import read_remittance
 from edi.x12.reader import read_document

@@ -16,9 +16,10 @@ from edi.claims.order import entry_codes, follow, guide_order, loop_spec
 from edi.claims.segments import date_segment, diagnosis_segments
 from edi.convert.structure import segment_from_json
 from edi.errors import InputError
-from edi.fields import write_fields, x12_date
+from edi.fields import write_fields
 from edi.guides import CLAIM_KIND
 from edi.guides.registry import Guide, guide_by_id
+from edi.kinds import x12_date
 from edi.validate.gate import refuse_invalid
 from edi.x12.document import Document
 from edi.x12.lalr import Loop

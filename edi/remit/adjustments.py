@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from edi.fields import decode, encode
+from edi.kinds import decode, encode
 from edi.remit.labels import GROUP_CODES, label
 from edi.x12.segment import Delimiters, Segment
 from edi.x12.values import DECIMAL, UnsafeValue, check_value, unsafe_characters

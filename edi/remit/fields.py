@@ -8,7 +8,8 @@ the guide leaves unused, a date that is not a date, a trailing separator) is kep
 
 from __future__ import annotations
 
-from edi.fields import Field, SegmentMap, decode, encode
+from edi.fields import Field, SegmentMap
+from edi.kinds import decode, encode
 from edi.x12.segment import Delimiters, Segment
 from edi.x12.values import check_value
 

@@ -8,12 +8,13 @@ its level, so the builder can give back every segment.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from edi.convert.structure import segment_json
-from edi.fields import SegmentMap, decode, read_fields
+from edi.fields import SegmentMap, read_fields
 from edi.guides import REMITTANCE_KIND
+from edi.kinds import decode
 from edi.remit import FORMAT
 from edi.remit.adjustments import read_cas, read_plb
 from edi.remit.fields import (
@@ -268,19 +269,10 @@ def _read_rest(segments: list[Segment], level: str, data: dict[str, Any]) -> Non
 
 def _named(level: str, segment: Segment, data: dict[str, Any]) -> bool:
     """Whether ``segment``, which the 835 guide places in the loop of ``level``, was named into ``data``."""
-    if level not in LOOPS or guide_position(LOOPS[level], segment) == UNKNOWN_POSITION:
+    name = _LEVELS.get(level)
+    if name is None or guide_position(LOOPS[level], segment) == UNKNOWN_POSITION:
         return False
-    if level == "header":
-        return _header(segment, data)
-    if level in ("payer", "payee"):
-        return _party(segment, data)
-    if level == "group":
-        return _group(segment, data)
-    if level == "claim":
-        return _claim(segment, data)
-    if level == "line":
-        return _line(segment, data)
-    return False
+    return name(segment, data)
 
 
 def _first(segment: Segment, smap: SegmentMap, data: dict[str, Any], key: str = "") -> bool:
@@ -413,3 +405,14 @@ def _line(segment: Segment, data: dict[str, Any]) -> bool:
             data.setdefault("remarks", []).append({"qualifier": pair[0], "code": pair[1]})
             return True
     return False
+
+
+# How each level's segments are named (`_named`).
+_LEVELS: dict[str, Callable[[Segment, dict[str, Any]], bool]] = {
+    "header": _header,
+    "payer": _party,
+    "payee": _party,
+    "group": _group,
+    "claim": _claim,
+    "line": _line,
+}
