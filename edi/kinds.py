@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from edi.x12.segment import Delimiters
@@ -64,16 +65,26 @@ def raw(text: str, delimiters: Delimiters) -> str:
 def exact_date(text: str, delimiters: Delimiters) -> str:
     """An ISO date that writes back as ``text``; ValueError otherwise (a year below 1000 writes back shorter)."""
     if text.isascii() and text[0] != "0":
-        return iso_date(text)
+        return _plain_date(text)
     iso = iso_date(text)
     if x12_date(iso) != text:
         raise ValueError(text)
     return iso
 
 
+@lru_cache(maxsize=4096)
+def _plain_date(text: str) -> str:
+    """`iso_date` of an ASCII date, remembered: a file repeats its dates."""
+    return iso_date(text)
+
+
 def procedure(text: str, delimiters: Delimiters) -> dict[str, Any]:
     """A composite procedure (SVC01) that writes back as ``text``; ValueError otherwise."""
     parts = text.split(delimiters.component)
+    rep = delimiters.repetition
+    plain = not (rep and rep in text) and "\r" not in text and "\n" not in text
+    if plain and len(parts) == 2 and parts[0] and parts[1]:
+        return {"qualifier": parts[0], "code": parts[1]}  # the common case, which writes back as read
     if not (2 <= len(parts) <= 8 and parts[0] and parts[1]):
         raise ValueError(text)
     result: dict[str, Any] = {"qualifier": parts[0], "code": parts[1]}

@@ -74,7 +74,9 @@ def test_a_date_that_would_not_write_back_as_read_is_left_whole(text: str) -> No
 @pytest.mark.parametrize(
     ("svc01", "named"),
     [
+        ("HC:99213", True),
         ("HC:99213:25:59:::OFFICE VISIT", True),
+        ("HC:99^213", False),  # a repetition separator
         ("HC:99213::25", False),  # a gap among the modifiers
         ("HC:99213:", False),  # a trailing separator
         ("HC", False),
