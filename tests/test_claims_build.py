@@ -11,9 +11,9 @@ import pytest
 from edi.claims.build import build_837
 from edi.claims.codelists import BY_KEY
 from edi.claims.envelope import Envelope, build_interchange, transaction_set
-from edi.claims.fields import Field, SegmentMap, read_fields, write_fields
 from edi.claims.read import read_claims
 from edi.errors import InputError, ReadError
+from edi.fields import Field, SegmentMap, read_fields, write_fields
 from edi.x12.reader import read_document
 from edi.x12.segment import Delimiters, Segment
 from tests.conftest import SAMPLES

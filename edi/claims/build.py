@@ -9,7 +9,6 @@ from typing import Any
 from edi.claims import FORMAT
 from edi.claims.codelists import code_list_segments, code_lists
 from edi.claims.envelope import Envelope, EnvelopeOptions, build_interchange, transaction_set
-from edi.claims.fields import write_fields, x12_date
 from edi.claims.hints import check_claims
 from edi.claims.levels import hl_levels
 from edi.claims.maps import ROLE_CODES, ROOT, LoopKind, loop_kind, party
@@ -17,8 +16,10 @@ from edi.claims.order import entry_codes, follow, guide_order, loop_spec
 from edi.claims.segments import date_segment, diagnosis_segments
 from edi.convert.structure import segment_from_json
 from edi.errors import InputError
+from edi.fields import write_fields
 from edi.guides import CLAIM_KIND
 from edi.guides.registry import Guide, guide_by_id
+from edi.kinds import x12_date
 from edi.validate.gate import refuse_invalid
 from edi.x12.document import Document
 from edi.x12.lalr import Loop

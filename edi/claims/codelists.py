@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from edi.claims.fields import iso_date, x12_date
 from edi.guides import claim_guide
+from edi.kinds import iso_date, x12_date
 from edi.x12.segment import Delimiters, Segment
 
 HI_SIZE = 12

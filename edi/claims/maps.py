@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from edi.claims.fields import Field, SegmentMap
+from edi.fields import Field, SegmentMap
 from edi.guides import CLAIM_KIND, claim_guide
 from edi.x12.lalr import Loop
 from edi.x12.segment import Segment

@@ -7,7 +7,6 @@ from typing import Any
 
 from edi.claims import FORMAT
 from edi.claims.codelists import code_lists_by_qualifier, read_code_list
-from edi.claims.fields import OTHER, iso_date, iso_time, read_fields
 from edi.claims.levels import hl_levels
 from edi.claims.maps import ROLES, UNIT_TRIGGERS, Child, LoopKind, loop_kind, trigger_key
 from edi.claims.maps import ROOT as ROOT_KIND
@@ -15,8 +14,10 @@ from edi.claims.order import source_order
 from edi.claims.segments import date_value, diagnosis_segments
 from edi.convert.structure import segment_json
 from edi.errors import InputError, Location, ReadError
+from edi.fields import OTHER, read_fields
 from edi.guides import CLAIM_GUIDES, claim_guide
 from edi.guides.registry import Guide, guide_by_id
+from edi.kinds import iso_date, iso_time
 from edi.x12.document import Document, Group, Interchange, Transaction
 from edi.x12.lalr import Detached, Loop
 from edi.x12.segment import Segment

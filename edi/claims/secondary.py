@@ -23,9 +23,9 @@ from typing import Any
 
 from edi.claims.build import build_837
 from edi.claims.envelope import EnvelopeOptions
-from edi.claims.fields import OTHER
 from edi.claims.read import read_claims
 from edi.errors import InputError
+from edi.fields import OTHER
 from edi.guides import REMITTANCE_KIND
 from edi.reconcile import ClaimResult, reconcile
 from edi.reconcile.extract import Adjustment, ClaimPayment, ServicePayment

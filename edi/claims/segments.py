@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from edi.claims.fields import iso_date, iso_time, x12_date
 from edi.guides import claim_guide
+from edi.kinds import iso_date, iso_time, x12_date
 from edi.x12.segment import Delimiters, Segment
 from edi.x12.values import UnsafeValue, check_value
 

@@ -4,42 +4,44 @@ from __future__ import annotations
 
 from typing import Any
 
+from edi.kinds import decode, encode
 from edi.remit.labels import GROUP_CODES, label
-from edi.remit.values import decode, encode
 from edi.x12.segment import Delimiters, Segment
-from edi.x12.values import UnsafeValue, check_value
+from edi.x12.values import DECIMAL, UnsafeValue, check_value, unsafe_characters
 
 CAS_TRIPLETS = 6
 
 
 def read_cas(segment: Segment, previous: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
-    """The adjustments of one CAS segment, or None when they cannot give the segment back exactly."""
-    d = segment.delimiters
-    group = decode(segment.get(1), "text", d)
-    if group is None:
+    """The adjustments of one CAS segment, or None when they cannot give the segment back exactly.
+
+    `cas_segments` gives the segment back when it holds one to six whole reasons (the last
+    one's quantity may be left out, not left empty), every reason and amount is there, and no
+    element holds a separator or a line break.
+    """
+    elements = segment.elements
+    count = len(elements)
+    if not 3 <= count <= 1 + 3 * CAS_TRIPLETS or count % 3 == 2 or (count % 3 == 1 and not elements[-1]):
         return None
+    group = elements[0]
+    if not group or unsafe_characters(segment.delimiters).search("".join(elements)):
+        return None
+    group_label = label(GROUP_CODES, group)
     items: list[dict[str, Any]] = []
-    for start in range(2, len(segment.elements) + 1, 3):
-        item: dict[str, Any] = {"group": group, "group_label": label(GROUP_CODES, group)}
-        item["reason"] = decode(segment.get(start), "text", d)
-        item["amount"] = decode(segment.get(start + 1), "amount", d)
-        quantity = segment.get(start + 2)
-        if quantity:
-            item["quantity"] = decode(quantity, "amount", d)
-        if None in item.values():
+    for start in range(1, count, 3):
+        reason, amount = elements[start], elements[start + 1]
+        quantity = elements[start + 2] if start + 2 < count else ""
+        if not reason or not DECIMAL.fullmatch(amount) or (quantity and not DECIMAL.fullmatch(quantity)):
             return None
+        item = {"group": group, "group_label": group_label, "reason": reason, "amount": amount}
+        if quantity:
+            item["quantity"] = quantity
         items.append(item)
-    if not items:
-        return None
     if previous:
         last_group, triplets = _last_segment(previous)
         if last_group == group and triplets < CAS_TRIPLETS:
             items[0]["starts_segment"] = True
-    try:
-        rebuilt = cas_segments(items, d)
-    except UnsafeValue:  # a value holding a separator: the segment is kept whole
-        return None
-    return items if len(rebuilt) == 1 and rebuilt[0].elements == segment.elements else None
+    return items
 
 
 def _last_segment(adjustments: list[dict[str, Any]]) -> tuple[str, int]:
@@ -82,14 +84,14 @@ def cas_segments(adjustments: list[dict[str, Any]], delimiters: Delimiters) -> l
 def read_plb(segment: Segment) -> dict[str, Any] | None:
     """A provider adjustment (PLB), or None when it cannot give the segment back exactly."""
     d = segment.delimiters
-    data: dict[str, Any] = {"provider": decode(segment.get(1), "text", d)}
-    data["fiscal_period_date"] = decode(segment.get(2), "date", d)
+    data: dict[str, Any] = {"provider": decode(segment.get(1), "raw", d)}
+    data["fiscal_period_date"] = decode(segment.get(2), "exact_date", d)
     adjustments: list[dict[str, Any]] = []
     for start in range(3, len(segment.elements) + 1, 2):
         parts = segment.get(start).split(d.component)
-        adjustment = {"reason": decode(parts[0], "text", d), "amount": decode(segment.get(start + 1), "amount", d)}
+        adjustment = {"reason": decode(parts[0], "raw", d), "amount": decode(segment.get(start + 1), "amount", d)}
         if len(parts) > 1:
-            adjustment["reference"] = decode(d.component.join(parts[1:]), "text", d)
+            adjustment["reference"] = decode(d.component.join(parts[1:]), "raw", d)
         adjustments.append(adjustment)
     data["adjustments"] = adjustments
     if not adjustments or None in data.values() or any(None in a.values() for a in adjustments):
@@ -103,7 +105,7 @@ def read_plb(segment: Segment) -> dict[str, Any] | None:
 def plb_segment(data: dict[str, Any], delimiters: Delimiters) -> Segment:
     """The PLB segment of one provider adjustment."""
     provider = check_value(data["provider"], delimiters, "PLB01")
-    values = [provider, encode(data["fiscal_period_date"], "date", delimiters)]
+    values = [provider, encode(data["fiscal_period_date"], "exact_date")]
     for adjustment in data["adjustments"]:
         reason = check_value(adjustment["reason"], delimiters, "PLB")
         if "reference" in adjustment:

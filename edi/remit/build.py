@@ -14,6 +14,7 @@ from typing import Any
 from edi.claims.envelope import Envelope, EnvelopeOptions, build_interchange
 from edi.convert.structure import segment_from_json
 from edi.errors import InputError
+from edi.fields import SegmentMap, write_fields
 from edi.guides import REMITTANCE_KIND
 from edi.remit.adjustments import cas_segments, plb_segment
 from edi.remit.balance import balance_problems
@@ -36,9 +37,6 @@ from edi.remit.fields import (
     TRN,
     TS2,
     TS3,
-    Field,
-    build_fields,
-    has_fields,
     pair_segment,
 )
 from edi.remit.positions import guide_position
@@ -167,14 +165,14 @@ def _ordered(placed: Placed, data: dict[str, Any], loop: str, d: Delimiters) -> 
     return [seg for _, _, seg in sorted(items, key=lambda item: (item[0], item[1]))]
 
 
-def _optional(pos: int, seg_id: str, fields: tuple[Field, ...], data: dict[str, Any] | None, d: Delimiters) -> Placed:
-    if not data or not has_fields(data, fields, seg_id):
+def _optional(pos: int, smap: SegmentMap, data: dict[str, Any] | None, d: Delimiters) -> Placed:
+    if not data or not smap.present_in(data):
         return []
-    return [(pos, build_fields(seg_id, fields, data, d))]
+    return [(pos, write_fields(smap, data, d))]
 
 
 def _references(pos: int, items: list[dict[str, Any]], d: Delimiters) -> Placed:
-    return [(pos, build_fields("REF", REF, item, d)) for item in items]
+    return [(pos, write_fields(REF, item, d)) for item in items]
 
 
 def _children(
@@ -194,61 +192,59 @@ def _single(pos: int, seg_id: str, qualifier: str, data: dict[str, Any], name: s
 
 def _header(transaction: dict[str, Any], d: Delimiters) -> list[Segment]:
     payment = transaction.get("payment", {})
-    placed = _optional(200, "BPR", BPR, payment, d) + _optional(400, "TRN", TRN, payment, d)
+    placed = _optional(200, BPR, payment, d) + _optional(400, TRN, payment, d)
     placed += _references(600, transaction.get("references", []), d)
-    placed += _single(700, "DTM", "405", transaction, "production_date", "date", d)
+    placed += _single(700, "DTM", "405", transaction, "production_date", "exact_date", d)
     return _ordered(placed, transaction, "ST", d)
 
 
 def _party(party: dict[str, Any], qualifier: str, loop: str, d: Delimiters) -> list[Segment]:
-    placed: Placed = [(800, build_fields("N1", N1, party, d, (qualifier,)))]
+    placed: Placed = [(800, write_fields(N1[qualifier], party, d))]
     address = party.get("address")
-    placed += _optional(1000, "N3", N3, address, d) + _optional(1100, "N4", N4, address, d)
+    placed += _optional(1000, N3, address, d) + _optional(1100, N4, address, d)
     placed += _references(1200, party.get("references", []), d)
-    placed += [(1300, build_fields("PER", PER, contact, d)) for contact in party.get("contacts", [])]
+    placed += [(1300, write_fields(PER, contact, d)) for contact in party.get("contacts", [])]
     return _ordered(placed, party, loop, d)
 
 
 def _group(group: dict[str, Any], d: Delimiters) -> list[Segment]:
-    placed = _optional(30, "LX", LX, group, d)
-    placed += _optional(50, "TS3", TS3, group.get("provider_summary"), d)
-    placed += _optional(70, "TS2", TS2, group.get("provider_supplemental_summary"), d)
+    placed = _optional(30, LX, group, d)
+    placed += _optional(50, TS3, group.get("provider_summary"), d)
+    placed += _optional(70, TS2, group.get("provider_supplemental_summary"), d)
     return _ordered(placed, group, "2000", d) + _children(group.get("claims", []), _claim, d)
 
 
 def _claim(claim: dict[str, Any], d: Delimiters) -> list[Segment]:
-    placed: Placed = [(100, build_fields("CLP", CLP, claim, d))]
+    placed: Placed = [(100, write_fields(CLP, claim, d))]
     placed += [(200, seg) for seg in cas_segments(claim.get("adjustments", []), d)]
     qualifiers = {role: qualifier for qualifier, role in CLAIM_NAMES.items()}
     # Names are written in the order the claim object lists them, which is the order they were read in.
     for key in claim:
         if key in qualifiers:
-            placed.append((300, build_fields("NM1", NM1, claim[key], d, (qualifiers[key],))))
-    placed += _optional(330, "MIA", MIA, claim.get("inpatient"), d) + _optional(
-        350, "MOA", MOA, claim.get("outpatient"), d
-    )
+            placed.append((300, write_fields(NM1[qualifiers[key]], claim[key], d)))
+    placed += _optional(330, MIA, claim.get("inpatient"), d) + _optional(350, MOA, claim.get("outpatient"), d)
     placed += _references(400, claim.get("references", []), d)
     codes = {name: code for code, name in CLAIM_DATES.items()}
-    placed += [(500, pair_segment("DTM", codes[k], v, "date", d)) for k, v in claim.get("dates", {}).items()]
-    placed += [(600, build_fields("PER", PER, contact, d)) for contact in claim.get("contacts", [])]
+    placed += [(500, pair_segment("DTM", codes[k], v, "exact_date", d)) for k, v in claim.get("dates", {}).items()]
+    placed += [(600, write_fields(PER, contact, d)) for contact in claim.get("contacts", [])]
     placed += _pairs(620, "AMT", claim.get("amounts", {}), "amount", d)
     placed += _pairs(640, "QTY", claim.get("quantities", {}), "amount", d)
     return _ordered(placed, claim, "2100", d) + _children(claim.get("lines", []), _line, d)
 
 
 def _line(line: dict[str, Any], d: Delimiters) -> list[Segment]:
-    placed: Placed = [(700, build_fields("SVC", SVC, line, d))]
+    placed: Placed = [(700, write_fields(SVC, line, d))]
     period = line.get("service_period", {})
     for qualifier, key in SERVICE_PERIOD.items():
-        placed += _single(800, "DTM", qualifier, period, key, "date", d)
-    placed += _single(800, "DTM", "472", line, "service_date", "date", d)
+        placed += _single(800, "DTM", qualifier, period, key, "exact_date", d)
+    placed += _single(800, "DTM", "472", line, "service_date", "exact_date", d)
     placed += [(900, seg) for seg in cas_segments(line.get("adjustments", []), d)]
-    placed += _single(1000, "REF", "6R", line, "line_control_number", "text", d)
+    placed += _single(1000, "REF", "6R", line, "line_control_number", "raw", d)
     placed += _references(1000, line.get("references", []), d)
     placed += _single(1100, "AMT", "B6", line, "allowed", "amount", d)
     placed += _pairs(1100, "AMT", line.get("amounts", {}), "amount", d)
     placed += _pairs(1200, "QTY", line.get("quantities", {}), "amount", d)
-    placed += [(1300, pair_segment("LQ", r["qualifier"], r["code"], "text", d)) for r in line.get("remarks", [])]
+    placed += [(1300, pair_segment("LQ", r["qualifier"], r["code"], "raw", d)) for r in line.get("remarks", [])]
     return _ordered(placed, line, "2110", d)
 
 
@@ -262,7 +258,7 @@ def _check_output(document: Document, data: dict[str, Any], file: str) -> None:
 
 def _declares_unplaced(data: dict[str, Any]) -> bool:
     for transaction in data["transactions"]:
-        if any(not has_fields(group, LX, "LX") for group in transaction.get("groups", [])):
+        if any(not LX.present_in(group) for group in transaction.get("groups", [])):
             return True
     return _marked_unplaced(data)
 

@@ -2,17 +2,19 @@
 
 Each claim payment is read into its model (`edi.remit.model`) and written from its segments,
 its lines included; the sink gets both. Each segment the JSON names is read through its field
-map (edi.remit.fields). A whole segment no named field covers goes to ``extra_segments`` at
+map (edi.remit.fields, on the engine of edi.fields). A whole segment no named field covers goes to ``extra_segments`` at
 its level, so the builder can give back every segment.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from edi.convert.structure import segment_json
+from edi.fields import SegmentMap, read_fields
 from edi.guides import REMITTANCE_KIND
+from edi.kinds import decode
 from edi.remit import FORMAT
 from edi.remit.adjustments import read_cas, read_plb
 from edi.remit.fields import (
@@ -34,17 +36,14 @@ from edi.remit.fields import (
     TRN,
     TS2,
     TS3,
-    Field,
-    has_fields,
-    read_fields,
     read_pair,
 )
 from edi.remit.labels import CLAIM_STATUS, CREDIT_DEBIT, HANDLING, PAYMENT_METHODS, label
 from edi.remit.model import ClaimPayment, RemittanceSplit
 from edi.remit.positions import UNKNOWN_POSITION, guide_position
-from edi.remit.values import iso_date
 from edi.x12.document import Document, Group, Interchange
 from edi.x12.segment import Segment
+from edi.x12.values import x12_date
 
 # A group whose keys have gone to the sink.
 _SENT: dict[str, Any] = {}
@@ -123,9 +122,9 @@ def envelope_json(interchange: Interchange, group: Group) -> dict[str, Any]:
         out["acknowledgment_requested"], out["usage"] = isa.get(14), isa.get(15)
     if gs is not None:
         out["application_sender"], out["application_receiver"] = gs.get(2), gs.get(3)
-        when = iso_date(gs.get(4))
+        when = x12_date(gs.get(4))
         if when:
-            out["date"] = when
+            out["date"] = when.isoformat()
         out["time"], out["group_control_number"] = gs.get(5), gs.get(6)
     return {key: value for key, value in out.items() if value}
 
@@ -190,7 +189,7 @@ class TransactionReader:
             role = "payer" if qualifier == "PR" else "payee"
             if role not in self.data:
                 self._enter(role, self.data, role)
-                read_fields(segment, N1, self.current, keyed=1)
+                read_fields(segment, N1[qualifier], self.current)
                 return
         if seg_id == "LX":
             self._open_group()
@@ -270,35 +269,24 @@ def _read_rest(segments: list[Segment], level: str, data: dict[str, Any]) -> Non
 
 def _named(level: str, segment: Segment, data: dict[str, Any]) -> bool:
     """Whether ``segment``, which the 835 guide places in the loop of ``level``, was named into ``data``."""
-    if level not in LOOPS or guide_position(LOOPS[level], segment) == UNKNOWN_POSITION:
+    name = _LEVELS.get(level)
+    if name is None or guide_position(LOOPS[level], segment) == UNKNOWN_POSITION:
         return False
-    if level == "header":
-        return _header(segment, data)
-    if level in ("payer", "payee"):
-        return _party(segment, data)
-    if level == "group":
-        return _group(segment, data)
-    if level == "claim":
-        return _claim(segment, data)
-    if level == "line":
-        return _line(segment, data)
-    return False
+    return name(segment, data)
 
 
-def _first(segment: Segment, fields: tuple[Field, ...], data: dict[str, Any], key: str = "") -> bool:
+def _first(segment: Segment, smap: SegmentMap, data: dict[str, Any], key: str = "") -> bool:
     target = data.get(key, {}) if key else data
-    if has_fields(target, fields, segment.id):
+    if smap.present_in(target):
         return False
-    read_fields(segment, fields, target)
+    read_fields(segment, smap, target)
     if key:
         data[key] = target
     return True
 
 
-def _listed(segment: Segment, fields: tuple[Field, ...], data: dict[str, Any], key: str) -> bool:
-    item: dict[str, Any] = {}
-    read_fields(segment, fields, item)
-    data.setdefault(key, []).append(item)
+def _listed(segment: Segment, smap: SegmentMap, data: dict[str, Any], key: str) -> bool:
+    data.setdefault(key, []).append(read_fields(segment, smap))
     return True
 
 
@@ -326,12 +314,13 @@ def _keyed(segment: Segment, data: dict[str, Any], key: str, kind: str, names: d
 
 def _single(segment: Segment, data: dict[str, Any], qualifier: str, name: str, kind: str) -> bool:
     """Read a two-element segment with ``qualifier`` into the field ``name``, the first time only."""
-    if segment.get(1) != qualifier or name in data:
+    elements = segment.elements
+    if len(elements) != 2 or elements[0] != qualifier or name in data:
         return False
-    pair = read_pair(segment, kind)
-    if pair is None:
+    value = decode(elements[1], kind, segment.delimiters)
+    if value is None or decode(qualifier, "raw", segment.delimiters) is None:
         return False
-    data[name] = pair[1]
+    data[name] = value
     return True
 
 
@@ -350,7 +339,7 @@ def _header(segment: Segment, data: dict[str, Any]) -> bool:
     if seg_id == "REF":
         return _reference(segment, data)
     if seg_id == "DTM":
-        return _single(segment, data, "405", "production_date", "date")
+        return _single(segment, data, "405", "production_date", "exact_date")
     return False
 
 
@@ -381,15 +370,14 @@ def _claim(segment: Segment, data: dict[str, Any]) -> bool:
         role = CLAIM_NAMES.get(segment.get(1))
         if role is None or role in data:
             return False
-        data[role] = {}
-        read_fields(segment, NM1, data[role], keyed=1)
+        data[role] = read_fields(segment, NM1[segment.get(1)])
         return True
     if seg_id in ("MIA", "MOA"):
         return _first(segment, MIA if seg_id == "MIA" else MOA, data, "inpatient" if seg_id == "MIA" else "outpatient")
     if seg_id == "REF":
         return _reference(segment, data)
     if seg_id == "DTM":
-        return _keyed(segment, data, "dates", "date", CLAIM_DATES)
+        return _keyed(segment, data, "dates", "exact_date", CLAIM_DATES)
     if seg_id == "PER":
         return _contact(segment, data)
     if seg_id in ("AMT", "QTY"):
@@ -400,20 +388,31 @@ def _claim(segment: Segment, data: dict[str, Any]) -> bool:
 def _line(segment: Segment, data: dict[str, Any]) -> bool:
     seg_id = segment.id
     if seg_id == "DTM":
-        return _single(segment, data, "472", "service_date", "date") or _keyed(
-            segment, data, "service_period", "date", SERVICE_PERIOD
+        return _single(segment, data, "472", "service_date", "exact_date") or _keyed(
+            segment, data, "service_period", "exact_date", SERVICE_PERIOD
         )
     if seg_id == "CAS":
         return _adjustments(segment, data)
     if seg_id == "REF":
-        return _single(segment, data, "6R", "line_control_number", "text") or _reference(segment, data)
+        return _single(segment, data, "6R", "line_control_number", "raw") or _reference(segment, data)
     if seg_id == "AMT":
         return _single(segment, data, "B6", "allowed", "amount") or _keyed(segment, data, "amounts", "amount")
     if seg_id == "QTY":
         return _keyed(segment, data, "quantities", "amount")
     if seg_id == "LQ":
-        pair = read_pair(segment, "text")
+        pair = read_pair(segment, "raw")
         if pair:
             data.setdefault("remarks", []).append({"qualifier": pair[0], "code": pair[1]})
             return True
     return False
+
+
+# How each level's segments are named (`_named`).
+_LEVELS: dict[str, Callable[[Segment, dict[str, Any]], bool]] = {
+    "header": _header,
+    "payer": _party,
+    "payee": _party,
+    "group": _group,
+    "claim": _claim,
+    "line": _line,
+}

@@ -1,9 +1,13 @@
-"""Named fields of one segment: declared once, read from a segment and written back to one.
+"""Named fields of one segment, for the 837 and the 835 alike: declared once, read and written back.
 
-A `SegmentMap` says which elements of a segment become which JSON keys. Reading keeps
-what the names cannot say in ``other_elements`` (element-keyed, as in the structural
-JSON), so that writing the named fields plus ``other_elements`` gives the segment back
-exactly.
+A `SegmentMap` says which elements of a segment become which JSON keys, each as a declared
+kind of value. Reading keeps what the names cannot say in ``other_elements`` (element-keyed,
+as in the structural JSON), so that writing the named fields plus ``other_elements`` gives
+the segment back exactly. Each map is compiled once into one reading function.
+
+The 835 JSON has value conventions of its own, declared as kinds of their own: ``raw`` texts,
+``exact_date`` dates, ``procedure`` composites, ``run`` lists and ``whole_groups``. How one
+element's text becomes each kind's value and back is in `edi.kinds`.
 """
 
 from __future__ import annotations
@@ -11,16 +15,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
 from typing import Any, cast
 
 from edi.convert.structure import Element, element_value, segment_from_json
+from edi.kinds import EXACT, SIMPLE, decode, integer, iso_date, iso_time, procedure_parts, x12_date
 from edi.x12.segment import Delimiters, Segment
-from edi.x12.values import UnsafeValue, check_value, unsafe_characters, value_problem
+from edi.x12.values import DECIMAL, check_value, unsafe_characters, value_problem
 
 OTHER = "other_elements"
-_AMOUNT = re.compile(r"-?(\d+\.?\d*|\.\d+)")
 _REF = re.compile(r"([A-Z0-9]{2,3}?)(\d\d)(?:-(\d+)(?::(\d+))?)?")
 
 
@@ -36,6 +39,12 @@ class Field:
     integers); groups (``count`` runs of elements named ``names``, as in PER and CAS);
     elements (up to ``count`` consecutive elements as a list, as in CRC03-CRC07).
     ``codes`` maps each code to its JSON word; a code not in it is left to ``other_elements``.
+
+    The 835 kinds name only what writes back exactly: raw (the text as read: only a repetition
+    separator is refused); exact_date (a CCYYMMDD date that writes back as read); procedure
+    (a composite as {qualifier, code, modifiers, description, product_id}); run (raw texts of
+    ``count`` consecutive elements, or of the elements ``at``, up to the first missing);
+    whole_groups (groups as ``groups``, up to the first that misses a name).
     """
 
     key: str
@@ -45,6 +54,7 @@ class Field:
     codes: dict[str, str] | None = None
     names: tuple[str, ...] = ()
     count: int = 0
+    at: tuple[int, ...] = ()
 
     @property
     def where(self) -> tuple[int, int | None, int | None]:
@@ -69,7 +79,10 @@ class SegmentMap:
     ``many`` makes it a list with one object per segment. ``match`` identifies the
     segment and is written back; ``fixed`` values are only written back. The segment is
     written when the object holds any of its fields (``requires``: that one field), or
-    always for a loop's trigger.
+    always for a loop's trigger. ``flat`` (the 835 layout: one object per segment) keeps
+    ``other_elements`` on the object itself, merged with those of the object's other
+    segments, instead of under the segment's label; its kinds name only values that write
+    back exactly, so a read does not check them again.
     """
 
     seg: str
@@ -80,6 +93,7 @@ class SegmentMap:
     many: bool = False
     always: bool = False
     requires: str = ""
+    flat: bool = False
 
     @property
     def label(self) -> str:
@@ -94,9 +108,17 @@ class SegmentMap:
         """True when ``data`` holds anything this map writes."""
         if self.always:
             return True
-        if self.label in data.get(OTHER, {}):
+        if self.flat:
+            if any(_own(ref, self.seg) for ref in data.get(OTHER, {})):
+                return True
+        elif self.label in data.get(OTHER, {}):
             return True
         return _has(data, self.requires) if self.requires else any(_has(data, f.key) for f in self.fields)
+
+
+def _own(ref: str, seg_id: str) -> bool:
+    """Whether the element reference ``ref`` (``N403``) is one of ``seg_id``'s."""
+    return ref.startswith(seg_id) and ref[len(seg_id) :].isdigit()
 
 
 def _has(data: dict[str, Any], key: str) -> bool:
@@ -114,46 +136,6 @@ def set_path(data: dict[str, Any], key: str, value: Any) -> None:
     data[last] = value
 
 
-# Values ------------------------------------------------------------------------------------
-
-
-def iso_date(text: str) -> str:
-    """CCYYMMDD as an ISO date; ValueError when it is not a real date."""
-    if len(text) != 8 or not text.isdigit():
-        raise ValueError(text)
-    return date(int(text[:4]), int(text[4:6]), int(text[6:])).isoformat()
-
-
-def x12_date(text: str) -> str:
-    """An ISO date as CCYYMMDD; `UnsafeValue` when it is not a calendar date."""
-    try:
-        return date.fromisoformat(text).strftime("%Y%m%d")
-    except ValueError:
-        raise UnsafeValue(text, "is not a calendar date (YYYY-MM-DD)") from None
-
-
-def iso_time(text: str) -> str:
-    """HHMM or HHMMSS as HH:MM[:SS]."""
-    if len(text) not in (4, 6) or not text.isdigit() or int(text[:2]) > 23 or int(text[2:4]) > 59:
-        raise ValueError(text)
-    return ":".join(text[i : i + 2] for i in range(0, len(text), 2))
-
-
-def _amount(text: str) -> str:
-    if not _AMOUNT.fullmatch(text):
-        raise ValueError(text)
-    return text
-
-
-def _integer(text: str) -> int:
-    if not text.isdigit() or str(int(text)) != text:
-        raise ValueError(text)
-    return int(text)
-
-
-_SIMPLE: dict[str, Callable[[str], Any]] = {"text": str, "amount": _amount, "date": iso_date, "int": _integer}
-
-
 class _Spec:
     """One `Field` compiled once: its key split at the dots, its element and components, its `when`."""
 
@@ -167,6 +149,7 @@ class _Spec:
         "last",
         "path",
         "plain",
+        "positions",
         "when_code",
         "when_index",
         "when_not",
@@ -183,6 +166,7 @@ class _Spec:
         self.when_code = (f.when[1][1:] if self.when_not else f.when[1]) if f.when else ""
         self.as_is = f.kind in ("text", "list", "groups")  # written back as read: check it can be
         self.plain = f.kind == "text" and self.first is None and f.codes is None and len(self.path) == 1
+        self.positions = f.at or tuple(range(self.index, self.index + f.count))  # of a run
 
 
 class _Plan:
@@ -254,12 +238,15 @@ class _Elements:
             parts.extend([""] * (component - len(parts)))
         parts[component - 1] = value
 
-    def texts(self, seg_id: str, delimiters: Delimiters) -> list[str]:
-        """The element texts, each component checked to be data (`UnsafeValue` otherwise); ends the elements' use."""
+    def texts(self, seg_id: str, delimiters: Delimiters, check: bool = True) -> list[str]:
+        """The element texts, each component checked to be data (`UnsafeValue` otherwise) unless not ``check``.
+
+        Ends the elements' use.
+        """
         values = self.values
         if not self.composite:
             out = cast(list[str], values)
-            flat = "".join(out)
+            flat = "".join(out) if check else ""
         else:
             join = delimiters.component.join
             out = []
@@ -272,7 +259,7 @@ class _Elements:
                     out.append(join(_trim(value)))
                     pieces += value
             flat = "".join(pieces)
-        if unsafe_characters(delimiters).search(flat):
+        if check and unsafe_characters(delimiters).search(flat):
             for index, value in enumerate(values, start=1):
                 for part in [value] if isinstance(value, str) else value:
                     check_value(part, delimiters, f"{seg_id}{index:02d}")
@@ -291,30 +278,36 @@ def _trim(parts: list[str]) -> list[str]:
 # Reading ----------------------------------------------------------------------------------
 
 
-def read_fields(segment: Segment, smap: SegmentMap) -> dict[str, Any]:
-    """The named fields of ``segment``, plus ``other_elements`` for whatever they miss."""
+def read_fields(segment: Segment, smap: SegmentMap, into: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The named fields of ``segment``, plus ``other_elements`` for whatever they miss (added to ``into`` if given)."""
     plan = _PLANS.get(id(smap))
     if plan is None or plan.smap is not smap:
         plan = _plan(smap)
     delimiters = segment.delimiters
     unsafe = unsafe_characters(delimiters)
+    values: dict[str, Any] = {} if into is None else into
     if plan.reader is not None:
-        values, elements = plan.reader(segment, segment.elements, unsafe)
-        rebuilt = elements.texts(smap.seg, delimiters)
+        elements = plan.reader(segment, segment.elements, unsafe, values)
+        rebuilt = elements.texts(smap.seg, delimiters, check=not smap.flat)
     else:
-        values = {}
+        named: dict[str, Any] = {}
         for spec in plan.specs:
-            _read_spec(segment, spec, plan, values, None, unsafe)
-        rebuilt = write_fields(smap, values, delimiters).elements
+            _read_spec(segment, spec, plan, named, None, unsafe)
+        rebuilt = write_fields(smap, named, delimiters).elements
+        values.update(named)
     other = _differences(segment, rebuilt)
     if other:
-        values[OTHER] = {smap.label: other}
+        if smap.flat:
+            values.setdefault(OTHER, {}).update(other)
+        else:
+            values[OTHER] = {smap.label: other}
     return values
 
 
 # Kinds read inline (see `_compile_reader`), each with the test a value passes (else it is not read).
 _INLINE = {
     "text": "search(value) is None",
+    "raw": "not (rep and rep in value)",
     "amount": "amount.fullmatch(value)",
     "int": "value.isdigit() and str(int(value)) == value",
     "list": "search(value) is None",
@@ -350,7 +343,7 @@ def _list_lines(spec: _Spec, pad: str, check: str) -> list[str]:
     ]
 
 
-_Reader = Callable[[Segment, list[str], re.Pattern[str]], tuple[dict[str, Any], "_Elements"]]
+_Reader = Callable[[Segment, list[str], re.Pattern[str], dict[str, Any]], "_Elements"]
 
 
 def _compile_reader(plan: _Plan) -> _Reader:
@@ -359,17 +352,19 @@ def _compile_reader(plan: _Plan) -> _Reader:
     Texts, amounts, integers and lists of components are read and written back by lines of
     their own (the tests of `_INLINE`); any other field goes through `_read_spec`. The result
     is the same as reading field by field with `_read_spec`, without the dispatch on each.
+    The values go into the dict given; the function returns the elements written back.
     """
     lines = [
-        "def read(segment, own, unsafe):",
+        "def read(segment, own, unsafe, values):",
         "    count = len(own)",
         "    search = unsafe.search",
-        "    values = {}",
+        "    delimiters = segment.delimiters",
+        "    rep = delimiters.repetition",
         "    elements = start.copy()",
         "    out = elements.values",
     ]
     names: dict[str, Any] = {"start": plan.start, "plan": plan, "_read_spec": _read_spec}
-    names |= {"amount": _AMOUNT, "set_path": set_path}
+    names |= {"amount": DECIMAL, "set_path": set_path}
     for n, spec in enumerate(plan.specs):
         pad = "    "
         if spec.when_index:
@@ -378,6 +373,20 @@ def _compile_reader(plan: _Plan) -> _Reader:
             pad = "        "
         i, first = spec.index, spec.first
         check = _INLINE.get(spec.kind) if spec.field.codes is None else None
+        if check is None and spec.kind in EXACT and first is None:  # read by its function, written back as read
+            names[f"exact{n}"] = EXACT[spec.kind]
+            lines += [
+                f'{pad}value = own[{i - 1}] if count >= {i} else ""',
+                f"{pad}if value:",
+                f"{pad}    try:",
+                f"{pad}        got = exact{n}(value, delimiters)",
+                f"{pad}    except ValueError:",
+                f"{pad}        pass",
+                f"{pad}    else:",
+                *_store_lines(spec, pad + "        ", "got"),
+                f"{pad}        out[{i - 1}] = value",
+            ]
+            continue
         if check is None or (first is not None and spec.kind not in ("text", "list", "pointers")):
             names[f"spec{n}"] = spec
             lines.append(f"{pad}_read_spec(segment, spec{n}, plan, values, elements, unsafe)")
@@ -398,7 +407,7 @@ def _compile_reader(plan: _Plan) -> _Reader:
             lines.append(f"{pad}    out[{i - 1}] = value")
         else:
             lines.append(f"{pad}    elements.set({i}, {first}, value)")
-    lines.append("    return values, elements")
+    lines.append("    return elements")
     exec("\n".join(lines), names)  # the code is made above from the maps' constants
     return cast(_Reader, names["read"])
 
@@ -428,7 +437,7 @@ def _read_spec(
     else:
         set_path(values, spec.key, value)
     if elements is not None:
-        _write_value(elements, spec, plan, value)
+        _write_value(elements, spec, plan, value, delimiters)
 
 
 def _writable(value: Any, delimiters: Delimiters) -> bool:
@@ -448,6 +457,13 @@ def _read_value(segment: Segment, spec: _Spec) -> Any:
     if kind == "datetime":
         day, time = segment.get(index), segment.get(index + 1)
         return iso_date(day) + ("T" + iso_time(time) if time else "")
+    if kind in EXACT:
+        text = segment.get(index)
+        return EXACT[kind](text, segment.delimiters) if text else ""
+    if kind == "run":
+        return _read_run(segment, spec)
+    if kind == "whole_groups":
+        return _read_whole_groups(segment, index, f)
     if kind == "groups":
         return _read_groups(segment, index, f)
     if kind == "elements":
@@ -459,13 +475,13 @@ def _read_value(segment: Segment, spec: _Spec) -> Any:
             parts = parts[first - 1 : last]
         while parts and parts[-1] == "":
             parts.pop()
-        return [_integer(p) for p in parts] if kind == "pointers" else parts
+        return [integer(p) for p in parts] if kind == "pointers" else parts
     text = segment.get(index, first) if first is not None else segment.get(index)
     if not text:
         return ""
     if f.codes is not None:
         return f.codes[text]
-    return _SIMPLE[kind](text)
+    return SIMPLE[kind](text)
 
 
 def _read_elements(segment: Segment, index: int, f: Field) -> list[str]:
@@ -475,6 +491,27 @@ def _read_elements(segment: Segment, index: int, f: Field) -> list[str]:
     if "" in texts:
         raise ValueError(texts)
     return [f.codes[t] for t in texts] if f.codes is not None else texts
+
+
+def _read_run(segment: Segment, spec: _Spec) -> list[str]:
+    out: list[str] = []
+    for position in spec.positions:
+        text = segment.get(position)
+        if not text or decode(text, "raw", segment.delimiters) is None:
+            break
+        out.append(text)
+    return out
+
+
+def _read_whole_groups(segment: Segment, index: int, f: Field) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    width = len(f.names)
+    for n in range(f.count):
+        texts = [segment.get(index + n * width + i) for i in range(width)]
+        if any(decode(text, "raw", segment.delimiters) is None for text in texts):
+            break
+        out.append(dict(zip(f.names, texts, strict=True)))
+    return out
 
 
 def _read_groups(segment: Segment, index: int, f: Field) -> list[dict[str, str]]:
@@ -514,9 +551,12 @@ def write_fields(smap: SegmentMap, data: dict[str, Any], delimiters: Delimiters)
     for spec in plan.specs:
         value = _value_at(data, spec.path)
         if value is not _MISSING:
-            _write_value(elements, spec, plan, value)
+            _write_value(elements, spec, plan, value, delimiters)
     texts = elements.texts(smap.seg, delimiters)
-    other = data.get(OTHER, {}).get(smap.label, {})
+    if smap.flat:
+        other = {ref: value for ref, value in data.get(OTHER, {}).items() if _own(ref, smap.seg)}
+    else:
+        other = data.get(OTHER, {}).get(smap.label, {})
     if other:
         given = segment_from_json({"id": smap.seg, "elements": other}, delimiters)
         for ref in other:
@@ -536,12 +576,23 @@ def _value_at(data: Any, path: tuple[str, ...]) -> Any:
     return data
 
 
-def _write_value(elements: _Elements, spec: _Spec, plan: _Plan, value: Any) -> None:
+def _write_value(elements: _Elements, spec: _Spec, plan: _Plan, value: Any, delimiters: Delimiters) -> None:
     index, first, kind = spec.index, spec.first, spec.kind
     if spec.when_index and not spec.when_not:
         elements.set(spec.when_index, None, spec.when_code)
-    if kind == "text" and spec.field.codes is None:
+    if kind in ("text", "raw") and spec.field.codes is None:
         elements.set(index, first, value if type(value) is str else str(value))
+    elif kind == "procedure":
+        for component, part in enumerate(procedure_parts(value, delimiters), start=1):
+            elements.set(index, component, str(part))
+    elif kind == "run":
+        for position, part in zip(spec.positions, value, strict=False):
+            elements.set(position, None, str(part))
+    elif kind == "whole_groups":
+        width = len(spec.field.names)
+        for n, group in enumerate(value[: spec.field.count]):
+            for i, name in enumerate(spec.field.names):
+                elements.set(index + n * width + i, None, str(group[name]))
     elif kind == "datetime":
         day, _, time = str(value).partition("T")
         elements.set(index, None, x12_date(day))
@@ -565,6 +616,6 @@ def _write_value(elements: _Elements, spec: _Spec, plan: _Plan, value: Any) -> N
         text = str(value)
         if spec.field.codes is not None:
             text = plan.words[id(spec.field)][text]
-        elif kind == "date":
+        elif kind in ("date", "exact_date"):
             text = x12_date(text)
         elements.set(index, first, text)
