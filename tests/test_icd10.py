@@ -155,7 +155,7 @@ def test_cache_is_read_and_rebuilt(
     icd10.table.cache_clear()
     monkeypatch.setattr(icd10, "build_records", no_build)
     table = icd10.table()
-    assert table.entries.get("A000") == (icd10.LEAF, "A00", (("A01", "A02"),), ())
+    assert table.entries.get("A000") == (icd10.LEAF, "A00", (("A01", "A02"),), (), "A")
     assert table.texts("A000") == ("Cholera", "")
 
 
@@ -221,3 +221,18 @@ def test_lines_find_every_row_whatever_the_length_of_its_first_field() -> None:
         assert lines.fields(key) == [key, f"title of {key}", "tab\there"]
     for missing in ["", "0", "13", "A", "A002", "A00-", "A0-", "E1", "E12", "E11X", "Z9", "Z999", "ZZZ"]:
         assert lines.fields(missing) is None, missing
+
+
+def test_entries_tell_what_the_notes_along_a_lineage_reach() -> None:
+    """Each entry carries the first characters its lineage's whole references cover, the quick test of a pair."""
+    own: dict[str, icd10.Own] = {
+        "A00-B99": (0, "", (("C00", "D49"),), ()),
+        "A00": (0, "A00-B99", (("K00", "K01"),), (("Z00", "Z00"),)),  # a partial reference reaches nothing
+        "A000": (icd10.LEAF, "A00", (), ()),
+        "K00": (icd10.LEAF, "", (), ()),
+        "Z00": (icd10.LEAF, "", (), ()),
+    }
+    table = icd10.Table("test", icd10.Entries.of_entries(own))
+    assert table.entries["A000"][4] == "CDK" and table.entries["K00"][4] == ""
+    assert list(table.excluded_pairs(["K00", "Z00", "A00.0"])) == [(0, 2)]
+    assert not table.excluded_pair("A000", "Z00")

@@ -26,6 +26,7 @@ from edi import cache
 
 PACKAGE = "simple-icd-10-cm"
 FORMAT = 4  # bump when the cached records change
+ENTRIES_FORMAT = 2  # bump when the cached entries change
 
 LEAF, MANIFESTATION, ADDITIONAL_ONLY = 1, 2, 4
 MEMO_SIZE = 20_000  # lookups remembered per table (then forgotten at once), so memory stays flat on large files
@@ -33,17 +34,18 @@ MEMO_SIZE = 20_000  # lookups remembered per table (then forgotten at once), so 
 MANIFESTATION_TITLE = re.compile(r"\bin\b.*\bdiseases? classified elsewhere")
 ADDITIONAL_ONLY_NOTE = re.compile(r"for use as (?:an )?additional codes?|supplementary or additional codes")
 
-NO_CHARACTERS: frozenset[str] = frozenset()
 # One code reference inside a note, as an inclusive range of code prefixes (a single code is lo == hi).
 Reference = tuple[str, str]
 # code -> (flags, parent, own Excludes1 references, title, own "code first" note, own partial Excludes1 references)
 Record = tuple[int, str, tuple[Reference, ...], str, str, tuple[Reference, ...]]
 # code -> (flags, parent, own Excludes1 references, own partial Excludes1 references): a record without its texts
-Entry = tuple[int, str, tuple[Reference, ...], tuple[Reference, ...]]
+Own = tuple[int, str, tuple[Reference, ...], tuple[Reference, ...]]
+# an `Own` entry and the first characters of every code a whole Excludes1 reference along its lineage covers
+Entry = tuple[int, str, tuple[Reference, ...], tuple[Reference, ...], str]
 # a code with its own Excludes1 references, all and partial
 Notes = tuple[str, tuple[Reference, ...], tuple[Reference, ...]]
-# a code (no dot), its lineage, the notes along it and the first characters their whole references cover
-Line = tuple[str, tuple[str, ...], tuple[Notes, ...], frozenset[str]]
+# a code (no dot), its lineage and the notes along it
+Line = tuple[str, tuple[str, ...], tuple[Notes, ...]]
 
 _CODE = r"[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?"
 _ITEM = re.compile(rf"({_CODE})(?:\.?-)?(?:\s*-\s*({_CODE})(?:\.?-)?)?")
@@ -181,7 +183,8 @@ def _unescaped(match: re.Match[str]) -> str:
 
 
 class Entries(Lines):
-    """Each code's flags, parent and Excludes1 references (all, partial), as `Lines`; lookups remembered."""
+    """Each code's flags, parent, Excludes1 references (all, partial) and what its lineage's whole references reach,
+    as `Lines`; lookups remembered."""
 
     __slots__ = ("_memo",)
 
@@ -190,10 +193,23 @@ class Entries(Lines):
         self._memo: dict[str, Entry | None] = {}
 
     @classmethod
-    def of_entries(cls, entries: dict[str, Entry]) -> Entries:
+    def of_entries(cls, entries: dict[str, Own]) -> Entries:
         """The entries of a dictionary."""
+        reach: dict[str, str] = {}
+
+        def reached(code: str) -> str:
+            """The first characters the whole references along the code's lineage cover, as one sorted string."""
+            found = reach.get(code)
+            if found is None:
+                entry = entries.get(code)
+                if entry is None:
+                    return ""
+                above = reached(entry[1]) if entry[1] else ""
+                found = reach[code] = "".join(sorted(set(above) | _first_characters(entry[2])))
+            return found
+
         rows = (
-            (code, str(flags), parent, _packed(refs), _packed(partial))
+            (code, str(flags), parent, _packed(refs), _packed(partial), reached(code))
             for code, (flags, parent, refs, partial) in entries.items()
         )
         return cls.of(rows)
@@ -206,7 +222,9 @@ class Entries(Lines):
         if len(memo) >= MEMO_SIZE:
             memo.clear()
         row = self.fields(code)
-        found = memo[code] = None if row is None else (int(row[1]), row[2], _unpacked(row[3]), _unpacked(row[4]))
+        found = memo[code] = (
+            None if row is None else (int(row[1]), row[2], _unpacked(row[3]), _unpacked(row[4]), row[5])
+        )
         return found
 
     def __contains__(self, code: str) -> bool:
@@ -267,7 +285,7 @@ class Table:
         entry = self.entries.get(key)
         if entry is None:
             return None
-        flags, parent, _, _ = entry
+        flags, parent = entry[0], entry[1]
         return Code(key, parent, bool(flags & LEAF), bool(flags & MANIFESTATION), bool(flags & ADDITIONAL_ONLY), self)
 
     def lineage(self, code: str) -> Iterator[str]:
@@ -303,14 +321,12 @@ class Table:
             key = normalize(code)
             entry = self.entries.get(key) if key else None
             if entry is None:
-                found = (key, (key,) if key else (), (), NO_CHARACTERS)
+                found = (key, (key,) if key else (), ())
             else:
-                parent: Line = self._line(entry[1]) if entry[1] else ("", (), (), NO_CHARACTERS)
-                _, keys, noted, characters = parent
+                _, keys, noted = self._line(entry[1]) if entry[1] else ("", (), ())
                 if entry[2] or entry[3]:
                     noted = ((key, entry[2], entry[3]), *noted)
-                    characters = characters | _first_characters(entry[2])
-                found = (key, (key, *keys), noted, characters)
+                found = (key, (key, *keys), noted)
             self._lines[code] = found
         return found
 
@@ -329,15 +345,25 @@ class Table:
     def excluded_pairs(self, codes: list[str]) -> Iterator[tuple[int, int]]:
         """(earlier, later) indexes of the codes that `excluded_pair` says should not go together, by later
         code, then earlier."""
-        found = [self._line(code) for code in codes]
-        for later, two in enumerate(found):
-            key, characters = two[0], two[3]
+        keys = [normalize(code) for code in codes]
+        reach = [self._reach(key) for key in keys]
+        for later, key in enumerate(keys):
             first = key[:1]
             for earlier in range(later):
-                one = found[earlier]
-                # Most pairs: no whole reference along either lineage reaches the other code's first character.
-                if (first in one[3] or one[0][:1] in characters) and one[0] != key and _excluded(one, two):
+                other = keys[earlier]
+                # Most pairs: no whole reference along either lineage reaches the other code's first character, which
+                # the entries tell without walking the lineages.
+                if (
+                    ((first and first in reach[earlier]) or (other[:1] and other[:1] in reach[later]))
+                    and other != key
+                    and _excluded(self._line(codes[earlier]), self._line(codes[later]))
+                ):
                     yield earlier, later
+
+    def _reach(self, key: str) -> str:
+        """The first characters of every code a whole Excludes1 reference along the lineage of ``key`` covers."""
+        entry = self.entries.get(key) if key else None
+        return entry[4] if entry is not None else ""
 
 
 def _excluded(one: Line, two: Line) -> bool:
@@ -373,7 +399,7 @@ def package_version() -> str:
 
 def _names(version: str) -> tuple[str, str]:
     """The cache names of the full records and of the entries."""
-    return f"icd10cm-{version}-{FORMAT}.json", f"icd10cm-{version}-{FORMAT}-lines.json"
+    return f"icd10cm-{version}-{FORMAT}.json", f"icd10cm-{version}-{FORMAT}-lines-{ENTRIES_FORMAT}.json"
 
 
 @functools.cache

@@ -36,10 +36,10 @@ def _subscribers(ctx: Context) -> Iterator[tuple[Loop, Segment]]:
 def patient_level(ctx: Context) -> Iterator[Issue]:
     """Loop 2000C is required when the patient is not the subscriber (SBR02 not 18), and absent when it is."""
     firsts: dict[int, Segment] = ctx.state.setdefault("first_patient", {})  # open subscriber's HL -> first 2000C HL
-    subscriber = ctx.holder("2000B")
+    patients = ctx.index.loops("2000C")
+    subscriber = ctx.holder("2000B") if patients else None  # the path is walked only for a piece with patients
     if subscriber is not None:
-        for patient in ctx.index.loops("2000C"):
-            firsts.setdefault(id(subscriber.trigger), patient.trigger)
+        firsts.setdefault(id(subscriber.trigger), patients[0].trigger)
     for subscriber_loop, sbr in _subscribers(ctx):
         patients = subscriber_loop.loops("2000C")
         recorded = firsts.pop(id(subscriber_loop.trigger), None)
