@@ -187,6 +187,28 @@ def test_a_line_fault_gives_the_line_its_own_status(tmp_path: Path) -> None:
     assert [i for i in issues if i.severity == "error"] == []
 
 
+@pytest.mark.parametrize(
+    ("sample", "good", "bad", "procedure", "charge", "units"),
+    [
+        ("claims-837i.x12", "SV2*0300*HC:80053*400", "SV2*0300*HC:8005*400", ["HC", "8005"], "400", "2"),
+        ("claims-837d.x12", "SV3*AD:D0120*65", "SV3*AD:D012*65", ["AD", "D012"], "65", "1"),
+    ],
+)
+def test_a_line_fault_is_answered_from_the_guides_service_segment(
+    sample: str, good: str, bad: str, procedure: list[str], charge: str, units: str, tmp_path: Path
+) -> None:
+    """SV2 and SV3 keep procedure, charge and units at other places than SV1: the guide says where."""
+    path = tmp_path / sample
+    text = (SAMPLES / sample).read_text(encoding="utf-8")
+    assert good in text
+    path.write_text(text.replace(good, bad), encoding="utf-8")
+    _, data = _ack(path, tmp_path)
+    (answered,) = [claim for claim in data["claims"] if "lines" in claim]
+    (found,) = answered["lines"]
+    assert (found["procedure"], found["charge"], found["units"]) == (procedure, charge, units)
+    assert found["statuses"] == [{"category": "A7", "code": "454"}]
+
+
 def test_edi_parse_names_the_277ca_loops(tmp_path: Path) -> None:
     out, _ = _ack(seeded_batch(tmp_path, *TWO_FAULTS), tmp_path)
     result = CliRunner().invoke(app, ["parse", "--json", str(out)])

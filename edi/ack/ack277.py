@@ -34,7 +34,9 @@ from pathlib import Path
 from typing import IO
 
 from edi.ack.ack999 import AckOptions, clean, interchange_lines, x12_text
+from edi.claims.model import ServiceLine, line_of_loop
 from edi.guides import CLAIM_KIND, ClaimGuide
+from edi.guides.claims import CLAIM_GUIDE_CLASSES
 from edi.validate.issue import Issue
 from edi.x12.document import Document, Group, Interchange, LoopUnit, Transaction
 from edi.x12.lalr import Loop
@@ -50,10 +52,10 @@ MISSING_SEGMENT = {"3", "I6", "I7", "I8"}
 # Claim status codes (code list 508) by what the finding is about.
 OUT_OF_BALANCE, CHARGES, DATES, NPI, INVALID = "400", "178", "187", "562", "21"
 PRINCIPAL_DIAGNOSIS, DIAGNOSIS, PROCEDURE, MODIFIERS = "254", "255", "454", "453"
-SERVICE_SEGMENTS = {"SV1", "SV2", "SV3"}
-PROCEDURE_ELEMENTS = {"SV101-2", "SV202-2", "SV301-2"}
-MODIFIER_ELEMENTS = {f"{seg}-{n}" for seg in ("SV101", "SV202", "SV301") for n in range(3, 7)}
-CHARGE_ELEMENTS = {"CLM02", "SV102", "SV203", "SV302"}
+SERVICE_SEGMENTS = {guide.service_segment for guide in CLAIM_GUIDE_CLASSES}
+PROCEDURE_ELEMENTS = {guide.service_element(guide.procedure, 2) for guide in CLAIM_GUIDE_CLASSES}
+MODIFIER_ELEMENTS = {guide.service_element(guide.procedure, n) for guide in CLAIM_GUIDE_CLASSES for n in range(3, 7)}
+CHARGE_ELEMENTS = {"CLM02", *(guide.service_element(guide.charge) for guide in CLAIM_GUIDE_CLASSES)}
 # Entity identifier (STC01-3) of the party a name segment's loop describes.
 ENTITY_BY_LOOP = {
     "2010AA": "85",
@@ -159,12 +161,10 @@ class SetAnswer:
     positions of its own segments (`level`), whose errors every claim below it answers for.
     """
 
-    def __init__(
-        self, st: Segment, institutional: bool, header: Loop, issues: list[Issue], options: AckOptions
-    ) -> None:
+    def __init__(self, st: Segment, guide: ClaimGuide, header: Loop, issues: list[Issue], options: AckOptions) -> None:
         self.st = st
         self.control_number = st.get(2)
-        self.institutional = institutional
+        self.guide = guide
         self.options = options
         self.today = options.stamp().strftime("%Y%m%d")
         self.bht = header.find("BHT")
@@ -214,13 +214,14 @@ class SetAnswer:
         trace = claim.find("REF", "D9")
         if trace is not None and trace.get(2):
             tail.append(f"REF*D9*{clean(trace.get(2), 50)}")
-        if self.institutional:
+        if self.guide.uniform_billing:
             tail.append(f"REF*BLT*{clean(clm.get(5, 1) + clm.get(5, 3), 50)}")
         tail.append("*".join(["DTP", "472", *_service_dates(claim, self.bht)]))
-        for line in claim.loops("2400"):
+        for line in claim.loops(self.guide.line_loop or ""):
             on_line = sorted(entry for segment, _ in line.walk() for entry in errors.get(segment.position, ()))
             if on_line:
-                tail += _service_line(line, tuple(dict.fromkeys(claim_status(i) for _, i in on_line)), self.today)
+                statuses = tuple(dict.fromkeys(claim_status(i) for _, i in on_line))
+                tail += _service_line(line_of_loop(line, self.guide), statuses, self.today)
         answer = ClaimAnswer(len(self.providers) - 1, levels, found, head, clm.get(2), tail)
         pickle.dump(answer, self.spool)
         self.claims += 1
@@ -356,8 +357,8 @@ def build_277ca(document: Document, issues: list[Issue], options: AckOptions | N
                     if not answered(transaction):
                         continue
                     guide = transaction.guide
-                    institutional = isinstance(guide, ClaimGuide) and guide.uniform_billing
-                    answer = SetAnswer(transaction.st, institutional, transaction.root, issues, answers.options)
+                    assert isinstance(guide, ClaimGuide)  # an 837 read with its guide (`answered`)
+                    answer = SetAnswer(transaction.st, guide, transaction.root, issues, answers.options)
                     levels = Levels()
                     for top in transaction.root.loops("2000A"):
                         _claims(answer, levels, top, top, (), None, None)
@@ -417,8 +418,8 @@ class _Reading:
         answer = self.answer
         if answer is None or answer.st is not st:
             header = Loop("ST", [st, *unit.path[0].items])
-            billing = isinstance(unit.guide, ClaimGuide) and unit.guide.uniform_billing
-            answer = self.answer = SetAnswer(st, billing, header, self.issues, self.answers.options)
+            assert isinstance(unit.guide, ClaimGuide)  # a unit of an 837 set
+            answer = self.answer = SetAnswer(st, unit.guide, header, self.issues, self.answers.options)
             self.levels, self.provider = Levels(), None
         if unit.loop.id.startswith("2000"):
             answer.level(self.levels.done(unit.loop.trigger), _level_positions(unit.loop))
@@ -512,29 +513,26 @@ def _names(loop: Loop, patient: Segment | None, subscriber: Segment | None) -> t
     return patient, subscriber
 
 
-def _service_line(line: Loop, statuses: tuple[Status, ...], today: str) -> list[str]:
+def _service_line(line: ServiceLine, statuses: tuple[Status, ...], today: str) -> list[str]:
     """The 2220D of a service line with findings: SVC, one STC (up to three statuses), REF*FJ and DTP*472."""
-    service = next((s for s in line.segments() if s.id in SERVICE_SEGMENTS), None)
+    service, guide = line.service, line.guide
     if service is None:
         return []
-    procedure_at, charge_at = (2, 3) if service.id == "SV2" else (1, 2)
-    parts = service.components(procedure_at)
+    parts = service.components(guide.procedure)
     if not parts or parts[0] not in PROCEDURE_QUALIFIERS:
         return []  # SVC01 cannot echo it; the claim's STC reports the fault
     procedure = ":".join(clean(part, 48) for part in parts[:6])
-    revenue = clean(service.get(1), 48) if service.id == "SV2" else ""
-    units = {"SV1": 4, "SV2": 5, "SV3": 6}[service.id]
-    svc = ["SVC", procedure, clean(service.get(charge_at), 18) or "0", "", revenue, "", "", ""]
-    svc[7] = clean(service.get(units), 15)
+    svc = ["SVC", procedure, clean(service.get(guide.charge), 18) or "0", "", clean(line.revenue_code, 48), "", "", ""]
+    svc[7] = clean(service.get(guide.units), 15)
     out = ["*".join(svc).rstrip("*")]
     composites = [":".join(part for part in status if part) for status in statuses[:3]]
     stc = ["STC", composites[0], today, "U"]
     if len(composites) > 1:
         stc += ["", "", "", "", "", "", *composites[1:]]
     out.append("*".join(stc))
-    control = line.find("REF", "6R")
-    if control is not None and control.get(2):
-        out.append(f"REF*FJ*{clean(control.get(2), 50)}")
+    control = line.control_number
+    if control:
+        out.append(f"REF*FJ*{clean(control, 50)}")
     dates = line.find("DTP", "472")
     if dates is not None and _date_value(dates.get(2), dates.get(3)):
         out.append(f"DTP*472*{dates.get(2)}*{dates.get(3)}")

@@ -98,8 +98,7 @@ class ServiceLine:
 
     def element(self, index: int, component: int | None = None) -> str:
         """The reference of an element of the service-line segment, such as ``SV107`` or ``SV101-3``."""
-        name = f"{self.guide.service_segment}{index:02d}"
-        return name if component is None else f"{name}-{component}"
+        return self.guide.service_element(index, component)
 
     def _text(self, index: int) -> str:
         service = self.service
@@ -315,8 +314,13 @@ def claim_of_loop(loop: Loop, guide: ClaimGuide, context: ClaimContext = NO_CONT
         if type(item) is Segment:
             own.append(item)
         elif isinstance(item, Loop) and item.id == line_loop:
-            lines.append(ServiceLine(tuple(s for s in item.items if type(s) is Segment), guide))
+            lines.append(line_of_loop(item, guide))
     return Claim(tuple(own), tuple(lines), guide, context)
+
+
+def line_of_loop(loop: Loop, guide: ClaimGuide) -> ServiceLine:
+    """The service line of a 2400 loop: its own segments (child loops left out)."""
+    return ServiceLine(tuple(s for s in loop.items if type(s) is Segment), guide)
 
 
 class ClaimSplit:

@@ -51,6 +51,12 @@ class ClaimGuide(Guide):
         """The claims JSON name of CLM05-1."""
         return "facility_type" if self.uniform_billing else "place_of_service"
 
+    @classmethod
+    def service_element(cls, index: int, component: int | None = None) -> str:
+        """The reference of an element of the service-line segment, such as ``SV107`` or ``SV101-3``."""
+        name = f"{cls.service_segment}{index:02d}"
+        return name if component is None else f"{name}-{component}"
+
 
 @dataclass(frozen=True)
 class Professional(ClaimGuide):
