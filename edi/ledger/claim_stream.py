@@ -109,17 +109,20 @@ def _skip(event: Event, events: Iterator[Event]) -> None:
         event = next(events)
 
 
-class _Order:
-    """A `Visitor` collecting each segment with the loop holding it, in file order, and hashing them."""
+class WalkOrder:
+    """A `Visitor` collecting each segment with the loop holding it, in file order.
+
+    A part of a file that starts inside a transaction set (`edi.ledger.parts`) opens its first
+    loops below the ones its context holds: those stand as empty loops.
+    """
 
     def __init__(self) -> None:
         self.loops: list[Loop] = []
         self.walked: list[Walked] = []
-        self.hash = hashlib.sha256()
-        self.first = True
 
     def open(self, loop_id: str, trigger: Segment, depth: int) -> None:
         del self.loops[depth:]
+        self.loops.extend(Loop("") for _ in range(depth - len(self.loops)))
         self.loops.append(Loop(loop_id, [trigger]))
         self.add(trigger, self.loops[depth])
 
@@ -135,14 +138,27 @@ class _Order:
         pass
 
     def add(self, segment: Segment, loop: Loop) -> None:
-        self.hash.update((segment.text() if self.first else "~" + segment.text()).encode("utf-8", "surrogateescape"))
-        self.first = False
+        """Collect one segment."""
         self.walked.append((segment, loop))
 
     def take(self) -> Iterator[Walked]:
         """The segments collected since the last call."""
         taken, self.walked = self.walked, []
         return iter(taken)
+
+
+class _HashedOrder(WalkOrder):
+    """A `WalkOrder` that also hashes the segments' text, joined by ``~``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hash = hashlib.sha256()
+        self.first = True
+
+    def add(self, segment: Segment, loop: Loop) -> None:
+        self.hash.update((segment.text() if self.first else "~" + segment.text()).encode("utf-8", "surrogateescape"))
+        self.first = False
+        super().add(segment, loop)
 
 
 class _Set:
@@ -153,7 +169,7 @@ class _Set:
     ) -> None:
         self.file, self.interchange, self.group, self.st = file, interchange, group, st
         self.handler = handler
-        self.order = _Order()
+        self.order = _HashedOrder()
         self.walk = UnitWalk(self.order)
         self.contexts: deque[dict[str, Any]] | None = deque() if business else None
         self.json: ClaimSet | None = None

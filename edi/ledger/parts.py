@@ -23,7 +23,7 @@ from typing import Any, TextIO
 from edi.guides import CLAIM_KIND, REMITTANCE_KIND
 from edi.guides.registry import Guide
 from edi.jsontext import dumps, loads
-from edi.ledger.claim_stream import ClaimSetStart
+from edi.ledger.claim_stream import ClaimSetStart, Walked, WalkOrder
 from edi.ledger.facts import dumps as fact_text
 from edi.ledger.money import cents
 from edi.ledger.quick import segments_digest, transaction_kinds
@@ -31,12 +31,9 @@ from edi.ledger.stream import SetEnd, SetStart, part_payments
 from edi.parallel import Done, Unusual, run_parts
 from edi.reconcile.extract import Claim, ClaimPayment, claims_from_walk
 from edi.x12.cuts import Slice, plan
-from edi.x12.lalr import Loop
 from edi.x12.reader import Reader
-from edi.x12.segment import Segment
 from edi.x12.units import UnitWalk
 
-Walked = tuple[Segment, Loop]
 PARTED = (CLAIM_KIND, REMITTANCE_KIND)
 
 
@@ -195,7 +192,7 @@ def _part(path: Path, name: str, kind: str, part: Slice, spool: TextIO) -> Ends:
 def _walked(path: Path, name: str, part: Slice, ends: Ends) -> Iterator[Walked]:
     """Every segment of the part's claims with its loop, in file order."""
     reader = Reader(name, units=True)
-    order = _Order()
+    order = WalkOrder()
     walk = UnitWalk(order, part.resume.offset if part.resume else -1)
     interchange = group = None
     for event in reader.slice_events(path, part):
@@ -220,36 +217,3 @@ def _walked(path: Path, name: str, part: Slice, ends: Ends) -> Iterator[Walked]:
             ends.se_end = se.offset + len(se.text()) + len(se.delimiters.segment)
     if reader.spanning_unplaced:
         raise Unusual("segments the guide did not place, in a transaction set cut between parts")
-
-
-class _Order:
-    """A `edi.x12.units.Visitor` collecting each segment with the loop holding it, in file order.
-
-    A part that starts inside a transaction set opens its first loops below the ones its
-    context holds: those stand as empty loops.
-    """
-
-    def __init__(self) -> None:
-        self.loops: list[Loop] = []
-        self.walked: list[Walked] = []
-
-    def open(self, loop_id: str, trigger: Segment, depth: int) -> None:
-        del self.loops[depth:]
-        self.loops.extend(Loop("") for _ in range(depth - len(self.loops)))
-        self.loops.append(Loop(loop_id, [trigger]))
-        self.walked.append((trigger, self.loops[depth]))
-
-    def item(self, item: Segment | Loop, depth: int) -> None:
-        if type(item) is Segment:
-            self.walked.append((item, self.loops[depth]))
-        else:
-            assert isinstance(item, Loop)
-            self.walked.extend(item.walk())
-
-    def close(self, depth: int) -> None:
-        pass
-
-    def take(self) -> Iterator[Walked]:
-        """The segments collected since the last call."""
-        taken, self.walked = self.walked, []
-        return iter(taken)
