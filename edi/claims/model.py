@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from edi.guides.claims import ClaimGuide
-from edi.remit.model import Procedure, amount, first_date, first_segment, first_value, pairs, procedure
+from edi.remit.model import Procedure, SegmentGroup, amount, first_date, first_value, pairs, procedure
 from edi.x12.lalr import Loop
 from edi.x12.segment import Segment
 
@@ -62,17 +62,12 @@ def hi_codes(segments: Iterable[Segment]) -> tuple[HiCode, ...]:
 
 
 @dataclass(slots=True)
-class ServiceLine:
+class ServiceLine(SegmentGroup):
     """One 2400 service line: the LX and the line's own segments after it, in file order."""
 
-    segments: tuple[Segment, ...]
     guide: ClaimGuide
     _service: Segment | None = field(default=None, repr=False, compare=False)
     _searched: bool = field(default=False, repr=False, compare=False)
-
-    def find(self, seg_id: str, qualifier: str | None = None) -> Segment | None:
-        """The line's first segment ``seg_id`` (with that first element), or None."""
-        return first_segment(self.segments, seg_id, qualifier)
 
     @property
     def loop(self) -> str:
@@ -93,7 +88,7 @@ class ServiceLine:
     def service(self) -> Segment | None:
         """The guide's service-line segment (SV1, SV2 or SV3), or None when the line lacks it (looked up once)."""
         if not self._searched:
-            self._service, self._searched = first_segment(self.segments, self.guide.service_segment), True
+            self._service, self._searched = self.find(self.guide.service_segment), True
         return self._service
 
     def element(self, index: int, component: int | None = None) -> str:
@@ -226,19 +221,14 @@ NO_CONTEXT = ClaimContext()
 
 
 @dataclass(slots=True)
-class Claim:
+class Claim(SegmentGroup):
     """One 2300 claim: the CLM and the loop's own segments in file order, its service lines and its context."""
 
-    segments: tuple[Segment, ...]
     lines: tuple[ServiceLine, ...]
     guide: ClaimGuide
     context: ClaimContext = NO_CONTEXT
     _codes: tuple[HiCode, ...] | None = field(default=None, repr=False, compare=False)
     _diagnoses: tuple[HiCode, ...] | None = field(default=None, repr=False, compare=False)
-
-    def find(self, seg_id: str, qualifier: str | None = None) -> Segment | None:
-        """The claim's first own segment ``seg_id`` (with that first element), or None."""
-        return first_segment(self.segments, seg_id, qualifier)
 
     @property
     def loop(self) -> str:

@@ -142,14 +142,19 @@ def first_segment(segments: Iterable[Segment], seg_id: str, qualifier: str | Non
 
 
 @dataclass(slots=True)
-class ServiceLine:
-    """One 2110 service payment: the SVC and the line's segments after it, in file order."""
+class SegmentGroup:
+    """The segments of one loop in file order, its trigger first (CLP, SVC, CLM, LX)."""
 
     segments: tuple[Segment, ...]
 
     def find(self, seg_id: str, qualifier: str | None = None) -> Segment | None:
-        """The line's first segment ``seg_id`` (with that first element), or None."""
+        """The first of the segments ``seg_id`` (with that first element), or None."""
         return first_segment(self.segments, seg_id, qualifier)
+
+
+@dataclass(slots=True)
+class ServiceLine(SegmentGroup):
+    """One 2110 service payment: the SVC and the line's segments after it, in file order."""
 
     @property
     def svc(self) -> Segment:
@@ -229,15 +234,10 @@ class ServiceLine:
 
 
 @dataclass(slots=True)
-class ClaimPayment:
+class ClaimPayment(SegmentGroup):
     """One 2100 claim payment: the CLP and its own segments in file order, then its service lines."""
 
-    segments: tuple[Segment, ...]
     lines: tuple[ServiceLine, ...]
-
-    def find(self, seg_id: str, qualifier: str | None = None) -> Segment | None:
-        """The claim's first own segment ``seg_id`` (with that first element), or None."""
-        return first_segment(self.segments, seg_id, qualifier)
 
     @property
     def clp(self) -> Segment:
