@@ -32,6 +32,7 @@ from edi.parallel import Done, Unusual, run_parts
 from edi.reconcile.extract import Claim, ClaimPayment, claims_from_walk
 from edi.x12.cuts import Slice, plan
 from edi.x12.reader import Reader
+from edi.x12.segment import Segment
 from edi.x12.units import UnitWalk
 
 PARTED = (CLAIM_KIND, REMITTANCE_KIND)
@@ -46,6 +47,19 @@ class StoredClaim:
     business: str | None
     values: dict[str, Any]
 
+    def line(self) -> str:
+        """The claim as one line of a part's spool (parts keep no business JSON)."""
+        claim_date = self.values["claim_date"]
+        return dumps([self.number, self.facts, {**self.values, "claim_date": claim_date and claim_date.isoformat()}])
+
+    @classmethod
+    def from_line(cls, line: str) -> StoredClaim:
+        """The claim of a spool line written by `line`."""
+        number, facts, values = loads(line)
+        claim_date = values["claim_date"]
+        values["claim_date"] = date.fromisoformat(claim_date) if claim_date else None
+        return cls(number, facts, None, values)
+
 
 @dataclass(slots=True)
 class StoredPayment:
@@ -55,6 +69,16 @@ class StoredPayment:
     paid_cents: int
     facts: str
     business: str | None
+
+    def line(self) -> str:
+        """The payment as one line of a part's spool (parts keep no business JSON)."""
+        return dumps([self.number, self.paid_cents, self.facts])
+
+    @classmethod
+    def from_line(cls, line: str) -> StoredPayment:
+        """The payment of a spool line written by `line`."""
+        number, paid, facts = loads(line)
+        return cls(number, paid, facts, None)
 
 
 def stored_claim(claim: Claim, context: dict[str, Any] | None) -> StoredClaim:
@@ -98,22 +122,11 @@ class Parted:
 
     def claims(self) -> Iterator[StoredClaim]:
         """The 837's claims, in file order."""
-        for line in self._lines():
-            number, facts, claim_date, payer, patient_id, patient_name, billed = loads(line)
-            values = {
-                "claim_date": date.fromisoformat(claim_date) if claim_date else None,
-                "payer_name": payer,
-                "patient_id": patient_id,
-                "patient_name": patient_name,
-                "billed_cents": billed,
-            }
-            yield StoredClaim(number, facts, None, values)
+        return map(StoredClaim.from_line, self._lines())
 
     def payments(self) -> Iterator[StoredPayment]:
         """The 835's claim payments, in file order."""
-        for line in self._lines():
-            number, paid, facts = loads(line)
-            yield StoredPayment(number, paid, facts, None)
+        return map(StoredPayment.from_line, self._lines())
 
     def _lines(self) -> Iterator[str]:
         for part in self.done:
@@ -157,35 +170,18 @@ def _part(path: Path, name: str, kind: str, part: Slice, spool: TextIO) -> Ends:
     if kind == REMITTANCE_KIND:
         for item in part_payments(path, name, part):
             if isinstance(item, ClaimPayment):
-                payment = stored_payment(item, None)
-                spool.write(dumps([payment.number, payment.paid_cents, payment.facts]) + "\n")
+                spool.write(stored_payment(item, None).line() + "\n")
             elif isinstance(item, SetStart):
                 ends.start = item
             else:
                 ends.end, se = item
-                ends.se_end = se.offset + len(se.text()) + len(se.delimiters.segment)
+                ends.se_end = _end_of(se)
         return ends
     walk = _walked(path, name, part, ends)
     first = next(walk, None)  # the first unit names the guide
     claims = claims_from_walk(chain((first,), walk), name, ends.guide) if first is not None else iter(())
     for claim in claims:
-        row = stored_claim(claim, None)
-        values = row.values
-        claim_date = values["claim_date"].isoformat() if values["claim_date"] else None
-        spool.write(
-            dumps(
-                [
-                    row.number,
-                    row.facts,
-                    claim_date,
-                    values["payer_name"],
-                    values["patient_id"],
-                    values["patient_name"],
-                    values["billed_cents"],
-                ]
-            )
-            + "\n"
-        )
+        spool.write(stored_claim(claim, None).line() + "\n")
     return ends
 
 
@@ -213,7 +209,11 @@ def _walked(path: Path, name: str, part: Slice, ends: Ends) -> Iterator[Walked]:
                 raise Unusual("a transaction set not read claim by claim")
             walk.end(event.value)
             yield from order.take()
-            se = event.value.se
-            ends.se_end = se.offset + len(se.text()) + len(se.delimiters.segment)
+            ends.se_end = _end_of(event.value.se)
     if reader.spanning_unplaced:
         raise Unusual("segments the guide did not place, in a transaction set cut between parts")
+
+
+def _end_of(se: Segment) -> int:
+    """The byte just past the terminator of ``se``."""
+    return se.offset + len(se.text()) + len(se.delimiters.segment)
