@@ -26,6 +26,7 @@ from edi.errors import InputError
 from edi.guides import CLAIM_KIND, REMITTANCE_KIND
 from edi.output import is_stdio, open_output
 from edi.x12.document import Document
+from edi.x12.plain import transaction_kinds as plain_kinds
 from edi.x12.reader import iter_events, iter_segments, read_document, transaction_kinds
 
 if TYPE_CHECKING:
@@ -100,11 +101,9 @@ def _usable(path: Path, kind: str | None, option: str) -> tuple[Path | Document,
     """The file (a path, or standard input read) holding a ``kind`` transaction set (837 or 835 for None).
 
     Else an error naming it (exit 2), as when the file cannot be read. Its kinds are found from its
-    bytes (`edi.ledger.quick`) or by the tokenizer alone: the grammar reads it once, into the ledger
+    bytes (`edi.x12.plain`) or by the tokenizer alone: the grammar reads it once, into the ledger
     (see `_stop_on_unreadable`).
     """
-    from edi.ledger.quick import transaction_kinds as plain_kinds
-
     name = display_name(path)
     found: Path | Document
     if is_stdio(path):

@@ -5,7 +5,7 @@ process (`edi.parallel`), reads its claims (837) or claim payments (835) into th
 writes each as one line of what the ledger stores: the facts' JSON and the columns taken from
 them. The first part also returns how the set begins, the last how it ends. The ledger then
 takes the lines in file order as if it had read the claims itself (`edi.ledger.store`); the
-content hash of the set is read from the file's bytes (`edi.ledger.quick`). Where a part
+content hash of the set is read from the file's bytes (`edi.x12.plain`). Where a part
 meets anything it cannot answer for alone (a read error, a bad amount, segments the guide
 did not place, a file not plainly laid out) nothing is returned and the file is read in one
 process, which gives the same rows or the same error.
@@ -26,11 +26,11 @@ from edi.jsontext import dumps, loads
 from edi.ledger.claim_stream import ClaimSetStart, Walked, WalkOrder
 from edi.ledger.facts import dumps as fact_text
 from edi.ledger.money import cents
-from edi.ledger.quick import segments_digest, transaction_kinds
 from edi.ledger.stream import SetEnd, SetStart, part_payments
 from edi.parallel import Done, Unusual, run_parts
 from edi.reconcile.extract import Claim, ClaimPayment, claims_from_walk
 from edi.x12.cuts import Slice, plan
+from edi.x12.plain import segments_digest, transaction_kinds
 from edi.x12.reader import Reader
 from edi.x12.segment import Segment
 from edi.x12.units import UnitWalk

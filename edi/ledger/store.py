@@ -27,7 +27,6 @@ from edi.ledger.database import MEMORY, connect
 from edi.ledger.facts import dumps
 from edi.ledger.money import cents
 from edi.ledger.parts import Parted, StoredClaim, StoredPayment, read_in_parts, stored_claim, stored_payment
-from edi.ledger.quick import segments_digest
 from edi.ledger.reconciliation import reconciliation
 from edi.ledger.refresh import known_claims, refresh, refresh_acknowledgments
 from edi.ledger.stream import BATCH as PAYMENT_BATCH
@@ -36,6 +35,7 @@ from edi.reconcile import Reconciliation, SkippedFile
 from edi.reconcile.extract import Remittance, claims_of
 from edi.reconcile.match import RETURNED_LENGTH
 from edi.x12.document import Document, Group, Interchange, Transaction
+from edi.x12.plain import segments_digest
 from edi.x12.reader import iter_segments, iter_transactions
 from edi.x12.segment import Segment
 

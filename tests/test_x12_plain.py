@@ -1,4 +1,4 @@
-"""`edi.ledger.quick` gives what the tokenizer reads from a plain file, and None for any other."""
+"""`edi.x12.plain` gives what the tokenizer reads from a plain file, and None for any other."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from edi.ledger.quick import segments_digest, transaction_kinds
 from edi.ledger.store import _segments_digest
+from edi.x12.plain import segments_digest, transaction_kinds
 from edi.x12.reader import iter_segments
 from edi.x12.reader import transaction_kinds as read_kinds
 
