@@ -13,13 +13,15 @@ from typing import Any
 
 from edi.x12.segment import Delimiters
 from edi.x12.values import DECIMAL, UnsafeValue, check_value
+from edi.x12.values import x12_date as d8_date
 
 
 def iso_date(text: str) -> str:
     """CCYYMMDD as an ISO date; ValueError when it is not a real date."""
-    if len(text) != 8 or not text.isdigit():
+    found = d8_date(text)
+    if found is None:
         raise ValueError(text)
-    return date(int(text[:4]), int(text[4:6]), int(text[6:])).isoformat()
+    return found.isoformat()
 
 
 def x12_date(text: str) -> str:
