@@ -4,12 +4,14 @@ writes what one process writes; a fault in a later part gives the error or warni
 from __future__ import annotations
 
 import os
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from bench.varied import Batch, write_835, write_837
 from edi.cli import app
 from edi.ledger import store
 from edi.x12 import cuts
@@ -65,15 +67,45 @@ def test_two_and_three_parts_write_what_one_process_writes(
     assert parted == ["837", "835", "837", "835"]
 
 
-def test_several_transaction_sets_are_read_in_one_process_with_the_same_output(
-    tmp_path: Path, parted: list[str]
-) -> None:
+def test_several_transaction_sets_are_read_in_parts_with_the_same_output(tmp_path: Path, parted: list[str]) -> None:
     claims = _one_st_837(CLAIMS)
     start, end = claims.index("ST*"), claims.index("~GE*") + 1
     twice = claims[:end] + claims[start:end].replace("ST*837*0001", "ST*837*0002") + claims[end:]
     args = _pair(tmp_path, claims=twice)
     one = _run(args, "--json", "-j", "1")
-    assert one[0] == 0
+    assert one[0] == 0 and "already" not in one[1]
+    assert _run(args, "--json", "-j", "2") == one
+    assert parted == ["837", "835"]
+
+
+@pytest.mark.parametrize("output", [(), ("--json",), ("--csv",)])
+def test_files_of_many_transaction_sets_write_what_one_process_writes(
+    tmp_path: Path, parted: list[str], output: tuple[str, ...]
+) -> None:
+    """An 837 of many transaction sets and an 835 of many checks (one each), cut inside sets and between them."""
+    claims, remit = tmp_path / "sets.837", tmp_path / "checks.835"
+    with claims.open("w", encoding="ascii") as handle:
+        count = write_837(handle, Batch(7).claims(), 15, 100_000)
+    with remit.open("w", encoding="ascii") as handle:
+        write_835(handle, islice(Batch(7).claims(), count - 30), 7, 15, None)
+    for path in (claims, remit):
+        assert path.read_text(encoding="ascii").count("\nST*") > 5
+    args = ["--claims", str(claims), "--remit", str(remit)]
+    one = _run(args, *output, "-j", "1")
+    assert one[0] == 0 and one[1].count("\n") > 100
+    for jobs in ("2", "3"):
+        assert _run(args, *output, "-j", jobs) == one
+    assert parted == ["837", "835", "837", "835"]
+
+
+def test_several_interchanges_are_read_in_one_process_with_the_same_output(tmp_path: Path, parted: list[str]) -> None:
+    claims = _one_st_837(CLAIMS).replace("~\n", "~")
+    start = claims.index("ISA*")
+    end = claims.index("~", claims.index("IEA*")) + 1
+    again = claims[start:end].replace("ST*837*0001", "ST*837*0002").replace("PCN", "QCN")
+    args = _pair(tmp_path, claims=claims[:end] + again + claims[end:])
+    one = _run(args, "--json", "-j", "1")
+    assert one[0] == 0 and "QCN" in one[1]
     assert _run(args, "--json", "-j", "2") == one
     assert parted == ["835"]
 
