@@ -15,6 +15,8 @@ from bench.varied import Batch, write_835, write_837
 from edi.cli import app
 from edi.ledger import store
 from edi.x12 import cuts
+from edi.x12.plain import transaction_kinds
+from tests.conftest import SAMPLES, corpus_files
 from tests.test_claim_stream import _one_check_835, _one_st_837
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="parts are read by forked processes")
@@ -139,3 +141,30 @@ def test_a_bad_paid_amount_in_a_later_part_skips_the_835_as_one_process_does(tmp
     assert one[0] == 0
     assert _run(args, "--csv", "-j", "2") == one
     assert parted == ["837"]
+
+
+def _several_sets() -> list[object]:
+    """The samples and corpus files whose transaction sets, several, are all 837s or all 835s."""
+    paths = sorted(SAMPLES.glob("*.x12")) + [row.path for row in corpus_files("835", "837p", "837i", "837d")]
+    found = []
+    for path in paths:
+        kinds = transaction_kinds(path)
+        if kinds and len(kinds) == 1 and sum(kinds.values()) > 1:
+            found.append(pytest.param(path, next(iter(kinds)), id=path.name))
+    return found or [pytest.param(None, "", marks=pytest.mark.skip(reason="no file of several sets"))]
+
+
+@pytest.mark.parametrize(("path", "kind"), _several_sets())
+def test_sample_and_corpus_files_of_several_sets_reconcile_as_in_one_process(
+    path: Path, kind: str, parted: list[str]
+) -> None:
+    other = SAMPLES / ("835-office-visits.x12" if kind == "837" else "837p-office-visits.x12")
+    claims, remit = (path, other) if kind == "837" else (other, path)
+    args = ["--claims", str(claims), "--remit", str(remit)]
+    skipped = False
+    for output in ((), ("--json",), ("--csv",)):
+        one = _run(args, *output, "-j", "1")
+        assert _run(args, *output, "-j", "2") == one
+        assert _run(args, *output, "-j", "3") == one
+        skipped = skipped if output else f"Skipped {path}" in one[1]
+    assert (kind in parted) != skipped  # a file that one process skips is read by one

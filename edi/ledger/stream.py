@@ -142,7 +142,7 @@ def part_payments(path: Path, file: str, part: Slice) -> Iterator[SetStart | Cla
                 finished = split.feed(segment)
                 if finished is not None:
                     yield payment_facts(finished, file)
-                if not started and split.open:
+                if not started and (split.open or seg_id == "SE"):  # a set of no claim begins at its end
                     started = True
                     assert interchange is not None and group is not None
                     yield SetStart(interchange, group, st, remittance_facts(split.header(), file))
