@@ -1,14 +1,14 @@
 """`edi read` of a large 837 or 835 by several processes at once: one part each, joined in order.
 
-A file that holds one transaction set (a practice's daily 837, a payer's one-check 835) is
-cut at claims (`edi.x12.cuts`); each part is read by its own process (`edi.parallel`)
-with the same streaming readers as one read (`edi.claims.stream`, `edi.remit.stream`).
-835 parts and CSV rows join end to end. The claims JSON of an 837 nests each claim in its
-subscriber and billing provider, whose objects are written once they complete: a part
-writes the levels it completes, with a mark where the earlier parts' items of a level
-opened before it go, and hands on the lists of the levels still open at its end; the
-marks are filled in as the parts are joined. The notes about HL and SE numbers are merged
-as one read would count them.
+A file of one interchange is cut at claims, inside a transaction set or between two
+(`edi.x12.cuts`); each part is read by its own process (`edi.parallel`) with the same
+streaming readers as one read (`edi.claims.stream`, `edi.remit.stream`). 835 parts and
+CSV rows join end to end. The claims JSON of an 837 nests each claim in its subscriber,
+billing provider and transaction set, whose objects are written once they complete: a
+part writes the transaction sets that end in it, with a mark where the earlier parts'
+items of a level opened before it go, then the lists of the levels still open at its end;
+the marks are filled in as the parts are joined. The notes about HL and SE numbers are
+merged per transaction set as one read would count them.
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from edi.claims.rows import csv_writer
 from edi.claims.stream import Carry, Notes, first_notes, stream_claims
 from edi.guides import CLAIM_KIND, REMITTANCE_KIND
 from edi.output import copy_text
-from edi.parallel import Done, run_parts
+from edi.parallel import Done, Unusual, run_parts
 from edi.remit.stream import CsvWriter, JsonWriter, stream_remittance
 from edi.x12.cuts import Slice, plan
+from edi.x12.reader import Reader
 
 CHUNK = 1 << 20
 
@@ -34,10 +35,11 @@ def read_in_parts(
 ) -> bool:
     """Write the claims (837) or remittance (835) of ``path`` as one streamed read does, in ``jobs`` parts.
 
-    False, having written nothing, where the file is not cut (small, or not one transaction
-    set) or a part cannot be read alone: the caller then reads it in one process.
+    False, having written nothing, where the file is not cut (small, or several interchanges),
+    holds a transaction set of another kind, or a part cannot be read alone: the caller then
+    reads it in one process.
     """
-    slices = plan(path, jobs, minimum, inside_only=True) if jobs > 1 and kind in (REMITTANCE_KIND, CLAIM_KIND) else None
+    slices = plan(path, jobs, minimum) if jobs > 1 and kind in (REMITTANCE_KIND, CLAIM_KIND) else None
     if slices is None:
         return False
     work = _remit_part if kind == REMITTANCE_KIND else _claims_part
@@ -45,20 +47,31 @@ def read_in_parts(
     if done is None:
         return False
     try:
-        if kind == CLAIM_KIND:
-            carries: list[Carry] = [part.result for part in done]
-            merged = [note for carry in carries for note in carry.notes]
-            if not as_csv:
-                _Joined(done).write(len(done) - 1, out)
-        if kind == REMITTANCE_KIND or as_csv:
+        if kind == CLAIM_KIND and not as_csv:
+            joined = _Joined(done)
+            for index, part in enumerate(done):
+                joined.write(index, out, 0, part.result.end)
+        else:
             for part in done:
                 copy_text(part.output, out)
     finally:
         for part in done:
             part.output.close()
     if kind == CLAIM_KIND:
-        notes(carries[-1].control_number, first_notes(merged), sum(carry.note_count for carry in carries))
+        _tell_notes([part.result for part in done], notes)
     return True
+
+
+def _tell_notes(carries: list[Carry], notes: Notes) -> None:
+    """Tell the notes of each transaction set, those of a set read in several parts merged."""
+    begun: list[tuple[int, str]] = []
+    count = 0
+    for carry in carries:
+        for number, found, more in carry.sets:
+            notes(number, first_notes(begun + found), count + more)
+            begun, count = [], 0
+        begun += carry.notes
+        count += carry.note_count
 
 
 def _remit_part(path: Path, name: str, as_csv: bool, part: Slice, out: TextIO) -> None:
@@ -68,9 +81,14 @@ def _remit_part(path: Path, name: str, as_csv: bool, part: Slice, out: TextIO) -
 
     def release() -> None:
         held.open = True
-        writer.resume()
+        writer.resume(part.resume is not None and part.resume.inside)
 
-    stream_remittance(path, writer, name, part, release)
+    if part.resume is not None and not part.resume.inside:
+        release()
+    reader = Reader(name, units=True)
+    stream_remittance(path, writer, name, part, release, reader)
+    if set(reader.kinds) != {REMITTANCE_KIND}:
+        raise Unusual("a transaction set that is not an 835")
     if part.stop is None and isinstance(writer, JsonWriter):
         writer.close()
 
@@ -78,8 +96,9 @@ def _remit_part(path: Path, name: str, as_csv: bool, part: Slice, out: TextIO) -
 def _claims_part(path: Path, name: str, as_csv: bool, part: Slice, out: TextIO) -> Carry | None:
     """One part's claims JSON (with marks and the open levels' lists) or CSV rows (the first part's header)."""
     if as_csv:
-        return stream_claims(path, None, 1, _no_notes, name, csv_writer(out, header=part.index == 0), part)
-    return stream_claims(path, out, 1, _no_notes, name, part=part)
+        on_claim = csv_writer(out, header=part.index == 0)
+        return stream_claims(path, None, part.transactions, _no_notes, name, on_claim, part)
+    return stream_claims(path, out, part.transactions, _no_notes, name, part=part)
 
 
 def _no_notes(number: str, first: list[str], count: int) -> None:

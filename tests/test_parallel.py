@@ -80,7 +80,9 @@ def test_an_interchange_after_the_cuts_is_found_whatever_the_chunks(
     text = _batch(tmp_path / "one.x12", 20).read_text()
     one = tmp_path / "one-more.x12"
     one.write_text(text)
-    assert plan(one, 2, minimum=1) is not None
+    for parts in (2, 3):
+        slices = plan(one, parts, minimum=1)
+        assert slices is not None and {part.transactions for part in slices} == {20}
     two = tmp_path / "two.x12"
     two.write_text(text + "\n\n  " + _batch(tmp_path / "small.x12", 1).read_text())
     assert plan(two, 2, minimum=1) is None

@@ -241,30 +241,38 @@ class ClaimSet:
     def first_notes(self) -> list[str]:
         return first_notes(self.notes)
 
-    def carry(self, out: IO[str]) -> Carry:
-        """What a part of a file hands on: the lists of the levels still open (written to ``out``) and its notes."""
+    def carry(self, out: IO[str], sets: list[SetNotes]) -> Carry:
+        """What a part of a file hands on: the lists of the levels still open (written to ``out``) and the notes."""
+        end = out.tell()  # a byte offset: the part's output is UTF-8, whose encoder keeps no state
         lists = []
         for offset, held in self.lists.items():
             for key, items in held.items():
-                start = out.tell()  # a byte offset: the part's output is UTF-8, whose encoder keeps no state
+                start = out.tell()
                 items.copy_to(out)
                 lists.append((offset, key, start, out.tell(), not items.empty))
-        return Carry(lists, self.notes, self.note_count)
+        return Carry(sets, end, lists, self.notes, self.note_count)
+
+
+# A transaction set's control number, its first HL and SE notes (by order) and how many it had in all.
+SetNotes = tuple[str, list[tuple[int, str]], int]
 
 
 @dataclass(slots=True)
 class Carry:
     """What a part of an 837 hands on to be joined with the others (`edi.readparts`).
 
-    ``lists``: each list of a level open at its end, as (its level's trigger offset, key,
-    where its text starts and ends in the part's output, whether it has items of its own);
-    ``notes``: its first HL and SE notes, by order, and how many it had in all.
+    ``sets``: the notes of each transaction set that ends in the part (the first may have
+    begun in earlier parts, whose notes of it it lacks); ``end``: where their JSON ends in
+    the part's output; ``lists``: each list of a level open at its end, as (its level's
+    trigger offset, key, where its text starts and ends in the part's output, whether it
+    has items of its own); ``notes``, ``note_count``: the notes of the set open at its end.
     """
 
+    sets: list[SetNotes]
+    end: int
     lists: list[tuple[int, str, int, int, bool]]
     notes: list[tuple[int, str]]
     note_count: int
-    control_number: str = ""
 
 
 def first_notes(notes: list[tuple[int, str]]) -> list[str]:
@@ -288,32 +296,37 @@ def stream_claims(
     None: not known, so the first set is written once the next one starts or the file ends.
     ``notes`` receives, per transaction set, the first HL and SE numbers a build will correct;
     ``on_claim``, if given, each claim's object with the objects of the levels holding it.
-    ``part``: read that part of a one-transaction file (`edi.x12.cuts`): its claims are
-    written, and what is to be joined with the other parts is returned instead of the notes.
+    ``part``: read that part of the file (`edi.x12.cuts`; ``transactions`` then counts the
+    whole file's): its claims are written, and what is to be joined with the other parts is
+    returned instead of the notes.
     ``reader``: a `Reader(units=True)` to read with (to learn what it read).
     """
     reader = reader or Reader(file or str(path), units=True)
     batch = transactions is not None and transactions > 1
     sink: IO[str] = _Discard() if out is None else out
-    if batch:
+    if batch and (part is None or part.resume is None):
         sink.write(BATCH)
     json = out is not None
-    resume = part.resume if part else None
+    # A part that starts inside a transaction set reads its context first: that set's levels open before it.
+    resume = part.resume if part and part.resume and part.resume.inside else None
     interchange: Interchange | None = None
     group: Group | None = None
     current: ClaimSet | None = None
     held: tuple[ClaimSet, dict[str, Any], Transaction] | None = None  # the first set, until the next starts
-    first = True
+    first = part is None or part.first_set_ends
+    ended: list[SetNotes] = []  # in a part, the notes of each set that ends in it
 
     def write(done: ClaimSet, document: dict[str, Any], transaction: Transaction) -> None:
-        nonlocal first
+        nonlocal first, resume
         if batch:
             del document["format"]
             sink.write("" if first else ",")
-        first = False
+        first, resume = False, None
         done.finish(document, transaction, sink)
         if part is None:
             notes(transaction.control_number, done.first_notes(), done.note_count)
+        else:
+            ended.append((transaction.control_number, done.notes, done.note_count))
 
     with path.open("rb") as source, _Lists(lambda: [current, held[0] if held else None]):
         for event in reader.slice_events(path, part) if part else reader.events(source):
@@ -342,17 +355,14 @@ def stream_claims(
                     write(*held)
                     held = None
                 write(current, document, transaction)
-                if part is not None:
-                    sink.write("\n")
-                    return Carry([], current.notes, current.note_count, transaction.control_number)
                 current = None
-    if part is not None:  # the part stops inside the transaction set
-        assert current is not None
-        return current.carry(sink)
-    if held is not None:
-        write(*held)
-    sink.write("]}\n" if batch else "\n")
-    return None
+    if part is not None and part.stop is not None and current is not None:  # the part stops at a claim
+        return current.carry(sink, ended)
+    if part is None or part.stop is None:
+        if held is not None:
+            write(*held)
+        sink.write("]}\n" if batch else "\n")
+    return None if part is None else Carry(ended, sink.tell(), [], [], 0)
 
 
 class _Lists:

@@ -239,23 +239,26 @@ def _streamed(
 
 
 def _import_parts(connection: Connection, file_id: int, parted: Parted, pending: _Pending) -> None:
-    """Import a file read in parts: its claims taken in file order, in the batches one read makes."""
+    """Import a file read in parts: each transaction set's claims taken in file order, in the batches one read makes."""
     attempt = connection.begin_nested()
-    start, end = parted.start, parted.end
-    if isinstance(start, ClaimSetStart):
+    if parted.kind == CLAIM_KIND:
         claims = _ClaimWriter(connection, file_id, pending)
-        claims.start(start)
-        for batch in _batches(parted.claims(), CLAIM_BATCH):
-            claims.rows(batch)
-        claims.end(ClaimSetEnd({}, parted.content_sha256, False))
+        for each, stored in parted.claims():
+            assert isinstance(each.start, ClaimSetStart)
+            claims.start(each.start)
+            for batch in _batches(stored, CLAIM_BATCH):
+                claims.rows(batch)
+            claims.end(ClaimSetEnd({}, each.content_sha256, False))
         pending.kinds_seen.add(CLAIM_KIND)
     else:
-        assert end is not None
         payments = _StreamWriter(connection, file_id, pending)
-        payments.start(start)
-        for chunk in _batches(parted.payments(), PAYMENT_BATCH):
-            payments.rows(chunk)
-        payments.end(dataclasses.replace(end, content_sha256=parted.content_sha256))
+        for each, paid in parted.payments():
+            assert isinstance(each.start, SetStart)
+            payments.start(each.start)
+            for chunk in _batches(paid, PAYMENT_BATCH):
+                payments.rows(chunk)
+            assert each.end is not None  # known once its payments are read
+            payments.end(dataclasses.replace(each.end, content_sha256=each.content_sha256))
     attempt.commit()
 
 

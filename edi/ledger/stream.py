@@ -97,12 +97,13 @@ def stream_835(path: Path, file: str, handler: Handler, business: bool = True) -
 
 
 def part_payments(path: Path, file: str, part: Slice) -> Iterator[SetStart | ClaimPayment | tuple[SetEnd, Segment]]:
-    """The 835 of one part of a file that holds one (`edi.x12.cuts`), read as `stream_835` reads it.
+    """The 835s of one part of a file (`edi.x12.cuts`), read as `stream_835` reads them.
 
-    In order: its `SetStart` (first part), the facts of each claim payment of the part, and its
-    `SetEnd` (without content hash) with the SE (last part). A later part reads its context
-    first (the envelope and the set's header), so the header is the same in every part; a PLB
-    before the last part, which only the last part's header would lack, raises `Unusual`.
+    In order, for each transaction set: its `SetStart` (where it begins in the part), the facts
+    of each claim payment of the part, and its `SetEnd` (without content hash) with the SE (where
+    it ends in the part). A later part reads its context first (the envelope and, cut inside a
+    set, the set's header), so the header is the same in every part; a PLB before the part
+    where the set ends, which only that part's header would lack, raises `Unusual`.
     """
     resume = part.resume
     source: BinaryIO | Part
@@ -120,8 +121,8 @@ def part_payments(path: Path, file: str, part: Slice) -> Iterator[SetStart | Cla
         for segment in tokenizer.segments(iter_text(source, file)):
             seg_id = segment.id
             if part.stop is not None and segment.offset >= part.stop:
-                if split is None:
-                    raise Unusual("a cut outside the transaction set")
+                if split is None:  # a cut between transaction sets
+                    return
                 finished = split.feed(segment)  # the claim payment at the cut ends the one before it
                 if finished is not None:
                     yield payment_facts(finished, file)
@@ -135,13 +136,13 @@ def part_payments(path: Path, file: str, part: Slice) -> Iterator[SetStart | Cla
             elif seg_id == "ST":
                 if interchange is None or group is None:
                     raise _error(file, segment, "the transaction set has no ISA/GS envelope", "ISA and GS before ST")
-                split, st, started = RemittanceSplit(), segment, resume is not None
+                split, st, started = RemittanceSplit(), segment, resume is not None and segment.offset < resume.offset
                 split.feed(segment)
             elif split is not None:
                 finished = split.feed(segment)
                 if finished is not None:
                     yield payment_facts(finished, file)
-                if not started and split.open:
+                if not started and (split.open or seg_id == "SE"):  # a set of no claim begins at its end
                     started = True
                     assert interchange is not None and group is not None
                     yield SetStart(interchange, group, st, remittance_facts(split.header(), file))

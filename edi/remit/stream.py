@@ -40,6 +40,7 @@ def stream_remittance(
     ``part``: read only that part of the file (`edi.x12.cuts`). A part that starts at a claim
     reads its context while the sink's output is held back, and calls ``release`` as its first
     own segment is read; a part that stops at a claim passes on the claims before it, no more.
+    ``release`` is not called in a part that starts at a transaction set.
     ``reader``: a `Reader(units=True)` to read with (to learn what it read).
     """
     reader = reader or Reader(file or str(path), units=True)
@@ -47,6 +48,7 @@ def stream_remittance(
         events = reader.slice_events(path, part) if part else reader.events(source)
         interchange: Interchange | None = None
         group: Group | None = None
+        held = part is not None and part.resume is not None and part.resume.inside
         try:
             for event in events:
                 if event.kind == "interchange":
@@ -55,8 +57,9 @@ def stream_remittance(
                     group = event.value
                 elif event.kind in ("unit", "transaction"):
                     segments = _transaction_segments(event, events, reader)
-                    if part is not None and part.resume is not None:
-                        segments = _held(segments, part.resume.offset, release)
+                    if held:  # the transaction set the part starts inside
+                        assert part is not None and part.resume is not None
+                        segments, held = _held(segments, part.resume.offset, release), False
                     first = next(segments)
                     if first.get(1) == REMITTANCE_KIND:
                         assert interchange is not None and group is not None
@@ -148,9 +151,13 @@ class JsonWriter:
     def end_group(self) -> None:
         self.out.write("]}" if self.claims_open else "}")
 
-    def resume(self) -> None:
-        """Go on, in a part of the file, with a group whose first claims an earlier part wrote."""
-        self.claims_open = True
+    def resume(self, inside: bool) -> None:
+        """Go on, in a part of the file, with a group whose first claims an earlier part wrote
+        (``inside``), or with a transaction set after those an earlier part wrote."""
+        if inside:
+            self.claims_open = True
+        else:
+            self.first_transaction = False
 
     def end(self, data: dict[str, Any]) -> None:
         if self.head is None:
@@ -186,7 +193,7 @@ class CsvWriter:
     def end_group(self) -> None:
         pass
 
-    def resume(self) -> None:
+    def resume(self, inside: bool) -> None:
         pass
 
     def end(self, data: dict[str, Any]) -> None:

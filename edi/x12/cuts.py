@@ -1,6 +1,7 @@
 """Where to cut a large file into parts that processes read at once, and what each part must read first.
 
-`parse`, `read` and `validate` all cut here (`edi.convert.parallel`, `edi.readparts`, `edi.validate.parts`).
+`parse`, `read`, `validate` and `reconcile` all cut here (`edi.convert.parallel`, `edi.readparts`,
+`edi.validate.parts`, `edi.ledger.parts`).
 
 A part starts at a transaction set (an ST after another in the same group) or at a claim
 inside one: an 837 subscriber level (``HL`` with HL03 ``22``) that follows another
@@ -52,6 +53,7 @@ class Resume:
     context: tuple[Span, ...]
     levels: tuple[tuple[int, int], ...] = ()  # byte offset of each context HL -> its number in the set
     level_count: int = 0  # HL segments of the transaction set before the cut
+    ended: int = 0  # transaction sets that end before the cut
 
     @property
     def inside(self) -> bool:
@@ -61,12 +63,21 @@ class Resume:
 
 @dataclass(frozen=True, slots=True)
 class Slice:
-    """One part of a file: from ``resume`` (the start when None) up to the cut at ``stop`` (the end when None)."""
+    """One part of a file: from ``resume`` (the start when None) up to the cut at ``stop`` (the end when None).
+
+    ``index`` of ``count`` parts; ``transactions``: the transaction sets of the whole file.
+    """
 
     resume: Resume | None
     stop: int | None
     index: int = 0
     count: int = 1
+    transactions: int = 1
+
+    @property
+    def first_set_ends(self) -> bool:
+        """Whether the first transaction set that ends in this part is the file's first."""
+        return self.resume is None or self.resume.ended == 0
 
 
 class _Walk:
@@ -103,7 +114,7 @@ class _Walk:
         values = match.group().split(self.separator) if match else []
         return values[number] if len(values) > number else b""
 
-    def cuts(self, targets: list[int], inside_only: bool) -> list[Resume]:
+    def cuts(self, targets: list[int]) -> list[Resume]:
         """The first place at or after each target where a part can start, and its context."""
         found: list[Resume] = []
         waiting = iter(targets)
@@ -115,7 +126,7 @@ class _Walk:
                 _release(self.data, released, offset)
                 released = offset
             name = match.group(1)[:3].rstrip(self.separator)
-            if target is not None and offset >= target and self._can_cut(name, level, inside_only):
+            if target is not None and offset >= target and self._can_cut(name, level):
                 found.append(self._resume(offset))
                 while target is not None and target <= offset:
                     target = next(waiting, None)
@@ -125,26 +136,30 @@ class _Walk:
                 break
         return found
 
-    def later(self, names: bytes) -> bool:
-        """Whether a segment named in ``names`` (``ISA|ST``) follows the markers `cuts` took in.
+    def rest(self) -> int | None:
+        """The transaction sets after the markers `cuts` took in; None where an ISA follows them.
 
-        The rest is searched a chunk at a time, each from the last terminator of the one before,
-        so a segment that straddles two chunks is found and the pages scanned are released.
+        The rest is searched a chunk at a time, each from the last terminator of the one before
+        (a segment found in the one before is not counted again), so a segment that straddles
+        two chunks is found and the pages scanned are released.
         """
-        pattern = re.compile(re.escape(self.terminator) + rb"\s*(?:" + names + rb")" + re.escape(self.separator))
-        at, size = self.scanned, len(self.data)
+        pattern = re.compile(re.escape(self.terminator) + rb"\s*(ISA|ST)" + re.escape(self.separator))
+        at, size, count = self.scanned, len(self.data), 0
         while at < size:
             chunk = self.data[at : at + CHUNK]
-            if pattern.search(chunk):
-                return True
-            _release(self.data, at, at + len(chunk))
             last = chunk.rfind(self.terminator)
-            at += last if last > 0 and at + len(chunk) < size else len(chunk)
-        return False
+            step = last if last > 0 and at + len(chunk) < size else len(chunk)
+            for match in pattern.finditer(chunk, 0, step):
+                if match.group(1) == b"ISA":
+                    return None
+                count += 1
+            _release(self.data, at, at + len(chunk))
+            at += step
+        return count
 
-    def _can_cut(self, name: bytes, level: bytes, inside_only: bool) -> bool:
+    def _can_cut(self, name: bytes, level: bytes) -> bool:
         if name == b"ST":
-            return not inside_only and self.previous == b"SE"
+            return self.previous == b"SE"
         if self.st is None or self.header_end is None or self.child is None:
             return False
         if name == b"HL" and self.kind == b"837":
@@ -198,14 +213,14 @@ class _Walk:
         counted = _Counter(self.data, self.terminator)
         context = tuple(Span(start, end, counted.lines(start), counted.position(of, start)) for start, end, of in spans)
         position = counted.position(st, cut)
-        return Resume(cut, counted.lines(cut), position, _merged(context), levels, self.levels if st else 0)
+        ended = self.transactions - (st is not None)
+        return Resume(cut, counted.lines(cut), position, _merged(context), levels, self.levels if st else 0, ended)
 
 
-def plan(path: Path, parts: int, minimum: int | None = None, inside_only: bool = False) -> list[Slice] | None:
+def plan(path: Path, parts: int, minimum: int | None = None) -> list[Slice] | None:
     """The slices of ``path`` for ``parts`` processes, or None where the file is read in one.
 
-    ``minimum``: the smallest file cut (default `MINIMUM_SIZE`). ``inside_only``: cut only
-    inside a transaction set, in a file that holds one.
+    ``minimum``: the smallest file cut (default `MINIMUM_SIZE`).
     """
     size = path.stat().st_size
     if parts < 2 or size < max(MINIMUM_SIZE if minimum is None else minimum, 1):
@@ -214,15 +229,17 @@ def plan(path: Path, parts: int, minimum: int | None = None, inside_only: bool =
         walk = _start(data)
         if walk is None:
             return None
-        resumes = walk.cuts([size * number // parts for number in range(1, parts)], inside_only)
-        if not resumes or walk.interchanges != 1 or (inside_only and walk.transactions != 1):
+        resumes = walk.cuts([size * number // parts for number in range(1, parts)])
+        if not resumes or walk.interchanges != 1:
             return None
-        if walk.later(b"ISA|ST" if inside_only else b"ISA"):
+        later = walk.rest()
+        if later is None:
             return None
     stops = [r.offset for r in resumes]
-    count = len(resumes) + 1
-    return [Slice(None, stops[0], 0, count)] + [
-        Slice(resume, stops[n + 1] if n + 1 < len(stops) else None, n + 1, count) for n, resume in enumerate(resumes)
+    count, sets = len(resumes) + 1, walk.transactions + later
+    return [Slice(None, stops[0], 0, count, sets)] + [
+        Slice(resume, stops[n + 1] if n + 1 < len(stops) else None, n + 1, count, sets)
+        for n, resume in enumerate(resumes)
     ]
 
 
