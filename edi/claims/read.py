@@ -142,10 +142,11 @@ class _LoopReader:
             self._named(segment)
 
     def _named(self, segment: Segment) -> None:
-        get = segment.get
+        own = segment.elements
+        count = len(own)
         for smap in self.kind.by_segment.get(segment.id, ()):
-            for index, code in smap.match:  # `SegmentMap.matches`, without a call per map
-                if get(index) != code:
+            for index, code in smap.match:  # `SegmentMap.matches`, without a call per map or element
+                if (own[index - 1] if index <= count else "") != code:
                     break
             else:
                 if not smap.many and id(smap) in self.used:
