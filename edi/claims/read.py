@@ -152,11 +152,14 @@ class _LoopReader:
                 if not smap.many and id(smap) in self.used:
                     continue
                 self.used.add(id(smap))
-                values = read_fields(segment, smap)
                 if smap.many:
-                    self.obj.setdefault(smap.key, []).append(values)
-                else:
-                    merge(self.obj.setdefault(smap.key, {}) if smap.key else self.obj, values)
+                    self.obj.setdefault(smap.key, []).append(read_fields(segment, smap))
+                    return
+                target = self.obj.setdefault(smap.key, {}) if smap.key else self.obj
+                if OTHER in target:
+                    merge(target, read_fields(segment, smap))
+                else:  # nothing to join: the fields go straight in
+                    read_fields(segment, smap, target)
                 return
         self.extras.append(segment_json(segment))
 
