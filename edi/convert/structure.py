@@ -52,13 +52,13 @@ def segment_json(segment: Segment) -> dict[str, Any]:
     component, repetition = delimiters.component, delimiters.repetition
     elements: dict[str, Element]
     if seg_id == "ISA" or not (component in joined or (repetition and repetition in joined)):
-        elements = dict(zip(names, values))
+        elements = dict(zip(names, values, strict=True))
     else:  # only the elements that hold a separator change
         elements = {
             name: element_value(value, delimiters)
             if component in value or (repetition and repetition in value)
             else value
-            for name, value in zip(names, values)
+            for name, value in zip(names, values, strict=True)
         }
     out: dict[str, Any] = {"id": seg_id, "elements": elements}
     if segment.unplaced:
