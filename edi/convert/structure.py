@@ -51,15 +51,15 @@ def segment_json(segment: Segment) -> dict[str, Any]:
     joined = delimiters.element.join(values)
     component, repetition = delimiters.component, delimiters.repetition
     elements: dict[str, Element]
-    # The names are made for these values: a strict zip would check their length again, slowly.
+    # The names are made for these values; any keyword (strict=) takes zip off its fast path.
     if seg_id == "ISA" or not (component in joined or (repetition and repetition in joined)):
-        elements = dict(zip(names, values, strict=False))
+        elements = dict(zip(names, values))  # noqa: B905
     else:  # only the elements that hold a separator change
         elements = {
             name: element_value(value, delimiters)
             if component in value or (repetition and repetition in value)
             else value
-            for name, value in zip(names, values, strict=False)
+            for name, value in zip(names, values)  # noqa: B905
         }
     out: dict[str, Any] = {"id": seg_id, "elements": elements}
     if segment.unplaced:
