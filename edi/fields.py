@@ -174,9 +174,10 @@ class _Plan:
 
     ``direct``: no key of the map is another's or the start of another's, so a read can write
     each field back as it reads it instead of looking every key up again afterwards.
+    ``in_place``: the elements a read fills by components in place, with how many each has.
     """
 
-    __slots__ = ("direct", "preset", "reader", "smap", "specs", "start", "words")
+    __slots__ = ("direct", "in_place", "preset", "reader", "smap", "specs", "start", "words")
 
     def __init__(self, smap: SegmentMap) -> None:
         self.smap = smap
@@ -187,11 +188,42 @@ class _Plan:
         keys = [f.key for f in smap.fields]
         self.direct = len(set(keys)) == len(keys) and not any(b.startswith(a + ".") for a in keys for b in keys)
         self.words = {id(f): {word: code for code, word in f.codes.items()} for f in smap.fields if f.codes}
-        self.start = _Elements(self.preset)  # copied by every read and write
+        self.start = _Elements.of(self.preset)  # copied by every read and write
         # Wide enough for every whole element a read sets inline (trailing blanks are trimmed anyway).
         width = max([s.index for s in self.specs] + [s.when_index for s in self.specs], default=0)
         self.start.values.extend([""] * (width - len(self.start.values)))
-        self.reader = _compile_reader(self) if self.direct else None
+        self.reader = None
+        self.in_place = _component_widths(self) if self.direct else {}
+        for index, count in self.in_place.items():
+            self.start.values[index - 1] = [""] * count
+            self.start.composite = True
+        if self.direct:
+            self.reader = _compile_reader(self)
+
+
+def _inline(spec: _Spec) -> str | None:
+    """The test of `_INLINE` a field read inline passes; None for a field read by `_read_spec` or as an exact kind."""
+    check = _INLINE.get(spec.kind) if spec.field.codes is None else None
+    if check is None or (spec.first is not None and spec.kind not in ("text", "list", "pointers")):
+        return None
+    return check
+
+
+def _component_widths(plan: _Plan) -> dict[int, int]:
+    """The elements a read writes only by components, inline, each with its last component written.
+
+    They start as lists of that many components, which a read fills in place.
+    """
+    if any(_inline(spec) is None for spec in plan.specs):
+        return {}
+    whole = {index for index, _, _ in plan.preset} | {spec.when_index for spec in plan.specs}
+    widths: dict[int, int] = {}
+    for spec in plan.specs:
+        if spec.first is None or spec.last is None:
+            whole.add(spec.index)
+        else:
+            widths[spec.index] = max(widths.get(spec.index, 0), spec.last)
+    return {index: count for index, count in widths.items() if index not in whole}
 
 
 _PLANS: dict[int, _Plan] = {}
@@ -210,18 +242,23 @@ class _Elements:
 
     __slots__ = ("composite", "values")
 
-    def __init__(self, preset: tuple[tuple[int, int | None, str], ...] = ()) -> None:
-        self.values: list[str | list[str]] = []
-        self.composite = False  # whether any element holds components
+    def __init__(self, values: list[str | list[str]], composite: bool) -> None:
+        self.values = values
+        self.composite = composite  # whether any element holds components
+
+    @classmethod
+    def of(cls, preset: tuple[tuple[int, int | None, str], ...]) -> _Elements:
+        """The elements holding the codes ``preset``: (element, component or None, code)."""
+        elements = cls([], False)
         for index, component, code in preset:
-            self.set(index, component, code)
+            elements.set(index, component, code)
+        return elements
 
     def copy(self) -> _Elements:
         """A copy to grow on its own (components are copied too)."""
-        other = _Elements()
-        other.composite = self.composite
-        other.values = [v if type(v) is str else v[:] for v in self.values] if self.composite else self.values[:]
-        return other
+        if self.composite:
+            return _Elements([v if type(v) is str else v[:] for v in self.values], True)
+        return _Elements(self.values[:], False)
 
     def set(self, index: int, component: int | None, value: str) -> None:
         values = self.values
@@ -238,28 +275,20 @@ class _Elements:
             parts.extend([""] * (component - len(parts)))
         parts[component - 1] = value
 
-    def texts(self, seg_id: str, delimiters: Delimiters, check: bool = True) -> list[str]:
-        """The element texts, each component checked to be data (`UnsafeValue` otherwise) unless not ``check``.
+    def texts(self, seg_id: str, delimiters: Delimiters, unsafe: re.Pattern[str] | None) -> list[str]:
+        """The element texts, each component checked to be data (`UnsafeValue` otherwise) unless ``unsafe`` is None.
 
-        Ends the elements' use.
+        ``unsafe`` is `unsafe_characters` of ``delimiters``. Ends the elements' use.
         """
         values = self.values
         if not self.composite:
-            out = cast(list[str], values)
-            flat = "".join(out) if check else ""
+            out: list[str] = values  # type: ignore[assignment]  # no element holds components
+            flat = "".join(out) if unsafe is not None else ""
         else:
             join = delimiters.component.join
-            out = []
-            pieces = []
-            for value in values:
-                if isinstance(value, str):
-                    out.append(value)
-                    pieces.append(value)
-                else:
-                    out.append(join(_trim(value)))
-                    pieces += value
-            flat = "".join(pieces)
-        if check and unsafe_characters(delimiters).search(flat):
+            out = [value if isinstance(value, str) else join(_trim(value)) for value in values]
+            flat = "".join([value if isinstance(value, str) else "".join(value) for value in values])
+        if unsafe is not None and unsafe.search(flat):
             for index, value in enumerate(values, start=1):
                 for part in [value] if isinstance(value, str) else value:
                     check_value(part, delimiters, f"{seg_id}{index:02d}")
@@ -288,7 +317,7 @@ def read_fields(segment: Segment, smap: SegmentMap, into: dict[str, Any] | None 
     values: dict[str, Any] = {} if into is None else into
     if plan.reader is not None:
         elements = plan.reader(segment, segment.elements, unsafe, values)
-        rebuilt = elements.texts(smap.seg, delimiters, check=not smap.flat)
+        rebuilt = elements.texts(smap.seg, delimiters, None if smap.flat else unsafe)
     else:
         named: dict[str, Any] = {}
         for spec in plan.specs:
@@ -326,20 +355,34 @@ def _store_lines(spec: _Spec, pad: str, read: str) -> list[str]:
     return lines
 
 
-def _list_lines(spec: _Spec, pad: str, check: str) -> list[str]:
-    """The lines of `_compile_reader` that read a list of components (``value`` holds the element)."""
-    first = spec.first or 1
-    cut = f"[{first - 1}:{spec.last}]" if spec.first is not None and spec.last is not None else ""
+def _list_lines(spec: _Spec, pad: str, check: str, in_place: bool) -> list[str]:
+    """The lines of `_compile_reader` that read a list of components.
+
+    A whole element's components are split from ``value``; a run of them (``SV101-3:6``) is
+    cut from the element's components split once (``c1``), and written ``in_place`` into the
+    element's list when it starts as one (`_component_widths`).
+    """
+    i, start = spec.index, (spec.first or 1) - 1
     read = "[int(value) for value in parts]" if spec.kind == "pointers" else "parts"
+    if spec.first is None:
+        lines = [f'{pad}value = own[{i - 1}] if count >= {i} else ""', f"{pad}if value:"]
+        lines.append(f"{pad}    parts = value.split(delimiters.component)")
+    else:
+        lines = [f"{pad}if True:", f"{pad}    parts = c{i}[{start}:{spec.last}]"]
+    if in_place:
+        write = [f"{pad}        out[{i - 1}][{start}:{start} + len(parts)] = parts"]
+    else:
+        write = [
+            f"{pad}        for offset, part in enumerate(parts, {start + 1}):",
+            f"{pad}            elements.set({i}, offset, part)",
+        ]
     return [
-        f"{pad}if value:",
-        f"{pad}    parts = value.split(segment.delimiters.component){cut}",
+        *lines,
         f'{pad}    while parts and parts[-1] == "":',
         f"{pad}        parts.pop()",
         f"{pad}    if parts and all([{check} for value in parts]):",
         *_store_lines(spec, pad + "        ", read),
-        f"{pad}        for offset, part in enumerate(parts, {first}):",
-        f"{pad}            elements.set({spec.index}, offset, part)",
+        *write,
     ]
 
 
@@ -365,6 +408,9 @@ def _compile_reader(plan: _Plan) -> _Reader:
     ]
     names: dict[str, Any] = {"start": plan.start, "plan": plan, "_read_spec": _read_spec}
     names |= {"amount": DECIMAL, "set_path": set_path}
+    in_place = plan.in_place
+    for i in sorted({spec.index for spec in plan.specs if spec.first is not None and _inline(spec)}):
+        lines.append(f"    c{i} = own[{i - 1}].split(delimiters.component) if count >= {i} else []")
     for n, spec in enumerate(plan.specs):
         pad = "    "
         if spec.when_index:
@@ -372,7 +418,7 @@ def _compile_reader(plan: _Plan) -> _Reader:
             lines.append(f'    if (own[{w - 1}] if count >= {w} else "") {op} {spec.when_code!r}:')
             pad = "        "
         i, first = spec.index, spec.first
-        check = _INLINE.get(spec.kind) if spec.field.codes is None else None
+        check = _inline(spec)
         if check is None and spec.kind in EXACT and first is None:  # read by its function, written back as read
             names[f"exact{n}"] = EXACT[spec.kind]
             lines += [
@@ -387,24 +433,23 @@ def _compile_reader(plan: _Plan) -> _Reader:
                 f"{pad}        out[{i - 1}] = value",
             ]
             continue
-        if check is None or (first is not None and spec.kind not in ("text", "list", "pointers")):
+        if check is None:
             names[f"spec{n}"] = spec
             lines.append(f"{pad}_read_spec(segment, spec{n}, plan, values, elements, unsafe)")
             continue
-        lines.append(f'{pad}value = own[{i - 1}] if count >= {i} else ""')
         if spec.kind in ("list", "pointers"):
-            lines += _list_lines(spec, pad, check)
+            lines += _list_lines(spec, pad, check, i in in_place)
             continue
-        if first is not None:  # one component of the element
-            lines += [
-                f"{pad}if value:",
-                f"{pad}    parts = value.split(segment.delimiters.component)",
-                f'{pad}    value = parts[{first - 1}] if len(parts) >= {first} else ""',
-            ]
+        if first is None:
+            lines.append(f'{pad}value = own[{i - 1}] if count >= {i} else ""')
+        else:  # one component of the element
+            lines.append(f'{pad}value = c{i}[{first - 1}] if len(c{i}) >= {first} else ""')
         lines.append(f"{pad}if value and {check}:")
         lines += _store_lines(spec, pad + "    ", "int(value)" if spec.kind == "int" else "value")
         if first is None:
             lines.append(f"{pad}    out[{i - 1}] = value")
+        elif i in in_place:
+            lines.append(f"{pad}    out[{i - 1}][{first - 1}] = value")
         else:
             lines.append(f"{pad}    elements.set({i}, {first}, value)")
     lines.append("    return elements")
@@ -552,7 +597,7 @@ def write_fields(smap: SegmentMap, data: dict[str, Any], delimiters: Delimiters)
         value = _value_at(data, spec.path)
         if value is not _MISSING:
             _write_value(elements, spec, plan, value, delimiters)
-    texts = elements.texts(smap.seg, delimiters)
+    texts = elements.texts(smap.seg, delimiters, unsafe_characters(delimiters))
     if smap.flat:
         other = {ref: value for ref, value in data.get(OTHER, {}).items() if _own(ref, smap.seg)}
     else:

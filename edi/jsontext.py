@@ -25,6 +25,14 @@ def dumps(value: Any, default: Callable[[Any], Any] | None = None) -> str:
         return json.dumps(value, separators=(",", ":"), default=lambda item: _plain(item, default))
 
 
+def members(value: dict[str, Any]) -> str:
+    """The members of a JSON object without its braces: each key and value as `dumps` writes them on its own."""
+    try:
+        return orjson.dumps(value).decode()[1:-1]
+    except TypeError:
+        return ",".join(f"{dumps(key)}:{dumps(item)}" for key, item in value.items())
+
+
 def loads(text: str | bytes) -> Any:
     """The value of JSON text, lone surrogate escapes (as `dumps` writes them) included."""
     try:

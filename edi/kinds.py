@@ -27,9 +27,12 @@ def iso_date(text: str) -> str:
 def x12_date(text: str) -> str:
     """An ISO date as CCYYMMDD; `UnsafeValue` when it is not a calendar date."""
     try:
-        return date.fromisoformat(text).strftime("%Y%m%d")
+        day = date.fromisoformat(text)
     except ValueError:
         raise UnsafeValue(text, "is not a calendar date (YYYY-MM-DD)") from None
+    if day.year < 1000:  # written as the platform's strftime writes it (slow, and rare)
+        return day.strftime("%Y%m%d")
+    return f"{day.year}{day.month:02d}{day.day:02d}"
 
 
 def iso_time(text: str) -> str:

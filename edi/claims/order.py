@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from functools import cache
-from itertools import pairwise
 from typing import Any
 
 from edi.guides.registry import Guide
@@ -94,7 +93,7 @@ def source_order(guide: Guide, loop_id: str, items: Sequence[Item]) -> list[str]
     """The keys of ``items`` in the order read, or None when that is the guide's order."""
     ranks = _ranks(guide, loop_id)
     keys = [_rank(guide, ranks, item) for item in items]
-    if all(a <= b for a, b in pairwise(keys)):  # a stable sort (`guide_order`) would keep them as they are
+    if keys == sorted(keys):  # a stable sort (`guide_order`) would keep them as they are
         return None
     return [item_key(guide, item) for item in items]
 

@@ -142,20 +142,24 @@ class _LoopReader:
             self._named(segment)
 
     def _named(self, segment: Segment) -> None:
-        get = segment.get
+        own = segment.elements
+        count = len(own)
         for smap in self.kind.by_segment.get(segment.id, ()):
-            for index, code in smap.match:  # `SegmentMap.matches`, without a call per map
-                if get(index) != code:
+            for index, code in smap.match:  # `SegmentMap.matches`, without a call per map or element
+                if (own[index - 1] if index <= count else "") != code:
                     break
             else:
                 if not smap.many and id(smap) in self.used:
                     continue
                 self.used.add(id(smap))
-                values = read_fields(segment, smap)
                 if smap.many:
-                    self.obj.setdefault(smap.key, []).append(values)
-                else:
-                    merge(self.obj.setdefault(smap.key, {}) if smap.key else self.obj, values)
+                    self.obj.setdefault(smap.key, []).append(read_fields(segment, smap))
+                    return
+                target = self.obj.setdefault(smap.key, {}) if smap.key else self.obj
+                if OTHER in target:
+                    merge(target, read_fields(segment, smap))
+                else:  # nothing to join: the fields go straight in
+                    read_fields(segment, smap, target)
                 return
         self.extras.append(segment_json(segment))
 

@@ -23,7 +23,7 @@ from edi.claims import FORMAT
 from edi.claims.maps import ROOT, UNIT_TRIGGERS, LoopKind, loop_kind, segment_key
 from edi.claims.read import SPLICED, claims_guide, read_loop, transaction_claims
 from edi.guides.registry import guide_by_id
-from edi.jsontext import dumps
+from edi.jsontext import dumps, members
 from edi.x12.cuts import Resume, Slice
 from edi.x12.document import Group, Interchange, LoopUnit, Transaction
 from edi.x12.lalr import Detached, Loop, OpenLoop
@@ -115,19 +115,24 @@ def _write(obj: dict[str, Any], lists: dict[str, _List], out: Sink, resumed: int
         out.write(dumps(obj))
         return
     out.write("{")
-    for n, (key, value) in enumerate(obj.items()):
-        out.write(("," if n else "") + dumps(key) + ":")
-        if value is SPLICED:
-            out.write("[")
-            held = lists.pop(key, None)
-            if held is not None:
-                held.copy_to(out)
-            elif resumed is not None:
-                out.write(hole(resumed, key))
-            out.write("]")
-        else:
-            out.write(dumps(value))
-    out.write("}")
+    run: dict[str, Any] = {}  # the keys before the next spliced list, written at once
+    comma = ""
+    for key, value in obj.items():
+        if value is not SPLICED:
+            run[key] = value
+            continue
+        if run:
+            out.write(comma + members(run))
+            comma, run = ",", {}
+        out.write(comma + dumps(key) + ":[")
+        comma = ","
+        held = lists.pop(key, None)
+        if held is not None:
+            held.copy_to(out)
+        elif resumed is not None:
+            out.write(hole(resumed, key))
+        out.write("]")
+    out.write((comma + members(run) if run else "") + "}")
 
 
 def _kind(trigger: Segment, guide: str) -> LoopKind:

@@ -49,12 +49,18 @@ def segment_json(segment: Segment) -> dict[str, Any]:
     names = _element_names(seg_id, len(values))
     delimiters = segment.delimiters
     joined = delimiters.element.join(values)
-    elements: dict[str, Element] = dict(zip(names, values, strict=True))
     component, repetition = delimiters.component, delimiters.repetition
-    if seg_id != "ISA" and (component in joined or (repetition and repetition in joined)):
-        for name, value in zip(names, values, strict=True):  # only the elements that hold a separator change
-            if component in value or (repetition and repetition in value):
-                elements[name] = element_value(value, delimiters)
+    elements: dict[str, Element]
+    # The names are made for these values; any keyword (strict=) takes zip off its fast path.
+    if seg_id == "ISA" or not (component in joined or (repetition and repetition in joined)):
+        elements = dict(zip(names, values))  # noqa: B905
+    else:  # only the elements that hold a separator change
+        elements = {
+            name: element_value(value, delimiters)
+            if component in value or (repetition and repetition in value)
+            else value
+            for name, value in zip(names, values)  # noqa: B905
+        }
     out: dict[str, Any] = {"id": seg_id, "elements": elements}
     if segment.unplaced:
         out["unplaced"] = True

@@ -124,9 +124,9 @@ class Guide:
 
     def tokens(self, segments: Iterable[Segment]) -> Iterator[tuple[str, Segment]]:
         """Type each segment for the grammar; a segment the guide does not know is marked unplaced."""
-        token = self.token
+        token, plain = self.token, self._known[0]
         for segment in segments:
-            kind = token(segment)
+            kind = plain.get(segment.id) or token(segment)  # most segments need no qualifier
             if kind == UNPLACED:
                 segment.unplaced = True
             yield kind, segment

@@ -20,9 +20,9 @@ from edi.x12.segment import Segment
 UNPLACED = "UNPLACED"
 END = "$END"
 
-TABLE_FORMAT = 2  # bump when the cached table's layout changes
-# Rule kinds
-HELPER, NODE = 0, 1
+TABLE_FORMAT = 3  # bump when the cached table's layout changes
+# Rule kinds: a helper Lark made up (``__x_star``), a loop or the start, and a helper ``A: A x``
+HELPER, NODE, APPEND = 0, 1, 2
 
 
 @dataclass(slots=True)
@@ -135,10 +135,18 @@ def _build(grammar: str) -> Table:
                 continue
             if arg not in rule_index:
                 rule_index[arg] = len(rules)
-                origin = str(arg.origin.name)
-                rules.append((origin, len(arg.expansion), HELPER if origin.startswith("__") else NODE))
+                rules.append(_rule(arg))
             actions[state][name] = ~rule_index[arg]
     return Table(actions, rules, lalr.start_states["start"], lalr.end_states["start"])
+
+
+def _rule(rule: Any) -> tuple[str, int, int]:
+    """A Lark rule as (its name, how many symbols it reduces, its kind)."""
+    origin, expansion = str(rule.origin.name), rule.expansion
+    if not origin.startswith("__"):
+        return origin, len(expansion), NODE
+    appends = len(expansion) == 2 and str(expansion[0].name) == origin
+    return origin, len(expansion), APPEND if appends else HELPER
 
 
 class ParseFailure(Exception):
@@ -243,23 +251,25 @@ def run(
                 state = step
                 break
             name, size, kind = rules[~step]
-            if kind == HELPER and size == 2 and type(values[-2]) is list:
-                # The common step: one more item for a loop's list of segments and loops.
+            if kind == APPEND:
+                # The common step: one more item for a loop's list of segments and loops. The list
+                # stays where it is, in the state it was reached in (the goto of ``A`` again).
                 last = values.pop()
                 values[-1].append(last)
-                del states[-2:]
-                node = values.pop()
+                states.pop()
+                state = states[-1]
+                continue
+            children = values[len(values) - size :]
+            del values[len(values) - size :]
+            del states[len(states) - size :]
+            node: Any
+            if kind == HELPER:
+                node = children
             else:
-                children = values[len(values) - size :]
-                del values[len(values) - size :]
-                del states[len(states) - size :]
-                if kind == HELPER:
-                    node = children
-                else:
-                    node = build(name, children)
-                    if name in detach:
-                        yield Unit(node, _open_loops(values))
-                        node = _detached(node.id, node.trigger.id == "HL")
+                node = build(name, children)
+                if name in detach:
+                    yield Unit(node, _open_loops(values))
+                    node = _detached(node.id, node.trigger.id == "HL")
             if token == END and name == "start" and len(states) == 1:
                 return node
             state = actions[states[-1]][name]

@@ -253,12 +253,13 @@ class Tokenizer:
                 and buffer.count(terminator) == buffer.count(terminator + "\n")
             )
             separator = terminator + "\n" if by_line else terminator
+            plain = by_line and _lines_plain(buffer, terminator)
             parts = buffer.split(separator)
             rest = parts.pop()
             element, term_length = delimiters.element, len(terminator) + by_line
             switched = False
             for i, part in enumerate(parts):
-                if by_line and part[:1] not in WHITESPACE and "\n" not in part and "\r" not in part:
+                if plain or (by_line and part[:1] not in WHITESPACE and "\n" not in part and "\r" not in part):
                     start = self.offset
                     self.offset += len(part) + term_length
                     fields = part.split(element)
@@ -323,6 +324,16 @@ class Tokenizer:
         fields = text.split(delimiters.element)
         self.count += 1
         return Segment(fields[0], fields[1:], delimiters, 0, line, start)
+
+
+def _lines_plain(buffer: str, terminator: str) -> bool:
+    """Whether each segment of ``buffer`` is a line of its own: none empty, indented or holding a line break."""
+    return (
+        "\r" not in buffer
+        and buffer.count("\n") == buffer.count(terminator + "\n")
+        and buffer[:1] not in (*WHITESPACE, terminator, "")
+        and not any(terminator + "\n" + c in buffer for c in (" ", "\t", terminator))
+    )
 
 
 def _without_line_breaks(text: str, delimiters: Delimiters) -> str:
