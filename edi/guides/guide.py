@@ -124,9 +124,9 @@ class Guide:
 
     def tokens(self, segments: Iterable[Segment]) -> Iterator[tuple[str, Segment]]:
         """Type each segment for the grammar, kept on it as its ``token``; one the guide does not know is unplaced."""
-        token = self.token
+        token, plain = self.token, self._known[0]
         for segment in segments:
-            kind = segment.token = token(segment)
+            kind = segment.token = plain.get(segment.id) or token(segment)  # most types are known by the ID alone
             if kind == UNPLACED:
                 segment.unplaced = True
             yield kind, segment
