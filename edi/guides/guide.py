@@ -123,10 +123,10 @@ class Guide:
         return kind
 
     def tokens(self, segments: Iterable[Segment]) -> Iterator[tuple[str, Segment]]:
-        """Type each segment for the grammar; a segment the guide does not know is marked unplaced."""
+        """Type each segment for the grammar, kept on it as its ``token``; one the guide does not know is unplaced."""
         token, plain = self.token, self._known[0]
         for segment in segments:
-            kind = plain.get(segment.id) or token(segment)  # most segments need no qualifier
+            kind = segment.token = plain.get(segment.id) or token(segment)  # most types are known by the ID alone
             if kind == UNPLACED:
                 segment.unplaced = True
             yield kind, segment
@@ -138,7 +138,7 @@ class Guide:
 
     def trigger_loop(self, segment: Segment) -> str:
         """The loop a segment opens (``HL*..*..*22`` -> ``2000B``), or its own ID when it opens none."""
-        token = self.token(segment)
+        token = segment.token or self.token(segment)
         return self._trigger_loops.get(token, token)
 
     @cached_property

@@ -79,32 +79,25 @@ class Context:
     interchange: Interchange
     group: Group | None = None
     transaction: Transaction | None = None
-    shared: TransactionIndex | None = None
     tally: EnvelopeTally = field(default_factory=EnvelopeTally)
     piece: Loop | None = None
     path: list[OpenLoop] = field(default_factory=list)
     state: dict[str, Any] = field(default_factory=dict)
+    root: Loop | None = field(init=False)
+    """The loop under check: the piece, or the transaction's root."""
+    index: TransactionIndex = field(init=False)
+    """The facts of the piece that rules share (claims, lines, HI codes), each worked out on first use."""
 
-    @property
-    def root(self) -> Loop | None:
-        """The loop under check: the piece, or the transaction's root."""
-        if self.piece is None and self.transaction is not None:
-            return self.transaction.root
-        return self.piece
+    def __post_init__(self) -> None:
+        transaction = self.transaction
+        self.root = transaction.root if self.piece is None and transaction is not None else self.piece
+        guide = transaction.guide.id if transaction is not None and transaction.guide is not None else ""
+        self.index = TransactionIndex(self.root, guide)
 
     @property
     def last(self) -> bool:
         """True at the transaction set's root, its last piece (its SE is read)."""
         return not self.path
-
-    @property
-    def index(self) -> TransactionIndex:
-        """The facts of the piece that rules share (claims, lines, HI codes), built on first use."""
-        if self.shared is None:
-            transaction = self.transaction
-            guide = transaction.guide.id if transaction is not None and transaction.guide is not None else ""
-            self.shared = TransactionIndex(self.root, guide)
-        return self.shared
 
     def holder(self, loop_id: str) -> OpenLoop | None:
         """The innermost loop of the path with ``loop_id`` (its items so far), or None."""

@@ -51,7 +51,8 @@ class SegmentCheck:
     patterns: tuple[tuple[int, re.Pattern[str]], ...]  # (element, the guide's value pattern)
     notes: Notes
     presence: frozenset[tuple[bool, ...]] | None  # with notes: which presences of the captured elements satisfy them
-    periods: tuple[tuple[Place, Place], ...]  # (format qualifier, value): the value must fit the format
+    # (format qualifier, value), in the order of the value's element: the value must fit the format
+    periods: tuple[tuple[Place, Place], ...]
     shallow: bool = False  # nothing to check beyond the pattern and the presence of the elements notes name
 
     def passes(self, segment: Segment, joined: str | None = None) -> bool:
@@ -82,6 +83,8 @@ class SegmentCheck:
             elif not notes_hold(elements, self.notes):
                 return False
         for qualifier, place in self.periods:
+            if place[0] > count:
+                break  # the periods come by the element of their value: the rest have none
             value = _at(elements, place, delimiters.component)
             if value:
                 form = _at(elements, qualifier, delimiters.component)
@@ -243,11 +246,17 @@ def compile_check(
         if element.regex is not None:
             patterns.append((element.index, element.regex))
     pattern = re.compile(sequence(parts, separator))
-    periods = tuple(((q.index, q.component or 0), (v.index, v.component or 0)) for q, v in spec.periods)
+    periods = tuple(
+        sorted((((q.index, q.component or 0), (v.index, v.component or 0)) for q, v in spec.periods), key=_value_index)
+    )
     if pattern.groups != len(captured):
         presence = None  # an element named by a note lies beyond the entry's elements
     shallow = not (codes or patterns or periods) and (not spec.syntax or presence is not None)
     return SegmentCheck(pattern, tuple(codes), tuple(patterns), spec.syntax, presence, periods, shallow)
+
+
+def _value_index(period: tuple[Place, Place]) -> int:
+    return period[1][0]
 
 
 def _captured(pattern: str, index: int, captured: set[int]) -> str:

@@ -129,8 +129,8 @@ class Lines:
     def __init__(self, text: str) -> None:
         self.text = text
         self._starts = array("q")
-        # The rows whose first field begins alike (a category: "E11"), as a range of lines: a lookup
-        # bisects a few dozen lines, not all of them, and a code of no category is answered at once.
+        # The rows whose first field begins alike (a category and its next character: "E11", "E119"), as a
+        # range of lines: a lookup bisects a few lines, not all of them, and an unknown start is answered at once.
         self._blocks: dict[str, tuple[int, int]] = {}
         position = 0
         for number, line in enumerate(text.split("\n")):
@@ -166,8 +166,8 @@ class Lines:
 
 
 def _prefix(key: str) -> str:
-    """What `Lines` groups rows by: the first three characters of their first field."""
-    return key[:3]
+    """What `Lines` groups rows by: the first four characters of their first field."""
+    return key[:4]
 
 
 _ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}

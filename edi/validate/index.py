@@ -10,7 +10,6 @@ segments of a given ID instead of walking the piece each; every answer is comput
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from functools import cached_property
 
 from edi.claims.model import Claim, claim_of_loop
 from edi.guides import claim_guide, guide_by_id
@@ -23,29 +22,46 @@ def outer_loops(root: Loop, loop_id: str) -> list[Loop]:
 
     `Detached` markers are left out: the loops they stand for were checked as pieces of their own.
     """
-    if root.id == loop_id:
-        return [root]
-    found: list[Loop] = []
-    stack = [iter(root.items)]
-    while stack:
-        for item in stack[-1]:
-            if type(item) is Loop:  # not a Detached marker
-                if item.id == loop_id:
-                    found.append(item)
+    return _Walk(root).outer.get(loop_id, [])
+
+
+class _Walk:
+    """One walk of a piece: every segment with the loop that holds it, by segment ID too, and the outermost
+    loops by loop ID (`Detached` markers left out)."""
+
+    __slots__ = ("by_id", "open", "outer", "pairs")
+
+    def __init__(self, root: Loop | None) -> None:
+        self.pairs: list[tuple[Segment, Loop]] = []
+        self.by_id: dict[str, list[tuple[Segment, Loop]]] = {}
+        self.outer: dict[str, list[Loop]] = {}
+        self.open: set[str] = set()  # the IDs of the loops the walk is inside
+        if root is not None:
+            self._loop(root)
+
+    def _items(self, loop: Loop) -> None:
+        pairs, by_id = self.pairs, self.by_id
+        for item in loop.items:
+            if type(item) is Segment:
+                pair = (item, loop)
+                pairs.append(pair)
+                found = by_id.get(item.id)
+                if found is None:
+                    by_id[item.id] = [pair]
                 else:
-                    stack.append(iter(item.items))
-                    break
-        else:
-            stack.pop()
-    return found
+                    found.append(pair)
+            elif type(item) is Loop:
+                self._loop(item)
 
-
-def _walk(loop: Loop, out: list[tuple[Segment, Loop]]) -> None:
-    for item in loop.items:
-        if type(item) is Segment:
-            out.append((item, loop))
-        elif type(item) is Loop:
-            _walk(item, out)
+    def _loop(self, loop: Loop) -> None:
+        loop_id = loop.id
+        if loop_id in self.open:  # inside a loop with its ID: not an outermost one
+            self._items(loop)
+            return
+        self.outer.setdefault(loop_id, []).append(loop)
+        self.open.add(loop_id)
+        self._items(loop)
+        self.open.discard(loop_id)
 
 
 def last_segment(loop: Loop) -> Segment:
@@ -60,24 +76,34 @@ def last_segment(loop: Loop) -> Segment:
 class TransactionIndex:
     """Facts about one piece of a transaction set (``root``) that several rules share, each computed on first use."""
 
+    __slots__ = ("_claim_ids", "_claim_models", "_lines", "_positions", "_walk", "guide_id", "root")
+
     def __init__(self, root: Loop | None, guide_id: str = "") -> None:
         self.root = root
         self.guide_id = guide_id
         self._lines: dict[int, list[Loop]] = {}
-        self._outer: dict[str, list[Loop]] = {}
+        self._walk: _Walk | None = None
+        self._positions: list[int] | None = None
+        self._claim_models: list[Claim] | None = None
+        self._claim_ids: dict[int, str] | None = None
 
-    @cached_property
+    def _walked(self) -> _Walk:
+        walk = self._walk
+        if walk is None:
+            walk = self._walk = _Walk(self.root)
+        return walk
+
+    @property
     def walked(self) -> list[tuple[Segment, Loop]]:
         """Every segment with the loop that holds it, in file order."""
-        found: list[tuple[Segment, Loop]] = []
-        if self.root is not None:
-            _walk(self.root, found)
-        return found
+        return self._walked().pairs
 
-    @cached_property
+    @property
     def positions(self) -> list[int]:
         """The position of each segment of `walked`, ascending."""
-        return [segment.position for segment, _ in self.walked]
+        if self._positions is None:
+            self._positions = [segment.position for segment, _ in self.walked]
+        return self._positions
 
     def inside(self, loop: Loop) -> list[tuple[Segment, Loop]]:
         """Every segment of ``loop`` (child loops included) with the loop that holds it: a slice of `walked`."""
@@ -86,17 +112,14 @@ class TransactionIndex:
         end = bisect_right(positions, last_segment(loop).position, start)
         return self.walked[start:end]
 
-    @cached_property
+    @property
     def by_segment_id(self) -> dict[str, list[tuple[Segment, Loop]]]:
         """Segment ID -> every (segment, loop) with that ID, in file order."""
-        found: dict[str, list[tuple[Segment, Loop]]] = {}
-        for pair in self.walked:
-            found.setdefault(pair[0].id, []).append(pair)
-        return found
+        return self._walked().by_id
 
     def segments(self, *segment_ids: str) -> list[tuple[Segment, Loop]]:
         """The (segment, loop) pairs with any of the IDs, in file order."""
-        by_id = self.by_segment_id
+        by_id = self._walked().by_id
         found = [pairs for seg_id in segment_ids if (pairs := by_id.get(seg_id))]
         if len(found) < 2:
             return found[0] if found else []
@@ -106,12 +129,9 @@ class TransactionIndex:
 
     def loops(self, loop_id: str) -> list[Loop]:
         """The outermost loops with ``loop_id``, in file order."""
-        cache = self._outer
-        if loop_id not in cache:
-            cache[loop_id] = outer_loops(self.root, loop_id) if self.root is not None else []
-        return cache[loop_id]
+        return self._walked().outer.get(loop_id, [])
 
-    @cached_property
+    @property
     def claims(self) -> list[Loop]:
         """The 2300 claim loops (837)."""
         return self.loops("2300")
@@ -123,18 +143,24 @@ class TransactionIndex:
             found = self._lines[id(claim)] = claim.loops("2400")
         return found
 
-    @cached_property
+    @property
     def claim_models(self) -> list[Claim]:
         """The model of each 2300 claim loop (837), built once (`edi.claims.model`)."""
-        claims = self.claims
-        if not claims:
-            return []
-        guide = claim_guide(self.guide_id)
-        return [claim_of_loop(claim, guide) for claim in claims]
+        models = self._claim_models
+        if models is None:
+            claims = self.claims
+            guide = claim_guide(self.guide_id) if claims else None
+            models = self._claim_models = [claim_of_loop(claim, guide) for claim in claims] if guide else []
+        return models
 
-    @cached_property
+    @property
     def claim_ids(self) -> dict[int, str]:
         """Segment position -> the claim (CLM01 or CLP01) whose loop holds the segment."""
+        if self._claim_ids is None:
+            self._claim_ids = self._claims_by_position()
+        return self._claim_ids
+
+    def _claims_by_position(self) -> dict[int, str]:
         claim_loop = guide_by_id(self.guide_id).claim_loop  # whose CLM01/CLP01 names the claim
         found: dict[int, str] = {}
         if claim_loop is None or self.root is None:

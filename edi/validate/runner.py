@@ -160,7 +160,9 @@ class Run:
     def unit(self, unit: LoopUnit) -> None:
         """Check a claim, or a level that holds claims, as soon as the reader completes it."""
         st = unit.path[0].trigger
-        checking = self._checking(st, Transaction(Loop("ST", [st]), unit.guide, unit.version))
+        checking = self.checking
+        if checking is None or checking.st is not st:  # the set's first piece: it stands for the set until its SE
+            checking = self._checking(st, Transaction(Loop("ST", [st]), unit.guide, unit.version))
         self._piece(checking, unit.loop, unit.path)
 
     def check(
@@ -185,7 +187,14 @@ class Run:
         """Run the rules on one piece; its findings are located in their claims and kept with their sort keys."""
         assert self.interchange is not None
         context = Context(
-            self.file, self.interchange, self.group, checking.transaction, piece=piece, path=path, state=checking.state
+            self.file,
+            self.interchange,
+            self.group,
+            checking.transaction,
+            self.tally,
+            piece=piece,
+            path=path,
+            state=checking.state,
         )
         found = checking.found
         start = len(found)

@@ -19,7 +19,7 @@ from edi.guides.registry import Guide, guide_by_id
 from edi.validate.context import Context, rule
 from edi.validate.fastpath import SegmentCheck, compile_check
 from edi.validate.issue import Issue, Severity
-from edi.x12.lalr import Detached, Loop
+from edi.x12.lalr import UNPLACED, Detached, Loop
 from edi.x12.segment import Delimiters, Segment
 
 SYNTAX_NOTE = re.compile(r"([PRCEL])((?:\d\d)+)$")
@@ -88,21 +88,16 @@ class LoopSpec:
     by_id: dict[str, list[SegmentSpec]] = field(default_factory=dict)
     required: list[SegmentSpec] = field(default_factory=list)
     required_loops: list[LoopSpec] = field(default_factory=list)
-    candidates: dict[tuple[str, str], list[SegmentSpec]] = field(default_factory=dict)
+    candidates: dict[str, list[SegmentSpec]] = field(default_factory=dict)  # token type -> its entries
 
     def match(self, guide: Guide, segment: Segment) -> SegmentSpec | None:
         """The spec entry for ``segment``: by its qualified token, else by its ID; ties go to the first code match."""
-        where = guide.qualifiers.get(segment.id)
-        code = ""
-        if where is not None:
-            elements = segment.elements
-            code = elements[where[0] - 1] if where[0] <= len(elements) else ""
-            if where[1] is not None and code:
-                code = segment.get(*where)
-        found = self.candidates.get((segment.id, code))
+        token = segment.token or guide.token(segment)
+        found = self.candidates.get(token)
         if found is None:
-            found = self.by_token.get(guide.token(segment)) or self.by_id.get(segment.id) or []
-            self.candidates[(segment.id, code)] = found
+            found = self.by_token.get(token) or self.by_id.get(segment.id) or []
+            if token != UNPLACED:  # the one token that does not tell the segment ID
+                self.candidates[token] = found
         if not found:
             return None
         if len(found) > 1:
@@ -248,7 +243,6 @@ def placed(
     add = shape.append
     if spec is not None:
         shapes.append((loop, spec, shape))
-    qualifiers = guide.qualifiers
     for item in loop.items:
         if type(item) is Detached:
             add(id(item))  # checked as a piece of its own: its repeat was counted then
@@ -263,15 +257,8 @@ def placed(
             if unplaced is not None:
                 unplaced.append((item, loop))
         elif spec is not None:
-            # The common case of LoopSpec.match inline: one candidate for the segment's ID and qualifier code.
-            where = qualifiers.get(item.id)
-            code = ""
-            if where is not None:
-                elements = item.elements
-                code = elements[where[0] - 1] if where[0] <= len(elements) else ""
-                if where[1] is not None and code:
-                    code = item.get(*where)
-            found = spec.candidates.get((item.id, code))
+            # The common case of LoopSpec.match inline: one candidate for the token the reader gave the segment.
+            found = spec.candidates.get(item.token)
             entry = found[0] if found is not None and len(found) == 1 else spec.match(guide, item)
         out.append((item, loop, spec, entry))
         add(id(entry))

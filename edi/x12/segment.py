@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(slots=True, frozen=True)
@@ -51,6 +51,7 @@ class Segment:
     line: int = 0
     offset: int = 0
     unplaced: bool = False
+    token: str = field(default="", compare=False, repr=False)  # its token type in the grammar of the guide read with
 
     def get(self, index: int, component: int | None = None) -> str:
         """Element ``index`` (1-based, as in CLM01), or one of its components (1-based)."""
