@@ -182,6 +182,7 @@ def _part(path: Path, name: str, kind: str, part: Slice, spool: TextIO) -> Ends:
     claims = claims_from_walk(chain((first,), walk), name, ends.guide) if first is not None else iter(())
     for claim in claims:
         spool.write(stored_claim(claim, None).line() + "\n")
+    ends.guide = None  # not sent back: its compiled tables would come back as a second copy (about 9 MB)
     return ends
 
 
