@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from edi.cli import app
 from edi.ledger import Ledger
 from edi.ledger import schema as t
+from edi.reconcile import reconciled
 from tests.conftest import SAMPLES
 from tests.test_claim_stream import HEAP_BOUND, _one_check_835, _one_st_837, _peak_heap
 
@@ -62,3 +65,25 @@ def test_importing_a_5000_claim_837_into_the_ledger_keeps_the_heap_bounded(tmp_p
             kept = select(func.count()).where(t.submissions.c.business.is_not(None))
             assert connection.execute(kept).scalar_one() == 5_000 + 3
         assert ledger.import_file(sent).status == "already imported"
+
+
+def test_a_reconcile_import_notes_no_claim_numbers_while_a_ledger_import_notes_every_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The claims a file touches are noted only to refresh their summary rows; a reconcile run skips
+    # that refresh, so it keeps nothing per claim (the set grew with the file before).
+    sent, paid = _pair(tmp_path, 300)
+    noted: list[tuple[bool, int]] = []
+    finish = Ledger._finish
+
+    def noting(connection: Any, pending: Any, kinds: Any, reconcile: bool) -> Any:
+        noted.append((reconcile, len(pending.touched)))
+        return finish(connection, pending, kinds, reconcile)
+
+    monkeypatch.setattr(Ledger, "_finish", staticmethod(noting))
+    with reconciled([sent], [paid]) as (ledger, skipped):
+        assert not skipped
+    with Ledger.open(str(tmp_path / "ledger.sqlite3")) as ledger:
+        ledger.import_file(sent)
+        ledger.import_file(paid)
+    assert noted == [(False, 0), (False, 0), (True, 300), (True, 300)]

@@ -76,13 +76,23 @@ class ImportOutcome:
 
 @dataclass(slots=True)
 class _Pending:
-    """The transaction sets of one file being imported, and the claims they touch."""
+    """The transaction sets of one file being imported, and the claims they touch.
+
+    The claims touched are noted only with ``refreshing`` (their summary rows are brought up to
+    date after the import): else nothing grows with the file.
+    """
 
     outcome: ImportOutcome
     business: bool
+    refreshing: bool
     touched: set[str] = field(default_factory=set)
     kinds_seen: set[str] = field(default_factory=set)
     acknowledged: set[str] = field(default_factory=set)
+
+    def touch(self, numbers: Iterable[str]) -> None:
+        """Note claims whose summary rows the file changes, where those are refreshed."""
+        if self.refreshing:
+            self.touched.update(numbers)
 
 
 class Ledger:
@@ -159,7 +169,7 @@ class Ledger:
                     insert(t.files).values(name=name, sha256=digest, imported_at=datetime.now(UTC).isoformat())
                 )
             )
-            pending = _Pending(outcome, self.business)
+            pending = _Pending(outcome, self.business, reconcile)
             try:
                 if isinstance(source, Path) and _streamed(connection, file_id, source, pending, kinds, jobs):
                     return self._finish(connection, pending, kinds, reconcile)
@@ -550,7 +560,7 @@ def _insert_claims(
     for number in known:
         _update_claim(connection, latest[number])
     _add_claims(connection, [latest[n] for n in numbers if n not in known], pending)
-    pending.touched.update(numbers)
+    pending.touch(numbers)
 
 
 def _add_claims(connection: Connection, claims: list[StoredClaim], pending: _Pending) -> None:
@@ -578,8 +588,9 @@ def _add_claims(connection: Connection, claims: list[StoredClaim], pending: _Pen
     for start in range(0, len(numbers), BATCH):
         chunk = numbers[start : start + BATCH]
         answering = payments.patient_control_number.in_(chunk)
-        earlier = connection.execute(select(payments.claim_number).where(answering, payments.claim_number.is_not(None)))
-        pending.touched.update(earlier.scalars())
+        if pending.refreshing:
+            earlier = select(payments.claim_number).where(answering, payments.claim_number.is_not(None))
+            pending.touch(connection.execute(earlier).scalars())
         connection.execute(
             update(t.claim_payments).where(answering).values(claim_number=payments.patient_control_number)
         )
@@ -597,17 +608,16 @@ def _rematch_prefix(connection: Connection, prefix: str, pending: _Pending) -> N
         connection.execute(select(t.claims.c.patient_control_number).where(t.claims.c.prefix == prefix)).scalars()
     )
     payments = t.claim_payments.c
-    before = connection.execute(
-        select(payments.claim_number).where(
+    if pending.refreshing:
+        before = select(payments.claim_number).where(
             payments.patient_control_number == prefix, payments.claim_number.is_not(None)
         )
-    ).scalars()
-    pending.touched.update(before)
+        pending.touch(connection.execute(before).scalars())
     owner = owners[0] if len(owners) == 1 else None
     connection.execute(
         update(t.claim_payments).where(payments.patient_control_number == prefix).values(claim_number=owner)
     )
-    pending.touched.update(owners)
+    pending.touch(owners)
 
 
 def _update_claim(connection: Connection, claim: StoredClaim) -> None:
@@ -674,7 +684,7 @@ def _insert_payments(
         ]
         connection.execute(insert(t.claim_payments), rows)
     pending.outcome.payments += len(payments)
-    pending.touched.update(numbers.values())
+    pending.touch(numbers.values())
 
 
 def _claim_numbers(connection: Connection, clp01s: Sequence[str]) -> dict[str, str]:
