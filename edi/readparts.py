@@ -81,9 +81,9 @@ def _remit_part(path: Path, name: str, as_csv: bool, part: Slice, out: TextIO) -
 
     def release() -> None:
         held.open = True
-        writer.resume(part.resume is not None and part.resume.inside)
+        writer.resume(part.starts_inside)
 
-    if part.resume is not None and not part.resume.inside:
+    if part.resume is not None and not part.starts_inside:  # it starts at a transaction set
         release()
     reader = Reader(name, units=True)
     stream_remittance(path, writer, name, part, release, reader)

@@ -313,7 +313,7 @@ def stream_claims(
         sink.write(BATCH)
     json = out is not None
     # A part that starts inside a transaction set reads its context first: that set's levels open before it.
-    resume = part.resume if part and part.resume and part.resume.inside else None
+    resume = part.resume if part and part.starts_inside else None
     interchange: Interchange | None = None
     group: Group | None = None
     current: ClaimSet | None = None

@@ -251,7 +251,7 @@ def _walked(path: Path, name: str, part: Slice) -> Iterator[tuple[_SetRead, Iter
     (to be read through before the next set)."""
     reader = Reader(name, units=True)
     events = reader.slice_events(path, part)
-    resumed_at = part.resume.offset if part.resume and part.resume.inside else -1
+    resumed_at = part.resume.offset if part.starts_inside and part.resume else -1
     interchange = group = None
     for event in events:
         if event.kind == "interchange":

@@ -48,7 +48,7 @@ def stream_remittance(
         events = reader.slice_events(path, part) if part else reader.events(source)
         interchange: Interchange | None = None
         group: Group | None = None
-        held = part is not None and part.resume is not None and part.resume.inside
+        held = part is not None and part.starts_inside
         try:
             for event in events:
                 if event.kind == "interchange":

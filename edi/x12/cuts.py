@@ -75,6 +75,11 @@ class Slice:
     transactions: int = 1
 
     @property
+    def starts_inside(self) -> bool:
+        """Whether the part starts at a claim inside a transaction set (an earlier part began the set)."""
+        return self.resume is not None and self.resume.inside
+
+    @property
     def first_set_ends(self) -> bool:
         """Whether the first transaction set that ends in this part is the file's first."""
         return self.resume is None or self.resume.ended == 0
