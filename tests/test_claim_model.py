@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from edi.claims.model import Claim, claim_of_loop, split
+from edi.claims.model import Claim, split
 from edi.errors import ReadError
 from edi.guides import claim_guide
 from edi.reconcile.extract import claim_facts, claims_of
 from edi.remit.model import Procedure
-from edi.validate.index import outer_loops
+from edi.validate.index import TransactionIndex
 from edi.x12.reader import read_document
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -25,8 +25,7 @@ def _claims(name: str, text: bytes | None = None) -> list[Claim]:
     found = []
     for _, _, transaction in document.transactions():
         assert transaction.guide is not None
-        guide = claim_guide(transaction.guide.id)
-        found += [claim_of_loop(loop, guide) for loop in outer_loops(transaction.root, guide.claim_loop)]
+        found += TransactionIndex(transaction.root, transaction.guide.id).claim_models
     return found
 
 

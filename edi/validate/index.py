@@ -17,14 +17,6 @@ from edi.x12.lalr import Detached, Loop
 from edi.x12.segment import Segment
 
 
-def outer_loops(root: Loop, loop_id: str) -> list[Loop]:
-    """Every loop with ``loop_id`` from ``root`` down (not inside another loop with that ID), in file order.
-
-    `Detached` markers are left out: the loops they stand for were checked as pieces of their own.
-    """
-    return _Walk(root).outer.get(loop_id, [])
-
-
 class _Walk:
     """One walk of a piece: every segment with the loop that holds it, by segment ID too, and the outermost
     loops by loop ID (`Detached` markers left out)."""
