@@ -76,9 +76,9 @@ def test_a_reconcile_import_notes_no_claim_numbers_while_a_ledger_import_notes_e
     noted: list[tuple[bool, int]] = []
     finish = Ledger._finish
 
-    def noting(connection: Any, pending: Any, kinds: Any, reconcile: bool) -> Any:
-        noted.append((reconcile, len(pending.touched)))
-        return finish(connection, pending, kinds, reconcile)
+    def noting(connection: Any, pending: Any, kinds: Any) -> Any:
+        noted.append((pending.refreshing, len(pending.touched)))
+        return finish(connection, pending, kinds)
 
     monkeypatch.setattr(Ledger, "_finish", staticmethod(noting))
     with reconciled([sent], [paid]) as (ledger, skipped):

@@ -172,7 +172,7 @@ class Ledger:
             pending = _Pending(outcome, self.business, reconcile)
             try:
                 if isinstance(source, Path) and _streamed(connection, file_id, source, pending, kinds, jobs):
-                    return self._finish(connection, pending, kinds, reconcile)
+                    return self._finish(connection, pending, kinds)
                 for interchange, group, transaction in _transactions(source):
                     kind = transaction.st.get(1)
                     pending.kinds_seen.add(kind)
@@ -181,10 +181,10 @@ class Ledger:
             except ReadError as error:
                 connection.rollback()
                 return _unreadable(name, error)
-            return self._finish(connection, pending, kinds, reconcile)
+            return self._finish(connection, pending, kinds)
 
     @staticmethod
-    def _finish(connection: Connection, pending: _Pending, kinds: Sequence[str], reconcile: bool) -> ImportOutcome:
+    def _finish(connection: Connection, pending: _Pending, kinds: Sequence[str]) -> ImportOutcome:
         """Keep what the file brought, or roll it back when it brought nothing new or nothing of ``kinds``."""
         outcome = pending.outcome
         if not pending.kinds_seen & set(kinds):
@@ -196,7 +196,7 @@ class Ledger:
             connection.rollback()
             outcome.status = "already imported"
             return outcome
-        if reconcile:
+        if pending.refreshing:
             refresh(connection, pending.touched)
             refresh_acknowledgments(connection, pending.touched | pending.acknowledged)
         return outcome
