@@ -110,7 +110,8 @@ def compile_table(grammar: str) -> Table:
     table = cache.load(name, _restore)
     if table is None:
         table = _build(grammar)
-        cache.store(name, table)
+        # The fields the cache holds; ``appends`` is worked out again on loading.
+        cache.store(name, {"actions": table.actions, "rules": table.rules, "start": table.start, "end": table.end})
     return table
 
 
