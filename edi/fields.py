@@ -102,7 +102,12 @@ class SegmentMap:
 
     def matches(self, segment: Segment) -> bool:
         """True when ``segment`` is the one this map describes."""
-        return segment.id == self.seg and all(segment.get(i) == code for i, code in self.match)
+        if segment.id != self.seg:
+            return False
+        for index, code in self.match:  # noqa: SIM110 - a loop, not all() over a generator: it runs for every loop read
+            if segment.get(index) != code:
+                return False
+        return True
 
     def present_in(self, data: dict[str, Any]) -> bool:
         """True when ``data`` holds anything this map writes."""
@@ -324,7 +329,7 @@ def read_fields(segment: Segment, smap: SegmentMap, into: dict[str, Any] | None 
             _read_spec(segment, spec, plan, named, None, unsafe)
         rebuilt = write_fields(smap, named, delimiters).elements
         values.update(named)
-    other = _differences(segment, rebuilt)
+    other = _differences(segment, rebuilt) if rebuilt != segment.elements else None
     if other:
         if smap.flat:
             values.setdefault(OTHER, {}).update(other)
@@ -348,8 +353,9 @@ def _store_lines(spec: _Spec, pad: str, read: str) -> list[str]:
     """The lines of `_compile_reader` that keep a value read (``read``) and write its `when` code back."""
     if len(spec.path) == 1:
         lines = [f"{pad}values[{spec.key!r}] = {read}"]
-    else:
-        lines = [f"{pad}set_path(values, {spec.key!r}, {read})"]
+    else:  # `set_path`, spelled out
+        heads = "".join(f".setdefault({head!r}, {{}})" for head in spec.path[:-1])
+        lines = [f"{pad}values{heads}[{spec.path[-1]!r}] = {read}"]
     if spec.when_index and not spec.when_not:
         lines.append(f"{pad}out[{spec.when_index - 1}] = {spec.when_code!r}")
     return lines
@@ -403,14 +409,21 @@ def _compile_reader(plan: _Plan) -> _Reader:
         "    search = unsafe.search",
         "    delimiters = segment.delimiters",
         "    rep = delimiters.repetition",
-        "    elements = start.copy()",
+        # `_Elements.copy`, without the call, when no element starts as components
+        "    elements = start.copy()" if plan.start.composite else "    elements = Elements(values0[:], False)",
         "    out = elements.values",
     ]
     names: dict[str, Any] = {"start": plan.start, "plan": plan, "_read_spec": _read_spec}
-    names |= {"amount": DECIMAL, "set_path": set_path}
+    names |= {"Elements": _Elements, "values0": plan.start.values}
+    names["amount"] = DECIMAL
     in_place = plan.in_place
     for i in sorted({spec.index for spec in plan.specs if spec.first is not None and _inline(spec)}):
         lines.append(f"    c{i} = own[{i - 1}].split(delimiters.component) if count >= {i} else []")
+    # Whole elements tested for refused characters: one test of all the elements answers for every field when clean.
+    tested = [spec for spec in plan.specs if _inline(spec) == _INLINE["text"]]
+    clean = len(tested) >= 3 and all(spec.first is None for spec in tested)
+    if clean:
+        lines.append('    clean = search("".join(own)) is None')
     for n, spec in enumerate(plan.specs):
         pad = "    "
         if spec.when_index:
@@ -419,6 +432,8 @@ def _compile_reader(plan: _Plan) -> _Reader:
             pad = "        "
         i, first = spec.index, spec.first
         check = _inline(spec)
+        if clean and check == _INLINE["text"]:
+            check = f"(clean or {check})"
         if check is None and spec.kind in EXACT and first is None:  # read by its function, written back as read
             names[f"exact{n}"] = EXACT[spec.kind]
             lines += [

@@ -16,8 +16,9 @@ from edi.x12.values import DECIMAL, UnsafeValue, check_value
 from edi.x12.values import x12_date as d8_date
 
 
+@lru_cache(maxsize=4096)
 def iso_date(text: str) -> str:
-    """CCYYMMDD as an ISO date; ValueError when it is not a real date."""
+    """CCYYMMDD as an ISO date; ValueError when it is not a real date. Remembered: a file repeats its dates."""
     found = d8_date(text)
     if found is None:
         raise ValueError(text)
@@ -70,17 +71,11 @@ def raw(text: str, delimiters: Delimiters) -> str:
 def exact_date(text: str, delimiters: Delimiters) -> str:
     """An ISO date that writes back as ``text``; ValueError otherwise (a year below 1000 writes back shorter)."""
     if text.isascii() and text[0] != "0":
-        return _plain_date(text)
+        return iso_date(text)
     iso = iso_date(text)
     if x12_date(iso) != text:
         raise ValueError(text)
     return iso
-
-
-@lru_cache(maxsize=4096)
-def _plain_date(text: str) -> str:
-    """`iso_date` of an ASCII date, remembered: a file repeats its dates."""
-    return iso_date(text)
 
 
 def procedure(text: str, delimiters: Delimiters) -> dict[str, Any]:

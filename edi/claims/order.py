@@ -12,6 +12,7 @@ from edi.x12.lalr import Detached, Loop
 from edi.x12.segment import Segment
 
 Item = Segment | Loop
+Qualifiers = dict[str, tuple[int, int | None]]  # `Guide.qualifiers`
 
 
 def loop_spec(guide: Guide, loop_id: str) -> dict[str, Any]:
@@ -57,45 +58,51 @@ def entry_codes(guide: Guide, entry: dict[str, Any]) -> list[str]:
     return list(element.get("codes", []))
 
 
-def _qualifier(guide: Guide, segment: Segment) -> str | None:
-    where = guide.qualifiers.get(segment.id)
+def _qualifier(qualifiers: Qualifiers, segment: Segment) -> str | None:
+    """The code that tells the segment apart from others with its ID (`Guide.qualifiers`), or None."""
+    where = qualifiers.get(segment.id)
     if where is None:
         return None
-    return segment.get(where[0], where[1]) if where[1] is not None else segment.get(where[0])
+    return segment.get(*where)
 
 
-def _rank(guide: Guide, ranks: dict[tuple[str, str | None], float], item: Item) -> float:
+def _rank(qualifiers: Qualifiers, ranks: dict[tuple[str, str | None], float], item: Item) -> float:
     if isinstance(item, Loop):
         if item.level if type(item) is Detached else item.trigger.id == "HL":
             return ranks[("level", None)]
         return ranks.get(("loop", item.id), ranks[("level", None)])
-    code = _qualifier(guide, item)
-    if code is not None and (item.id, code) in ranks:
-        return ranks[(item.id, code)]
+    code = _qualifier(qualifiers, item)
+    if code is not None:
+        rank = ranks.get((item.id, code))
+        if rank is not None:
+            return rank
     return ranks.get((item.id, None), ranks[("unknown", None)])
 
 
 def guide_order(guide: Guide, loop_id: str, items: Sequence[Item]) -> list[Item]:
     """``items`` (a loop's segments and child loops after its first segment) in the guide's order."""
-    ranks = _ranks(guide, loop_id)
-    return sorted(items, key=lambda item: _rank(guide, ranks, item))
+    ranks, qualifiers = _ranks(guide, loop_id), guide.qualifiers
+    return sorted(items, key=lambda item: _rank(qualifiers, ranks, item))
 
 
 def item_key(guide: Guide, item: Item) -> str:
     """How ``source_order`` names an item: a loop by its ID, a segment by its ID and qualifier code."""
     if isinstance(item, Loop):
         return item.id
-    code = _qualifier(guide, item)
+    code = _qualifier(guide.qualifiers, item)
     return item.id if code is None else f"{item.id}*{code}"
 
 
 def source_order(guide: Guide, loop_id: str, items: Sequence[Item]) -> list[str] | None:
     """The keys of ``items`` in the order read, or None when that is the guide's order."""
-    ranks = _ranks(guide, loop_id)
-    keys = [_rank(guide, ranks, item) for item in items]
-    if keys == sorted(keys):  # a stable sort (`guide_order`) would keep them as they are
-        return None
-    return [item_key(guide, item) for item in items]
+    ranks, qualifiers = _ranks(guide, loop_id), guide.qualifiers
+    last = -1.0  # below every rank: the lowest is the unknown segments' rank before a first loop, -0.5
+    for item in items:
+        rank = _rank(qualifiers, ranks, item)
+        if rank < last:  # a stable sort (`guide_order`) would move this item
+            return [item_key(guide, item) for item in items]
+        last = rank
+    return None
 
 
 def follow(guide: Guide, items: list[Item], order: list[str] | None) -> list[Item]:

@@ -111,7 +111,7 @@ def _write(obj: dict[str, Any], lists: dict[str, _List], out: Sink, resumed: int
     ``resumed``: the offset of the trigger of a level that opened before this part of the
     file, whose lists start with the earlier parts' items even where this part added none.
     """
-    if not any(value is SPLICED for value in obj.values()):
+    if SPLICED not in obj.values():  # no value equals SPLICED but itself
         out.write(dumps(obj))
         return
     out.write("{")
@@ -168,9 +168,10 @@ class ClaimSet:
 
     def unit(self, unit: LoopUnit) -> None:
         """Read a claim or a completed level into the list of the loop that holds it."""
-        path = unit.path
+        path, numbered = unit.path, self.levels
         for depth, holder in enumerate(path):
-            self._number(holder.trigger, path[:depth])
+            if id(holder.trigger) not in numbered:  # most were numbered at an earlier unit
+                self._number(holder.trigger, path[:depth])
         loop, parent = unit.loop, path[-1].trigger
         self._number(loop.trigger, path)
         data = read_loop(loop, _kind(loop.trigger, self.guide), self.guide)

@@ -37,16 +37,22 @@ def _composite(value: str, component: str) -> str | list[str]:
     return value.split(component) if component in value else value
 
 
-@cache
+_NAMES: dict[str, tuple[str, ...]] = {}  # segment ID -> its element references, as many as any segment read had
+
+
 def _element_names(segment_id: str, count: int) -> tuple[str, ...]:
-    return tuple(f"{segment_id}{i:02d}" for i in range(1, count + 1))
+    """The first ``count`` element references of the segment ID (``NM101``, ``NM102``...), kept in `_NAMES`."""
+    names = _NAMES[segment_id] = tuple(f"{segment_id}{i:02d}" for i in range(1, count + 1))
+    return names
 
 
 def segment_json(segment: Segment) -> dict[str, Any]:
     """A segment as ``{"id": ..., "elements": {"NM101": ..., "NM102": ...}}``."""
     values = segment.elements
     seg_id = segment.id
-    names = _element_names(seg_id, len(values))
+    names = _NAMES.get(seg_id)  # zip stops at the values: names for more elements do no harm
+    if names is None or len(names) < len(values):
+        names = _element_names(seg_id, len(values))
     delimiters = segment.delimiters
     joined = delimiters.element.join(values)
     component, repetition = delimiters.component, delimiters.repetition

@@ -124,9 +124,17 @@ class Guide:
 
     def tokens(self, segments: Iterable[Segment]) -> Iterator[tuple[str, Segment]]:
         """Type each segment for the grammar, kept on it as its ``token``; one the guide does not know is unplaced."""
-        token, plain = self.token, self._known[0]
+        token, (plain, qualified), qualifiers = self.token, self._known, self.qualifiers
         for segment in segments:
-            kind = segment.token = plain.get(segment.id) or token(segment)  # most types are known by the ID alone
+            seg_id = segment.id
+            kind = plain.get(seg_id)  # most types are known by the ID alone, the rest mostly by a code seen before
+            if kind is None:
+                where = qualifiers.get(seg_id)
+                if where is not None:
+                    kind = qualified.get((seg_id, segment.get(*where)))
+                if kind is None:
+                    kind = token(segment)
+            segment.token = kind
             if kind == UNPLACED:
                 segment.unplaced = True
             yield kind, segment

@@ -73,12 +73,27 @@ class Loop:
 
 @dataclass(slots=True)
 class Table:
-    """A compact LALR table: per state, token or rule name -> shift state (>= 0) or ~rule."""
+    """A compact LALR table: per state, token or rule name -> shift state (>= 0) or ~rule.
+
+    ``appends``: the states whose every action reduces by one APPEND rule (``A: A x``, just
+    after its ``x`` is shifted), which `run` never enters: it appends the ``x`` at once.
+    """
 
     actions: list[dict[str, int]]
     rules: list[tuple[str, int, int]]
     start: int
     end: int
+    appends: frozenset[int] = field(init=False, default=frozenset())
+
+    def __post_init__(self) -> None:
+        found = set()
+        for state, row in enumerate(self.actions):
+            steps = set(row.values())
+            if len(steps) == 1:
+                (step,) = steps
+                if step < 0 and self.rules[~step][2] == APPEND:
+                    found.add(state)
+        self.appends = frozenset(found)
 
     def expected(self, state: int) -> list[str]:
         """The token types the parser could accept in ``state``."""
@@ -95,7 +110,8 @@ def compile_table(grammar: str) -> Table:
     table = cache.load(name, _restore)
     if table is None:
         table = _build(grammar)
-        cache.store(name, table)
+        # The fields the cache holds; ``appends`` is worked out again on loading.
+        cache.store(name, {"actions": table.actions, "rules": table.rules, "start": table.start, "end": table.end})
     return table
 
 
@@ -230,14 +246,26 @@ def run(
     token has no action and ``fallback`` is given, the token is fed again as ``fallback``
     (the grammar's UNPLACED) and its value is marked ``unplaced`` (and counted in ``unplaced``).
     """
-    actions, rules = table.actions, table.rules
+    actions, rules, appends = table.actions, table.rules, table.appends
     state = table.start
     states = [state]
     values: list[Any] = []
+    # The state of `Table.appends` the last token was shifted into, standing in for it (-1: none).
+    passed = -1
     for token, value in chain(tokens, ((END, None),)):
         while True:
             step = actions[state].get(token)
             if step is None:
+                if passed >= 0:  # fail, or fall back, where the state passed by would have
+                    row, where, passed = actions[passed], passed, -1
+                    if token not in row:
+                        if fallback is None or token in (fallback, END):
+                            raise ParseFailure(token, value, table.expected(where))
+                        value.unplaced = True
+                        token = fallback
+                        if token not in row:
+                            raise ParseFailure(token, value, table.expected(where))
+                        continue  # that state reduces on the fallback: go on with it from here
                 if fallback is None or token in (fallback, END):
                     raise ParseFailure(token, value, table.expected(state))
                 value.unplaced = True
@@ -246,6 +274,11 @@ def run(
             if step >= 0:
                 if token == fallback and unplaced is not None:
                     unplaced.add(value)
+                if step in appends:  # the reduction that would follow, done now: the item joins its list
+                    values[-1].append(value)
+                    passed = step
+                    break
+                passed = -1
                 states.append(step)
                 values.append(value)
                 state = step

@@ -259,11 +259,10 @@ class Reader:
         guide, warning = resolve_guide(st.get(1), version, segment_ids)
         if warning:
             self.warn(warning, self._where(st))
-        rest = chain(buffered, body)
         if guide is None:
-            transaction = Transaction(Loop("ST", [st, *rest]), None, version)
+            transaction = Transaction(Loop("ST", [st, *buffered, *body]), None, version)
         else:
-            root = yield from self._parse(guide, version, chain((st,), rest))
+            root = yield from self._parse(guide, version, chain((st,), buffered, body))
             transaction = Transaction(root, guide, version)
         yield Event("transaction", transaction)
 

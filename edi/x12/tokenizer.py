@@ -258,8 +258,28 @@ class Tokenizer:
             rest = parts.pop()
             element, term_length = delimiters.element, len(terminator) + by_line
             switched = False
+            if plain:  # each part a line of its own: counted in locals, stored at an IEA and at the end
+                line, offset = self.line, self.offset
+                self.count += len(parts)
+                for i, part in enumerate(parts):
+                    fields = part.split(element)
+                    seg_id = fields[0]
+                    yield Segment(seg_id, fields[1:], delimiters, 0, line, offset)
+                    line += 1
+                    offset += len(part) + term_length
+                    if seg_id == "IEA":
+                        self.line, self.offset = line, offset
+                        remainder = separator.join([*parts[i + 1 :], rest])
+                        if self._next_interchange(remainder):
+                            self.count -= len(parts) - i - 1  # read again from the remainder
+                            buffer, switched = remainder, True
+                            break
+                self.line, self.offset = line, offset
+                if switched:
+                    continue
+                break
             for i, part in enumerate(parts):
-                if plain or (by_line and part[:1] not in WHITESPACE and "\n" not in part and "\r" not in part):
+                if by_line and part[:1] not in WHITESPACE and "\n" not in part and "\r" not in part:
                     start = self.offset
                     self.offset += len(part) + term_length
                     fields = part.split(element)

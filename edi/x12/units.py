@@ -69,7 +69,8 @@ class UnitWalk:
         visitor = self.visitor
         for depth, holder in enumerate(unit.path):
             if depth < len(self.open) and self.open[depth].trigger is holder.trigger:
-                self._flush(depth, holder.items)
+                if len(holder.items) != self.open[depth].count:  # most hold no new item since the last unit
+                    self._flush(depth, holder.items)
                 continue
             del self.open[depth:]  # loops that closed since were closed by their own unit
             loop_id = "ST" if depth == 0 else unit.guide.trigger_loop(holder.trigger)
