@@ -130,3 +130,23 @@ def test_a_repeated_segment_is_judged_like_its_first_occurrence() -> None:
     faulty = text.replace("DTP*472*D8*20260110~", "DTP*472*D8*20261310~")
     found = [(i.rule, i.segment_text) for i in validate_document(read_document(faulty.encode()))]
     assert found.count(("snip1.element_syntax", "DTP*472*D8*20261310")) == 2
+
+
+def test_texts_known_clean_stay_bounded_and_unrepeated_ones_are_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    from edi.validate import structure
+
+    monkeypatch.setattr(structure, "_proofs", {})
+    monkeypatch.setattr(structure, "MAX_PROVEN", 6)
+    monkeypatch.setattr(structure, "TRIAL", 3)
+    transactions = [t for path in sorted(SAMPLES.glob("*.x12")) for t in _transactions(path)]
+    for transaction in transactions * 2:
+        structure._last.clear()
+        assert matches(_whole(transaction)).suspect == []
+    kept = list(structure._proofs.values())
+    assert kept
+    for proofs in kept:
+        assert proofs.count <= 6
+        assert sum(len(p.proven) for p in proofs.by_entry.values()) == proofs.count
+    proofs_of = [p for proofs in kept for p in proofs.by_entry.values()]
+    assert any(not p.remembering for p in proofs_of)
+    assert any(p.hits for p in proofs_of)

@@ -228,42 +228,6 @@ Placed = tuple[Segment, Loop, LoopSpec | None, SegmentSpec | None]
 Shape = tuple[Loop, LoopSpec, list[int | str]]
 
 
-def placed(
-    loop: Loop,
-    spec: LoopSpec | None,
-    guide: Guide,
-    out: list[Placed],
-    shapes: list[Shape],
-    unplaced: list[tuple[Segment, Loop]] | None = None,
-) -> None:
-    """Add every segment below ``loop`` to ``out`` with its loop, the loop's spec and its entry (None if unmatched),
-    and every loop that has a spec to ``shapes``, parents before children; with ``unplaced``, the segments the
-    grammar left unplaced there too, with their loops."""
-    shape: list[int | str] = []
-    add = shape.append
-    if spec is not None:
-        shapes.append((loop, spec, shape))
-    for item in loop.items:
-        if type(item) is Detached:
-            add(id(item))  # checked as a piece of its own: its repeat was counted then
-            continue
-        if type(item) is not Segment:
-            assert isinstance(item, Loop)
-            add(item.id)
-            placed(item, spec.loops.get(item.id) if spec else None, guide, out, shapes, unplaced)
-            continue
-        entry = None
-        if item.unplaced:
-            if unplaced is not None:
-                unplaced.append((item, loop))
-        elif spec is not None:
-            # The common case of LoopSpec.match inline: one candidate for the token the reader gave the segment.
-            found = spec.candidates.get(item.token)
-            entry = found[0] if found is not None and len(found) == 1 else spec.match(guide, item)
-        out.append((item, loop, spec, entry))
-        add(id(entry))
-
-
 def effective_codes(spec: ElementSpec) -> frozenset[str] | None:
     """The codes SNIP 2 allows in an element: the guide's list, an external list it names, or both."""
     checked = spec.external is not None and spec.external not in SNIP5_LISTS
@@ -273,13 +237,56 @@ def effective_codes(spec: ElementSpec) -> frozenset[str] | None:
     return spec.codes if spec.codes is not None else external
 
 
-# Compiled clean-segment tests: delimiters -> id of the spec entry -> test (spec entries live as long as the process)
-_checks: dict[Delimiters, dict[int, SegmentCheck | None]] = {}
-# Segments that passed their entry's test: delimiters -> (id of the entry, elements joined). Files repeat many
-# segments (the same provider, payer, dates and codes claim after claim); a repeat needs no second test.
-_proven: dict[Delimiters, set[tuple[int, str]]] = {}
+@dataclass(slots=True)
+class Proof:
+    """The compiled clean-segment test of one spec entry (None: no test possible) and the texts known to pass it.
+
+    Texts are remembered while they repeat often enough to pay for it: an entry whose segments differ
+    from claim to claim (claim numbers, amounts) stops remembering once `TRIAL` texts have passed.
+    """
+
+    check: SegmentCheck | None
+    proven: set[str] = field(default_factory=set)  # the elements joined of segments that passed
+    remembering: bool = True
+    passed: int = 0  # texts that passed the test
+    hits: int = 0  # texts found proven
+
+
+@dataclass(slots=True)
+class Proofs:
+    """The proofs of every spec entry for one set of delimiters, by id of the entry (entries live as long as
+    the process). Files repeat many segments (the same provider, payer, dates and codes claim after claim): a
+    repeat needs no second test. At most `MAX_PROVEN` texts are kept: when full, they are all forgotten."""
+
+    delimiters: Delimiters
+    by_entry: dict[int, Proof] = field(default_factory=dict)
+    count: int = 0
+
+    def proof(self, entry: SegmentSpec) -> Proof:
+        """The proof of ``entry``, its test compiled on first use."""
+        found = self.by_entry[id(entry)] = Proof(compile_check(entry, self.delimiters, effective_codes))
+        return found
+
+    def remember(self, proof: Proof, joined: str) -> None:
+        """Keep ``joined`` as a text that passed ``proof``'s test, unless the entry's texts seldom repeat."""
+        proof.passed += 1
+        if proof.passed == TRIAL and proof.hits * MIN_HIT_SHARE < TRIAL:
+            proof.remembering = False
+            self.count -= len(proof.proven)
+            proof.proven.clear()
+            return
+        if self.count >= MAX_PROVEN:
+            for each in self.by_entry.values():
+                each.proven.clear()
+            self.count = 0
+        proof.proven.add(joined)
+        self.count += 1
+
+
+_proofs: dict[Delimiters, Proofs] = {}
 MAX_PROVEN = 20_000
-UNCOMPILED = SegmentCheck.__new__(SegmentCheck)  # a compiled-test entry not made yet (None: no test possible)
+TRIAL = 2_000  # once this many texts of an entry passed, it keeps remembering them only if ...
+MIN_HIT_SHARE = 8  # ... repeats found proven were at least this share (1 / 8) of them
 
 
 @dataclass(slots=True)
@@ -315,6 +322,73 @@ def piece_spec(ctx: Context) -> LoopSpec | None:
     return spec.loops.get(ctx.root.id) if spec is not None else None
 
 
+class _Placing:
+    """One walk of a piece: each segment placed in its loop's spec, and tested at once for element faults."""
+
+    __slots__ = ("delimiters", "guide", "matched", "proofs")
+
+    def __init__(self, guide: Guide, delimiters: Delimiters, matched: Matches) -> None:
+        self.guide = guide
+        self.delimiters = delimiters  # the transaction set's: a segment read with others is suspect
+        self.proofs = _proofs.get(delimiters) or _proofs.setdefault(delimiters, Proofs(delimiters))
+        self.matched = matched
+
+    def loop(self, loop: Loop, spec: LoopSpec | None) -> None:
+        """Add every segment below ``loop`` to the matches with its loop, the loop's spec and its entry (None if
+        unmatched), to the suspects when its test does not clear it, and every loop that has a spec to the
+        shapes, parents before children; the segments the grammar left unplaced to the unplaced."""
+        matched = self.matched
+        shape: list[int | str] = []
+        add = shape.append
+        if spec is not None:
+            matched.shapes.append((loop, spec, shape))
+        candidates = spec.candidates if spec is not None else None
+        out = matched.placed.append
+        proofs = self.proofs
+        by_entry = proofs.by_entry
+        delimiters = self.delimiters
+        for item in loop.items:
+            kind = type(item)
+            if kind is Detached:
+                add(id(item))  # checked as a piece of its own: its repeat was counted then
+                continue
+            if kind is not Segment:
+                assert isinstance(item, Loop)
+                add(item.id)
+                self.loop(item, spec.loops.get(item.id) if spec is not None else None)
+                continue
+            assert isinstance(item, Segment)
+            entry = None
+            if item.unplaced:
+                matched.unplaced.append((item, loop))
+            elif candidates is not None:
+                assert spec is not None
+                # The common case of LoopSpec.match inline: one candidate for the token the reader gave the segment.
+                found = candidates.get(item.token)
+                entry = found[0] if found is not None and len(found) == 1 else spec.match(self.guide, item)
+            placed = (item, loop, spec, entry)
+            out(placed)
+            add(id(entry))
+            if entry is None:
+                continue
+            proof = by_entry.get(id(entry)) or proofs.proof(entry)
+            check = proof.check
+            if check is None or item.delimiters is not delimiters:
+                matched.suspect.append(placed)
+                continue
+            joined = delimiters.element.join(item.elements)
+            if proof.remembering:
+                if joined in proof.proven:
+                    proof.hits += 1
+                    continue
+                if check.passes(item, joined):
+                    proofs.remember(proof, joined)
+                    continue
+            elif check.passes(item, joined):
+                continue
+            matched.suspect.append(placed)
+
+
 def matches(ctx: Context) -> Matches:
     """The matches of the context's piece, computed once for the SNIP 1 and 2 rules."""
     root = ctx.root
@@ -323,42 +397,10 @@ def matches(ctx: Context) -> Matches:
     if _last and _last[0][0] is root:
         return _last[0][1]
     guide = transaction.guide
-    found: list[Placed] = []
-    shapes: list[Shape] = []
-    unplaced: list[tuple[Segment, Loop]] = []
-    own = piece_spec(ctx) if guide is not None else None
+    result = Matches([], [], [])
     if guide is not None:
-        placed(root, own, guide, found, shapes, unplaced)
-    suspect = []
-    delimiters = transaction.st.delimiters
-    compiled = _checks.setdefault(delimiters, {})
-    proven = _proven.setdefault(delimiters, set())
-    separator = delimiters.element
-    for item in found:
-        spec = item[3]
-        if spec is None:
-            continue
-        key = id(spec)
-        check = compiled.get(key, UNCOMPILED)
-        if check is UNCOMPILED:
-            check = compiled[key] = compile_check(spec, delimiters, effective_codes)
-        segment = item[0]
-        if check is None or segment.delimiters is not delimiters:
-            suspect.append(item)
-            continue
-        joined = separator.join(segment.elements)
-        if check.shallow:  # one match: cheaper than remembering the segment
-            if not check.passes(segment, joined):
-                suspect.append(item)
-            continue
-        text = (key, joined)
-        if text in proven:
-            continue
-        if not check.passes(segment, joined):
-            suspect.append(item)
-        elif len(proven) < MAX_PROVEN:
-            proven.add(text)
-    result = Matches(found, shapes, suspect, unplaced, own)
+        result.spec = piece_spec(ctx)
+        _Placing(guide, transaction.st.delimiters, result).loop(root, result.spec)
     _last[:] = [(root, result)]
     return result
 
