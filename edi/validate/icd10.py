@@ -341,18 +341,20 @@ class Table:
     def excluded_pairs(self, codes: list[str]) -> Iterator[tuple[int, int]]:
         """(earlier, later) indexes of the codes that `excluded_pair` says should not go together, by later
         code, then earlier."""
+        if len(codes) < 2:
+            return
         keys = [normalize(code) for code in codes]
         reach = [self._reach(key) for key in keys]
         for later, key in enumerate(keys):
-            first = key[:1]
+            first, reached = key[:1], reach[later]
             for earlier in range(later):
                 other = keys[earlier]
                 # Most pairs: no whole reference along either lineage reaches the other code's first character, which
                 # the entries tell without walking the lineages.
                 if (
-                    ((first and first in reach[earlier]) or (other[:1] and other[:1] in reach[later]))
+                    ((first and first in reach[earlier]) or (other[:1] and other[:1] in reached))
                     and other != key
-                    and _excluded(self._line(codes[earlier]), self._line(codes[later]))
+                    and _excluded(self._line(other), self._line(key))
                 ):
                     yield earlier, later
 

@@ -235,6 +235,13 @@ def _pointer_problem(pointer: str, number: int, seen: set[str], count: int) -> t
     return None
 
 
+def _flagged(code: str, flag: int) -> icd10.Code | None:
+    """The tabular's item for ``code`` when it carries ``flag`` (`icd10.MANIFESTATION` ...), else None."""
+    table = icd10.table()
+    flags = table.flags(icd10.normalize(code))
+    return table.get(code) if flags is not None and flags & flag else None
+
+
 @rule(snip=None, guides=CLAIMS, within="2300")
 def manifestation_first(ctx: Context) -> Iterator[Issue]:
     """A manifestation code is never the principal or first-listed diagnosis (ICD-G I.A.13)."""
@@ -242,8 +249,8 @@ def manifestation_first(ctx: Context) -> Iterator[Issue]:
         codes = _conditions(claim)
         if not codes or codes[0].qualifier != "ABK":
             continue
-        found = icd10.table().get(codes[0].code)
-        if found is not None and found.manifestation:
+        found = _flagged(codes[0].code, icd10.MANIFESTATION)
+        if found is not None:
             note = found.code_first.splitlines()[0] if found.code_first else "the underlying condition"
             message = f"{codes[0].code} ({found.title}) is a manifestation code: code first {note}"
             yield _issue(ctx, "error", "order.manifestation_first", message, codes[0], claim, codes[0].element)
@@ -291,10 +298,13 @@ def sequela_after_condition(ctx: Context) -> Iterator[Issue]:
     """
     for claim in claims(ctx):
         codes = [hi for hi in _conditions(claim) if hi.qualifier in ICD10_DIAGNOSIS]
-        conditions = [n for n, hi in enumerate(codes) if not _sequela(hi.code) and hi.code[:1].upper() not in "VWXY"]
+        sequelae = [_sequela(hi.code) for hi in codes]
+        condition = next(
+            (n for n, hi in enumerate(codes) if not sequelae[n] and hi.code[:1].upper() not in "VWXY"), None
+        )
         for n, hi in enumerate(codes):
-            if _sequela(hi.code) and conditions and conditions[0] > n:
-                after = codes[conditions[0]]
+            if condition is not None and condition > n and sequelae[n]:
+                after = codes[condition]
                 message = (
                     f"{hi.code} is a sequela code (7th character S): the condition it caused, such as "
                     f"{after.code} ({after.element}), is sequenced first and the sequela code after it"
@@ -322,8 +332,8 @@ def not_first_listed(ctx: Context) -> Iterator[Issue]:
     """Codes the tabular marks as additional codes only (Z16, Z37, B95-B97) should not be first-listed."""
     for claim in claims(ctx):
         codes = _conditions(claim)
-        found = icd10.table().get(codes[0].code) if codes else None
-        if found is not None and found.additional_only:
+        found = _flagged(codes[0].code, icd10.ADDITIONAL_ONLY) if codes else None
+        if found is not None:
             message = f"{codes[0].code} ({found.title}) is for use as an additional code, not first-listed"
             yield _issue(ctx, "warning", "order.not_first_listed", message, codes[0], claim, codes[0].element)
 
