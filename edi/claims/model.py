@@ -116,6 +116,8 @@ class ServiceLine(SegmentGroup):
         if service is None:
             return ()
         parts = service.components(self.guide.procedure)[MODIFIERS]
+        if not parts:
+            return ()
         return tuple((n, modifier) for n, modifier in enumerate(parts, MODIFIERS.start + 1) if modifier)
 
     @property

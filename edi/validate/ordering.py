@@ -28,6 +28,8 @@ INSTITUTIONAL_ORDER = ("ABK", "ABJ", "APR", "ABN", "DR", "ABF", "BBR", "BBQ", "B
 ICD9_TWINS = {"BK": "ABK", "BJ": "ABJ", "PR": "APR", "BN": "ABN", "BF": "ABF", "BR": "BBR", "CAH": "BBR", "BQ": "BBQ"}
 INSTITUTIONAL_LIMITS = {"APR": 3, "ABN": 12, "ABF": 24, "BBQ": 24}
 MAX_POINTERS = 4
+# The pointers to a claim with n diagnosis codes that are fine: "1" to "n" (12 at most).
+VALID_POINTERS = tuple(frozenset(str(n) for n in range(1, count + 1)) for count in range(13))
 PRICING_MODIFIERS = frozenset(
     {"26", "TC", "50", "53", "54", "55", "62", "66", "73", "74", "78", "79", "80", "81", "82"}
     | {"AA", "AD", "AS", "QK", "QX", "QY", "QZ", "P1", "P2", "P3", "P4", "P5", "P6"}
@@ -209,12 +211,17 @@ def diagnosis_pointers(ctx: Context) -> Iterator[Issue]:
     index = guide_by_id(guide_id(ctx)).pointers
     for claim in claims(ctx):
         count = len(claim.diagnoses)
+        valid = VALID_POINTERS[min(count, len(VALID_POINTERS) - 1)]
         for line in claim.lines:
             service = line.service
-            if service is None:
+            pointers = line.pointers
+            # Most lines: at most 4 distinct pointers, each a plain number of a diagnosis the claim has.
+            if service is None or (
+                len(pointers) <= MAX_POINTERS and valid.issuperset(pointers) and len(set(pointers)) == len(pointers)
+            ):
                 continue
             seen: set[str] = set()
-            for number, pointer in enumerate(line.pointers, start=1):
+            for number, pointer in enumerate(pointers, start=1):
                 found = _pointer_problem(pointer, number, seen, count)
                 seen.add(pointer)
                 if found:
@@ -387,7 +394,7 @@ def modifier_count(ctx: Context) -> Iterator[Issue]:
     """At most 4 modifiers: a modifier-like code in the description component (-7) after 4 modifiers is a fifth."""
     for claim, line, service in _procedures(ctx):
         extra = line.description
-        if len(line.modifiers) == 4 and len(extra) == 2 and extra.isalnum() and (extra.isupper() or extra.isdigit()):
+        if len(extra) == 2 and extra.isalnum() and (extra.isupper() or extra.isdigit()) and len(line.modifiers) == 4:
             message = f"a fifth modifier {extra} where the description belongs: at most 4 modifiers"
             element = line.element(line.guide.procedure, 7)
             yield _line_issue(ctx, "warning", "order.modifier_count", message, claim, line, service, element)
