@@ -256,8 +256,9 @@ def adjustment_group(ctx: Context) -> Iterator[Issue]:
 def hcpcs_format(ctx: Context) -> Iterator[Issue]:
     """A procedure code with qualifier HC (SV101, SV202, SV301, SVC01, SVC06) must look like HCPCS."""
     for segment, loop, index in _procedures(ctx):
-        code = segment.get(index, 2)
-        if segment.get(index, 1) == "HC" and code and not HCPCS.fullmatch(code):
+        parts = segment.components(index)
+        code = parts[1] if len(parts) > 1 else ""
+        if parts and parts[0] == "HC" and code and not HCPCS.fullmatch(code):
             yield _code_error(
                 ctx,
                 "snip5.hcpcs_format",
