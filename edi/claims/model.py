@@ -24,6 +24,7 @@ from edi.x12.segment import Segment
 ICD10_DIAGNOSIS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})
 ICD9_DIAGNOSIS = frozenset({"BK", "BF", "BJ", "PR", "BN"})
 DIAGNOSIS = ICD10_DIAGNOSIS | ICD9_DIAGNOSIS
+CONDITIONS = frozenset({"ABK", "ABF"})  # the codes that describe the patient's conditions, first-listed first
 MODIFIERS = slice(2, 6)  # the components of a procedure composite that hold modifiers 1-4 (3-6)
 
 
@@ -116,6 +117,8 @@ class ServiceLine(SegmentGroup):
         if service is None:
             return ()
         parts = service.components(self.guide.procedure)[MODIFIERS]
+        if not parts:
+            return ()
         return tuple((n, modifier) for n, modifier in enumerate(parts, MODIFIERS.start + 1) if modifier)
 
     @property
@@ -229,6 +232,7 @@ class Claim(SegmentGroup):
     context: ClaimContext = NO_CONTEXT
     _codes: tuple[HiCode, ...] | None = field(default=None, repr=False, compare=False)
     _diagnoses: tuple[HiCode, ...] | None = field(default=None, repr=False, compare=False)
+    _conditions: tuple[HiCode, ...] | None = field(default=None, repr=False, compare=False)
 
     @property
     def loop(self) -> str:
@@ -273,6 +277,13 @@ class Claim(SegmentGroup):
         if self._diagnoses is None:
             self._diagnoses = tuple(code for code in self.hi_codes if code.qualifier in DIAGNOSIS)
         return self._diagnoses
+
+    @property
+    def conditions(self) -> tuple[HiCode, ...]:
+        """The principal and other diagnosis codes (ABK, ABF) that carry a code, in file order (read once)."""
+        if self._conditions is None:
+            self._conditions = tuple(code for code in self.diagnoses if code.qualifier in CONDITIONS and code.code)
+        return self._conditions
 
     @property
     def dates(self) -> tuple[tuple[str, date | None], ...]:

@@ -47,28 +47,29 @@ def iter_loops(loop: Loop, loop_id: str) -> Iterator[Loop]:
             yield from iter_loops(child, loop_id)
 
 
-def _claim_charges(ctx: Context) -> Iterator[tuple[Loop, Decimal | None, tuple[str, int]]]:
-    """Each 2300 claim loop with its charge (CLM02) and the segment and element of its line charges."""
+def _claim_charges(ctx: Context) -> Iterator[tuple[Loop, tuple[str, int]]]:
+    """Each 2300 claim loop with the segment and element of its line charges."""
     transaction = ctx.transaction
     if transaction is None or transaction.guide is None:
         return
     line_charge = (transaction.guide.service_segment, transaction.guide.charge)
     for claim in ctx.index.loops("2300"):
-        yield claim, amount(claim.trigger, 2), line_charge
+        yield claim, line_charge
 
 
 @rule(3, guides=CLAIM_GUIDES, within="2300")
 def claim_charge(ctx: Context) -> Iterator[Issue]:
     """CLM02 equals the sum of the service line charges."""
-    for claim, charge, (seg_id, index) in _claim_charges(ctx):
-        clm = claim.trigger
-        lines = [line.find(seg_id) for line in ctx.index.lines(claim)]
+    for claim in ctx.index.claim_models:
+        clm, lines = claim.clm, claim.lines
+        charge = amount(clm, 2)
         if charge is None or not lines:
             continue
-        summed = total((s for s in lines if s is not None), (index,))
+        seg_id, index = claim.guide.service_segment, claim.guide.charge
+        summed = total((s for line in lines if (s := line.service) is not None), (index,))
         if summed != charge:
             message = f"CLM02 {charge} does not equal the sum of the line charges {seg_id}{index:02d} {summed}"
-            yield ctx.issue("error", 3, "snip3.claim_charge", message, clm, claim, "CLM02", claim=clm.get(1))
+            yield ctx.issue("error", 3, "snip3.claim_charge", message, clm, claim.loop, "CLM02", claim=clm.get(1))
 
 
 def _payer_id(other: Loop) -> str:
@@ -80,10 +81,14 @@ def _payer_id(other: Loop) -> str:
 @rule(3, guides=CLAIM_GUIDES, within="2300")
 def cob_balance(ctx: Context) -> Iterator[Issue]:
     """Per other payer: CLM02 = AMT*D + 2320 CAS + 2430 CAS, and each line charge = SVD02 + 2430 CAS."""
-    for claim, charge, (seg_id, index) in _claim_charges(ctx):
+    for claim, (seg_id, index) in _claim_charges(ctx):
+        others = claim.loops("2320")
+        if not others:
+            continue
         clm = claim.trigger
+        charge = amount(clm, 2)
         lines = ctx.index.lines(claim)
-        for other in claim.loops("2320"):
+        for other in others:
             payer = _payer_id(other)
             adjudications = [(line, [a for a in line.loops("2430") if a.trigger.get(1) == payer]) for line in lines]
             if not any(found for _, found in adjudications):

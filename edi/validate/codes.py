@@ -180,33 +180,33 @@ def zip_format(ctx: Context) -> Iterator[Issue]:
             )
 
 
-def _place_of_service(ctx: Context) -> Iterator[tuple[Segment, str, str, str]]:
-    """(segment, loop ID, element, value) of each place of service: the claim's CLM05-1, each line's."""
-    guide = guide_by_id(guide_id(ctx))
-    if not guide.place_of_service:
-        return
-    for claim in claims(ctx):
-        yield claim.clm, claim.loop, "CLM05-1", claim.facility_code
-        for line in claim.lines:
-            service = line.service
-            if service is not None:
-                yield service, line.loop, line.element(guide.place_of_service), line.place_of_service
-
-
 @rule(snip=5, guides=(PROFESSIONAL, DENTAL), within="2300")
 def place_of_service(ctx: Context) -> Iterator[Issue]:
     """Place of service (CLM05-1, SV105, SV303) must be a CMS place of service code."""
-    for segment, loop, element, value in _place_of_service(ctx):
-        if value and value not in code_list("pos"):
-            yield _code_error(
-                ctx,
-                "snip5.place_of_service",
-                f"{value} is not a CMS place of service code",
-                segment,
-                loop,
-                element,
-                data_element="1331",
-            )
+    index = guide_by_id(guide_id(ctx)).place_of_service
+    if not index:
+        return
+    known = code_list("pos")
+    for claim in claims(ctx):
+        value = claim.facility_code
+        if value and value not in known:
+            yield _place_error(ctx, value, claim.clm, claim.loop, "CLM05-1")
+        for line in claim.lines:
+            value, service = line.place_of_service, line.service
+            if value and value not in known and service is not None:
+                yield _place_error(ctx, value, service, line.loop, line.element(index))
+
+
+def _place_error(ctx: Context, value: str, segment: Segment, loop: str, element: str) -> Issue:
+    return _code_error(
+        ctx,
+        "snip5.place_of_service",
+        f"{value} is not a CMS place of service code",
+        segment,
+        loop,
+        element,
+        data_element="1331",
+    )
 
 
 @rule(snip=5, guides=CLAIMS, within="2300")
@@ -256,8 +256,9 @@ def adjustment_group(ctx: Context) -> Iterator[Issue]:
 def hcpcs_format(ctx: Context) -> Iterator[Issue]:
     """A procedure code with qualifier HC (SV101, SV202, SV301, SVC01, SVC06) must look like HCPCS."""
     for segment, loop, index in _procedures(ctx):
-        code = segment.get(index, 2)
-        if segment.get(index, 1) == "HC" and code and not HCPCS.fullmatch(code):
+        parts = segment.components(index)
+        code = parts[1] if len(parts) > 1 else ""
+        if parts and parts[0] == "HC" and code and not HCPCS.fullmatch(code):
             yield _code_error(
                 ctx,
                 "snip5.hcpcs_format",

@@ -16,9 +16,10 @@ import importlib.metadata
 import importlib.util
 import re
 import warnings
-from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import accumulate, repeat
+from operator import add
 from pathlib import Path
 from typing import Any, Self
 
@@ -54,6 +55,9 @@ _WITH = re.compile(
     rf"({_CODE})\s*-\s*({_CODE})\s+WITH\s+(?:\.([0-9A-Z]{{1,3}})|(?:FIFTH|SIXTH|SEVENTH) CHARACTER ([0-9A-Z]))"
 )
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
+# What `Lines` groups rows by: the first five characters of their first field.
+PREFIX = 5
+_PREFIX = re.compile(rf"^[^\t\n]{{0,{PREFIX}}}", re.MULTILINE)
 
 
 @dataclass(slots=True, frozen=True)
@@ -117,29 +121,27 @@ def covers(reference: Reference, code: str) -> bool:
 
 
 class Lines:
-    """Rows of text fields as lines of one string, sorted by their first field and found by bisection.
+    """Rows of text fields as lines of one string, sorted by their first field and found among the few that begin alike.
 
     A few objects rather than hundreds of thousands: loading them leaves no freed objects
     among them, and processes forked once they are loaded (`validate -j`) read them without
     writing reference counts, so their pages stay shared.
     """
 
-    __slots__ = ("_blocks", "_starts", "text")
+    __slots__ = ("_blocks", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._starts = array("q")
-        # The rows whose first field begins alike (a category and its next character: "E11", "E119"), as a
-        # range of lines: a lookup bisects a few lines, not all of them, and an unknown start is answered at once.
-        self._blocks: dict[str, tuple[int, int]] = {}
-        position = 0
-        for number, line in enumerate(text.split("\n")):
-            self._starts.append(position)
-            position += len(line) + 1
-            end = line.find("\t")
-            prefix = _prefix(line if end < 0 else line[:end])
-            first = self._blocks.get(prefix, (number, 0))[0]
-            self._blocks[prefix] = (first, number + 1)
+        # The rows whose first field begins alike (a subcategory and its next character: "E113", "E1131"), as the span
+        # of text from the line break before the first (0 for the first row) to the end of the last: a lookup
+        # searches those few lines, not all of them, and an unknown start is answered at once.
+        ends = list(accumulate(map(add, map(len, text.split("\n")), repeat(1))))
+        prefixes = _PREFIX.findall(text)
+        last = dict(zip(prefixes, ends, strict=True))
+        first = dict(zip(reversed(prefixes), [0, *ends][-2::-1], strict=True))
+        self._blocks: dict[str, tuple[int, int]] = {
+            prefix: (max(first[prefix] - 1, 0), last[prefix]) for prefix in last
+        }
 
     @classmethod
     def of(cls, rows: Iterable[tuple[str, ...]]) -> Self:
@@ -148,26 +150,20 @@ class Lines:
 
     def fields(self, key: str) -> list[str] | None:
         """The fields of the row whose first field is ``key``, or None."""
-        text, starts = self.text, self._starts
-        low, high = self._blocks.get(_prefix(key), (0, 0))
-        while low < high:
-            middle = (low + high) // 2
-            start = starts[middle]
-            found = text[start : text.index("\t", start)]
-            if found < key:
-                low = middle + 1
-            elif found > key:
-                high = middle
-            else:
-                end = text.find("\n", start)
-                row = text[start : end if end >= 0 else len(text)].split("\t")
-                return [_ESCAPE.sub(_unescaped, field) if "\\" in field else field for field in row]
-        return None
-
-
-def _prefix(key: str) -> str:
-    """What `Lines` groups rows by: the first four characters of their first field."""
-    return key[:4]
+        block = self._blocks.get(key[:PREFIX])
+        if block is None:
+            return None
+        text, (start, end) = self.text, block
+        found = text.find(f"\n{key}\t", start, end) + 1
+        if not found and (start or not text.startswith(f"{key}\t")):
+            return None
+        if text.find("\t", found) != found + len(key):  # a key holding a tab is not a first field
+            return None
+        stop = text.find("\n", found)
+        row = text[found : stop if stop >= 0 else None]
+        if "\\" in row:
+            return [_ESCAPE.sub(_unescaped, field) for field in row.split("\t")]
+        return row.split("\t")
 
 
 _ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
@@ -345,18 +341,20 @@ class Table:
     def excluded_pairs(self, codes: list[str]) -> Iterator[tuple[int, int]]:
         """(earlier, later) indexes of the codes that `excluded_pair` says should not go together, by later
         code, then earlier."""
+        if len(codes) < 2:
+            return
         keys = [normalize(code) for code in codes]
         reach = [self._reach(key) for key in keys]
         for later, key in enumerate(keys):
-            first = key[:1]
+            first, reached = key[:1], reach[later]
             for earlier in range(later):
                 other = keys[earlier]
                 # Most pairs: no whole reference along either lineage reaches the other code's first character, which
                 # the entries tell without walking the lineages.
                 if (
-                    ((first and first in reach[earlier]) or (other[:1] and other[:1] in reach[later]))
+                    ((first and first in reach[earlier]) or (other[:1] and other[:1] in reached))
                     and other != key
-                    and _excluded(self._line(codes[earlier]), self._line(codes[later]))
+                    and _excluded(self._line(other), self._line(key))
                 ):
                     yield earlier, later
 

@@ -20,14 +20,17 @@ from edi.x12.segment import Segment
 ICD10_START = datetime.date(2015, 10, 1)
 PRINCIPAL = frozenset({"ABK", "BK"})
 OTHER_DIAGNOSIS = frozenset({"ABF", "BF"})
+AFTER_PRINCIPAL = OTHER_DIAGNOSIS | PRINCIPAL  # the qualifiers the diagnosis HI may carry after HI01
 ICD9 = ICD9_DIAGNOSIS | {"BR", "BQ", "CAH"}
 ICD10 = ICD10_DIAGNOSIS | {"BBR", "BBQ"}
-CONDITIONS = frozenset({"ABK", "ABF"})  # the codes that describe the patient's conditions, first-listed first
+ICD = ICD9 | ICD10
 # 837I HI segments, in the order they must come; ICD-9 qualifiers take the place of their ICD-10 twins.
 INSTITUTIONAL_ORDER = ("ABK", "ABJ", "APR", "ABN", "DR", "ABF", "BBR", "BBQ", "BI", "BH", "BE", "BG", "TC")
 ICD9_TWINS = {"BK": "ABK", "BJ": "ABJ", "PR": "APR", "BN": "ABN", "BF": "ABF", "BR": "BBR", "CAH": "BBR", "BQ": "BBQ"}
 INSTITUTIONAL_LIMITS = {"APR": 3, "ABN": 12, "ABF": 24, "BBQ": 24}
 MAX_POINTERS = 4
+# The pointers to a claim with n diagnosis codes that are fine: "1" to "n" (12 at most).
+VALID_POINTERS = tuple(frozenset(str(n) for n in range(1, count + 1)) for count in range(13))
 PRICING_MODIFIERS = frozenset(
     {"26", "TC", "50", "53", "54", "55", "62", "66", "73", "74", "78", "79", "80", "81", "82"}
     | {"AA", "AD", "AS", "QK", "QX", "QY", "QZ", "P1", "P2", "P3", "P4", "P5", "P6"}
@@ -58,10 +61,6 @@ def _line_issue(
 ) -> Issue:
     """A finding on a segment of one of the claim's service lines."""
     return ctx.issue(severity, None, rule_id, message, segment, line.loop, element, claim=claim_id(claim))
-
-
-def _conditions(claim: Claim) -> list[HiCode]:
-    return [hi for hi in claim.diagnoses if hi.qualifier in CONDITIONS and hi.code]
 
 
 @rule(snip=None, guides=CLAIMS, within="2300")
@@ -95,7 +94,7 @@ def other_diagnosis_qualifier(ctx: Context) -> Iterator[Issue]:
         for hi in claim.hi_codes:
             if hi.segment is not first or hi.index == 1:
                 continue
-            if hi.qualifier.isalpha() and hi.qualifier not in OTHER_DIAGNOSIS | PRINCIPAL:
+            if hi.qualifier.isalpha() and hi.qualifier not in AFTER_PRINCIPAL:
                 message = f"qualifier {hi.qualifier} after the principal diagnosis: expected ABF (other diagnosis)"
                 yield _issue(ctx, "error", "order.other_diagnosis", message, hi, claim, hi.qualifier_element)
 
@@ -134,7 +133,7 @@ def icd9_after_cutoff(ctx: Context) -> Iterator[Issue]:
 def icd_versions_mixed(ctx: Context) -> Iterator[Issue]:
     """A claim uses ICD-9 or ICD-10 qualifiers, never both."""
     for claim in claims(ctx):
-        coded = [hi for hi in claim.hi_codes if hi.qualifier in ICD9 | ICD10]
+        coded = [hi for hi in claim.hi_codes if hi.qualifier in ICD]
         if not coded:
             continue
         family = ICD9 if coded[0].qualifier in ICD9 else ICD10
@@ -209,12 +208,17 @@ def diagnosis_pointers(ctx: Context) -> Iterator[Issue]:
     index = guide_by_id(guide_id(ctx)).pointers
     for claim in claims(ctx):
         count = len(claim.diagnoses)
+        valid = VALID_POINTERS[min(count, len(VALID_POINTERS) - 1)]
         for line in claim.lines:
             service = line.service
-            if service is None:
+            pointers = line.pointers
+            # Most lines: at most 4 distinct pointers, each a plain number of a diagnosis the claim has.
+            if service is None or (
+                len(pointers) <= MAX_POINTERS and valid.issuperset(pointers) and len(set(pointers)) == len(pointers)
+            ):
                 continue
             seen: set[str] = set()
-            for number, pointer in enumerate(line.pointers, start=1):
+            for number, pointer in enumerate(pointers, start=1):
                 found = _pointer_problem(pointer, number, seen, count)
                 seen.add(pointer)
                 if found:
@@ -235,15 +239,22 @@ def _pointer_problem(pointer: str, number: int, seen: set[str], count: int) -> t
     return None
 
 
+def _flagged(code: str, flag: int) -> icd10.Code | None:
+    """The tabular's item for ``code`` when it carries ``flag`` (`icd10.MANIFESTATION` ...), else None."""
+    table = icd10.table()
+    flags = table.flags(icd10.normalize(code))
+    return table.get(code) if flags is not None and flags & flag else None
+
+
 @rule(snip=None, guides=CLAIMS, within="2300")
 def manifestation_first(ctx: Context) -> Iterator[Issue]:
     """A manifestation code is never the principal or first-listed diagnosis (ICD-G I.A.13)."""
     for claim in claims(ctx):
-        codes = _conditions(claim)
+        codes = claim.conditions
         if not codes or codes[0].qualifier != "ABK":
             continue
-        found = icd10.table().get(codes[0].code)
-        if found is not None and found.manifestation:
+        found = _flagged(codes[0].code, icd10.MANIFESTATION)
+        if found is not None:
             note = found.code_first.splitlines()[0] if found.code_first else "the underlying condition"
             message = f"{codes[0].code} ({found.title}) is a manifestation code: code first {note}"
             yield _issue(ctx, "error", "order.manifestation_first", message, codes[0], claim, codes[0].element)
@@ -253,7 +264,7 @@ def manifestation_first(ctx: Context) -> Iterator[Issue]:
 def external_cause_first(ctx: Context) -> Iterator[Issue]:
     """An external cause code (V00-Y99) is never the principal or first-listed diagnosis (ICD-G I.C.20)."""
     for claim in claims(ctx):
-        codes = _conditions(claim)
+        codes = claim.conditions
         if codes and codes[0].qualifier == "ABK" and codes[0].code[:1].upper() in "VWXY":
             first = codes[0]
             message = f"{first.code} is an external cause code (V00-Y99): it may not be first-listed"
@@ -268,7 +279,7 @@ def excludes1(ctx: Context) -> Iterator[Issue]:
     inclusion terms) leaves the pair alone: the conditions may be unrelated (`icd10.Table.excluded_pair`).
     """
     for claim in claims(ctx):
-        codes = [hi for hi in _conditions(claim) if hi.qualifier in ICD10_DIAGNOSIS]
+        codes = claim.conditions  # ABK and ABF: ICD-10-CM codes
         for first, second in icd10.table().excluded_pairs([hi.code for hi in codes]):
             hi, earlier = codes[second], codes[first]
             message = f"{hi.code} and {earlier.code} ({earlier.element}) exclude each other (Excludes1)"
@@ -290,11 +301,14 @@ def sequela_after_condition(ctx: Context) -> Iterator[Issue]:
     that is neither a sequela nor an external cause code) comes before it and one comes after it.
     """
     for claim in claims(ctx):
-        codes = [hi for hi in _conditions(claim) if hi.qualifier in ICD10_DIAGNOSIS]
-        conditions = [n for n, hi in enumerate(codes) if not _sequela(hi.code) and hi.code[:1].upper() not in "VWXY"]
+        codes = claim.conditions  # ABK and ABF: ICD-10-CM codes
+        sequelae = [_sequela(hi.code) for hi in codes]
+        condition = next(
+            (n for n, hi in enumerate(codes) if not sequelae[n] and hi.code[:1].upper() not in "VWXY"), None
+        )
         for n, hi in enumerate(codes):
-            if _sequela(hi.code) and conditions and conditions[0] > n:
-                after = codes[conditions[0]]
+            if condition is not None and condition > n and sequelae[n]:
+                after = codes[condition]
                 message = (
                     f"{hi.code} is a sequela code (7th character S): the condition it caused, such as "
                     f"{after.code} ({after.element}), is sequenced first and the sequela code after it"
@@ -311,7 +325,7 @@ def _first_listed_only(code: str) -> bool:
 def first_listed_only(ctx: Context) -> Iterator[Issue]:
     """Z codes that may only be principal or first-listed (ICD-G I.C.21.c.16) should not follow another code."""
     for claim in claims(ctx):
-        for hi in _conditions(claim)[1:]:
+        for hi in claim.conditions[1:]:
             if _first_listed_only(hi.code):
                 message = f"{hi.code} may only be the first-listed diagnosis"
                 yield _issue(ctx, "warning", "order.first_listed_only", message, hi, claim, hi.element)
@@ -321,9 +335,9 @@ def first_listed_only(ctx: Context) -> Iterator[Issue]:
 def not_first_listed(ctx: Context) -> Iterator[Issue]:
     """Codes the tabular marks as additional codes only (Z16, Z37, B95-B97) should not be first-listed."""
     for claim in claims(ctx):
-        codes = _conditions(claim)
-        found = icd10.table().get(codes[0].code) if codes else None
-        if found is not None and found.additional_only:
+        codes = claim.conditions
+        found = _flagged(codes[0].code, icd10.ADDITIONAL_ONLY) if codes else None
+        if found is not None:
             message = f"{codes[0].code} ({found.title}) is for use as an additional code, not first-listed"
             yield _issue(ctx, "warning", "order.not_first_listed", message, codes[0], claim, codes[0].element)
 
@@ -333,7 +347,7 @@ def no_decimal_point(ctx: Context) -> Iterator[Issue]:
     """ICD codes in HI are sent without the decimal point (E119, not E11.9)."""
     for claim in claims(ctx):
         for hi in claim.hi_codes:
-            if hi.qualifier in ICD9 | ICD10 and "." in hi.code:
+            if "." in hi.code and hi.qualifier in ICD:
                 message = f"{hi.code} has a decimal point: send {hi.code.replace('.', '')}"
                 yield ctx.issue(
                     "error",
@@ -377,7 +391,7 @@ def modifier_count(ctx: Context) -> Iterator[Issue]:
     """At most 4 modifiers: a modifier-like code in the description component (-7) after 4 modifiers is a fifth."""
     for claim, line, service in _procedures(ctx):
         extra = line.description
-        if len(line.modifiers) == 4 and len(extra) == 2 and extra.isalnum() and (extra.isupper() or extra.isdigit()):
+        if len(extra) == 2 and extra.isalnum() and (extra.isupper() or extra.isdigit()) and len(line.modifiers) == 4:
             message = f"a fifth modifier {extra} where the description belongs: at most 4 modifiers"
             element = line.element(line.guide.procedure, 7)
             yield _line_issue(ctx, "warning", "order.modifier_count", message, claim, line, service, element)
