@@ -127,6 +127,31 @@ def _send(source: IO[bytes], out: IO[bytes]) -> bool:
     return True
 
 
+class BytesTo:
+    """Bytes of UTF-8 text (undecodable bytes as surrogate escapes) written to a text stream.
+
+    Straight to its buffer where the stream is a UTF-8 file, else decoded; `close` writes
+    what a last incomplete character left (nothing in valid text) and leaves ``out`` open.
+    """
+
+    def __init__(self, out: IO[str]) -> None:
+        raw = getattr(out, "buffer", None)
+        self.raw: IO[bytes] | None = raw if raw is not None and _is_utf8(out) else None
+        self.out = out
+        self.decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+        out.flush()
+
+    def write(self, data: bytes) -> None:
+        if self.raw is not None:
+            self.raw.write(data)
+        else:
+            self.out.write(self.decoder.decode(data))
+
+    def close(self) -> None:
+        if self.raw is None:
+            self.out.write(self.decoder.decode(b"", final=True))
+
+
 def _is_utf8(stream: IO[str]) -> bool:
     encoding = getattr(stream, "encoding", None)
     return isinstance(encoding, str) and codecs.lookup(encoding).name == "utf-8"
