@@ -13,9 +13,7 @@ import typer
 from rich.markup import escape
 
 from edi.claims import FORMAT as CLAIMS_FORMAT
-from edi.claims.envelope import EnvelopeOptions
 from edi.commands.common import display_name, expand_inputs, handle_errors, progress, redactor, source, stderr
-from edi.commands.rows import build_from_rows, is_rows, write_rows
 from edi.commands.structure import _delimiters as parse_delimiters
 from edi.commands.structure import load_json
 from edi.errors import EdiError, InputError
@@ -91,6 +89,9 @@ def build(
     ] = None,
 ) -> None:
     """Build an 837 from claims JSON, an 835 from remittance JSON, or (--secondary) the 837 to the next payer."""
+    from edi.claims.envelope import EnvelopeOptions
+    from edi.commands.rows import build_from_rows, is_rows
+
     usage = None if test is None else ("T" if test else "P")
     if secondary:
         from edi.commands.secondary import build_secondary_claims
@@ -196,6 +197,7 @@ def read(
 def _read_rows(paths: list[Path], output: str | None) -> None:
     """One 837 as claims rows (`edi.rows`): CSV, or Parquet when the output ends in .parquet."""
     from edi.claims.read import read_claims
+    from edi.commands.rows import write_rows
 
     if len(paths) != 1:
         raise InputError("--rows reads one 837 at a time")

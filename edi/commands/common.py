@@ -13,7 +13,6 @@ from typing import Annotated, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from typer import _click as click
 from typer.core import TyperArgument, TyperGroup, TyperOption
 
@@ -183,6 +182,8 @@ def progress(paths: Sequence[Path], verb: str) -> Iterator[Path]:
     if not stderr.is_terminal or _total_size(paths) < PROGRESS_MIN_BYTES:
         yield from paths
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
