@@ -20,13 +20,13 @@ from edi.errors import EdiError, InputError
 from edi.guides import CLAIM_ACK_KIND, CLAIM_KIND, REMITTANCE_KIND
 from edi.output import copy_text, is_stdio, open_output, refuse_inputs, write_text
 from edi.parallel import default_jobs
-from edi.redact import Redactor
 from edi.remit import FORMAT as REMITTANCE_FORMAT
 from edi.x12.document import Document
 from edi.x12.reader import Reader, first_kind, read_document, transaction_kinds
 
 if TYPE_CHECKING:
     from edi.claims.stream import Notes
+    from edi.redact import Redactor
 
 MAX_NOTES = 5
 

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -19,7 +19,9 @@ from typer.core import TyperArgument, TyperGroup, TyperOption
 from edi.commands.coercion import take_plain
 from edi.errors import EdiError, InputError
 from edi.output import STDIO, is_stdio
-from edi.redact import Redactor
+
+if TYPE_CHECKING:
+    from edi.redact import Redactor
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -60,7 +62,11 @@ def wants_json(flag: bool) -> bool:
 
 def redactor(enabled: bool) -> Redactor | None:
     """Start masking PHI in this run's outputs and messages when ``enabled``."""
-    state.redactor = Redactor() if enabled else None
+    state.redactor = None
+    if enabled:
+        from edi.redact import Redactor
+
+        state.redactor = Redactor()
     return state.redactor
 
 
