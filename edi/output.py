@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -84,14 +86,70 @@ def copy_text(source: IO[str], out: IO[str]) -> None:
     """Copy the text of ``source`` from its position to ``out``: as bytes where both are UTF-8 files.
 
     Copying the bytes saves decoding and encoding again every character of a large output
-    written first to a temporary file (a part of a file read by another process, a spool).
+    written first to a temporary file (a part of a file read by another process, a spool);
+    between two files (or a file and a pipe) the kernel copies them (`_send`).
     """
     raw_source, raw_out = getattr(source, "buffer", None), getattr(out, "buffer", None)
     if raw_source is None or raw_out is None or not (_is_utf8(source) and _is_utf8(out)):
         shutil.copyfileobj(source, out)
         return
     out.flush()
-    shutil.copyfileobj(raw_source, raw_out)
+    if not _send(raw_source, raw_out):
+        shutil.copyfileobj(raw_source, raw_out)
+
+
+def _send(source: IO[bytes], out: IO[bytes]) -> bool:
+    """Copy a regular file ``source`` from its position to its end into ``out`` with `os.sendfile`.
+
+    False, having copied nothing, where either has no file descriptor or the system cannot.
+    """
+    try:
+        read, written = source.fileno(), out.fileno()
+        start, end = source.tell(), os.fstat(read).st_size
+    except (AttributeError, OSError, ValueError):
+        return False
+    if not hasattr(os, "sendfile") or not stat.S_ISREG(os.fstat(read).st_mode):
+        return False
+    at = start
+    try:
+        while at < end:
+            sent = os.sendfile(written, read, at, end - at)
+            if sent == 0:
+                break
+            at += sent
+    except OSError as exc:
+        if at == start and exc.errno in (errno.EINVAL, errno.ENOSYS, errno.EBADF):
+            return False  # this pair of files cannot: the caller copies through Python
+        raise
+    source.seek(at)
+    if out.seekable():
+        out.seek(os.lseek(written, 0, os.SEEK_CUR))  # the bytes written behind its back: its position again
+    return True
+
+
+class BytesTo:
+    """Bytes of UTF-8 text (undecodable bytes as surrogate escapes) written to a text stream.
+
+    Straight to its buffer where the stream is a UTF-8 file, else decoded; `close` writes
+    what a last incomplete character left (nothing in valid text) and leaves ``out`` open.
+    """
+
+    def __init__(self, out: IO[str]) -> None:
+        raw = getattr(out, "buffer", None)
+        self.raw: IO[bytes] | None = raw if raw is not None and _is_utf8(out) else None
+        self.out = out
+        self.decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+        out.flush()
+
+    def write(self, data: bytes) -> None:
+        if self.raw is not None:
+            self.raw.write(data)
+        else:
+            self.out.write(self.decoder.decode(data))
+
+    def close(self) -> None:
+        if self.raw is None:
+            self.out.write(self.decoder.decode(b"", final=True))
 
 
 def _is_utf8(stream: IO[str]) -> bool:

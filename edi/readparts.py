@@ -13,7 +13,6 @@ merged per transaction set as one read would count them.
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO, cast
@@ -21,7 +20,7 @@ from typing import Any, TextIO, cast
 from edi.claims.rows import csv_writer
 from edi.claims.stream import Carry, Notes, first_notes, stream_claims
 from edi.guides import CLAIM_KIND, REMITTANCE_KIND
-from edi.output import copy_text
+from edi.output import BytesTo, copy_text
 from edi.parallel import Done, Unusual, run_parts
 from edi.remit.stream import CsvWriter, JsonWriter, stream_remittance
 from edi.x12.cuts import Slice, plan
@@ -48,9 +47,10 @@ def read_in_parts(
         return False
     try:
         if kind == CLAIM_KIND and not as_csv:
-            joined = _Joined(done)
+            joined, sink = _Joined(done), BytesTo(out)
             for index, part in enumerate(done):
-                joined.write(index, out, 0, part.result.end)
+                joined.write(index, sink, 0, part.result.end)
+            sink.close()
         else:
             for part in done:
                 copy_text(part.output, out)
@@ -125,38 +125,36 @@ class _Joined:
             for offset, key, start, end, own in part.result.lists:
                 self.lists.setdefault((offset, key), []).append((index, start, end, own))
 
-    def write(self, index: int, out: TextIO, start: int = 0, end: int | None = None) -> None:
+    def write(self, index: int, out: BytesTo, start: int = 0, end: int | None = None) -> None:
         """Write part ``index``'s output from byte ``start`` to ``end``, its marks filled in."""
-        buffer = ""
-        chunks = self._chunks(index, start, end)
-        for chunk in chunks:
+        buffer = b""
+        for chunk in self._chunks(index, start, end):
             buffer += chunk
             while True:
-                at = buffer.find("\x00")
+                at = buffer.find(b"\x00")
                 if at < 0:
                     out.write(buffer)
-                    buffer = ""
+                    buffer = b""
                     break
-                close = buffer.find("\x00", at + 1)
+                close = buffer.find(b"\x00", at + 1)
                 if close < 0 or (close + 1 == len(buffer) and chunk):
                     out.write(buffer[:at])  # the mark, or what follows it, is in the next chunk
                     buffer = buffer[at:]
                     break
                 out.write(buffer[:at])
-                offset, key = buffer[at + 1 : close].split(":", 1)
+                offset, key = buffer[at + 1 : close].decode("ascii").split(":", 1)
                 buffer = buffer[close + 1 :]
                 earlier = self._earlier(index, int(offset), key)
                 if earlier is not None:
                     self.write(earlier[0], out, earlier[1], earlier[2])
-                    if self._has_items(earlier, int(offset), key) and buffer[:1] not in ("", "]"):
-                        out.write(",")
+                    if self._has_items(earlier, int(offset), key) and buffer[:1] not in (b"", b"]"):
+                        out.write(b",")
         out.write(buffer)
 
-    def _chunks(self, index: int, start: int, end: int | None) -> Iterator[str]:
-        """The text of part ``index`` from ``start`` to ``end``, then an empty chunk."""
+    def _chunks(self, index: int, start: int, end: int | None) -> Iterator[bytes]:
+        """The bytes of part ``index`` from ``start`` to ``end``, then an empty chunk."""
         raw: Any = self.done[index].output.buffer
         raw.seek(start)
-        decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
         left = None if end is None else end - start
         while left is None or left > 0:
             data = raw.read(CHUNK if left is None else min(CHUNK, left))
@@ -164,9 +162,8 @@ class _Joined:
                 break
             if left is not None:
                 left -= len(data)
-            yield decoder.decode(data)
-        yield decoder.decode(b"", final=True)
-        yield ""
+            yield data
+        yield b""
 
     def _earlier(self, index: int, offset: int, key: str) -> tuple[int, int, int, bool] | None:
         """The list of the latest part before ``index`` that handed on the list ``key`` of the level at ``offset``."""

@@ -13,22 +13,20 @@ import typer
 from rich.markup import escape
 
 from edi.claims import FORMAT as CLAIMS_FORMAT
-from edi.claims.envelope import EnvelopeOptions
 from edi.commands.common import display_name, expand_inputs, handle_errors, progress, redactor, source, stderr
-from edi.commands.rows import build_from_rows, is_rows, write_rows
 from edi.commands.structure import _delimiters as parse_delimiters
 from edi.commands.structure import load_json
 from edi.errors import EdiError, InputError
 from edi.guides import CLAIM_ACK_KIND, CLAIM_KIND, REMITTANCE_KIND
 from edi.output import copy_text, is_stdio, open_output, refuse_inputs, write_text
 from edi.parallel import default_jobs
-from edi.redact import Redactor
 from edi.remit import FORMAT as REMITTANCE_FORMAT
 from edi.x12.document import Document
 from edi.x12.reader import Reader, first_kind, read_document, transaction_kinds
 
 if TYPE_CHECKING:
     from edi.claims.stream import Notes
+    from edi.redact import Redactor
 
 MAX_NOTES = 5
 
@@ -91,6 +89,9 @@ def build(
     ] = None,
 ) -> None:
     """Build an 837 from claims JSON, an 835 from remittance JSON, or (--secondary) the 837 to the next payer."""
+    from edi.claims.envelope import EnvelopeOptions
+    from edi.commands.rows import build_from_rows, is_rows
+
     usage = None if test is None else ("T" if test else "P")
     if secondary:
         from edi.commands.secondary import build_secondary_claims
@@ -196,6 +197,7 @@ def read(
 def _read_rows(paths: list[Path], output: str | None) -> None:
     """One 837 as claims rows (`edi.rows`): CSV, or Parquet when the output ends in .parquet."""
     from edi.claims.read import read_claims
+    from edi.commands.rows import write_rows
 
     if len(paths) != 1:
         raise InputError("--rows reads one 837 at a time")

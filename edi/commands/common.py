@@ -8,18 +8,20 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from typer import _click as click
 from typer.core import TyperArgument, TyperGroup, TyperOption
 
+from edi.commands.coercion import take_plain
 from edi.errors import EdiError, InputError
 from edi.output import STDIO, is_stdio
-from edi.redact import Redactor
+
+if TYPE_CHECKING:
+    from edi.redact import Redactor
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -60,7 +62,11 @@ def wants_json(flag: bool) -> bool:
 
 def redactor(enabled: bool) -> Redactor | None:
     """Start masking PHI in this run's outputs and messages when ``enabled``."""
-    state.redactor = Redactor() if enabled else None
+    state.redactor = None
+    if enabled:
+        from edi.redact import Redactor
+
+        state.redactor = Redactor()
     return state.redactor
 
 
@@ -182,6 +188,8 @@ def progress(paths: Sequence[Path], verb: str) -> Iterator[Path]:
     if not stderr.is_terminal or _total_size(paths) < PROGRESS_MIN_BYTES:
         yield from paths
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -233,6 +241,7 @@ class TidyGroup(TyperGroup):
 
 
 def _tidy(param: click.Parameter) -> None:
+    take_plain(param)
     if isinstance(param, TyperOption) and param.metavar is None:
         param.metavar = "" if param.is_flag else (param.name or "").upper()
     elif isinstance(param, TyperArgument):

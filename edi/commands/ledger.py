@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import sys
@@ -13,16 +12,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TextIO
 
 import typer
-from rich import box
-from rich.console import Console, RenderableType
+from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from edi.commands.common import TABLE_WIDTH, handle_errors, redactor, stdout
 from edi.errors import InputError
 from edi.output import open_output
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.table import Table
     from sqlalchemy import Connection
 
     from edi.ledger import Ledger
@@ -102,6 +101,8 @@ def _emit(
             json.dump({"title": report.title, **report.summary, "rows": report.rows, **totals}, out, indent=2)
             out.write("\n")
         elif kind == "csv":
+            import csv
+
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow([c.key for c in report.columns])
             writer.writerows(
@@ -114,6 +115,9 @@ def _emit(
 
 
 def _table(report: Report) -> Table:
+    from rich import box
+    from rich.table import Table
+
     view = Table(title=report.title, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
     for column in report.columns:
         view.add_column(column.title, justify="right" if column.numeric else "left")
@@ -314,6 +318,9 @@ def claim(
 
 
 def _history_tables(history: dict[str, Any]) -> list[Table]:
+    from rich import box
+    from rich.table import Table
+
     submitted = Table(title="Submissions", box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
     for title in ("File", "Interchange", "Billed", "Payers"):
         submitted.add_column(title)

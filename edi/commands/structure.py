@@ -6,11 +6,10 @@ import io
 import json
 from itertools import chain
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 from rich.markup import escape
-from rich.tree import Tree
 
 from edi.claims import FORMAT as CLAIMS_FORMAT
 from edi.commands.common import (
@@ -34,15 +33,17 @@ from edi.convert.structure import document_from_json, document_json, stream_json
 from edi.errors import InputError, Location, ReadError
 from edi.output import is_stdio, open_output
 from edi.parallel import default_jobs
-from edi.redact import Redactor
 from edi.remit import FORMAT as REMITTANCE_FORMAT
-from edi.schemas import check_against
 from edi.x12.document import ReadWarning
 from edi.x12.lalr import Loop
 from edi.x12.reader import Reader, read_document
 from edi.x12.segment import Delimiters, Segment
 from edi.x12.values import UnsafeValue, located
-from edi.x12.writer import write_document
+
+if TYPE_CHECKING:
+    from rich.tree import Tree
+
+    from edi.redact import Redactor
 
 MAX_TREE_SEGMENTS = 5000
 
@@ -105,6 +106,8 @@ def _print_warnings(warnings: list[Any]) -> None:
 
 
 def _tree(document: Any, masker: Redactor | None) -> Tree:
+    from rich.tree import Tree
+
     root = Tree(f"[bold]{escape(document.file)}[/]")
     budget = [MAX_TREE_SEGMENTS]
     for interchange in document.interchanges:
@@ -163,6 +166,9 @@ def write(
             f"this is {kind} business JSON, not the structural JSON of `edi parse --json`: use `edi build` for it",
             file=display_name(path),
         )
+    from edi.schemas import check_against
+    from edi.x12.writer import write_document
+
     check_against("structure", data, display_name(path))
     chosen = _delimiters(delimiters) if delimiters else None
     try:

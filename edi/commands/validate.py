@@ -30,13 +30,13 @@ from edi.commands.common import (
     stdin_bytes,
     stdout,
 )
-from edi.commands.findings import Filtered, Settings, apply, settings
 from edi.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, EdiError, InputError
 from edi.guides import CLAIM_ACK, IMPLEMENTATION_ACK
 from edi.output import is_stdio, open_output, refuse_inputs, write_text
 from edi.validate.issue import NOT_VALIDATED
 
 if TYPE_CHECKING:
+    from edi.commands.findings import Filtered, Settings
     from edi.redact import Redactor
     from edi.validate.issue import Issue
     from edi.x12.document import Document
@@ -92,6 +92,7 @@ def validate(
     Rules can also be selected or ignored in an edi.toml or a pyproject.toml [tool.edi] table;
     the command line wins over the file. With --parquet, -j sets the processes over the files.
     """
+    from edi.commands.findings import apply, settings
     from edi.validate.runner import default_jobs
 
     paths = expand_inputs(files)
