@@ -16,7 +16,6 @@ from rich.markup import escape
 from typer import _click as click
 from typer.core import TyperArgument, TyperGroup, TyperOption
 
-from edi.commands.coercion import take_plain
 from edi.errors import EdiError, InputError
 from edi.output import STDIO, is_stdio
 
@@ -241,7 +240,6 @@ class TidyGroup(TyperGroup):
 
 
 def _tidy(param: click.Parameter) -> None:
-    take_plain(param)
     if isinstance(param, TyperOption) and param.metavar is None:
         param.metavar = "" if param.is_flag else (param.name or "").upper()
     elif isinstance(param, TyperArgument):
