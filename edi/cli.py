@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import atexit
-import os
-import sys
-import threading
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
@@ -50,29 +46,7 @@ def _options(
 
 def main() -> None:
     """Entry point of the `edi` script."""
-    try:
-        app()
-    except SystemExit as done:
-        _leave(done)
-
-
-def _leave(done: SystemExit) -> NoReturn:
-    """Exit with ``done``'s code at once, the outputs flushed and the exit handlers run.
-
-    Freeing every object a run over a large file made (grammars, code lists, findings) takes a
-    noticeable part of a second and changes nothing. Where another thread still runs, the code
-    is not a number, or flushing fails, Python exits as usual.
-    """
-    code = 0 if done.code is None else done.code
-    if not isinstance(code, int) or threading.active_count() > 1:
-        raise done
-    atexit._run_exitfuncs()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BaseException:
-        raise done from None
-    os._exit(code)
+    app()
 
 
 if __name__ == "__main__":
