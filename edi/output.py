@@ -105,11 +105,12 @@ def _send(source: IO[bytes], out: IO[bytes]) -> bool:
     """
     try:
         read, written = source.fileno(), out.fileno()
-        start, end = source.tell(), os.fstat(read).st_size
+        start, status = source.tell(), os.fstat(read)
     except (AttributeError, OSError, ValueError):
         return False
-    if not hasattr(os, "sendfile") or not stat.S_ISREG(os.fstat(read).st_mode):
+    if not hasattr(os, "sendfile") or not stat.S_ISREG(status.st_mode):
         return False
+    end = status.st_size
     at = start
     try:
         while at < end:
